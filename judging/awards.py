@@ -1,0 +1,137 @@
+"""Award tiers and grant allocation (pure).
+
+What it does: says which tier a place earns (:func:`tier_at`), hands tiers to an
+ordered list of places (shared places get the best tier they span), and splits
+grant money exactly: tier amounts or a budget split by score, capped at what a
+project asked for with the excess redistributed, in whole multiples of a unit by
+largest remainder.  Money is computed with fractions, never floats.
+
+What it does not do: rank projects or break ties (:mod:`judging.ranking`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from math import floor
+from typing import Sequence
+
+from .rules import Award, Rules
+
+
+def tier_at(awards: Sequence[Award], position: int, total: float) -> Award | None:
+    """The tier earned by 1-based ``position`` with ``total``.
+
+    Count tiers take consecutive places (1 first prize, the next 2 second, …);
+    a threshold tier takes any project at or above its ``min_score``."""
+    cursor = 0
+    for a in awards:
+        if a.count is not None:
+            if position <= cursor + a.count:
+                return a
+            cursor += a.count
+        elif total >= a.min_score - 1e-9:
+            return a
+    return None
+
+
+def crosses_boundary(awards: Sequence[Award], start: int, size: int, total: float) -> bool:
+    """Would places start..start+size-1 (same total) fall into different tiers?"""
+    ids = {getattr(tier_at(awards, start + i, total), "id", None) for i in range(size)}
+    return len(ids) > 1
+
+
+@dataclass(frozen=True)
+class Place:
+    """One shared or single place in the final order."""
+
+    projects: tuple[str, ...]
+    start: int        # 1-based position of the first project
+    total: float
+    pending: bool = False  # a tie across a boundary still waiting for overtime
+
+
+@dataclass(frozen=True)
+class Allocation:
+    award: dict[str, Award | None]
+    grant: dict[str, Fraction]
+    unallocated: Fraction
+    warnings: tuple[str, ...]
+
+
+def allocate_awards(rules: Rules, places: Sequence[Place], requested: dict[str, float | None]) -> Allocation:
+    awards, g = rules.awards, rules.grants
+    award: dict[str, Award | None] = {}
+    weight: dict[str, Fraction] = {}
+    order: list[str] = []
+    for place in places:
+        tiers = [tier_at(awards, place.start + i, place.total) for i in range(len(place.projects))]
+        best = None if place.pending else tiers[0]
+        pooled = sum((Fraction(t.amount) for t in tiers if t is not None), Fraction(0)) / len(tiers)
+        for i, pid in enumerate(place.projects):
+            order.append(pid)
+            award[pid] = best
+            if best is None:
+                weight[pid] = Fraction(0)
+            elif g.mode == "proportional":
+                weight[pid] = Fraction(place.total)
+            else:
+                weight[pid] = pooled if len(tiers) > 1 else Fraction(best.amount)
+    warnings: list[str] = []
+    wanted = sum(weight.values(), Fraction(0))
+    if g.mode == "proportional":
+        pot = Fraction(g.budget or 0) if wanted > 0 else Fraction(0)
+    else:
+        pot = wanted
+        if g.budget is not None and wanted > Fraction(g.budget):
+            pot = Fraction(g.budget)
+            warnings.append(f"award amounts {float(wanted):g} exceed the budget {g.budget:g}; scaled down")
+    caps: dict[str, Fraction | None] = {}
+    for pid in order:
+        req = requested.get(pid)
+        caps[pid] = Fraction(req) if g.cap == "requested" and req is not None else None
+    grant = allocate(pot, weight, caps, Fraction(g.unit), order)
+    unallocated = pot - sum(grant.values(), Fraction(0))
+    if unallocated > 0 and g.budget is not None:
+        warnings.append(f"{float(unallocated):g} of the budget is left: every awarded project is at its cap")
+    return Allocation(award, grant, unallocated, tuple(warnings))
+
+
+def allocate(pot: Fraction, weights: dict[str, Fraction], caps: dict[str, Fraction | None], unit: Fraction,
+             order: Sequence[str]) -> dict[str, Fraction]:
+    """Split ``pot`` by ``weights``; nobody above their cap (excess goes to the others);
+    whole multiples of ``unit`` by largest remainder (ties of remainder go to the
+    earlier project in ``order``).  The sum is the pot rounded down to the unit
+    unless every project with a weight is at its cap."""
+    exact: dict[str, Fraction] = {pid: Fraction(0) for pid in order}
+    active = [pid for pid in order if weights[pid] > 0]
+    remaining = pot
+    while active:
+        wsum = sum((weights[p] for p in active), Fraction(0))
+        over = [p for p in active if caps[p] is not None and remaining * weights[p] / wsum > caps[p]]
+        if not over:
+            for p in active:
+                exact[p] = remaining * weights[p] / wsum
+            break
+        for p in over:
+            exact[p] = caps[p]
+            remaining -= caps[p]
+            active.remove(p)
+    units = {p: floor(exact[p] / unit) for p in order}
+    target = floor(sum(exact.values(), Fraction(0)) / unit)
+    leftover = target - sum(units.values())
+    rank = {p: i for i, p in enumerate(order)}
+
+    def room(p: str) -> bool:
+        return caps[p] is None or (units[p] + 1) * unit <= caps[p]
+
+    candidates = sorted((p for p in order if exact[p] / unit - units[p] > 0 and room(p)),
+                        key=lambda p: (-(exact[p] / unit - units[p]), rank[p]))
+    for p in candidates[:max(leftover, 0)]:
+        units[p] += 1
+    return {p: units[p] * unit for p in order}
+
+
+def money(x: Fraction) -> int | float:
+    """A grant as JSON-friendly number: int when whole."""
+    return int(x) if x.denominator == 1 else float(x)

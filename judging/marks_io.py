@@ -1,0 +1,156 @@
+"""Read and write the marks CSV and the projects CSV (the ``run.py score`` formats).
+
+Marks: ``project,round,panel,judge,criterion,score`` (+ optional ``factor``).
+Projects: ``project,name,track,requested``.  UTF-8, with or without a BOM (Excel).
+
+What it does: parses, checks every row against the rules (panel, criterion,
+bounds, step) and reports problems as ``file:line: message``.  What it does not
+do: score (see :mod:`judging.engine`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from .engine import ProjectInfo
+from .rules import Rules
+from .scoring import Mark, ScoringError
+
+MARK_COLUMNS = ("project", "round", "panel", "judge", "criterion", "score")
+PROJECT_COLUMNS = ("project", "name", "track", "requested")
+
+
+class InputError(ValueError):
+    """Bad input file; ``str(err)`` is ``file:line: message``."""
+
+    def __init__(self, source: str, line: int | None, message: str) -> None:
+        self.source, self.line, self.message = source, line, message
+        super().__init__(f"{source}:{line}: {message}" if line else f"{source}: {message}")
+
+
+@dataclass
+class MarkFile:
+    marks: list[Mark]
+    lines: list[int]  # file line of each mark
+    source: str
+
+    def line_for(self, err: ScoringError) -> int | None:
+        """The file line an engine error is about (its row, or the first matching mark)."""
+        w = err.where
+        if isinstance(w.get("row"), int):
+            return self.lines[w["row"]]
+        for m, line in zip(self.marks, self.lines):
+            if all(getattr(m, k) == w[k] for k in ("project", "round", "panel", "judge") if k in w):
+                return line
+        return None
+
+
+def _rows(text: str, source: str, required: Sequence[str]) -> Iterable[tuple[int, dict[str, str]]]:
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except StopIteration:
+        raise InputError(source, None, "the file is empty") from None
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise InputError(source, 1, f"missing column(s): {', '.join(missing)} (header must be {','.join(required)})")
+    line = reader.line_num
+    for row in reader:
+        start, line = line + 1, reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            raise InputError(source, start, f"{len(row)} fields, the header has {len(header)}")
+        yield start, {h: cell.strip() for h, cell in zip(header, row)}
+
+
+def _number(value: str, source: str, line: int, column: str) -> float:
+    try:
+        x = float(value)
+    except ValueError:
+        raise InputError(source, line, f"{column}: {value!r} is not a number") from None
+    if x != x or x in (float("inf"), float("-inf")):
+        raise InputError(source, line, f"{column}: {value!r} is not a finite number")
+    return x
+
+
+def parse_marks(text: str, rules: Rules, source: str = "<marks>",
+                projects: dict[str, ProjectInfo] | None = None) -> MarkFile:
+    marks: list[Mark] = []
+    lines: list[int] = []
+    panels = {p.id: p for p in rules.panels}
+    for line, row in _rows(text, source, MARK_COLUMNS):
+        for col in ("project", "round", "panel", "judge"):
+            if not row[col]:
+                raise InputError(source, line, f"{col} is empty")
+        panel = panels.get(row["panel"])
+        if panel is None:
+            raise InputError(source, line, f"unknown panel {row['panel']!r} for judge {row['judge']!r} "
+                                           f"(the rules have: {', '.join(panels)})")
+        if projects is not None and row["project"] not in projects:
+            raise InputError(source, line, f"project {row['project']!r} is not in the project list")
+        score = _number(row["score"], source, line, "score")
+        problem = rules.check_mark(panel, row["criterion"], score)
+        if problem:
+            what = f"criterion {row['criterion']!r}" if row["criterion"] else "mark"
+            raise InputError(source, line, f"{what} {row['score']}: {problem}")
+        factor = _number(row["factor"], source, line, "factor") if row.get("factor") else None
+        marks.append(Mark(row["project"], row["round"], row["panel"], row["judge"], row["criterion"], score, factor))
+        lines.append(line)
+    return MarkFile(marks, lines, source)
+
+
+def read_marks(path: str | Path, rules: Rules, projects: dict[str, ProjectInfo] | None = None) -> MarkFile:
+    return parse_marks(_read(path), rules, str(path), projects)
+
+
+def parse_projects(text: str, source: str = "<projects>") -> dict[str, ProjectInfo]:
+    out: dict[str, ProjectInfo] = {}
+    for line, row in _rows(text, source, ("project",)):
+        pid = row["project"]
+        if not pid:
+            raise InputError(source, line, "project is empty")
+        if pid in out:
+            raise InputError(source, line, f"project {pid!r} is listed twice")
+        req = row.get("requested", "")
+        requested = _number(req, source, line, "requested") if req else None
+        if requested is not None and requested < 0:
+            raise InputError(source, line, "requested: must not be negative")
+        out[pid] = ProjectInfo(pid, row.get("name", ""), row.get("track", ""), requested)
+    return out
+
+
+def read_projects(path: str | Path) -> dict[str, ProjectInfo]:
+    return parse_projects(_read(path), str(path))
+
+
+def _read(path: str | Path) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InputError(str(path), None, "not UTF-8 text (save the CSV as UTF-8)") from None
+    except OSError as e:
+        raise InputError(str(path), None, f"cannot read file ({e.strerror})") from None
+
+
+def write_marks(marks: Iterable[Mark]) -> str:
+    """Marks as CSV text in exactly the format :func:`parse_marks` reads."""
+    marks = list(marks)
+    with_factor = any(m.factor is not None for m in marks)
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(MARK_COLUMNS + (("factor",) if with_factor else ()))
+    for m in marks:
+        row = [m.project, m.round, m.panel, m.judge, m.criterion, _fmt(m.score)]
+        if with_factor:
+            row.append("" if m.factor is None else _fmt(m.factor))
+        w.writerow(row)
+    return buf.getvalue()
+
+
+def _fmt(x: float) -> str:
+    return repr(int(x)) if float(x).is_integer() else repr(float(x))
