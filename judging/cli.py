@@ -62,7 +62,7 @@ def cmd_score(args: argparse.Namespace) -> int:
         try:
             results = compute(rules, mark_file.marks, projects)
         except ScoringError as e:
-            raise InputError(args.marks, mark_file.line_for(e), str(e)) from None
+            raise InputError(args.marks, mark_file.line_for(e), mark_file.message_for(e)) from None
     except (RulesError, InputError) as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -38,6 +38,11 @@ class MarkFile:
     lines: list[int]  # file line of each mark
     source: str
 
+    def message_for(self, err: ScoringError) -> str:
+        """The engine's message, with the line of the earlier, clashing mark when there is one."""
+        first = err.where.get("first_row")
+        return f"{err} (first at line {self.lines[first]})" if isinstance(first, int) else str(err)
+
     def line_for(self, err: ScoringError) -> int | None:
         """The file line an engine error is about (its row, or the first matching mark)."""
         w = err.where

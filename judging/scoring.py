@@ -128,14 +128,14 @@ class MarkTable:
             if key in seen:
                 raise ScoringError(
                     f"duplicate mark: judge {m.judge!r}, project {m.project!r}, round {m.round!r}"
-                    + (f", criterion {m.criterion!r}" if m.criterion else "") + f" (first given at row {seen[key]})",
+                    + (f", criterion {m.criterion!r}" if m.criterion else "") + " given twice",
                     row=row, first_row=seen[key], project=m.project, round=m.round, judge=m.judge)
             seen[key] = row
             if m.factor is not None:
                 fk = (pi, ri)
                 if fk in factors and factors[fk] != m.factor:
                     raise ScoringError(f"project {m.project!r} round {m.round!r}: factor {m.factor:g} differs from "
-                                       f"{factors[fk]:g} given at row {factor_row[fk]}", row=row)
+                                       f"{factors[fk]:g} given earlier", row=row, first_row=factor_row[fk])
                 factors[fk], factor_row[fk] = m.factor, row
             for k, v in (("p", pi), ("r", ri), ("j", ji), ("c", ci), ("score", m.score)):
                 cols[k].append(v)
