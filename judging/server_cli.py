@@ -1,0 +1,114 @@
+"""run.py subcommands that need the server: serve, demo, verify (export is added by judging.exports).
+
+What it does: argument handling and printing.  What it does not do: any logic
+of its own (see :mod:`judging.web.app`, :mod:`judging.store`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import socket
+import sys
+
+DEFAULT_DB = "judging.db"
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    s = sub.add_parser("serve", help="run the live server (default: ./judging.db with a demo contest)")
+    s.add_argument("--host", default="127.0.0.1", help="0.0.0.0 to let phones on the venue Wi-Fi connect")
+    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--db", default=DEFAULT_DB)
+    s.add_argument("--no-demo", action="store_true", help="do not create the demo contest on first start")
+    s.add_argument("--new-key", action="store_true", help="replace the organizer key (prints the new one)")
+    s.set_defaults(func=cmd_serve)
+    d = sub.add_parser("demo", help="add another demo contest to the database")
+    d.add_argument("--db", default=DEFAULT_DB)
+    d.add_argument("--name", default=None)
+    d.set_defaults(func=cmd_demo)
+    v = sub.add_parser("verify", help="check the audit log's hash chain")
+    v.add_argument("--db", default=DEFAULT_DB)
+    v.set_defaults(func=cmd_verify)
+    try:
+        from .exports import register_export
+    except ImportError:
+        return
+    register_export(sub)
+
+
+def _lan_address() -> str | None:
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.connect(("192.0.2.1", 9))  # no packet is sent: this only picks the outgoing interface
+            return s.getsockname()[0]
+    except OSError:
+        return None
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from .web.app import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    host_for_links = args.host
+    if args.host in ("0.0.0.0", "::"):
+        host_for_links = _lan_address() or "127.0.0.1"
+    base = f"http://{host_for_links}:{args.port}"
+
+    def ready(app, new_key: str | None) -> None:
+        out = [f"\n路演评审 server — database {os.path.abspath(args.db)}",
+               f"  控制台 console:  {base}/console"]
+        if new_key:
+            out.append(f"  组织者密钥 organizer key (shown once, keep it safe): {new_key}")
+        for rt in app.state.service.runtimes.values():
+            c = rt.contest
+            out.append(f"  [{c.id}] {c.name} — phase {rt.state.phase}")
+            out.append(f"      大屏 screen: {base}/s/{c.screen_token}")
+            out.append(f"      评委二维码 judge QR cards: {base}/console/{c.id}/cards")
+            for j in c.judges[:3]:
+                out.append(f"      评委 {j.name} ({j.panel}): {base}/j/{j.token}")
+            if len(c.judges) > 3:
+                out.append(f"      … {len(c.judges) - 3} more judge links on the QR cards page")
+        print("\n".join(out) + "\n", flush=True)
+
+    app = create_app(args.db, organizer_key=os.environ.get("JUDGING_ORGANIZER_KEY") or None,
+                     rotate_key=args.new_key, demo=not args.no_demo, on_ready=ready)
+    uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="warning",
+                ws_ping_interval=20, ws_ping_timeout=20)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .demo import create_demo
+    from .hub import Hub
+    from .service import Service
+    from .store import Store
+
+    async def run() -> str:
+        store = Store(args.db)
+        await store.open()
+        try:
+            svc = Service(store, Hub())
+            await svc.load()
+            rt = await create_demo(svc, args.name)
+            return rt.contest.id
+        finally:
+            await store.close()
+
+    cid = asyncio.run(run())
+    print(f"demo contest {cid} created in {args.db} (restart a running server to see it)")
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from .store import verify_chain
+
+    if not os.path.exists(args.db):
+        print(f"error: {args.db}: no such database", file=sys.stderr)
+        return 2
+    ok, message = verify_chain(args.db)
+    print(message if ok else f"TAMPERED: {message}", file=sys.stdout if ok else sys.stderr)
+    return 0 if ok else 1

@@ -1,0 +1,513 @@
+"""The application layer: every change to a contest goes through here.
+
+Data flows one way: a handler calls a method here -> the pure core decides
+(:mod:`judging.model`, :mod:`judging.contest`, :mod:`judging.engine`) -> the
+store commits (with its audit entry, in the same transaction) -> memory is
+updated -> the hub publishes fresh snapshots (:mod:`judging.views`).  Nothing
+is published or acknowledged before the commit.
+
+What it does not do: HTTP, sockets or HTML (:mod:`judging.web`).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Iterable
+
+from . import contest as machine
+from .contest import Facts, LiveState, Refused
+from .engine import ProjectInfo, Results, compute
+from .hub import Hub
+from .model import Contest, Judge, Project, SetupError, check_mark_set, draw_order, mark_total, validate_setup
+from .rules import Rules, RulesError, parse_rules
+from .scoring import Mark, ScoringError, is_overtime, overtime_number
+from .store import Store
+
+RULES_DIR = Path(__file__).resolve().parent.parent / "scoring_rules"
+
+
+class NotFound(LookupError):
+    pass
+
+
+class Conflict(ValueError):
+    """The request is understood but not allowed in the current state (HTTP 409)."""
+
+
+class Invalid(ValueError):
+    """Bad input; ``errors`` maps fields to messages (HTTP 422)."""
+
+    def __init__(self, message: str, errors: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.errors = errors or {}
+
+
+@dataclass
+class MarkSet:
+    project: str
+    round: str
+    judge: str
+    values: dict[str, float]
+    submission_id: str
+    status: str  # active | voided
+    updated_at: float
+    updated_by: str
+
+    def to_json(self) -> dict:
+        return {"project": self.project, "round": self.round, "judge": self.judge, "values": self.values,
+                "submission_id": self.submission_id, "status": self.status, "updated_at": self.updated_at,
+                "updated_by": self.updated_by}
+
+
+@dataclass
+class Runtime:
+    contest: Contest
+    state: LiveState
+    marks: dict[tuple[str, str, str], MarkSet] = field(default_factory=dict)
+    results: Results | None = None
+    results_error: str | None = None
+
+    def closed(self, project: str, round_name: str) -> bool:
+        return is_closed(self.state, project, round_name)
+
+    def engine_marks(self, extra: Iterable[MarkSet] = (), without: tuple | None = None) -> list[Mark]:
+        panels = {j.id: j.panel for j in self.contest.judges}
+        sets = [m for k, m in self.marks.items() if k != without] + list(extra)
+        return [Mark(m.project, m.round, panels[m.judge], m.judge, crit, v)
+                for m in sets if m.status == "active" and m.judge in panels and self.closed(m.project, m.round)
+                for crit, v in sorted(m.values.items())]
+
+
+def is_closed(state: LiveState, project: str, round_name: str) -> bool:
+    """Has scoring of this roadshow closed (so its marks count and may be shown)?"""
+    settled = state.phase in ("ranking", "reveal", "locked")
+    if not is_overtime(round_name):
+        return state.round != round_name or settled or project in state.done
+    n = overtime_number(round_name)
+    if n < state.overtime:
+        return True
+    return n == state.overtime and (settled or project in state.done)
+
+
+def compute_results(contest: Contest, marks: list[Mark]) -> Results:
+    infos = {p.id: ProjectInfo(p.id, p.name, p.track, p.requested) for p in contest.projects}
+    return compute(contest.rules, marks, infos)
+
+
+def load_preset(name: str) -> Rules:
+    path = (RULES_DIR / name).resolve()
+    if path.parent != RULES_DIR or path.suffix != ".toml" or not path.exists():
+        raise Invalid(f"没有这个评分规则 / unknown rules preset {name!r}", {"rules": "unknown preset"})
+    return parse_rules(path.read_text(encoding="utf-8"), name)
+
+
+def presets() -> list[dict]:
+    out = []
+    for path in sorted(RULES_DIR.glob("*.toml")):
+        try:
+            rules = parse_rules(path.read_text(encoding="utf-8"), path.name)
+        except RulesError:
+            continue
+        out.append({"file": path.name, "name": rules.name})
+    return out
+
+
+class Service:
+    def __init__(self, store: Store, hub: Hub, clock=time.time) -> None:
+        self.store, self.hub, self.clock = store, hub, clock
+        self.runtimes: dict[str, Runtime] = {}
+        self._views = None  # set by attach_views to avoid an import cycle
+
+    # ------------------------------------------------------------ loading
+    async def load(self) -> None:
+        rows = await self.store.fetchall("SELECT id, name, rules_text, rules_source, timer_seconds, running_order, "
+                                         "draw_seed, screen_token, state FROM contests ORDER BY created_at")
+        for cid, name, rules_text, source, timer, order, seed, screen, state in rows:
+            rules = parse_rules(rules_text, source)
+            projects = tuple(Project(r[0], r[1], r[2], r[3], r[4], r[5]) for r in await self.store.fetchall(
+                "SELECT id, name, organization, community, track, requested FROM projects WHERE contest_id = ? "
+                "ORDER BY seq", (cid,)))
+            judges = tuple(Judge(r[0], r[1], r[2], r[3]) for r in await self.store.fetchall(
+                "SELECT id, name, panel, token FROM judges WHERE contest_id = ? ORDER BY seq", (cid,)))
+            recusals = frozenset((r[0], r[1]) for r in await self.store.fetchall(
+                "SELECT judge_id, project_id FROM recusals WHERE contest_id = ?", (cid,)))
+            contest = Contest(cid, name, rules, projects, judges, recusals, timer, "final",
+                              tuple(json.loads(order)), seed, screen)
+            rt = Runtime(contest, LiveState.load(json.loads(state)))
+            for p, r, j, sid, values, status, at, by in await self.store.fetchall(
+                    "SELECT project_id, round, judge_id, submission_id, marks, status, updated_at, updated_by "
+                    "FROM marks WHERE contest_id = ?", (cid,)):
+                rt.marks[(p, r, j)] = MarkSet(p, r, j, json.loads(values), sid, status, at, by)
+            self._recompute(rt)
+            self.runtimes[cid] = rt
+
+    def get(self, cid: str) -> Runtime:
+        rt = self.runtimes.get(cid)
+        if rt is None:
+            raise NotFound(f"没有这个大赛 / no contest {cid!r}")
+        return rt
+
+    def by_judge_token(self, token: str) -> tuple[Runtime, Judge] | None:
+        for rt in self.runtimes.values():
+            for j in rt.contest.judges:
+                if j.token and secrets.compare_digest(j.token, token):
+                    return rt, j
+        return None
+
+    def by_screen_token(self, token: str) -> Runtime | None:
+        for rt in self.runtimes.values():
+            if secrets.compare_digest(rt.contest.screen_token, token):
+                return rt
+        return None
+
+    # ------------------------------------------------------------ setup
+    async def create_contest(self, data: dict, actor: str, client: str = "") -> Runtime:
+        rules = self._rules_from(data)
+        cid = data.get("id") or self._new_id()
+        if cid in self.runtimes:
+            raise Conflict(f"大赛编号已存在 / contest {cid!r} exists")
+        contest = Contest(cid, str(data.get("name", "")).strip(), rules, timer_seconds=int(data.get("timer_seconds", 300)),
+                          screen_token=secrets.token_urlsafe(12))
+        contest = self._apply_setup(contest, data)
+        order = tuple(data["order"]) if data.get("order") else ()
+        contest = replace(contest, order=order)
+        self._validate(contest)
+        state = LiveState(timer=machine.Timer(float(contest.timer_seconds)))
+        async with self.store.write() as tx:
+            await tx.execute("INSERT INTO contests (id, name, rules_text, rules_source, timer_seconds, running_order, "
+                             "draw_seed, screen_token, state, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                             (cid, contest.name, rules.text, rules.source, contest.timer_seconds,
+                              json.dumps(list(contest.order)), None, contest.screen_token,
+                              json.dumps(state.dump()), self.clock()))
+            await self._write_setup(tx, contest)
+            await tx.audit(cid, actor, "contest.create", {"after": _setup_json(contest)}, client=client)
+        rt = Runtime(contest, state)
+        self._recompute(rt)
+        self.runtimes[cid] = rt
+        self.publish(cid)
+        return rt
+
+    async def update_setup(self, cid: str, data: dict, actor: str, client: str = "") -> Runtime:
+        rt = self.get(cid)
+        if rt.state.phase != "setup":
+            raise Conflict("比赛开始后不能修改设置 / the setup cannot change once the contest has started")
+        contest = rt.contest
+        if "rules_text" in data or "rules_preset" in data:
+            contest = replace(contest, rules=self._rules_from(data))
+        if "name" in data:
+            contest = replace(contest, name=str(data["name"]).strip())
+        if "timer_seconds" in data:
+            try:
+                contest = replace(contest, timer_seconds=int(data["timer_seconds"]))
+            except (TypeError, ValueError):
+                raise Invalid("路演时长须为整数秒 / timer_seconds must be whole seconds",
+                              {"timer_seconds": "not a whole number"}) from None
+        contest = self._apply_setup(contest, data)
+        if "projects" in data and set(contest.order) != {p.id for p in contest.projects}:
+            contest = replace(contest, order=(), draw_seed=None)
+        self._validate(contest)
+        before = _setup_json(rt.contest)
+        async with self.store.write() as tx:
+            await tx.execute("UPDATE contests SET name = ?, rules_text = ?, rules_source = ?, timer_seconds = ?, "
+                             "running_order = ?, draw_seed = ? WHERE id = ?",
+                             (contest.name, contest.rules.text, contest.rules.source, contest.timer_seconds,
+                              json.dumps(list(contest.order)), contest.draw_seed, cid))
+            await self._write_setup(tx, contest)
+            await tx.audit(cid, actor, "contest.update", {"before": before, "after": _setup_json(contest)},
+                           client=client)
+        rt.contest = contest
+        rt.state = replace(rt.state, timer=machine.Timer(float(contest.timer_seconds)))
+        self._recompute(rt)
+        self.publish(cid)
+        return rt
+
+    async def set_order(self, cid: str, order: list[str] | None, seed: str | None, actor: str,
+                        client: str = "") -> Runtime:
+        """Set the running order by hand (``order``) or by a recorded draw (``seed``; random when empty)."""
+        rt = self.get(cid)
+        if rt.state.phase != "setup":
+            raise Conflict("比赛开始后不能更改出场顺序 / the running order is fixed once the contest has started")
+        if order is None:
+            seed = seed or secrets.token_hex(8)
+            new = draw_order([p.id for p in rt.contest.projects], seed)
+            action = "order.draw"
+        else:
+            new, seed, action = tuple(order), None, "order.set"
+        contest = replace(rt.contest, order=new, draw_seed=seed)
+        self._validate(contest)
+        async with self.store.write() as tx:
+            await tx.execute("UPDATE contests SET running_order = ?, draw_seed = ? WHERE id = ?",
+                             (json.dumps(list(new)), seed, cid))
+            await tx.audit(cid, actor, action, {"before": list(rt.contest.order), "after": list(new), "seed": seed,
+                                                "method": "sha256(seed) -> random.Random.shuffle(sorted ids)"},
+                           client=client)
+        rt.contest = contest
+        self.publish(cid)
+        return rt
+
+    def _rules_from(self, data: dict) -> Rules:
+        try:
+            if data.get("rules_text"):
+                return parse_rules(str(data["rules_text"]), str(data.get("rules_name") or "uploaded.toml"))
+            return load_preset(str(data.get("rules_preset") or "expert_public.toml"))
+        except RulesError as e:
+            raise Invalid(f"评分规则有误 / invalid rules: {e}", {"rules": str(e)}) from None
+
+    def _apply_setup(self, contest: Contest, data: dict) -> Contest:
+        errors: dict[str, str] = {}
+        if "projects" in data:
+            projects = []
+            for i, p in enumerate(_list(data["projects"], "projects")):
+                try:
+                    req = p.get("requested")
+                    projects.append(Project(str(p.get("id", "")).strip(), str(p.get("name", "")).strip(),
+                                            str(p.get("organization", "") or "").strip(),
+                                            str(p.get("community", "") or "").strip(),
+                                            str(p.get("track", "") or "").strip(),
+                                            None if req in (None, "") else float(req)))
+                except (TypeError, ValueError, AttributeError):
+                    errors[f"projects[{i}]"] = "项目数据格式有误 / malformed project"
+            contest = replace(contest, projects=tuple(projects))
+        if "judges" in data:
+            old = {j.id: j.token for j in contest.judges}
+            judges = []
+            for i, j in enumerate(_list(data["judges"], "judges")):
+                try:
+                    jid = str(j.get("id", "")).strip()
+                    judges.append(Judge(jid, str(j.get("name", "")).strip(), str(j.get("panel", "")).strip(),
+                                        old.get(jid) or secrets.token_urlsafe(16)))
+                except (TypeError, AttributeError):
+                    errors[f"judges[{i}]"] = "评委数据格式有误 / malformed judge"
+            contest = replace(contest, judges=tuple(judges))
+        if "recusals" in data:
+            try:
+                contest = replace(contest, recusals=frozenset((str(r["judge"]), str(r["project"]))
+                                                              for r in _list(data["recusals"], "recusals")))
+            except (TypeError, KeyError):
+                errors["recusals"] = "回避格式: [{judge, project}] / recusals must be [{judge, project}]"
+        if errors:
+            raise Invalid("设置有误 / invalid setup", errors)
+        return contest
+
+    def _validate(self, contest: Contest) -> None:
+        try:
+            validate_setup(contest)
+        except SetupError as e:
+            raise Invalid("设置有误 / invalid setup", e.errors) from None
+
+    async def _write_setup(self, tx, contest: Contest) -> None:
+        cid = contest.id
+        for table in ("projects", "judges", "recusals"):
+            await tx.execute(f"DELETE FROM {table} WHERE contest_id = ?", (cid,))
+        await tx.executemany("INSERT INTO projects (contest_id, id, seq, name, organization, community, track, "
+                             "requested) VALUES (?,?,?,?,?,?,?,?)",
+                             [(cid, p.id, i, p.name, p.organization, p.community, p.track, p.requested)
+                              for i, p in enumerate(contest.projects)])
+        await tx.executemany("INSERT INTO judges (contest_id, id, seq, name, panel, token) VALUES (?,?,?,?,?,?)",
+                             [(cid, j.id, i, j.name, j.panel, j.token) for i, j in enumerate(contest.judges)])
+        await tx.executemany("INSERT INTO recusals (contest_id, judge_id, project_id) VALUES (?,?,?)",
+                             [(cid, j, p) for j, p in sorted(contest.recusals)])
+
+    def _new_id(self) -> str:
+        n = len(self.runtimes) + 1
+        while f"c{n}" in self.runtimes:
+            n += 1
+        return f"c{n}"
+
+    # ------------------------------------------------------------ the evening
+    def facts(self, rt: Runtime, confirm: bool = False) -> Facts:
+        res = rt.results
+        needs = tuple(tuple(g) for g in res.needs_overtime) if res else ()
+        unresolved = bool(res and any(t.resolved_by is None for t in res.ties))
+        missing = self.missing_judges(rt) if rt.state.phase == "scoring" else []
+        return Facts(projects=rt.contest.order, needs_overtime=needs, unresolved_ties=unresolved,
+                     tiers=len(rt.contest.rules.awards), now=self.clock(),
+                     timer_seconds=float(rt.contest.timer_seconds), missing_ok=confirm or not missing)
+
+    def missing_judges(self, rt: Runtime) -> list[Judge]:
+        key = machine.roadshow_key(rt.state)
+        if key is None:
+            return []
+        project, round_name = key
+        return [j for j in rt.contest.expected_judges(project)
+                if not (m := rt.marks.get((project, round_name, j.id))) or m.status != "active"]
+
+    async def act(self, cid: str, action: str, project: str | None, actor: str, client: str = "",
+                  confirm: bool = False) -> Runtime:
+        rt = self.get(cid)
+        if action == "start" and not rt.contest.order:
+            raise Conflict("请先设置出场顺序（抽签或手动） / set the running order first (draw or by hand)")
+        if action in ("rank", "start_reveal", "lock") and rt.results_error:
+            raise Conflict(f"成绩无法计算 / the results cannot be computed: {rt.results_error}")
+        try:
+            new = machine.apply(rt.state, action, self.facts(rt, confirm), project)
+        except Refused as e:
+            raise Conflict(str(e)) from None
+        if new == rt.state:
+            return rt
+        results, error = self._results_for(rt, new)
+        if action == "close_scoring" and error:
+            raise Conflict(f"现在结束评分将无法计算成绩 / closing now leaves the results uncomputable: {error}")
+        detail: dict[str, Any] = {"from": rt.state.phase, "to": new.phase, "round": new.round,
+                                  "project": new.current}
+        if action == "close_scoring":
+            detail["missing"] = [j.id for j in self.missing_judges(rt)]
+        if action == "back":
+            detail["undone"] = rt.state.phase
+        async with self.store.write() as tx:
+            await tx.execute("UPDATE contests SET state = ? WHERE id = ?", (json.dumps(new.dump()), cid))
+            if not action.startswith("timer_"):
+                await tx.audit(cid, actor, f"state.{action}", detail, client=client)
+        rt.state = new
+        rt.results, rt.results_error = results, error
+        self.publish(cid)
+        return rt
+
+    def _results_for(self, rt: Runtime, state: LiveState) -> tuple[Results | None, str | None]:
+        trial = Runtime(rt.contest, state, rt.marks)
+        try:
+            return compute_results(rt.contest, trial.engine_marks()), None
+        except ScoringError as e:
+            return None, str(e)
+
+    def _recompute(self, rt: Runtime) -> None:
+        rt.results, rt.results_error = self._results_for(rt, rt.state)
+
+    # ------------------------------------------------------------ marks
+    async def submit(self, rt: Runtime, judge: Judge, body: dict, client: str = "") -> dict:
+        """A judge's mark set for the open roadshow.  Idempotent on ``submission_id``."""
+        sid = str(body.get("submission_id") or "")
+        if not (8 <= len(sid) <= 64) or not sid.replace("-", "").replace("_", "").isalnum():
+            raise Invalid("缺少提交编号 / submission_id (8-64 letters, digits, - or _) is required",
+                          {"submission_id": "required"})
+        cid = rt.contest.id
+        row = await self.store.fetchone("SELECT contest_id, judge_id, project_id, round, marks FROM submissions "
+                                        "WHERE submission_id = ?", (sid,))
+        if row is not None:
+            if (row[0], row[1]) != (cid, judge.id):
+                raise Conflict("提交编号已被使用 / this submission_id belongs to someone else")
+            values = json.loads(row[4])
+            current = rt.marks.get((row[2], row[3], judge.id))
+            return {"ok": True, "status": "saved", "duplicate": True, "submission_id": sid, "project": row[2],
+                    "round": row[3], "values": values,
+                    "total": mark_total(rt.contest.rules.panel(judge.panel), values),
+                    "current": bool(current and current.submission_id == sid)}
+        project, round_name = str(body.get("project", "")), str(body.get("round", rt.state.round))
+        key = machine.roadshow_key(rt.state)
+        if key is None or key != (project, round_name):
+            raise Conflict("该路演的评分未开放或已结束，本次评分未被计入 / scoring for this roadshow is not open; "
+                           "these marks were not counted")
+        if rt.contest.is_recused(judge.id, project):
+            raise Conflict("您已回避该项目，无需评分 / you are recused from this project")
+        panel = rt.contest.rules.panel(judge.panel)
+        raw = body.get("marks")
+        if not isinstance(raw, dict):
+            raise Invalid("marks 须为 {评分项: 分数} / marks must be an object {criterion: score}", {"marks": "required"})
+        values, errors = check_mark_set(rt.contest.rules, panel, raw)
+        if errors:
+            raise Invalid("评分有误，请检查 / some marks are invalid", errors)
+        now = self.clock()
+        before = rt.marks.get((project, round_name, judge.id))
+        async with self.store.write() as tx:
+            await tx.execute("INSERT INTO submissions (submission_id, contest_id, judge_id, project_id, round, marks, "
+                             "received_at) VALUES (?,?,?,?,?,?,?)",
+                             (sid, cid, judge.id, project, round_name, json.dumps(values), now))
+            await tx.execute("INSERT OR REPLACE INTO marks (contest_id, project_id, round, judge_id, submission_id, "
+                             "marks, status, updated_at, updated_by) VALUES (?,?,?,?,?,?,'active',?,?)",
+                             (cid, project, round_name, judge.id, sid, json.dumps(values), now, f"judge:{judge.id}"))
+            await tx.audit(cid, f"judge:{judge.id}", "mark.amend" if before else "mark.submit",
+                           {"project": project, "round": round_name, "submission_id": sid,
+                            "before": before.values if before else None, "after": values}, client=client)
+        rt.marks[(project, round_name, judge.id)] = MarkSet(project, round_name, judge.id, values, sid, "active", now,
+                                                            f"judge:{judge.id}")
+        self.publish(cid, judges=[judge.id])  # other judges' screens do not change
+        return {"ok": True, "status": "saved", "duplicate": False, "submission_id": sid, "project": project,
+                "round": round_name, "values": values, "total": mark_total(panel, values), "current": True}
+
+    async def correct(self, cid: str, project: str, round_name: str, judge_id: str, values_raw: dict | None,
+                      reason: str, actor: str, client: str = "") -> Runtime:
+        """Organizer correction (values) or void (values None) of a closed roadshow's mark set."""
+        rt = self.get(cid)
+        reason = (reason or "").strip()
+        if not reason:
+            raise Invalid("请填写更正原因 / a reason is required", {"reason": "required"})
+        if rt.state.phase == "locked":
+            raise Conflict("结果已锁定 / the results are locked")
+        judge = rt.contest.judge(judge_id)
+        if judge is None or rt.contest.project(project) is None:
+            raise NotFound("没有这个评委或项目 / unknown judge or project")
+        if not rt.closed(project, round_name):
+            raise Conflict("评分尚未结束，评委可自行修改 / scoring is still open; the judge can amend it")
+        key = (project, round_name, judge_id)
+        before = rt.marks.get(key)
+        if values_raw is None:
+            if before is None or before.status != "active":
+                raise NotFound("没有可作废的评分 / there is no mark set to void")
+            new = replace(before, status="voided", updated_at=self.clock(), updated_by=actor)
+            action = "mark.void"
+        else:
+            values, errors = check_mark_set(rt.contest.rules, rt.contest.rules.panel(judge.panel), values_raw)
+            if errors:
+                raise Invalid("评分有误 / some marks are invalid", errors)
+            new = MarkSet(project, round_name, judge_id, values, f"org-{secrets.token_hex(8)}", "active",
+                          self.clock(), actor)
+            action = "mark.correct"
+        trial = Runtime(rt.contest, rt.state, {**rt.marks, key: new})
+        try:
+            results = compute_results(rt.contest, trial.engine_marks())
+        except ScoringError as e:
+            raise Conflict(f"此更改将使成绩无法计算 / this change would leave the results uncomputable: {e}") from None
+        async with self.store.write() as tx:
+            await tx.execute("INSERT OR REPLACE INTO marks (contest_id, project_id, round, judge_id, submission_id, "
+                             "marks, status, updated_at, updated_by) VALUES (?,?,?,?,?,?,?,?,?)",
+                             (cid, project, round_name, judge_id, new.submission_id, json.dumps(new.values),
+                              new.status, new.updated_at, actor))
+            await tx.audit(cid, actor, action, {"project": project, "round": round_name, "judge": judge_id,
+                                                "before": before.to_json() if before else None,
+                                                "after": new.to_json()}, reason=reason, client=client)
+        rt.marks[key] = new
+        rt.results, rt.results_error = results, None
+        self.publish(cid)
+        return rt
+
+    # ------------------------------------------------------------ publishing
+    def publish(self, cid: str, judges: Iterable[str] | None = None) -> None:
+        """Fresh snapshots for every channel of the contest (judge channels: only ``judges`` if given)."""
+        if self._views is None:
+            return
+        rt = self.runtimes[cid]
+        views = self._views
+        if self.hub.has_subscribers(f"{cid}/screen"):
+            self.hub.publish(f"{cid}/screen", views.screen(self, rt))
+        if self.hub.has_subscribers(f"{cid}/console"):
+            self.hub.publish(f"{cid}/console", views.console(self, rt))
+        only = set(judges) if judges is not None else None
+        for j in rt.contest.judges:
+            if only is not None and j.id not in only:
+                continue
+            channel = f"{cid}/judge/{j.id}"
+            if self.hub.has_subscribers(channel):
+                self.hub.publish(channel, views.judge(self, rt, j))
+
+    def attach_views(self, views_module) -> None:
+        self._views = views_module
+
+    def connected_judges(self, cid: str) -> set[str]:
+        prefix = f"{cid}/judge/"
+        return {ch[len(prefix):] for ch in self.hub.channels(prefix)}
+
+
+def _list(value: Any, name: str) -> list[dict]:
+    if not isinstance(value, list) or not all(isinstance(x, dict) for x in value):
+        raise Invalid(f"{name} 须为列表 / {name} must be a list of objects", {name: "must be a list of objects"})
+    return value
+
+
+def _setup_json(c: Contest) -> dict:
+    return {"name": c.name, "rules": c.rules.name, "timer_seconds": c.timer_seconds,
+            "projects": [p.to_json() for p in c.projects], "judges": [j.to_json() for j in c.judges],
+            "recusals": sorted([list(r) for r in c.recusals]), "order": list(c.order)}

@@ -1,0 +1,224 @@
+"""SQLite persistence: schema, migrations, the single writer and the audit chain.
+
+What it does: owns the one aiosqlite connection (WAL, synchronous=FULL), runs
+versioned migrations, serialises every write transaction behind one lock
+(:meth:`Store.write`), appends audit entries chained by SHA-256 inside the same
+transaction as the change they describe, and loads everything back at start.
+:func:`verify_chain` checks the chain of a database file (synchronously, for
+``run.py verify``).
+
+What it does not do: decide anything.  Callers (:mod:`judging.service`)
+validate first and publish only after :meth:`Store.write` has committed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import sqlite3
+import time
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any, AsyncIterator
+
+import aiosqlite
+
+GENESIS = "0" * 64
+
+MIGRATIONS: list[str] = [
+    # 1: the first release
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE contests (
+        id TEXT PRIMARY KEY, name TEXT NOT NULL, rules_text TEXT NOT NULL, rules_source TEXT NOT NULL,
+        timer_seconds INTEGER NOT NULL, running_order TEXT NOT NULL DEFAULT '[]', draw_seed TEXT,
+        screen_token TEXT NOT NULL UNIQUE, state TEXT NOT NULL, created_at REAL NOT NULL);
+    CREATE TABLE projects (
+        contest_id TEXT NOT NULL REFERENCES contests(id), id TEXT NOT NULL, seq INTEGER NOT NULL,
+        name TEXT NOT NULL, organization TEXT NOT NULL DEFAULT '', community TEXT NOT NULL DEFAULT '',
+        track TEXT NOT NULL DEFAULT '', requested REAL, PRIMARY KEY (contest_id, id));
+    CREATE TABLE judges (
+        contest_id TEXT NOT NULL REFERENCES contests(id), id TEXT NOT NULL, seq INTEGER NOT NULL,
+        name TEXT NOT NULL, panel TEXT NOT NULL, token TEXT NOT NULL UNIQUE, PRIMARY KEY (contest_id, id));
+    CREATE TABLE recusals (
+        contest_id TEXT NOT NULL, judge_id TEXT NOT NULL, project_id TEXT NOT NULL,
+        PRIMARY KEY (contest_id, judge_id, project_id));
+    CREATE TABLE marks (
+        contest_id TEXT NOT NULL, project_id TEXT NOT NULL, round TEXT NOT NULL, judge_id TEXT NOT NULL,
+        submission_id TEXT NOT NULL, marks TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'active',
+        updated_at REAL NOT NULL, updated_by TEXT NOT NULL,
+        PRIMARY KEY (contest_id, project_id, round, judge_id));
+    CREATE TABLE submissions (
+        submission_id TEXT PRIMARY KEY, contest_id TEXT NOT NULL, judge_id TEXT NOT NULL,
+        project_id TEXT NOT NULL, round TEXT NOT NULL, marks TEXT NOT NULL, received_at REAL NOT NULL);
+    CREATE TABLE audit (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, contest_id TEXT, at REAL NOT NULL, actor TEXT NOT NULL,
+        action TEXT NOT NULL, detail TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '', client TEXT NOT NULL DEFAULT '',
+        prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
+    CREATE INDEX audit_contest ON audit(contest_id, seq);
+    """,
+]
+
+
+def entry_hash(prev_hash: str, seq: int, contest_id: str | None, at: float, actor: str, action: str,
+               detail: str, reason: str, client: str) -> str:
+    payload = json.dumps([prev_hash, seq, contest_id, repr(at), actor, action, detail, reason, client],
+                         ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    seq: int
+    contest_id: str | None
+    at: float
+    actor: str
+    action: str
+    detail: dict
+    reason: str
+    client: str
+    hash: str
+
+    def to_json(self) -> dict:
+        return {"seq": self.seq, "contest_id": self.contest_id, "at": self.at, "actor": self.actor,
+                "action": self.action, "detail": self.detail, "reason": self.reason, "client": self.client,
+                "hash": self.hash}
+
+
+class Tx:
+    """One write transaction; only valid inside :meth:`Store.write`."""
+
+    def __init__(self, db: aiosqlite.Connection, store: "Store") -> None:
+        self.db, self.store = db, store
+        self.audit_entries: list[AuditEntry] = []
+
+    async def execute(self, sql: str, params: tuple | dict = ()) -> aiosqlite.Cursor:
+        return await self.db.execute(sql, params)
+
+    async def executemany(self, sql: str, rows: list[tuple]) -> None:
+        await self.db.executemany(sql, rows)
+
+    async def audit(self, contest_id: str | None, actor: str, action: str, detail: dict | None = None,
+                    reason: str = "", client: str = "") -> AuditEntry:
+        at = time.time()
+        detail_text = json.dumps(detail or {}, ensure_ascii=False, sort_keys=True, default=str)
+        async with self.db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1") as cur:
+            row = await cur.fetchone()
+        prev_seq, prev = (row[0], row[1]) if row else (0, GENESIS)
+        seq = prev_seq + 1
+        h = entry_hash(prev, seq, contest_id, at, actor, action, detail_text, reason, client)
+        await self.db.execute(
+            "INSERT INTO audit (seq, contest_id, at, actor, action, detail, reason, client, prev_hash, hash) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?)", (seq, contest_id, at, actor, action, detail_text, reason, client, prev, h))
+        await self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('audit_head', ?)",
+                              (json.dumps([seq, h]),))
+        entry = AuditEntry(seq, contest_id, at, actor, action, detail or {}, reason, client, h)
+        self.audit_entries.append(entry)
+        return entry
+
+
+class Store:
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._db: aiosqlite.Connection | None = None
+        self._lock = asyncio.Lock()
+
+    async def open(self) -> None:
+        self._db = await aiosqlite.connect(self.path, isolation_level=None)
+        await self._db.execute("PRAGMA journal_mode=WAL")
+        await self._db.execute("PRAGMA synchronous=FULL")
+        await self._db.execute("PRAGMA foreign_keys=ON")
+        await self._db.execute("PRAGMA busy_timeout=5000")
+        await self._migrate()
+
+    async def close(self) -> None:
+        if self._db is not None:
+            await self._db.close()
+            self._db = None
+
+    @property
+    def db(self) -> aiosqlite.Connection:
+        if self._db is None:
+            raise RuntimeError("store is not open")
+        return self._db
+
+    async def _migrate(self) -> None:
+        async with self.db.execute("PRAGMA user_version") as cur:
+            (version,) = await cur.fetchone()  # type: ignore[misc]
+        for number, sql in enumerate(MIGRATIONS[version:], start=version + 1):
+            await self.db.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in _statements(sql):
+                    await self.db.execute(statement)
+                await self.db.execute(f"PRAGMA user_version = {number}")
+                await self.db.execute("COMMIT")
+            except BaseException:
+                await self.db.execute("ROLLBACK")
+                raise
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[Tx]:
+        """The only way to change the database: one transaction at a time, committed on exit."""
+        async with self._lock:
+            await self.db.execute("BEGIN IMMEDIATE")
+            tx = Tx(self.db, self)
+            try:
+                yield tx
+            except BaseException:
+                await self.db.execute("ROLLBACK")
+                raise
+            await self.db.execute("COMMIT")
+
+    async def fetchall(self, sql: str, params: tuple = ()) -> list[aiosqlite.Row]:
+        async with self.db.execute(sql, params) as cur:
+            return list(await cur.fetchall())
+
+    async def fetchone(self, sql: str, params: tuple = ()) -> Any:
+        async with self.db.execute(sql, params) as cur:
+            return await cur.fetchone()
+
+    async def meta(self, key: str) -> str | None:
+        row = await self.fetchone("SELECT value FROM meta WHERE key = ?", (key,))
+        return row[0] if row else None
+
+    async def audit_log(self, contest_id: str | None = None, limit: int = 10000) -> list[AuditEntry]:
+        if contest_id is None:
+            rows = await self.fetchall("SELECT seq, contest_id, at, actor, action, detail, reason, client, hash "
+                                       "FROM audit ORDER BY seq LIMIT ?", (limit,))
+        else:
+            rows = await self.fetchall("SELECT seq, contest_id, at, actor, action, detail, reason, client, hash "
+                                       "FROM audit WHERE contest_id = ? ORDER BY seq LIMIT ?", (contest_id, limit))
+        return [AuditEntry(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6], r[7], r[8]) for r in rows]
+
+
+def _statements(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";") if s.strip()]
+
+
+def verify_chain(path: str) -> tuple[bool, str]:
+    """Re-derive every audit hash of the database at ``path``.  (ok, message)."""
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        rows = con.execute("SELECT seq, contest_id, at, actor, action, detail, reason, client, prev_hash, hash "
+                           "FROM audit ORDER BY seq").fetchall()
+        head_row = con.execute("SELECT value FROM meta WHERE key = 'audit_head'").fetchone()
+    finally:
+        con.close()
+    prev, expected_seq = GENESIS, 1
+    for seq, cid, at, actor, action, detail, reason, client, prev_hash, h in rows:
+        if seq != expected_seq:
+            return False, f"audit entry {expected_seq} is missing (next is {seq}): a row was deleted"
+        if prev_hash != prev:
+            return False, f"audit entry {seq}: does not follow entry {seq - 1} (inserted or altered row)"
+        if entry_hash(prev, seq, cid, at, actor, action, detail, reason, client) != h:
+            return False, f"audit entry {seq}: its content does not match its hash (edited row)"
+        prev, expected_seq = h, seq + 1
+    if head_row is not None:
+        head_seq, head_hash = json.loads(head_row[0])
+        if head_seq != expected_seq - 1 or head_hash != prev:
+            return False, f"the audit log ends at entry {expected_seq - 1} but was last written at {head_seq}: " \
+                          "rows were removed from the end"
+    elif rows:
+        return False, "the audit head record is missing"
+    return True, f"audit chain intact: {len(rows)} entries"

@@ -1,0 +1,306 @@
+"""Snapshots pushed to clients: what each role may see (pure functions of the runtime).
+
+What it does: builds the full-state JSON for the big screen (public: never a
+mark before that roadshow's scoring has closed, never an award before it is
+revealed), for the console (everything) and for one judge (only their own
+task and marks).  See docs/PROTOCOL.md for the shapes.
+
+What it does not do: send anything (:mod:`judging.hub`) or change state.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from . import contest as machine
+from .model import Judge, mark_total
+from .scoring import explain_panel, round_value
+
+if TYPE_CHECKING:
+    from .service import Runtime, Service
+
+_seq = itertools.count(1)
+
+ACTION_LABELS = {
+    "start": "开始比赛 Start", "present": "请上台 Present", "open_scoring": "开放评分 Open scoring",
+    "close_scoring": "结束评分 Close scoring", "show_result": "公布结果 Show result", "next": "下一个 Next",
+    "rank": "生成排名 Rank", "start_overtime": "开始加时赛 Start overtime", "start_reveal": "颁奖 Awards",
+    "reveal_next": "揭晓下一奖项 Reveal next tier", "lock": "锁定结果 Lock",
+}
+
+
+def _base(svc: "Service", rt: "Runtime", role: str) -> dict:
+    s, c = rt.state, rt.contest
+    now = svc.clock()
+    projects = {p.id: p for p in c.projects}
+    order = []
+    for i, pid in enumerate(s.order or c.order, start=1):
+        p = projects.get(pid)
+        status = "done" if pid in s.done else ("current" if pid == s.current else "pending")
+        order.append({**p.to_json(), "position": i, "status": status} if p else {"id": pid, "position": i})
+    current = None
+    if s.current and s.current in projects:
+        pos = (s.order.index(s.current) + 1) if s.current in s.order else None
+        current = {**projects[s.current].to_json(), "position": pos, "of": len(s.order)}
+    return {"type": "state", "role": role, "seq": next(_seq), "server_time": now,
+            "contest": {"id": c.id, "name": c.name, "rules": c.rules.name},
+            "phase": s.phase, "round": s.round, "overtime": s.overtime,
+            "overtime_groups": [[_pj(projects, p) for p in g] for g in s.overtime_groups],
+            "order": order, "current": current, "timer": s.to_json(now)["timer"]}
+
+
+def _pj(projects: dict, pid: str) -> dict:
+    p = projects.get(pid)
+    return {"id": pid, "name": p.name if p else pid, "organization": p.organization if p else ""}
+
+
+def judge_labels(rt: "Runtime") -> dict[str, str]:
+    """Anonymous labels for the big screen: '专家 1', '大众 3' (by panel, in judge order)."""
+    out = {}
+    counters: dict[str, int] = {}
+    for j in rt.contest.judges:
+        panel = rt.contest.rules.panel(j.panel)
+        counters[j.panel] = counters.get(j.panel, 0) + 1
+        out[j.id] = f"{panel.label.split()[0]} {counters[j.panel]}"
+    return out
+
+
+def progress(rt: "Runtime") -> dict | None:
+    s = rt.state
+    if s.phase not in ("scoring", "closed") or not s.current:
+        return None
+    expected = rt.contest.expected_judges(s.current)
+    done = sum(1 for j in expected if (m := rt.marks.get((s.current, s.round, j.id))) and m.status == "active")
+    return {"submitted": done, "expected": len(expected)}
+
+
+def roadshow_result(rt: "Runtime", project: str, round_name: str, labels: dict[str, str],
+                    with_names: bool = False) -> dict | None:
+    """One roadshow's marks per panel, with the dropped ones, panel scores and total."""
+    res = rt.results
+    if res is None or round_name not in res.rounds or not rt.closed(project, round_name):
+        return None
+    scored = res.rounds[round_name]
+    try:
+        i = res.table.projects.index(project)
+    except ValueError:
+        return None
+    if not scored.present[i]:
+        return None
+    rules = rt.contest.rules
+    panels = []
+    for panel in rules.panels:
+        totals = {}
+        for j in rt.contest.panel_judges(panel.id):
+            m = rt.marks.get((project, round_name, j.id))
+            if m and m.status == "active":
+                totals[j.id] = mark_total(panel, m.values)
+        lines = explain_panel(panel, totals)
+        names = {j.id: j.name for j in rt.contest.judges}
+        panels.append({"id": panel.id, "label": panel.label, "weight": panel.weight, "method": panel.method,
+                       "drop_high": panel.drop_high, "drop_low": panel.drop_low,
+                       "score": float(scored.panels[panel.id][i]),
+                       "marks": [{"label": labels.get(l.judge, l.judge), "total": l.total, "dropped": l.dropped,
+                                  **({"judge": l.judge, "name": names.get(l.judge, "")} if with_names else {})}
+                                 for l in sorted(lines, key=lambda l: list(labels).index(l.judge)
+                                                 if l.judge in labels else 0)]})
+    by = res.by_project()
+    return {"project": project, "round": round_name, "panels": panels, "score": float(scored.score[i]),
+            "total": by[project].total if project in by else None,
+            "rank": by[project].rank if project in by else None}
+
+
+def _results_rows(rt: "Runtime", shown: set[str] | None, awards: bool) -> list[dict]:
+    if rt.results is None:
+        return []
+    rows = []
+    for r in rt.results.results:
+        if shown is not None and r.project not in shown:
+            continue
+        d = r.to_json()
+        p = rt.contest.project(r.project)
+        d["organization"] = p.organization if p else ""
+        d["community"] = p.community if p else ""
+        if not awards:
+            for k in ("award", "award_label", "grant"):
+                d.pop(k)
+        rows.append(d)
+    return rows
+
+
+def _ties(rt: "Runtime") -> list[dict]:
+    if rt.results is None:
+        return []
+    projects = {p.id: p for p in rt.contest.projects}
+    return [{**t.to_json(), "names": [projects[p].name if p in projects else p for p in t.projects]}
+            for t in rt.results.ties]
+
+
+def _reveal(rt: "Runtime") -> dict | None:
+    s = rt.state
+    if s.phase not in ("reveal", "locked") or rt.results is None:
+        return None
+    tiers = list(rt.contest.rules.awards)
+    step = len(tiers) if s.phase == "locked" else s.reveal_step
+    revealed = tiers[len(tiers) - step:] if step else []
+    out = []
+    for tier in reversed(revealed):  # lowest first, in the order they were revealed
+        winners = [r for r in rt.results.results if r.award is not None and r.award.id == tier.id]
+        out.append({"id": tier.id, "label": tier.label, "amount": tier.amount,
+                    "projects": [{"id": r.project, "name": r.name, "total": r.total, "rank": r.rank,
+                                  "grant": r.to_json()["grant"],
+                                  "organization": (rt.contest.project(r.project).organization
+                                                   if rt.contest.project(r.project) else "")}
+                                 for r in winners]})
+    return {"step": step, "total_tiers": len(tiers), "tiers": out}
+
+
+def screen(svc: "Service", rt: "Runtime") -> dict:
+    s = rt.state
+    snap = _base(svc, rt, "screen")
+    labels = judge_labels(rt)
+    snap["progress"] = progress(rt)
+    snap["result"] = (roadshow_result(rt, s.current, s.round, labels)
+                      if s.phase == "result" and s.current else None)
+    # the leaderboard shows projects whose result has been shown (not the one just closed)
+    shown = None
+    if s.phase == "closed" and s.current and s.round == "final":
+        shown = {r.project for r in (rt.results.results if rt.results else []) if r.project != s.current}
+    settled = s.phase in ("ranking", "reveal", "locked") or s.overtime > 0
+    snap["leaderboard"] = _results_rows(rt, shown, awards=s.phase == "locked")
+    snap["ties"] = [t for t in _ties(rt) if t["crosses_boundary"]] if settled else []
+    snap["needs_overtime"] = ([[_pj({p.id: p for p in rt.contest.projects}, x) for x in g]
+                               for g in rt.results.needs_overtime] if settled and rt.results else [])
+    snap["reveal"] = _reveal(rt)
+    return snap
+
+
+def console(svc: "Service", rt: "Runtime") -> dict:
+    s, c = rt.state, rt.contest
+    snap = _base(svc, rt, "console")
+    labels = judge_labels(rt)
+    snap["progress"] = progress(rt)
+    snap["result"] = roadshow_result(rt, s.current, s.round, labels, with_names=True) if s.current else None
+    snap["results"] = _results_rows(rt, None, awards=True)
+    snap["results_error"] = rt.results_error
+    snap["ties"] = _ties(rt)
+    snap["needs_overtime"] = rt.results.needs_overtime if rt.results else []
+    snap["warnings"] = rt.results.warnings if rt.results else []
+    snap["reveal"] = _reveal(rt)
+    facts = svc.facts(rt)
+    nxt = machine.next_step(s, facts)
+    snap["next_step"] = ({"action": nxt[0], "project": nxt[1], "label": ACTION_LABELS.get(nxt[0], nxt[0])}
+                         if nxt else None)
+    snap["can_go_back"] = bool(s.history) and s.phase != "locked"
+    snap["judges_status"] = judges_status(svc, rt)
+    snap["setup"] = {
+        "name": c.name, "timer_seconds": c.timer_seconds, "rules": {"name": c.rules.name, "source": c.rules.source,
+                                                                     "text": c.rules.text, "summary": rules_summary(rt)},
+        "projects": [p.to_json() for p in c.projects],
+        "judges": [{**j.to_json(with_token=True), "link": f"/j/{j.token}"} for j in c.judges],
+        "recusals": [{"judge": j, "project": p} for j, p in sorted(c.recusals)],
+        "order": list(c.order), "draw_seed": c.draw_seed, "screen_link": f"/s/{c.screen_token}",
+        "panels": [{"id": p.id, "label": p.label} for p in c.rules.panels],
+    }
+    snap["marks"] = [m.to_json() for m in rt.marks.values()]
+    return snap
+
+
+def judges_status(svc: "Service", rt: "Runtime") -> list[dict]:
+    s, c = rt.state, rt.contest
+    connected = svc.connected_judges(c.id)
+    totals: dict[str, dict[str, float]] = {}
+    rows = []
+    for j in c.judges:
+        m = rt.marks.get((s.current, s.round, j.id)) if s.current else None
+        active = m is not None and m.status == "active"
+        total = mark_total(c.rules.panel(j.panel), m.values) if active else None
+        if active:
+            totals.setdefault(j.panel, {})[j.id] = total
+        rows.append({"id": j.id, "name": j.name, "panel": j.panel, "connected": j.id in connected,
+                     "recused": bool(s.current and c.is_recused(j.id, s.current)),
+                     "submitted": active, "total": total, "values": m.values if active else None,
+                     "updated_at": m.updated_at if m else None, "outlier": None})
+    flags = {jid: why for panel_totals in totals.values() for jid, why in outliers(panel_totals).items()}
+    for row in rows:
+        row["outlier"] = flags.get(row["id"])
+    return rows
+
+
+def outliers(totals: dict[str, float], z_limit: float = 2.5, iqr_k: float = 1.5) -> dict[str, str]:
+    """Judges whose total is far from the rest of their panel: more than ``z_limit`` SDs
+    from the others' mean, or outside ``iqr_k`` × IQR fences.  Needs 4 marks or more."""
+    if len(totals) < 4:
+        return {}
+    ids = list(totals)
+    x = np.array([totals[i] for i in ids], dtype=float)
+    q1, q3 = np.percentile(x, [25, 75])
+    lo, hi = q1 - iqr_k * (q3 - q1), q3 + iqr_k * (q3 - q1)
+    out = {}
+    for k, jid in enumerate(ids):
+        others = np.delete(x, k)
+        sd = others.std()
+        z = abs(x[k] - others.mean()) / sd if sd > 0 else (np.inf if x[k] != others.mean() else 0.0)
+        if z > z_limit:
+            out[jid] = f"偏离本组其他评委 {round_value(float(others.mean()), 2, 'half_up'):g} 分较多 / far from the " \
+                       f"panel's other marks (mean {others.mean():.2f})"
+        elif x[k] < lo or x[k] > hi:
+            out[jid] = f"超出四分位范围 {lo:.2f}–{hi:.2f} / outside the IQR fences {lo:.2f}–{hi:.2f}"
+    return out
+
+
+def judge(svc: "Service", rt: "Runtime", j: Judge) -> dict:
+    s, c = rt.state, rt.contest
+    snap = _base(svc, rt, "judge")
+    panel = c.rules.panel(j.panel)
+    snap["me"] = {"id": j.id, "name": j.name, "panel": j.panel, "panel_label": panel.label}
+    snap["rubric"] = {"min": c.rules.marks.min, "max": c.rules.marks.max, "step": c.rules.marks.step,
+                      "criteria": [{"id": cr.id, "label": cr.label, "min": c.rules.marks.min, "max": cr.max,
+                                    "weight": cr.weight} for cr in panel.criteria]
+                      or [{"id": "", "label": "总分 Overall", "min": c.rules.marks.min, "max": c.rules.marks.max,
+                           "weight": 1.0}]}
+    mine = rt.marks.get((s.current, s.round, j.id)) if s.current else None
+    snap["my_marks"] = ({"project": mine.project, "round": mine.round, "values": mine.values,
+                         "total": mark_total(panel, mine.values), "submission_id": mine.submission_id,
+                         "status": mine.status, "updated_at": mine.updated_at} if mine else None)
+    if s.current and c.is_recused(j.id, s.current):
+        kind = "recused"
+    elif s.phase == "scoring":
+        kind = "score"
+    elif s.phase in ("closed", "result") and s.current:
+        kind = "closed"
+    elif s.phase == "presenting":
+        kind = "presenting"
+    elif s.phase == "locked":
+        kind = "finished"
+    else:
+        kind = "wait"
+    nxt = s.pending[0] if s.pending and s.phase in ("idle", "result", "closed") else None
+    snap["task"] = {"kind": kind, "project": s.current, "round": s.round, "open": s.phase == "scoring",
+                    "overtime": s.overtime > 0}
+    snap["next"] = _pj({p.id: p for p in c.projects}, nxt) if nxt else None
+    return snap
+
+
+def rules_summary(rt: "Runtime") -> list[str]:
+    """A readable summary of what the rules do, for the console (Chinese first)."""
+    r = rt.contest.rules
+    lines = []
+    names = {"mean": "平均分", "sum": "总和", "median": "中位数", "trimmed_mean": "去掉最高最低后平均",
+             "trimmed_sum": "去掉最高最低后求和", "zscore": "标准分", "rank_points": "名次积分"}
+    for p in r.panels:
+        drop = f"（去掉 {p.drop_high} 个最高分、{p.drop_low} 个最低分）" if p.trimmed else ""
+        crit = "、".join(c.label.split()[0] for c in p.criteria) or "一个总分"
+        w = f"权重 {p.weight:g}" if r.combine == "weighted_sum" else "直接相加"
+        lines.append(f"{p.label}：评 {crit}；{names[p.method]}{drop}；{w}")
+    lines.append(f"分数保留 {r.rounding.digits} 位小数（{ {'half_up': '四舍五入', 'half_even': '银行家舍入', 'down': '截断'}[r.rounding.mode] }）")
+    br = {"overtime": "加时赛", "shared": "并列", "countback": "比较高分个数", "givers": "给分评委多者"}
+    lines.append("并列处理：" + " → ".join(br.get(b, b.replace("panel:", "评审团得分高者:")
+                                             .replace("criterion:", "单项得分高者:")) for b in r.ties.breakers))
+    if r.awards:
+        lines.append("奖项：" + "、".join(f"{a.label} {a.count} 名" if a.count else f"{a.label} ≥{a.min_score:g}"
+                                        for a in r.awards))
+    return lines

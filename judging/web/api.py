@@ -1,0 +1,262 @@
+"""JSON API routes (thin): parse, authorise, call the service, return.
+
+Errors are JSON ``{"error": message, "errors": {field: message}}`` with 400
+(malformed), 401 (no credentials), 403 (CSRF), 404, 409 (not allowed now),
+413 (too large) or 422 (invalid input).  See docs/API.md and /api/openapi.json.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from typing import Any, Awaitable, Callable
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from .. import importing, views
+from ..marks_io import write_marks
+from ..service import Conflict, Invalid, NotFound, Service, presets
+from .deps import Forbidden, Unauthorized, client_of, judge_of, organizer
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+class BadRequest(ValueError):
+    pass
+
+
+def json_error(status: int, message: str, errors: dict | None = None) -> JSONResponse:
+    return JSONResponse({"error": message, "errors": errors or {}}, status_code=status)
+
+
+def api(handler: Handler) -> Handler:
+    @functools.wraps(handler)
+    async def wrapper(request: Request) -> Response:
+        try:
+            return await handler(request)
+        except Unauthorized as e:
+            return json_error(401, str(e))
+        except Forbidden as e:
+            return json_error(403, str(e))
+        except NotFound as e:
+            return json_error(404, str(e))
+        except Conflict as e:
+            return json_error(409, str(e))
+        except Invalid as e:
+            return json_error(422, str(e), e.errors)
+        except BadRequest as e:
+            return json_error(400, str(e))
+    return wrapper
+
+
+async def body_json(request: Request) -> dict:
+    try:
+        data = json.loads(await request.body() or b"{}")
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise BadRequest("请求不是有效的 JSON / the body is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise BadRequest("请求须为 JSON 对象 / the body must be a JSON object")
+    return data
+
+
+def svc(request: Request) -> Service:
+    return request.app.state.service
+
+
+# ------------------------------------------------------------------ organizer
+
+@api
+async def list_contests(request: Request) -> Response:
+    organizer(request)
+    out = [{"id": rt.contest.id, "name": rt.contest.name, "phase": rt.state.phase, "projects": len(rt.contest.projects),
+            "judges": len(rt.contest.judges)} for rt in svc(request).runtimes.values()]
+    return JSONResponse({"contests": out})
+
+
+@api
+async def list_presets(request: Request) -> Response:
+    organizer(request)
+    return JSONResponse({"presets": presets()})
+
+
+@api
+async def create_contest(request: Request) -> Response:
+    actor = organizer(request)
+    rt = await svc(request).create_contest(await body_json(request), actor, client_of(request))
+    return JSONResponse(views.console(svc(request), rt), status_code=201)
+
+
+@api
+async def get_contest(request: Request) -> Response:
+    organizer(request)
+    return JSONResponse(views.console(svc(request), svc(request).get(request.path_params["cid"])))
+
+
+@api
+async def update_contest(request: Request) -> Response:
+    actor = organizer(request)
+    rt = await svc(request).update_setup(request.path_params["cid"], await body_json(request), actor,
+                                         client_of(request))
+    return JSONResponse(views.console(svc(request), rt))
+
+
+@api
+async def import_table(request: Request) -> Response:
+    """Preview (dry_run=1, default) or apply a CSV/XLSX of projects or judges."""
+    actor = organizer(request)
+    cid, kind = request.path_params["cid"], request.path_params["kind"]
+    if kind not in ("projects", "judges"):
+        raise NotFound("只能导入 projects 或 judges / import projects or judges")
+    svc(request).get(cid)
+    ctype = request.headers.get("content-type", "")
+    if ctype.startswith("multipart/form-data"):
+        form = await request.form()
+        upload = form.get("file")
+        if upload is None or isinstance(upload, str):
+            raise Invalid("请选择文件 / choose a file", {"file": "required"})
+        data, filename = await upload.read(), upload.filename or ""
+        dry = str(form.get("dry_run", request.query_params.get("dry_run", "1"))) != "0"
+    else:
+        body = await body_json(request)
+        data, filename = str(body.get("csv", "")).encode("utf-8"), "upload.csv"
+        dry = str(body.get("dry_run", request.query_params.get("dry_run", "1"))) not in ("0", "False", "false")
+    try:
+        parsed = importing.parse(importing.read_table(data, filename), kind)
+    except ValueError as e:
+        raise Invalid(str(e), {"file": str(e)}) from None
+    if dry or parsed.errors:
+        return JSONResponse({**parsed.to_json(), "applied": False}, status_code=200 if not parsed.errors else 422)
+    rt = await svc(request).update_setup(cid, {kind: parsed.rows}, actor, client_of(request))
+    return JSONResponse({**parsed.to_json(), "applied": True, "contest": views.console(svc(request), rt)})
+
+
+@api
+async def set_order(request: Request) -> Response:
+    actor = organizer(request)
+    body = await body_json(request)
+    order = body.get("order")
+    if not isinstance(order, list) or not all(isinstance(x, str) for x in order):
+        raise Invalid("order 须为项目编号列表 / order must be a list of project ids", {"order": "required"})
+    rt = await svc(request).set_order(request.path_params["cid"], order, None, actor, client_of(request))
+    return JSONResponse(views.console(svc(request), rt))
+
+
+@api
+async def draw(request: Request) -> Response:
+    actor = organizer(request)
+    body = await body_json(request)
+    seed = body.get("seed")
+    if seed is not None and (not isinstance(seed, str) or len(seed) > 200):
+        raise Invalid("seed 须为文本 / seed must be text", {"seed": "must be text"})
+    rt = await svc(request).set_order(request.path_params["cid"], None, seed or None, actor, client_of(request))
+    return JSONResponse(views.console(svc(request), rt))
+
+
+@api
+async def action(request: Request) -> Response:
+    actor = organizer(request)
+    body = await body_json(request)
+    name = body.get("action")
+    if not isinstance(name, str):
+        raise Invalid("缺少 action / action is required", {"action": "required"})
+    project = body.get("project")
+    rt = await svc(request).act(request.path_params["cid"], name, project if isinstance(project, str) else None,
+                                actor, client_of(request), confirm=bool(body.get("confirm")))
+    return JSONResponse(views.console(svc(request), rt))
+
+
+@api
+async def correct_mark(request: Request) -> Response:
+    actor = organizer(request)
+    if request.path_params["op"] not in ("correct", "void"):
+        raise NotFound("只能 correct 或 void / use marks/correct or marks/void")
+    body = await body_json(request)
+    void = request.path_params["op"] == "void"
+    marks = None if void else body.get("marks")
+    if not void and not isinstance(marks, dict):
+        raise Invalid("marks 须为 {评分项: 分数} / marks must be an object", {"marks": "required"})
+    rt = await svc(request).correct(request.path_params["cid"], str(body.get("project", "")),
+                                    str(body.get("round", "final")), str(body.get("judge", "")), marks,
+                                    str(body.get("reason", "")), actor, client_of(request))
+    return JSONResponse(views.console(svc(request), rt))
+
+
+@api
+async def results(request: Request) -> Response:
+    organizer(request)
+    rt = svc(request).get(request.path_params["cid"])
+    if rt.results is None:
+        return JSONResponse({"results": [], "ties": [], "needs_overtime": [], "warnings": [],
+                             "error": rt.results_error})
+    return JSONResponse({**rt.results.to_json(), "error": None, "phase": rt.state.phase})
+
+
+@api
+async def marks_csv(request: Request) -> Response:
+    organizer(request)
+    rt = svc(request).get(request.path_params["cid"])
+    return PlainTextResponse(write_marks(rt.engine_marks()), media_type="text/csv; charset=utf-8",
+                             headers={"content-disposition": f'attachment; filename="{rt.contest.id}-marks.csv"'})
+
+
+@api
+async def rules_toml(request: Request) -> Response:
+    organizer(request)
+    rt = svc(request).get(request.path_params["cid"])
+    return PlainTextResponse(rt.contest.rules.text, media_type="application/toml; charset=utf-8")
+
+
+@api
+async def audit(request: Request) -> Response:
+    organizer(request)
+    cid = request.path_params["cid"]
+    svc(request).get(cid)
+    entries = await svc(request).store.audit_log(cid)
+    project, judge = request.query_params.get("project"), request.query_params.get("judge")
+    out = []
+    for e in entries:
+        d = e.detail
+        if project and d.get("project") != project:
+            continue
+        if judge and e.actor != f"judge:{judge}" and d.get("judge") != judge:
+            continue
+        out.append(e.to_json())
+    return JSONResponse({"entries": out})
+
+
+# ------------------------------------------------------------------ judge
+
+@api
+async def judge_state(request: Request) -> Response:
+    rt, judge = judge_of(request)
+    return JSONResponse(views.judge(svc(request), rt, judge))
+
+
+@api
+async def judge_submit(request: Request) -> Response:
+    rt, judge = judge_of(request)
+    ack = await svc(request).submit(rt, judge, await body_json(request), client_of(request))
+    return JSONResponse(ack)
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/api/presets", list_presets),
+        Route("/api/contests", list_contests, methods=["GET"]),
+        Route("/api/contests", create_contest, methods=["POST"]),
+        Route("/api/contests/{cid}", get_contest, methods=["GET"]),
+        Route("/api/contests/{cid}", update_contest, methods=["PATCH"]),
+        Route("/api/contests/{cid}/import/{kind}", import_table, methods=["POST"]),
+        Route("/api/contests/{cid}/order", set_order, methods=["POST"]),
+        Route("/api/contests/{cid}/draw", draw, methods=["POST"]),
+        Route("/api/contests/{cid}/actions", action, methods=["POST"]),
+        Route("/api/contests/{cid}/marks/{op:str}", correct_mark, methods=["POST"]),
+        Route("/api/contests/{cid}/results", results),
+        Route("/api/contests/{cid}/marks.csv", marks_csv),
+        Route("/api/contests/{cid}/rules.toml", rules_toml),
+        Route("/api/contests/{cid}/audit", audit),
+        Route("/api/judge/state", judge_state),
+        Route("/api/judge/submit", judge_submit, methods=["POST"]),
+    ]

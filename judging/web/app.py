@@ -1,0 +1,91 @@
+"""The ASGI application: wires store, service, hub, auth and routes together.
+
+What it does: :func:`create_app` builds a Starlette app whose lifespan opens
+the database, loads every contest, sets up the organizer key (printing a new
+one once) and optionally creates the demo contest.  What it does not do:
+handle requests itself (see ``api``, ``pages``, ``sockets``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from pathlib import Path
+from typing import Callable
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.responses import Response
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+
+from .. import views
+from ..auth import OrganizerAuth
+from ..hub import Hub
+from ..service import Service
+from ..store import Store
+from . import api, openapi, pages, sockets
+from .security import SecurityMiddleware
+
+log = logging.getLogger("judging")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class CachedStatic(StaticFiles):
+    """Static assets: cacheable, revalidated by ETag (cheap on a crowded Wi-Fi, never stale)."""
+
+    def file_response(self, *args, **kwargs) -> Response:
+        response = super().file_response(*args, **kwargs)
+        response.headers["cache-control"] = "no-cache"
+        return response
+
+
+class LazySessions:
+    """SessionMiddleware whose secret is read from the database at start-up."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self._inner = None
+
+    async def __call__(self, scope, receive, send):
+        if self._inner is None and scope["type"] in ("http", "websocket"):
+            secret = scope["app"].state.auth.session_secret
+            self._inner = SessionMiddleware(self.app, secret_key=secret, session_cookie="judging_session",
+                                            https_only=False, same_site="strict", max_age=14 * 24 * 3600)
+        if self._inner is None:
+            return await self.app(scope, receive, send)
+        return await self._inner(scope, receive, send)
+
+
+def create_app(db_path: str, *, organizer_key: str | None = None, rotate_key: bool = False,
+               demo: bool = False, on_ready: Callable[[Starlette, str | None], None] | None = None,
+               clock=None) -> Starlette:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette):
+        store = Store(db_path)
+        await store.open()
+        hub = Hub()
+        service = Service(store, hub, **({"clock": clock} if clock else {}))
+        service.attach_views(views)
+        await service.load()
+        auth = OrganizerAuth(store)
+        new_key = await auth.setup(organizer_key, rotate=rotate_key)
+        app.state.store, app.state.hub, app.state.service, app.state.auth = store, hub, service, auth
+        if demo and not service.runtimes:
+            from ..demo import create_demo
+            await create_demo(service)
+        if on_ready:
+            on_ready(app, new_key)
+        try:
+            yield
+        finally:
+            await store.close()
+
+    app = Starlette(
+        routes=[*pages.routes(), *api.routes(), *openapi.routes(), *sockets.routes(),
+                Mount("/static", CachedStatic(directory=str(ROOT / "static")), name="static")],
+        middleware=[Middleware(SecurityMiddleware), Middleware(LazySessions)],
+        lifespan=lifespan,
+    )
+    return app

@@ -1,0 +1,104 @@
+"""The OpenAPI 3.1 document served at /api/openapi.json (written by hand, kept next to the routes).
+
+What it does: describes every JSON endpoint of :mod:`judging.web.api`, its
+authentication and its error shape.  tests/test_api.py checks that every API
+route is described here and nothing else is.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+ERROR = {"type": "object", "required": ["error"], "properties": {
+    "error": {"type": "string", "description": "message, Chinese / English"},
+    "errors": {"type": "object", "additionalProperties": {"type": "string"}, "description": "per field"}}}
+OBJ = {"type": "object"}
+
+
+def _op(summary: str, auth: str = "organizer", body: dict | None = None, ok: int = 200,
+        params: list[str] = (), content: str = "application/json") -> dict:
+    op: dict = {"summary": summary, "responses": {
+        str(ok): {"description": "OK", "content": {content: {"schema": OBJ if content.endswith("json") else {"type": "string"}}}},
+        "401": {"description": "no or wrong credentials", "content": {"application/json": {"schema": ERROR}}},
+        "409": {"description": "not allowed in the current phase", "content": {"application/json": {"schema": ERROR}}},
+        "422": {"description": "invalid input, per-field errors", "content": {"application/json": {"schema": ERROR}}},
+    }}
+    op["security"] = [{"organizerKey": []}, {"consoleCookie": []}] if auth == "organizer" else [{"judgeToken": []}]
+    if body is not None:
+        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+    if params:
+        op["parameters"] = [{"name": p, "in": "path", "required": True, "schema": {"type": "string"}} for p in params]
+    return op
+
+
+def _props(**props: dict) -> dict:
+    return {"type": "object", "properties": props}
+
+
+S, N, B = {"type": "string"}, {"type": "number"}, {"type": "boolean"}
+LIST = {"type": "array", "items": OBJ}
+C = ["cid"]
+
+PATHS = {
+    "/api/presets": {"get": _op("List the rules presets in scoring_rules/")},
+    "/api/contests": {
+        "get": _op("List contests"),
+        "post": _op("Create a contest", body=_props(name=S, rules_preset=S, rules_text=S, timer_seconds=N,
+                                                      projects=LIST, judges=LIST, recusals=LIST,
+                                                      order={"type": "array", "items": S}), ok=201)},
+    "/api/contests/{cid}": {
+        "get": _op("The contest's full console state (setup, live state, results)", params=C),
+        "patch": _op("Change the setup (only before the contest starts)", params=C,
+                     body=_props(name=S, rules_preset=S, rules_text=S, timer_seconds=N, projects=LIST, judges=LIST,
+                                 recusals=LIST))},
+    "/api/contests/{cid}/import/{kind}": {"post": _op(
+        "Preview (dry_run, default) or apply a CSV/XLSX table of projects or judges (multipart 'file', or JSON "
+        "{csv, dry_run})", params=["cid", "kind"], body=_props(csv=S, dry_run=B))},
+    "/api/contests/{cid}/order": {"post": _op("Set the running order by hand", params=C,
+                                              body=_props(order={"type": "array", "items": S}))},
+    "/api/contests/{cid}/draw": {"post": _op("Draw the running order; the seed is recorded (random if omitted)",
+                                             params=C, body=_props(seed=S))},
+    "/api/contests/{cid}/actions": {"post": _op(
+        "Drive the evening: start, present, open_scoring, close_scoring, show_result, next, rank, start_overtime, "
+        "start_reveal, reveal_next, lock, back, timer_start, timer_pause, timer_reset", params=C,
+        body=_props(action=S, project=S, confirm=B))},
+    "/api/contests/{cid}/marks/{op}": {"post": _op(
+        "Correct (op=correct, with marks) or void (op=void) a closed roadshow's mark set; reason required",
+        params=["cid", "op"], body=_props(project=S, round=S, judge=S, marks=OBJ, reason=S))},
+    "/api/contests/{cid}/results": {"get": _op("Results of the closed roadshows (same shape as run.py score "
+                                               "--format json)", params=C)},
+    "/api/contests/{cid}/marks.csv": {"get": _op("Counted marks in the run.py score CSV format", params=C,
+                                                 content="text/csv")},
+    "/api/contests/{cid}/rules.toml": {"get": _op("The contest's own copy of its rules", params=C,
+                                                  content="application/toml")},
+    "/api/contests/{cid}/audit": {"get": _op("Audit log (?project=&judge= filters)", params=C)},
+    "/api/judge/state": {"get": _op("The judge's own state", auth="judge")},
+    "/api/judge/submit": {"post": _op(
+        "Submit or amend the judge's marks for the open roadshow; acknowledged after commit; idempotent on "
+        "submission_id", auth="judge", body={"type": "object", "required": ["submission_id", "project", "marks"],
+                                             "properties": {"submission_id": S, "project": S, "round": S,
+                                                            "marks": {"type": "object",
+                                                                      "additionalProperties": N}}})},
+}
+
+DOCUMENT = {
+    "openapi": "3.1.0",
+    "info": {"title": "路演评审 Live roadshow judging API", "version": "1"},
+    "paths": PATHS,
+    "components": {"securitySchemes": {
+        "organizerKey": {"type": "http", "scheme": "bearer", "description": "the organizer key printed on first start"},
+        "consoleCookie": {"type": "apiKey", "in": "cookie", "name": "judging_session",
+                          "description": "console session; writes also need the X-CSRF-Token header"},
+        "judgeToken": {"type": "http", "scheme": "bearer", "description": "the token of the judge's personal link"},
+    }},
+}
+
+
+async def openapi_json(request: Request) -> JSONResponse:
+    return JSONResponse(DOCUMENT)
+
+
+def routes() -> list[Route]:
+    return [Route("/api/openapi.json", openapi_json)]

@@ -1,0 +1,111 @@
+"""WebSocket endpoints: /ws/j/{token} (judge), /ws/s/{token} (screen), /ws/console/{cid}.
+
+What it does: authenticates, subscribes the socket to its hub channel, sends
+the full current snapshot at once, then every newer snapshot (conflated by the
+hub), and a heartbeat every few seconds so both ends notice a dead link.
+Clients may send ``{"type": "ping"}``; nothing else is accepted over sockets
+(marks go through the HTTP API, which acknowledges after commit).
+
+What it does not do: build snapshots (:mod:`judging.views`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from typing import Callable
+
+from starlette.routing import WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from .. import views
+from .deps import Forbidden, Unauthorized, organizer
+
+HEARTBEAT_SECONDS = 10.0
+
+
+async def _serve(ws: WebSocket, channel: str, snapshot: Callable[[], dict], on_change: Callable[[], None] | None = None):
+    hub = ws.app.state.hub
+    sub = hub.subscribe(channel)
+    if on_change:
+        on_change()
+    try:
+        await ws.send_text(json.dumps(snapshot(), ensure_ascii=False))
+        sender = asyncio.create_task(_send_loop(ws, sub))
+        try:
+            while True:
+                message = await ws.receive_text()
+                if message and '"ping"' in message:
+                    await ws.send_text('{"type":"pong"}')
+        except (WebSocketDisconnect, RuntimeError):
+            pass
+        finally:
+            sender.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await sender
+    except (WebSocketDisconnect, RuntimeError):
+        pass
+    finally:
+        hub.unsubscribe(sub)
+        if on_change:
+            on_change()
+
+
+async def _send_loop(ws: WebSocket, sub) -> None:
+    while True:
+        try:
+            message = await asyncio.wait_for(sub.get(), HEARTBEAT_SECONDS)
+        except asyncio.TimeoutError:
+            await ws.send_text('{"type":"ping"}')
+            continue
+        await ws.send_text(json.dumps(message, ensure_ascii=False))
+
+
+async def judge_socket(ws: WebSocket) -> None:
+    svc = ws.app.state.service
+    found = svc.by_judge_token(ws.path_params["token"])
+    if found is None:
+        await ws.close(code=4401)
+        return
+    rt, judge = found
+    await ws.accept()
+    cid = rt.contest.id
+
+    def console_update() -> None:  # the console shows who is connected
+        if svc.hub.has_subscribers(f"{cid}/console"):
+            svc.hub.publish(f"{cid}/console", views.console(svc, svc.get(cid)))
+
+    await _serve(ws, f"{cid}/judge/{judge.id}", lambda: views.judge(svc, svc.get(cid), svc.get(cid).contest.judge(judge.id) or judge),
+                 console_update)
+
+
+async def screen_socket(ws: WebSocket) -> None:
+    svc = ws.app.state.service
+    rt = svc.by_screen_token(ws.path_params["token"])
+    if rt is None:
+        await ws.close(code=4401)
+        return
+    await ws.accept()
+    cid = rt.contest.id
+    await _serve(ws, f"{cid}/screen", lambda: views.screen(svc, svc.get(cid)))
+
+
+async def console_socket(ws: WebSocket) -> None:
+    svc = ws.app.state.service
+    try:
+        organizer(ws)
+        rt = svc.runtimes.get(ws.path_params["cid"])
+    except (Unauthorized, Forbidden):
+        rt = None
+    if rt is None:
+        await ws.close(code=4401)
+        return
+    await ws.accept()
+    cid = rt.contest.id
+    await _serve(ws, f"{cid}/console", lambda: views.console(svc, svc.get(cid)))
+
+
+def routes() -> list[WebSocketRoute]:
+    return [WebSocketRoute("/ws/j/{token}", judge_socket), WebSocketRoute("/ws/s/{token}", screen_socket),
+            WebSocketRoute("/ws/console/{cid}", console_socket)]
