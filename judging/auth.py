@@ -37,6 +37,10 @@ class OrganizerAuth:
         raw = await self.store.meta("organizer_key")
         secret = await self.store.meta("session_secret")
         created = None
+        if raw is not None and new_key and not rotate:
+            rec = json.loads(raw)
+            if hmac.compare_digest(hash_key(new_key, bytes.fromhex(rec["salt"])), rec["hash"]):
+                new_key = None  # the same key again: nothing to change, nothing to print
         if raw is None or rotate or new_key:
             created = new_key or secrets.token_urlsafe(18)
             salt = secrets.token_bytes(16)

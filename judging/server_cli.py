@@ -68,10 +68,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
             out.append(f"  [{c.id}] {c.name} — phase {rt.state.phase}")
             out.append(f"      大屏 screen: {base}/s/{c.screen_token}")
             out.append(f"      评委二维码 judge QR cards: {base}/console/{c.id}/cards")
-            for j in c.judges[:3]:
-                out.append(f"      评委 {j.name} ({j.panel}): {base}/j/{j.token}")
-            if len(c.judges) > 3:
-                out.append(f"      … {len(c.judges) - 3} more judge links on the QR cards page")
+            if new_key:  # first start only: links carry tokens, which must not end up in later logs
+                for j in c.judges[:3]:
+                    out.append(f"      评委 {j.name} ({j.panel}): {base}/j/{j.token}")
+                if len(c.judges) > 3:
+                    out.append(f"      … {len(c.judges) - 3} more judge links on the QR cards page")
         print("\n".join(out) + "\n", flush=True)
 
     app = create_app(args.db, organizer_key=os.environ.get("JUDGING_ORGANIZER_KEY") or None,

@@ -291,6 +291,9 @@ class Service:
                 errors["recusals"] = "回避格式: [{judge, project}] / recusals must be [{judge, project}]"
         if errors:
             raise Invalid("设置有误 / invalid setup", errors)
+        if "recusals" not in data:  # a new project or judge list keeps only the recusals that still apply
+            pids, jids = {p.id for p in contest.projects}, {j.id for j in contest.judges}
+            contest = replace(contest, recusals=frozenset(r for r in contest.recusals if r[0] in jids and r[1] in pids))
         return contest
 
     def _validate(self, contest: Contest) -> None:
