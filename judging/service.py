@@ -485,16 +485,16 @@ class Service:
         rt = self.runtimes[cid]
         views = self._views
         if self.hub.has_subscribers(f"{cid}/screen"):
-            self.hub.publish(f"{cid}/screen", views.screen(self, rt))
+            self.hub.publish(f"{cid}/screen", encode(views.screen(self, rt)))
         if self.hub.has_subscribers(f"{cid}/console"):
-            self.hub.publish(f"{cid}/console", views.console(self, rt))
+            self.hub.publish(f"{cid}/console", encode(views.console(self, rt)))
         only = set(judges) if judges is not None else None
         for j in rt.contest.judges:
             if only is not None and j.id not in only:
                 continue
             channel = f"{cid}/judge/{j.id}"
             if self.hub.has_subscribers(channel):
-                self.hub.publish(channel, views.judge(self, rt, j))
+                self.hub.publish(channel, encode(views.judge(self, rt, j)))
 
     def attach_views(self, views_module) -> None:
         self._views = views_module
@@ -502,6 +502,11 @@ class Service:
     def connected_judges(self, cid: str) -> set[str]:
         prefix = f"{cid}/judge/"
         return {ch[len(prefix):] for ch in self.hub.channels(prefix)}
+
+
+def encode(snapshot: dict) -> str:
+    """A snapshot as the text sent on the wire: serialised once, however many sockets receive it."""
+    return json.dumps(snapshot, ensure_ascii=False, separators=(",", ":"))
 
 
 def _list(value: Any, name: str) -> list[dict]:

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 from typing import Callable
 
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from .. import views
+from ..service import encode
 from .deps import Forbidden, Unauthorized, organizer
 
 HEARTBEAT_SECONDS = 10.0
@@ -31,7 +31,7 @@ async def _serve(ws: WebSocket, channel: str, snapshot: Callable[[], dict], on_c
     if on_change:
         on_change()
     try:
-        await ws.send_text(json.dumps(snapshot(), ensure_ascii=False))
+        await ws.send_text(encode(snapshot()))
         sender = asyncio.create_task(_send_loop(ws, sub))
         try:
             while True:
@@ -59,7 +59,7 @@ async def _send_loop(ws: WebSocket, sub) -> None:
         except asyncio.TimeoutError:
             await ws.send_text('{"type":"ping"}')
             continue
-        await ws.send_text(json.dumps(message, ensure_ascii=False))
+        await ws.send_text(message)  # already encoded once by the publisher
 
 
 async def judge_socket(ws: WebSocket) -> None:
@@ -74,7 +74,7 @@ async def judge_socket(ws: WebSocket) -> None:
 
     def console_update() -> None:  # the console shows who is connected
         if svc.hub.has_subscribers(f"{cid}/console"):
-            svc.hub.publish(f"{cid}/console", views.console(svc, svc.get(cid)))
+            svc.hub.publish(f"{cid}/console", encode(views.console(svc, svc.get(cid))))
 
     await _serve(ws, f"{cid}/judge/{judge.id}", lambda: views.judge(svc, svc.get(cid), svc.get(cid).contest.judge(judge.id) or judge),
                  console_update)
