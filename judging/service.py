@@ -11,6 +11,7 @@ What it does not do: HTTP, sockets or HTML (:mod:`judging.web`).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 import time
@@ -120,6 +121,7 @@ class Service:
     def __init__(self, store: Store, hub: Hub, clock=time.time) -> None:
         self.store, self.hub, self.clock = store, hub, clock
         self.runtimes: dict[str, Runtime] = {}
+        self._tokens: dict[str, tuple[str, str]] = {}
         self._views = None  # set by attach_views to avoid an import cycle
 
     # ------------------------------------------------------------ loading
@@ -144,6 +146,7 @@ class Service:
                 rt.marks[(p, r, j)] = MarkSet(p, r, j, json.loads(values), sid, status, at, by)
             self._recompute(rt)
             self.runtimes[cid] = rt
+        self._index_tokens()
 
     def get(self, cid: str) -> Runtime:
         rt = self.runtimes.get(cid)
@@ -152,11 +155,20 @@ class Service:
         return rt
 
     def by_judge_token(self, token: str) -> tuple[Runtime, Judge] | None:
-        for rt in self.runtimes.values():
-            for j in rt.contest.judges:
-                if j.token and secrets.compare_digest(j.token, token):
-                    return rt, j
-        return None
+        """The judge a link token belongs to.  Looked up by a hash of the token, so the
+        lookup costs the same whoever asks and tokens are not kept as dictionary keys."""
+        found = self._tokens.get(_token_key(token))
+        if found is None:
+            return None
+        rt = self.runtimes.get(found[0])
+        judge = rt.contest.judge(found[1]) if rt else None
+        if rt is None or judge is None or not secrets.compare_digest(judge.token, token):
+            return None
+        return rt, judge
+
+    def _index_tokens(self) -> None:
+        self._tokens = {_token_key(j.token): (rt.contest.id, j.id)
+                        for rt in self.runtimes.values() for j in rt.contest.judges}
 
     def by_screen_token(self, token: str) -> Runtime | None:
         for rt in self.runtimes.values():
@@ -188,6 +200,7 @@ class Service:
         rt = Runtime(contest, state)
         self._recompute(rt)
         self.runtimes[cid] = rt
+        self._index_tokens()
         self.publish(cid)
         return rt
 
@@ -221,6 +234,7 @@ class Service:
                            client=client)
         rt.contest = contest
         rt.state = replace(rt.state, timer=machine.Timer(float(contest.timer_seconds)))
+        self._index_tokens()
         self._recompute(rt)
         self.publish(cid)
         return rt
@@ -507,6 +521,10 @@ class Service:
 def encode(snapshot: dict) -> str:
     """A snapshot as the text sent on the wire: serialised once, however many sockets receive it."""
     return json.dumps(snapshot, ensure_ascii=False, separators=(",", ":"))
+
+
+def _token_key(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def _list(value: Any, name: str) -> list[dict]:
