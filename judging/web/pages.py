@@ -27,7 +27,7 @@ def render(request: Request, name: str, status: int = 200, **context) -> Respons
 
 
 def error_page(request: Request, status: int, title: str, message: str) -> Response:
-    return render(request, "error.html", status=status, title=title, message=message)
+    return render(request, "error.html", status=status, title=title, message=message, status_code=status)
 
 
 def _csrf(request: Request) -> str:
