@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import secrets
 import time
 from dataclasses import dataclass, field, replace
@@ -29,6 +30,7 @@ from .scoring import Mark, ScoringError, is_overtime, overtime_number
 from .store import Store
 
 RULES_DIR = Path(__file__).resolve().parent.parent / "scoring_rules"
+_SUBMISSION_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 
 
 class NotFound(LookupError):
@@ -179,17 +181,18 @@ class Service:
     # ------------------------------------------------------------ setup
     async def create_contest(self, data: dict, actor: str, client: str = "") -> Runtime:
         rules = self._rules_from(data)
-        cid = data.get("id") or self._new_id()
-        if cid in self.runtimes:
-            raise Conflict(f"大赛编号已存在 / contest {cid!r} exists")
-        contest = Contest(cid, str(data.get("name", "")).strip(), rules, timer_seconds=int(data.get("timer_seconds", 300)),
-                          screen_token=secrets.token_urlsafe(12))
-        contest = self._apply_setup(contest, data)
-        order = tuple(data["order"]) if data.get("order") else ()
-        contest = replace(contest, order=order)
-        self._validate(contest)
-        state = LiveState(timer=machine.Timer(float(contest.timer_seconds)))
-        async with self.store.write() as tx:
+        async with self.store.write() as tx:  # id chosen and checked under the writer's lock
+            cid = str(data.get("id") or self._new_id())
+            if cid in self.runtimes:
+                raise Conflict(f"大赛编号已存在 / contest {cid!r} exists")
+            contest = Contest(cid, str(data.get("name", "")).strip(), rules,
+                              timer_seconds=_timer_seconds(data.get("timer_seconds", 300)),
+                              screen_token=secrets.token_urlsafe(12))
+            contest = self._apply_setup(contest, data)
+            order = tuple(data["order"]) if data.get("order") else ()
+            contest = replace(contest, order=order)
+            self._validate(contest)
+            state = LiveState(timer=machine.Timer(float(contest.timer_seconds)))
             await tx.execute("INSERT INTO contests (id, name, rules_text, rules_source, timer_seconds, running_order, "
                              "draw_seed, screen_token, state, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
                              (cid, contest.name, rules.text, rules.source, contest.timer_seconds,
@@ -197,34 +200,33 @@ class Service:
                               json.dumps(state.dump()), self.clock()))
             await self._write_setup(tx, contest)
             await tx.audit(cid, actor, "contest.create", {"after": _setup_json(contest)}, client=client)
-        rt = Runtime(contest, state)
-        self._recompute(rt)
-        self.runtimes[cid] = rt
-        self._index_tokens()
+            rt = Runtime(contest, state)
+            self._recompute(rt)
+
+            def commit() -> None:
+                self.runtimes[cid] = rt
+                self._index_tokens()
+            tx.on_commit(commit)
         self.publish(cid)
         return rt
 
     async def update_setup(self, cid: str, data: dict, actor: str, client: str = "") -> Runtime:
         rt = self.get(cid)
-        if rt.state.phase != "setup":
-            raise Conflict("比赛开始后不能修改设置 / the setup cannot change once the contest has started")
-        contest = rt.contest
-        if "rules_text" in data or "rules_preset" in data:
-            contest = replace(contest, rules=self._rules_from(data))
-        if "name" in data:
-            contest = replace(contest, name=str(data["name"]).strip())
-        if "timer_seconds" in data:
-            try:
-                contest = replace(contest, timer_seconds=int(data["timer_seconds"]))
-            except (TypeError, ValueError):
-                raise Invalid("路演时长须为整数秒 / timer_seconds must be whole seconds",
-                              {"timer_seconds": "not a whole number"}) from None
-        contest = self._apply_setup(contest, data)
-        if "projects" in data and set(contest.order) != {p.id for p in contest.projects}:
-            contest = replace(contest, order=(), draw_seed=None)
-        self._validate(contest)
-        before = _setup_json(rt.contest)
-        async with self.store.write() as tx:
+        async with self.store.write() as tx:  # checked and computed from the committed state
+            if rt.state.phase != "setup":
+                raise Conflict("比赛开始后不能修改设置 / the setup cannot change once the contest has started")
+            contest = rt.contest
+            if "rules_text" in data or "rules_preset" in data:
+                contest = replace(contest, rules=self._rules_from(data))
+            if "name" in data:
+                contest = replace(contest, name=str(data["name"]).strip())
+            if "timer_seconds" in data:
+                contest = replace(contest, timer_seconds=_timer_seconds(data["timer_seconds"]))
+            contest = self._apply_setup(contest, data)
+            if "projects" in data and set(contest.order) != {p.id for p in contest.projects}:
+                contest = replace(contest, order=(), draw_seed=None)
+            self._validate(contest)
+            before = _setup_json(rt.contest)
             await tx.execute("UPDATE contests SET name = ?, rules_text = ?, rules_source = ?, timer_seconds = ?, "
                              "running_order = ?, draw_seed = ? WHERE id = ?",
                              (contest.name, contest.rules.text, contest.rules.source, contest.timer_seconds,
@@ -232,10 +234,13 @@ class Service:
             await self._write_setup(tx, contest)
             await tx.audit(cid, actor, "contest.update", {"before": before, "after": _setup_json(contest)},
                            client=client)
-        rt.contest = contest
-        rt.state = replace(rt.state, timer=machine.Timer(float(contest.timer_seconds)))
-        self._index_tokens()
-        self._recompute(rt)
+
+            def commit() -> None:
+                rt.contest = contest
+                rt.state = replace(rt.state, timer=machine.Timer(float(contest.timer_seconds)))
+                self._index_tokens()
+                self._recompute(rt)
+            tx.on_commit(commit)
         self.publish(cid)
         return rt
 
@@ -243,23 +248,23 @@ class Service:
                         client: str = "") -> Runtime:
         """Set the running order by hand (``order``) or by a recorded draw (``seed``; random when empty)."""
         rt = self.get(cid)
-        if rt.state.phase != "setup":
-            raise Conflict("比赛开始后不能更改出场顺序 / the running order is fixed once the contest has started")
-        if order is None:
-            seed = seed or secrets.token_hex(8)
-            new = draw_order([p.id for p in rt.contest.projects], seed)
-            action = "order.draw"
-        else:
-            new, seed, action = tuple(order), None, "order.set"
-        contest = replace(rt.contest, order=new, draw_seed=seed)
-        self._validate(contest)
         async with self.store.write() as tx:
+            if rt.state.phase != "setup":
+                raise Conflict("比赛开始后不能更改出场顺序 / the running order is fixed once the contest has started")
+            if order is None:
+                seed = seed or secrets.token_hex(8)
+                new = draw_order([p.id for p in rt.contest.projects], seed)
+                action = "order.draw"
+            else:
+                new, seed, action = tuple(order), None, "order.set"
+            contest = replace(rt.contest, order=new, draw_seed=seed)
+            self._validate(contest)
             await tx.execute("UPDATE contests SET running_order = ?, draw_seed = ? WHERE id = ?",
                              (json.dumps(list(new)), seed, cid))
             await tx.audit(cid, actor, action, {"before": list(rt.contest.order), "after": list(new), "seed": seed,
                                                 "method": "sha256(seed) -> random.Random.shuffle(sorted ids)"},
                            client=client)
-        rt.contest = contest
+            tx.on_commit(lambda: setattr(rt, "contest", contest))
         self.publish(cid)
         return rt
 
@@ -356,6 +361,26 @@ class Service:
     async def act(self, cid: str, action: str, project: str | None, actor: str, client: str = "",
                   confirm: bool = False) -> Runtime:
         rt = self.get(cid)
+        changed = False
+        async with self.store.write() as tx:  # decide on the state as committed, not as it was when asked
+            new, results, error, detail = self._decide(rt, action, project, confirm)
+            if new != rt.state:
+                await tx.execute("UPDATE contests SET state = ? WHERE id = ?", (json.dumps(new.dump()), cid))
+                if not action.startswith("timer_"):
+                    await tx.audit(cid, actor, f"state.{action}", detail, client=client)
+
+                def commit() -> None:
+                    rt.state = new
+                    rt.results, rt.results_error = results, error
+                tx.on_commit(commit)
+                changed = True
+        if changed:
+            self.publish(cid)
+        return rt
+
+    def _decide(self, rt: Runtime, action: str, project: str | None,
+                confirm: bool) -> tuple[LiveState, Results | None, str | None, dict]:
+        """The next state for ``action`` (pure apart from the clock), its results and its audit detail."""
         if action == "start" and not rt.contest.order:
             raise Conflict("请先设置出场顺序（抽签或手动） / set the running order first (draw or by hand)")
         if action in ("rank", "start_reveal", "lock") and rt.results_error:
@@ -365,7 +390,7 @@ class Service:
         except Refused as e:
             raise Conflict(str(e)) from None
         if new == rt.state:
-            return rt
+            return new, rt.results, rt.results_error, {}
         results, error = self._results_for(rt, new)
         if action == "close_scoring" and error:
             raise Conflict(f"现在结束评分将无法计算成绩 / closing now leaves the results uncomputable: {error}")
@@ -375,14 +400,7 @@ class Service:
             detail["missing"] = [j.id for j in self.missing_judges(rt)]
         if action == "back":
             detail["undone"] = rt.state.phase
-        async with self.store.write() as tx:
-            await tx.execute("UPDATE contests SET state = ? WHERE id = ?", (json.dumps(new.dump()), cid))
-            if not action.startswith("timer_"):
-                await tx.audit(cid, actor, f"state.{action}", detail, client=client)
-        rt.state = new
-        rt.results, rt.results_error = results, error
-        self.publish(cid)
-        return rt
+        return new, results, error, detail
 
     def _results_for(self, rt: Runtime, state: LiveState) -> tuple[Results | None, str | None]:
         trial = Runtime(rt.contest, state, rt.marks)
@@ -398,38 +416,36 @@ class Service:
     async def submit(self, rt: Runtime, judge: Judge, body: dict, client: str = "") -> dict:
         """A judge's mark set for the open roadshow.  Idempotent on ``submission_id``."""
         sid = str(body.get("submission_id") or "")
-        if not (8 <= len(sid) <= 64) or not sid.replace("-", "").replace("_", "").isalnum():
+        if not _SUBMISSION_ID.fullmatch(sid):
             raise Invalid("缺少提交编号 / submission_id (8-64 letters, digits, - or _) is required",
                           {"submission_id": "required"})
-        cid = rt.contest.id
-        row = await self.store.fetchone("SELECT contest_id, judge_id, project_id, round, marks FROM submissions "
-                                        "WHERE submission_id = ?", (sid,))
-        if row is not None:
-            if (row[0], row[1]) != (cid, judge.id):
-                raise Conflict("提交编号已被使用 / this submission_id belongs to someone else")
-            values = json.loads(row[4])
-            current = rt.marks.get((row[2], row[3], judge.id))
-            return {"ok": True, "status": "saved", "duplicate": True, "submission_id": sid, "project": row[2],
-                    "round": row[3], "values": values,
-                    "total": mark_total(rt.contest.rules.panel(judge.panel), values),
-                    "current": bool(current and current.submission_id == sid)}
         project, round_name = str(body.get("project", "")), str(body.get("round", rt.state.round))
-        key = machine.roadshow_key(rt.state)
-        if key is None or key != (project, round_name):
-            raise Conflict("该路演的评分未开放或已结束，本次评分未被计入 / scoring for this roadshow is not open; "
-                           "these marks were not counted")
-        if rt.contest.is_recused(judge.id, project):
-            raise Conflict("您已回避该项目，无需评分 / you are recused from this project")
-        panel = rt.contest.rules.panel(judge.panel)
         raw = body.get("marks")
         if not isinstance(raw, dict):
             raise Invalid("marks 须为 {评分项: 分数} / marks must be an object {criterion: score}", {"marks": "required"})
-        values, errors = check_mark_set(rt.contest.rules, panel, raw)
-        if errors:
-            raise Invalid("评分有误，请检查 / some marks are invalid", errors)
-        now = self.clock()
-        before = rt.marks.get((project, round_name, judge.id))
-        async with self.store.write() as tx:
+        cid = rt.contest.id
+        panel = rt.contest.rules.panel(judge.panel)
+        async with self.store.write() as tx:  # the checks and the commit are one step: nothing slips in between
+            row = await tx.fetchone("SELECT contest_id, judge_id, project_id, round, marks FROM submissions "
+                                    "WHERE submission_id = ?", (sid,))
+            if row is not None:  # a resend (double tap, or the phone retrying after a lost ack)
+                if (row[0], row[1]) != (cid, judge.id):
+                    raise Conflict("提交编号已被使用 / this submission_id belongs to someone else")
+                values = json.loads(row[4])
+                current = rt.marks.get((row[2], row[3], judge.id))
+                return {"ok": True, "status": "saved", "duplicate": True, "submission_id": sid, "project": row[2],
+                        "round": row[3], "values": values, "total": mark_total(panel, values),
+                        "current": bool(current and current.submission_id == sid)}
+            if machine.roadshow_key(rt.state) != (project, round_name):
+                raise Conflict("该路演的评分未开放或已结束，本次评分未被计入 / scoring for this roadshow is not open; "
+                               "these marks were not counted")
+            if rt.contest.is_recused(judge.id, project):
+                raise Conflict("您已回避该项目，无需评分 / you are recused from this project")
+            values, errors = check_mark_set(rt.contest.rules, panel, raw)
+            if errors:
+                raise Invalid("评分有误，请检查 / some marks are invalid", errors)
+            now = self.clock()
+            before = rt.marks.get((project, round_name, judge.id))
             await tx.execute("INSERT INTO submissions (submission_id, contest_id, judge_id, project_id, round, marks, "
                              "received_at) VALUES (?,?,?,?,?,?,?)",
                              (sid, cid, judge.id, project, round_name, json.dumps(values), now))
@@ -439,8 +455,8 @@ class Service:
             await tx.audit(cid, f"judge:{judge.id}", "mark.amend" if before else "mark.submit",
                            {"project": project, "round": round_name, "submission_id": sid,
                             "before": before.values if before else None, "after": values}, client=client)
-        rt.marks[(project, round_name, judge.id)] = MarkSet(project, round_name, judge.id, values, sid, "active", now,
-                                                            f"judge:{judge.id}")
+            mark = MarkSet(project, round_name, judge.id, values, sid, "active", now, f"judge:{judge.id}")
+            tx.on_commit(lambda: rt.marks.__setitem__((project, round_name, judge.id), mark))
         self.publish(cid, judges=[judge.id])  # other judges' screens do not change
         return {"ok": True, "status": "saved", "duplicate": False, "submission_id": sid, "project": project,
                 "round": round_name, "values": values, "total": mark_total(panel, values), "current": True}
@@ -452,33 +468,33 @@ class Service:
         reason = (reason or "").strip()
         if not reason:
             raise Invalid("请填写更正原因 / a reason is required", {"reason": "required"})
-        if rt.state.phase == "locked":
-            raise Conflict("结果已锁定 / the results are locked")
         judge = rt.contest.judge(judge_id)
         if judge is None or rt.contest.project(project) is None:
             raise NotFound("没有这个评委或项目 / unknown judge or project")
-        if not rt.closed(project, round_name):
-            raise Conflict("评分尚未结束，评委可自行修改 / scoring is still open; the judge can amend it")
         key = (project, round_name, judge_id)
-        before = rt.marks.get(key)
-        if values_raw is None:
-            if before is None or before.status != "active":
-                raise NotFound("没有可作废的评分 / there is no mark set to void")
-            new = replace(before, status="voided", updated_at=self.clock(), updated_by=actor)
-            action = "mark.void"
-        else:
-            values, errors = check_mark_set(rt.contest.rules, rt.contest.rules.panel(judge.panel), values_raw)
-            if errors:
-                raise Invalid("评分有误 / some marks are invalid", errors)
-            new = MarkSet(project, round_name, judge_id, values, f"org-{secrets.token_hex(8)}", "active",
-                          self.clock(), actor)
-            action = "mark.correct"
-        trial = Runtime(rt.contest, rt.state, {**rt.marks, key: new})
-        try:
-            results = compute_results(rt.contest, trial.engine_marks())
-        except ScoringError as e:
-            raise Conflict(f"此更改将使成绩无法计算 / this change would leave the results uncomputable: {e}") from None
-        async with self.store.write() as tx:
+        async with self.store.write() as tx:  # checked against the committed state, under the writer's lock
+            if rt.state.phase == "locked":
+                raise Conflict("结果已锁定 / the results are locked")
+            if not rt.closed(project, round_name):
+                raise Conflict("评分尚未结束，评委可自行修改 / scoring is still open; the judge can amend it")
+            before = rt.marks.get(key)
+            if values_raw is None:
+                if before is None or before.status != "active":
+                    raise NotFound("没有可作废的评分 / there is no mark set to void")
+                new = replace(before, status="voided", updated_at=self.clock(), updated_by=actor)
+                action = "mark.void"
+            else:
+                values, errors = check_mark_set(rt.contest.rules, rt.contest.rules.panel(judge.panel), values_raw)
+                if errors:
+                    raise Invalid("评分有误 / some marks are invalid", errors)
+                new = MarkSet(project, round_name, judge_id, values, f"org-{secrets.token_hex(8)}", "active",
+                              self.clock(), actor)
+                action = "mark.correct"
+            trial = Runtime(rt.contest, rt.state, {**rt.marks, key: new})
+            try:
+                results = compute_results(rt.contest, trial.engine_marks())
+            except ScoringError as e:
+                raise Conflict(f"此更改将使成绩无法计算 / this change would leave the results uncomputable: {e}") from None
             await tx.execute("INSERT OR REPLACE INTO marks (contest_id, project_id, round, judge_id, submission_id, "
                              "marks, status, updated_at, updated_by) VALUES (?,?,?,?,?,?,?,?,?)",
                              (cid, project, round_name, judge_id, new.submission_id, json.dumps(new.values),
@@ -486,8 +502,11 @@ class Service:
             await tx.audit(cid, actor, action, {"project": project, "round": round_name, "judge": judge_id,
                                                 "before": before.to_json() if before else None,
                                                 "after": new.to_json()}, reason=reason, client=client)
-        rt.marks[key] = new
-        rt.results, rt.results_error = results, None
+
+            def commit() -> None:
+                rt.marks[key] = new
+                rt.results, rt.results_error = results, None
+            tx.on_commit(commit)
         self.publish(cid)
         return rt
 
@@ -521,6 +540,14 @@ class Service:
 def encode(snapshot: dict) -> str:
     """A snapshot as the text sent on the wire: serialised once, however many sockets receive it."""
     return json.dumps(snapshot, ensure_ascii=False, separators=(",", ":"))
+
+
+def _timer_seconds(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Invalid("路演时长须为整数秒 / timer_seconds must be whole seconds",
+                      {"timer_seconds": "not a whole number"}) from None
 
 
 def _token_key(token: str) -> str:

@@ -20,7 +20,7 @@ import sqlite3
 import time
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any, AsyncIterator
+from typing import Any, AsyncIterator, Callable
 
 import aiosqlite
 
@@ -92,6 +92,16 @@ class Tx:
     def __init__(self, db: aiosqlite.Connection, store: "Store") -> None:
         self.db, self.store = db, store
         self.audit_entries: list[AuditEntry] = []
+        self._on_commit: list[Callable[[], None]] = []
+
+    def on_commit(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` right after COMMIT, still inside the writer's lock: in-memory state
+        changes together with the database, and the next writer already sees it."""
+        self._on_commit.append(callback)
+
+    async def fetchone(self, sql: str, params: tuple = ()) -> Any:
+        async with self.db.execute(sql, params) as cur:
+            return await cur.fetchone()
 
     async def execute(self, sql: str, params: tuple | dict = ()) -> aiosqlite.Cursor:
         return await self.db.execute(sql, params)
@@ -159,7 +169,10 @@ class Store:
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[Tx]:
-        """The only way to change the database: one transaction at a time, committed on exit."""
+        """The only way to change the database: one transaction at a time, committed on exit.
+
+        Callers decide *inside* the block (check the live state, then write), so no other write
+        can slip in between the check and the commit."""
         async with self._lock:
             await self.db.execute("BEGIN IMMEDIATE")
             tx = Tx(self.db, self)
@@ -169,6 +182,8 @@ class Store:
                 await self.db.execute("ROLLBACK")
                 raise
             await self.db.execute("COMMIT")
+            for callback in tx._on_commit:
+                callback()
 
     async def fetchall(self, sql: str, params: tuple = ()) -> list[aiosqlite.Row]:
         async with self.db.execute(sql, params) as cur:

@@ -1,0 +1,120 @@
+"""Concurrent requests against one contest: what two phones or two consoles do at the same instant.
+
+The service checks the live state and commits in one step under the single writer's lock, so a
+double-tapped Submit, a submission racing "close scoring", or two consoles pressing a button at
+once can never produce a 500, a mark counted after close, or a step computed from a stale state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import pytest
+
+from judging import views
+from judging.demo import create_demo
+from judging.hub import Hub
+from judging.service import Conflict, Service
+from judging.store import Store, verify_chain
+
+
+@pytest.fixture
+async def svc(tmp_path):
+    store = Store(str(tmp_path / "race.db"))
+    await store.open()
+    service = Service(store, Hub())
+    service.attach_views(views)
+    rt = await create_demo(service)
+    for action in ("start", "present", "open_scoring"):
+        await service.act(rt.contest.id, action, None, "organizer")
+    yield service
+    await store.close()
+
+
+def body(rt, marks, sid=None):
+    return {"submission_id": sid or uuid.uuid4().hex, "project": rt.state.current, "round": rt.state.round,
+            "marks": marks}
+
+
+async def test_double_tap_with_the_same_submission_id_stores_once_and_acks_both(svc):
+    rt = svc.get("c1")
+    judge = rt.contest.judge("U01")
+    b = body(rt, {"overall": 91})
+    acks = await asyncio.gather(*(svc.submit(rt, judge, dict(b)) for _ in range(5)))
+    assert all(a["status"] == "saved" for a in acks)
+    assert sorted(a["duplicate"] for a in acks) == [False, True, True, True, True]
+    rows = await svc.store.fetchall("SELECT submission_id FROM submissions")
+    assert [r[0] for r in rows] == [b["submission_id"]]
+    audit = [e.action for e in await svc.store.audit_log("c1") if e.action.startswith("mark.")]
+    assert audit == ["mark.submit"]
+
+
+async def test_submission_racing_close_is_either_counted_before_close_or_refused(svc):
+    rt = svc.get("c1")
+    project = rt.state.current
+    judges = [j for j in rt.contest.judges if j.panel == "public"]
+    submits = [svc.submit(rt, j, body(rt, {"overall": 80})) for j in judges]
+    close = svc.act("c1", "close_scoring", None, "organizer", confirm=True)
+    outcome = await asyncio.gather(close, *submits, return_exceptions=True)
+    assert not isinstance(outcome[0], Exception), outcome[0]
+    acked = {j.id for j, r in zip(judges, outcome[1:]) if isinstance(r, dict)}
+    refused = [r for r in outcome[1:] if isinstance(r, Exception)]
+    assert all(isinstance(r, Conflict) for r in refused), refused
+    stored = {r[0] for r in await svc.store.fetchall(
+        "SELECT judge_id FROM marks WHERE project_id = ? AND judge_id LIKE 'U%'", (project,))}
+    assert stored == acked, "a mark is stored exactly when it was acknowledged"
+    # every stored mark was committed before the close: the close's audit entry lists the others as missing
+    close_entry = next(e for e in await svc.store.audit_log("c1") if e.action == "state.close_scoring")
+    assert set(close_entry.detail["missing"]) & acked == set()
+    marks_after_close = [e for e in await svc.store.audit_log("c1")
+                         if e.action == "mark.submit" and e.seq > close_entry.seq]
+    assert marks_after_close == []
+
+
+async def test_two_consoles_pressing_at_once_take_one_step_each_from_the_fresh_state(svc):
+    await svc.act("c1", "close_scoring", None, "organizer", confirm=True)
+    rt = svc.get("c1")
+    # both consoles see "closed" and press show_result at the same moment: one wins, the other is refused
+    outcome = await asyncio.gather(svc.act("c1", "show_result", None, "organizer"),
+                                   svc.act("c1", "show_result", None, "organizer"), return_exceptions=True)
+    assert sum(not isinstance(o, Exception) for o in outcome) == 1
+    assert all(isinstance(o, Conflict) for o in outcome if isinstance(o, Exception))
+    assert rt.state.phase == "result"
+    # next + back at once: whichever order they commit in, the state is one the machine could reach
+    await asyncio.gather(svc.act("c1", "next", None, "organizer"), svc.act("c1", "back", None, "organizer"),
+                         return_exceptions=True)
+    assert rt.state.phase in ("result", "idle", "closed")
+    steps = [e.action for e in await svc.store.audit_log("c1") if e.action.startswith("state.")]
+    assert steps.count("state.show_result") == 1
+    assert verify_chain(svc.store.path)[0]
+
+
+async def test_a_setup_edit_racing_start_is_applied_before_it_or_refused(tmp_path):
+    store = Store(str(tmp_path / "setup.db"))
+    await store.open()
+    service = Service(store, Hub())
+    service.attach_views(views)
+    rt = await create_demo(service)
+    edit = service.update_setup("c1", {"name": "改名后的决赛"}, "organizer")
+    start = service.act("c1", "start", None, "organizer")
+    outcome = await asyncio.gather(start, edit, return_exceptions=True)
+    assert not isinstance(outcome[0], Exception)
+    actions = [e.action for e in await store.audit_log("c1")]
+    if isinstance(outcome[1], Exception):
+        assert isinstance(outcome[1], Conflict) and rt.contest.name != "改名后的决赛"
+    else:
+        assert actions.index("contest.update") < actions.index("state.start") and rt.contest.name == "改名后的决赛"
+    with pytest.raises(Conflict):
+        await service.update_setup("c1", {"name": "too late"}, "organizer")
+    await store.close()
+
+
+async def test_malformed_timer_is_a_field_error_not_a_crash(svc):
+    from judging.service import Invalid
+    from judging.demo import demo_setup
+
+    with pytest.raises(Invalid) as err:
+        await svc.create_contest({**demo_setup("另一场"), "timer_seconds": "五分钟"}, "organizer")
+    assert "timer_seconds" in err.value.errors
+    assert set(svc.runtimes) == {"c1"}
