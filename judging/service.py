@@ -26,6 +26,7 @@ from .engine import ProjectInfo, Results, compute
 from .hub import Hub
 from .model import Contest, Judge, Project, SetupError, check_mark_set, draw_order, mark_total, validate_setup
 from .rules import Rules, RulesError, parse_rules
+from .rules_edit import KEEP, RulesEditError, edit_rules
 from .scoring import Mark, ScoringError, is_overtime, overtime_number
 from .store import Store
 
@@ -218,6 +219,8 @@ class Service:
             contest = rt.contest
             if "rules_text" in data or "rules_preset" in data:
                 contest = replace(contest, rules=self._rules_from(data))
+            if "awards" in data or "budget" in data:
+                contest = replace(contest, rules=_edited_rules(contest.rules, data))
             if "name" in data:
                 contest = replace(contest, name=str(data["name"]).strip())
             if "timer_seconds" in data:
@@ -548,6 +551,15 @@ def _timer_seconds(value: Any) -> int:
     except (TypeError, ValueError):
         raise Invalid("路演时长须为整数秒 / timer_seconds must be whole seconds",
                       {"timer_seconds": "not a whole number"}) from None
+
+
+def _edited_rules(rules: Rules, data: dict) -> Rules:
+    """The rules with the award tiers / grant budget from ``data`` (the rest of the text untouched)."""
+    try:
+        text = edit_rules(rules.text, rules.source, awards=data.get("awards", KEEP), budget=data.get("budget", KEEP))
+    except RulesEditError as e:
+        raise Invalid(str(e), e.errors) from None
+    return parse_rules(text, rules.source)
 
 
 def _token_key(token: str) -> str:

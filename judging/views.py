@@ -204,6 +204,9 @@ def console(svc: "Service", rt: "Runtime") -> dict:
         "recusals": [{"judge": j, "project": p} for j, p in sorted(c.recusals)],
         "order": list(c.order), "draw_seed": c.draw_seed, "screen_link": f"/s/{c.screen_token}",
         "panels": [{"id": p.id, "label": p.label} for p in c.rules.panels],
+        "awards": [{"id": a.id, "label": a.label, "count": a.count, "min_score": a.min_score, "amount": a.amount}
+                   for a in c.rules.awards],
+        "grants": {"mode": c.rules.grants.mode, "budget": c.rules.grants.budget, "unit": c.rules.grants.unit},
     }
     snap["marks"] = [m.to_json() for m in rt.marks.values()]
     return snap
@@ -256,7 +259,8 @@ def judge(svc: "Service", rt: "Runtime", j: Judge) -> dict:
     s, c = rt.state, rt.contest
     snap = _base(svc, rt, "judge")
     panel = c.rules.panel(j.panel)
-    snap["me"] = {"id": j.id, "name": j.name, "panel": j.panel, "panel_label": panel.label}
+    snap["me"] = {"id": j.id, "name": j.name, "panel": j.panel, "panel_label": panel.label,
+                  "recused": sorted(p for jid, p in c.recusals if jid == j.id)}  # marked 回避 in the running order
     snap["rubric"] = {"min": c.rules.marks.min, "max": c.rules.marks.max, "step": c.rules.marks.step,
                       "criteria": [{"id": cr.id, "label": cr.label, "min": c.rules.marks.min, "max": cr.max,
                                     "weight": cr.weight} for cr in panel.criteria]

@@ -50,9 +50,10 @@ PATHS = {
                                                       order={"type": "array", "items": S}), ok=201)},
     "/api/contests/{cid}": {
         "get": _op("The contest's full console state (setup, live state, results)", params=C),
-        "patch": _op("Change the setup (only before the contest starts)", params=C,
+        "patch": _op("Change the setup (only before the contest starts); awards (tiers) and budget rewrite those "
+                     "parts of the contest's rules TOML and nothing else", params=C,
                      body=_props(name=S, rules_preset=S, rules_text=S, timer_seconds=N, projects=LIST, judges=LIST,
-                                 recusals=LIST))},
+                                 recusals=LIST, awards=LIST, budget={"type": ["number", "null"]}))},
     "/api/contests/{cid}/import/{kind}": {"post": _op(
         "Preview (dry_run, default) or apply a CSV/XLSX table of projects or judges (multipart 'file', or JSON "
         "{csv, dry_run})", params=["cid", "kind"], body=_props(csv=S, dry_run=B))},
