@@ -4,7 +4,9 @@ What it does: says which tier a place earns (:func:`tier_at`), hands tiers to an
 ordered list of places (shared places get the best tier they span), and splits
 grant money exactly: tier amounts or a budget split by score, capped at what a
 project asked for with the excess redistributed, in whole multiples of a unit by
-largest remainder.  Money is computed with fractions, never floats.
+largest remainder.  Money is computed with fractions, never floats, and every
+number from the rules or the results enters as the decimal it reads as (0.01 is
+1/100, not the binary float next to it).
 
 What it does not do: rank projects or break ties (:mod:`judging.ranking`).
 """
@@ -67,33 +69,35 @@ def allocate_awards(rules: Rules, places: Sequence[Place], requested: dict[str, 
     for place in places:
         tiers = [tier_at(awards, place.start + i, place.total) for i in range(len(place.projects))]
         best = None if place.pending else tiers[0]
-        pooled = sum((Fraction(t.amount) for t in tiers if t is not None), Fraction(0)) / len(tiers)
+        pooled = sum((decimal(t.amount) for t in tiers if t is not None), Fraction(0)) / len(tiers)
         for i, pid in enumerate(place.projects):
             order.append(pid)
             award[pid] = best
             if best is None:
                 weight[pid] = Fraction(0)
             elif g.mode == "proportional":
-                weight[pid] = Fraction(place.total)
+                weight[pid] = decimal(place.total)
             else:
-                weight[pid] = pooled if len(tiers) > 1 else Fraction(best.amount)
+                weight[pid] = pooled if len(tiers) > 1 else decimal(best.amount)
     warnings: list[str] = []
     wanted = sum(weight.values(), Fraction(0))
     if g.mode == "proportional":
-        pot = Fraction(g.budget or 0) if wanted > 0 else Fraction(0)
+        pot = decimal(g.budget or 0) if wanted > 0 else Fraction(0)
     else:
         pot = wanted
-        if g.budget is not None and wanted > Fraction(g.budget):
-            pot = Fraction(g.budget)
-            warnings.append(f"award amounts {float(wanted):g} exceed the budget {g.budget:g}; scaled down")
+        if g.budget is not None and wanted > decimal(g.budget):
+            pot = decimal(g.budget)
+            warnings.append(f"奖金合计 {_show(wanted)} 超出预算 {_show(pot)}，已按比例缩减 / award amounts "
+                            f"{_show(wanted)} exceed the budget {_show(pot)}; scaled down")
     caps: dict[str, Fraction | None] = {}
     for pid in order:
         req = requested.get(pid)
-        caps[pid] = Fraction(req) if g.cap == "requested" and req is not None else None
-    grant = allocate(pot, weight, caps, Fraction(g.unit), order)
+        caps[pid] = decimal(req) if g.cap == "requested" and req is not None else None
+    grant = allocate(pot, weight, caps, decimal(g.unit), order)
     unallocated = pot - sum(grant.values(), Fraction(0))
     if unallocated > 0 and g.budget is not None:
-        warnings.append(f"{float(unallocated):g} of the budget is left: every awarded project is at its cap")
+        warnings.append(f"预算余 {_show(unallocated)} 未分配：获奖项目均已达申报额 / {_show(unallocated)} of the "
+                        "budget is left: every awarded project is at its cap")
     return Allocation(award, grant, unallocated, tuple(warnings))
 
 
@@ -130,6 +134,17 @@ def allocate(pot: Fraction, weights: dict[str, Fraction], caps: dict[str, Fracti
     for p in candidates[:max(leftover, 0)]:
         units[p] += 1
     return {p: units[p] * unit for p in order}
+
+
+def decimal(x: float) -> Fraction:
+    """``x`` as the decimal number it prints as: 0.1 -> 1/10 (``Fraction(0.1)`` would be
+    3602879701896397/36028797018963968), so money splits like a person's arithmetic."""
+    return Fraction(repr(float(x)))
+
+
+def _show(x: Fraction) -> str:
+    """Money for a message: 1999700, 12.5 (never 1.9997e+06)."""
+    return str(money(x)) if x.denominator == 1 else f"{float(x):.2f}"
 
 
 def money(x: Fraction) -> int | float:
