@@ -21,8 +21,8 @@ import numpy as np
 from .awards import Place, allocate_awards, money
 from .ranking import OvertimeRound, Tie, rank_track
 from .rules import Award, Rules
-from .scoring import (Mark, MarkTable, RoundScores, ScoringError, is_overtime, natural_key, overtime_number,
-                      round_array, round_value, score_round)
+from .scoring import (Mark, MarkTable, RoundScores, ScoringError, denoise, is_overtime, natural_key,
+                      overtime_number, round_array, round_value, score_round)
 
 
 @dataclass(frozen=True)
@@ -92,13 +92,13 @@ def compute(rules: Rules, marks: MarkTable | Iterable[Mark],
     n = len(table.projects)
     reg_scores = np.array([scored[r].score for r in regular]).reshape(len(regular), n)
     totals = _combine_rounds(rules.rounds_total, reg_scores)
-    if "total" in rules.rounding.steps:
-        totals = round_array(totals, digits, mode)
+    # ties are equal *published* totals: rounded where the rules say, float noise dropped otherwise
+    totals = round_array(totals, digits, mode) if "total" in rules.rounding.steps else denoise(totals)
     panel_totals = {p.id: _combine_rounds(rules.rounds_total,
                                           np.array([scored[r].panels[p.id] for r in regular]).reshape(len(regular), n))
                     for p in rules.panels}
-    if "panel" in rules.rounding.steps:
-        panel_totals = {k: round_array(v, digits, mode) for k, v in panel_totals.items()}
+    panel_totals = {k: round_array(v, digits, mode) if "panel" in rules.rounding.steps else denoise(v)
+                    for k, v in panel_totals.items()}
 
     only_overtime = [table.projects[i] for i in range(n) if np.isnan(totals[i])]
     if only_overtime:

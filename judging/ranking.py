@@ -37,7 +37,9 @@ class Tie:
     projects: list[str]
     total: float
     crosses_boundary: bool
-    resolved_by: str | None = None      # last breaker that split it, "shared", or None while pending
+    # the last breaker that split it where it needed splitting; "shared" when nothing needed
+    # splitting or a part that did is still shared; None while overtime is pending
+    resolved_by: str | None = None
     breakers_used: list[str] = field(default_factory=list)
     order: list[list[str]] = field(default_factory=list)  # the tied projects' final places, best first
 
@@ -79,14 +81,23 @@ def rank_track(rules: Rules, totals: dict[str, float], key_for: KeyFn,
             sub = [Place(tuple(members), position, total)]
         if any(p.pending for p in sub):
             tie.resolved_by = None
-        elif any(len(p.projects) > 1 for p in sub) or not tie.breakers_used:
-            tie.resolved_by = "shared"
+        elif not tie.breakers_used or any(_needs_breaking(rules, p) for p in sub):
+            tie.resolved_by = "shared"  # a place that needed splitting is still shared
         else:
             tie.resolved_by = tie.breakers_used[-1]
         tie.order = [list(p.projects) for p in sub]
         places.extend(sub)
         position += len(members)
     return Ranking(places, ties, needs)
+
+
+def _needs_breaking(rules: Rules, place: Place) -> bool:
+    """Would this shared place have to be split under the rules' tie scope?"""
+    if len(place.projects) < 2:
+        return False
+    if rules.ties.scope == "award_boundary":
+        return crosses_boundary(rules.awards, place.start, len(place.projects), place.total)
+    return rules.ties.scope == "all"
 
 
 class _Resolver:

@@ -377,6 +377,9 @@ class _Parser:
             if ("count" in a) == ("min_score" in a):
                 raise self.fail(where, "needs exactly one of count = N or min_score = X")
             count = self.int_(a, "count", where, 0, minimum=1) if "count" in a else None
+            if count is not None and any(o.min_score is not None for o in out):
+                # places are counted from 1: a count tier after a threshold would hand out fewer places
+                raise self.fail(f"{where}.count", "count tiers come before threshold (min_score) tiers")
             min_score = self.num(a, "min_score", where, 0) if "min_score" in a else None
             if min_score is not None:
                 prev = [o.min_score for o in out if o.min_score is not None]
