@@ -66,7 +66,17 @@ def cmd_score(args: argparse.Namespace) -> int:
     except (RulesError, InputError) as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    out = {"json": format_json, "csv": format_csv, "table": format_table}[args.format](results, rules.panel_ids)
+    scored = set(mark_file.marks_projects())
+    unscored = [pid for pid in (projects or {}) if pid not in scored]
+    for pid in unscored:
+        print(f"warning: {args.projects}: 项目 {pid} 没有评分，未参加排名 / project {pid!r} has no marks and is "
+              "not ranked", file=sys.stderr)
+    if args.format == "table":
+        out = format_table(results, rules.panel_ids, digits=rules.rounding.digits)
+    else:
+        out = {"json": format_json, "csv": format_csv}[args.format](results, rules.panel_ids)
+    if args.format == "csv":
+        out = "\ufeff" + out  # UTF-8 BOM: Excel and WPS then read the Chinese names correctly
     sys.stdout.write(out)
     return 0
 
@@ -75,14 +85,18 @@ def format_json(results: Results, panel_ids: Sequence[str]) -> str:
     return json.dumps(results.to_json(), ensure_ascii=False, indent=2) + "\n"
 
 
-def _rows(results: Results, panel_ids: Sequence[str]) -> tuple[list[str], list[list[str]]]:
+TABLE_HEADER = {"rank": "名次", "project": "项目", "name": "名称", "track": "赛道", "total": "总分", "tie": "并列",
+                "award": "奖项", "grant": "资助"}
+
+
+def _rows(results: Results, panel_ids: Sequence[str], digits: int | None = None) -> tuple[list[str], list[list[str]]]:
     header = ["rank", "project", "name", "track", *(f"panel:{p}" for p in panel_ids), "total", "tie", "award",
               "grant"]
     rows = []
     for r in results.results:
         j = r.to_json()
-        rows.append([str(r.rank), r.project, r.name, r.track, *(_num(r.panels[p]) for p in panel_ids),
-                     _num(r.total), r.tie or "", (j["award_label"] or "") + (" (待加时)" if r.pending else ""),
+        rows.append([str(r.rank), r.project, r.name, r.track, *(_num(r.panels[p], digits) for p in panel_ids),
+                     _num(r.total, digits), r.tie or "", (j["award_label"] or "") + (" (待加时)" if r.pending else ""),
                      str(j["grant"])])
     return header, rows
 
@@ -96,15 +110,21 @@ def format_csv(results: Results, panel_ids: Sequence[str]) -> str:
     return buf.getvalue()
 
 
-def format_table(results: Results, panel_ids: Sequence[str]) -> str:
-    header, rows = _rows(results, panel_ids)
+def format_table(results: Results, panel_ids: Sequence[str], digits: int | None = None) -> str:
+    """An aligned table (CJK characters count two columns); numbers with ``digits`` decimals when given."""
+    header, rows = _rows(results, panel_ids, digits)
+    keep = [i for i, h in enumerate(header)   # no empty name / track / tie columns, no all-zero grants
+            if (h not in ("name", "track", "tie") or any(row[i] for row in rows))
+            and (h != "grant" or any(row[i] != "0" for row in rows))]
+    header = [TABLE_HEADER.get(header[i], header[i].removeprefix("panel:")) for i in keep]
+    rows = [[row[i] for i in keep] for row in rows]
     table = [header, *rows]
     widths = [max(display_width(row[i]) for row in table) for i in range(len(header))]
     lines = ["  ".join(pad(cell, w) for cell, w in zip(row, widths)).rstrip() for row in table]
     lines.insert(1, "  ".join("-" * w for w in widths))
     for t in results.ties:
         state = t.resolved_by or "待加时赛 needs overtime"
-        lines.append(f"{t.id}: {', '.join(t.projects)} tied at {_num(t.total)}"
+        lines.append(f"{t.id}: {', '.join(t.projects)} tied at {_num(t.total, digits)}"
                      f"{' across an award boundary' if t.crosses_boundary else ''} -> {state}")
     for group in results.needs_overtime:
         lines.append(f"加时赛 overtime needed: {', '.join(group)}")
@@ -120,5 +140,5 @@ def pad(s: str, width: int) -> str:
     return s + " " * (width - display_width(s))
 
 
-def _num(x: float) -> str:
-    return f"{x:.10g}"
+def _num(x: float, digits: int | None = None) -> str:
+    return f"{x:.10g}" if digits is None else f"{x:.{digits}f}"

@@ -38,6 +38,10 @@ class MarkFile:
     lines: list[int]  # file line of each mark
     source: str
 
+    def marks_projects(self) -> list[str]:
+        """The projects that have at least one mark, in file order."""
+        return list(dict.fromkeys(m.project for m in self.marks))
+
     def message_for(self, err: ScoringError) -> str:
         """The engine's message, with the line of the earlier, clashing mark when there is one."""
         first = err.where.get("first_row")
@@ -104,8 +108,12 @@ def parse_marks(text: str, rules: Rules, source: str = "<marks>",
             what = f"criterion {row['criterion']!r}" if row["criterion"] else "mark"
             raise InputError(source, line, f"{what} {row['score']}: {problem}")
         factor = _number(row["factor"], source, line, "factor") if row.get("factor") else None
+        if factor is not None and factor <= 0:
+            raise InputError(source, line, f"factor: {row['factor']!r} must be positive")
         marks.append(Mark(row["project"], row["round"], row["panel"], row["judge"], row["criterion"], score, factor))
         lines.append(line)
+    if not marks:
+        raise InputError(source, None, "没有评分 / no marks in the file (only the header)")
     return MarkFile(marks, lines, source)
 
 
