@@ -106,7 +106,11 @@ def allocate(pot: Fraction, weights: dict[str, Fraction], caps: dict[str, Fracti
     """Split ``pot`` by ``weights``; nobody above their cap (excess goes to the others);
     whole multiples of ``unit`` by largest remainder (ties of remainder go to the
     earlier project in ``order``).  The sum is the pot rounded down to the unit
-    unless every project with a weight is at its cap."""
+    unless every project with a weight is at its cap.
+
+    A cap counts as the whole units below it (a cap of 250 in units of 100 is 200), so the
+    money a capped project cannot take in whole units goes to the others, not astray."""
+    caps = {p: None if c is None else floor(c / unit) * unit for p, c in caps.items()}
     exact: dict[str, Fraction] = {pid: Fraction(0) for pid in order}
     active = [pid for pid in order if weights[pid] > 0]
     remaining = pot

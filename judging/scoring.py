@@ -147,11 +147,38 @@ class MarkTable:
                 factors[fk], factor_row[fk] = m.factor, row
             for k, v in (("p", pi), ("r", ri), ("j", ji), ("c", ci), ("score", m.score)):
                 cols[k].append(v)
-        return cls(projects=list(index["p"]), rounds=list(index["r"]), judges=list(index["j"]),
-                   judge_panel=judge_panel, criteria=list(index["c"]),
-                   p=np.asarray(cols["p"], dtype=np.int32), r=np.asarray(cols["r"], dtype=np.int32),
-                   j=np.asarray(cols["j"], dtype=np.int32), c=np.asarray(cols["c"], dtype=np.int32),
-                   score=np.asarray(cols["score"], dtype=float), factors=factors)
+        table = cls(projects=list(index["p"]), rounds=list(index["r"]), judges=list(index["j"]),
+                    judge_panel=judge_panel, criteria=list(index["c"]),
+                    p=np.asarray(cols["p"], dtype=np.int32), r=np.asarray(cols["r"], dtype=np.int32),
+                    j=np.asarray(cols["j"], dtype=np.int32), c=np.asarray(cols["c"], dtype=np.int32),
+                    score=np.asarray(cols["score"], dtype=float), factors=factors)
+        return table.canonical()
+
+    def canonical(self) -> "MarkTable":
+        """The same marks with projects, rounds, judges and criteria numbered in natural order.
+
+        The arithmetic (and so its float rounding) then does not depend on the order of the
+        input rows: the same marks give the same bits however they were listed.  Row order (and
+        so the ``row`` of an error) is kept."""
+        projects, p_new = _natural_order(self.projects)
+        rounds, r_new = _natural_order(self.rounds)
+        judges, j_new = _natural_order(self.judges)
+        criteria, c_new = _natural_order(self.criteria)
+        judge_panel = [""] * len(judges)
+        for old, new in enumerate(j_new):
+            judge_panel[new] = self.judge_panel[old]
+        return MarkTable(projects=projects, rounds=rounds, judges=judges, judge_panel=judge_panel,
+                         criteria=criteria, p=p_new[self.p], r=r_new[self.r], j=j_new[self.j], c=c_new[self.c],
+                         score=self.score, factors={(int(p_new[pi]), int(r_new[ri])): v
+                                                    for (pi, ri), v in self.factors.items()})
+
+
+def _natural_order(names: list[str]) -> tuple[list[str], np.ndarray]:
+    """``names`` sorted naturally, and the new index of each old index."""
+    order = sorted(range(len(names)), key=lambda i: (natural_key(names[i]), names[i]))
+    new_of_old = np.empty(len(names), dtype=np.int32)
+    new_of_old[order] = np.arange(len(names), dtype=np.int32)
+    return [names[i] for i in order], new_of_old
 
 
 # ----------------------------------------------------------------- aggregation

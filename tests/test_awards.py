@@ -132,8 +132,8 @@ GRANT_CASES = [
         {"A": 300, "B": 400, "C": 300}, id="cap-cascade"),
     pytest.param(
         proportional(3, 1000, unit=100, cap="requested"), {"A": 50, "B": 30, "C": 20}, {"A": 250},
-        # A capped at 250; 750 split 30:20 -> 450, 300; units of 100: 2 (A may not get 300), 4, 3 = 900,
-        # target = 1000 / 100 = 10 units -> 1 left; remainders A .5 (no room), B .5, C 0 -> B: 500
+        # a cap of 250 in units of 100 is 200: A 200; the other 800 split 30:20 -> 480, 320 -> 4 + 3
+        # units, 1 left of 10 -> largest remainder B (.8 vs C .2): 500, 300
         {"A": 200, "B": 500, "C": 300}, id="cap-with-unit-room"),
     pytest.param(
         proportional(2, 2), {"A": 0.3, "B": 0.1}, {},
@@ -210,6 +210,10 @@ def test_pending_overtime_tie_gets_no_award_until_it_is_settled():
     # cap below one unit: a exact 0.5, b 4.5 -> 0 + 4 units, 1 left of floor(5) = 5; a has the
     # remainder .5 but no room under its cap (1 > 0.5), b has .5 and room -> b 5
     (F(5), {"a": F(1), "b": F(1)}, {"a": F(1, 2)}, F(1), {"a": 0, "b": 5}),
+    # caps below one unit (1 and 99 in units of 100) count as 0: the whole 200 goes to a, the one
+    # project without a cap (before: a got 100 and 100 was lost to the floors)
+    (F(200), {"z": F(0), "a": F(1), "b": F(1), "c": F(1)}, {"b": F(1), "c": F(99)}, F(100),
+     {"z": 0, "a": 200, "b": 0, "c": 0}),
 ])
 def test_allocate(pot, weights, caps, unit, expected):
     got = allocate(pot, weights, {k: caps.get(k) for k in weights}, unit, list(weights))
