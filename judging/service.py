@@ -343,6 +343,64 @@ class Service:
             n += 1
         return f"c{n}"
 
+    async def import_contest(self, archive: Any, actor: str, client: str = "", new_id: str | None = None) -> Runtime:
+        """A contest from a JSON archive (:mod:`judging.archive`): the same setup, phase, marks, submissions
+        and results; the archived audit entries are copied into this database's chain (marked ``imported``,
+        with their original time and hash).  Judges and the big screen get new link tokens.  An existing
+        contest id is never replaced: pass ``new_id`` to import a second copy."""
+        from .archive import ArchiveError, read_archive
+
+        try:
+            imp = read_archive(archive, new_id)
+        except ArchiveError as e:
+            raise Invalid(str(e), e.errors) from None
+        contest = replace(imp.contest, screen_token=secrets.token_urlsafe(12),
+                          judges=tuple(replace(j, token=secrets.token_urlsafe(16)) for j in imp.contest.judges))
+        cid = contest.id
+        async with self.store.write() as tx:
+            if cid in self.runtimes:
+                raise Conflict(f"大赛编号 {cid} 已存在，导入不会覆盖它；请指定新的编号 / contest {cid!r} already exists "
+                               "and is never overwritten; import it under a new id")
+            ids, taken = [s.submission_id for s in imp.submissions] + [m.submission_id for m in imp.marks.values()], set()
+            for i in range(0, len(ids), 500):  # a copy of a contest already here keeps its ids apart
+                chunk = ids[i:i + 500]
+                cur = await tx.execute(f"SELECT submission_id FROM submissions WHERE submission_id IN "
+                                       f"({','.join('?' * len(chunk))})", tuple(chunk))
+                taken.update(r[0] for r in await cur.fetchall())
+            sid = (lambda s: f"{cid}~{s}" if s in taken else s)
+            marks = {k: replace(m, submission_id=sid(m.submission_id)) for k, m in imp.marks.items()}
+            await tx.execute("INSERT INTO contests (id, name, rules_text, rules_source, timer_seconds, running_order, "
+                             "draw_seed, screen_token, state, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                             (cid, contest.name, contest.rules.text, contest.rules.source, contest.timer_seconds,
+                              json.dumps(list(contest.order)), contest.draw_seed, contest.screen_token,
+                              json.dumps(imp.state.dump()), self.clock()))
+            await self._write_setup(tx, contest)
+            await tx.executemany("INSERT INTO marks (contest_id, project_id, round, judge_id, submission_id, marks, "
+                                 "status, updated_at, updated_by) VALUES (?,?,?,?,?,?,?,?,?)",
+                                 [(cid, m.project, m.round, m.judge, m.submission_id, json.dumps(m.values), m.status,
+                                   m.updated_at, m.updated_by) for m in marks.values()])
+            await tx.executemany("INSERT INTO submissions (submission_id, contest_id, judge_id, project_id, round, "
+                                 "marks, received_at) VALUES (?,?,?,?,?,?,?)",
+                                 [(sid(s.submission_id), cid, s.judge, s.project, s.round, json.dumps(s.values),
+                                   s.received_at) for s in imp.submissions])
+            for e in imp.audit:
+                origin = {"contest_id": imp.source["contest"], "seq": e["seq"], "at": e["at"], "hash": e["hash"]}
+                detail = e["detail"] if "imported" in e["detail"] else {**e["detail"], "imported": origin}
+                await tx.audit(cid, e["actor"], e["action"], detail, reason=e["reason"], client=e["client"])
+            await tx.audit(cid, actor, "contest.import", {
+                "source_contest": imp.source["contest"], "exported_at": imp.source["exported_at"],
+                "archive_sha256": imp.source["sha256"], "entries": len(imp.audit), "phase": imp.state.phase,
+                "renamed_submissions": len(taken)}, client=client)
+            rt = Runtime(contest, imp.state, marks)
+            self._recompute(rt)
+
+            def commit() -> None:
+                self.runtimes[cid] = rt
+                self._index_tokens()
+            tx.on_commit(commit)
+        self.publish(cid)
+        return rt
+
     # ------------------------------------------------------------ the evening
     def facts(self, rt: Runtime, confirm: bool = False) -> Facts:
         res = rt.results

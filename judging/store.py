@@ -215,6 +215,7 @@ def verify_chain(path: str) -> tuple[bool, str]:
     """Re-derive every audit hash of the database at ``path``.  (ok, message)."""
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
+        con.execute("BEGIN")  # one read snapshot: a running server may append between the two reads
         rows = con.execute("SELECT seq, contest_id, at, actor, action, detail, reason, client, prev_hash, hash "
                            "FROM audit ORDER BY seq").fetchall()
         head_row = con.execute("SELECT value FROM meta WHERE key = 'audit_head'").fetchone()
@@ -231,6 +232,9 @@ def verify_chain(path: str) -> tuple[bool, str]:
         prev, expected_seq = h, seq + 1
     if head_row is not None:
         head_seq, head_hash = json.loads(head_row[0])
+        if head_seq < expected_seq - 1:
+            return False, f"the audit log goes on after entry {head_seq}, the last one written by the server: " \
+                          f"entries {head_seq + 1}-{expected_seq - 1} were added behind its back"
         if head_seq != expected_seq - 1 or head_hash != prev:
             return False, f"the audit log ends at entry {expected_seq - 1} but was last written at {head_seq}: " \
                           "rows were removed from the end"

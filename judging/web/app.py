@@ -25,7 +25,7 @@ from ..auth import OrganizerAuth
 from ..hub import Hub
 from ..service import Service
 from ..store import Store
-from . import api, openapi, pages, sockets
+from . import api, exports_api, openapi, pages, sockets
 from .security import SecurityMiddleware
 
 log = logging.getLogger("judging")
@@ -83,7 +83,7 @@ def create_app(db_path: str, *, organizer_key: str | None = None, rotate_key: bo
             await store.close()
 
     app = Starlette(
-        routes=[*pages.routes(), *api.routes(), *openapi.routes(), *sockets.routes(),
+        routes=[*pages.routes(), *exports_api.routes(), *api.routes(), *openapi.routes(), *sockets.routes(),
                 Mount("/static", CachedStatic(directory=str(ROOT / "static")), name="static")],
         middleware=[Middleware(SecurityMiddleware), Middleware(LazySessions)],
         lifespan=lifespan,

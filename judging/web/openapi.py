@@ -75,6 +75,29 @@ PATHS = {
     "/api/contests/{cid}/rules.toml": {"get": _op("The contest's own copy of its rules", params=C,
                                                   content="application/toml")},
     "/api/contests/{cid}/audit": {"get": _op("Audit log (?project=&judge= filters)", params=C)},
+    "/api/contests/{cid}/audit/entries": {"get": _op(
+        "One page of the readable audit trail (Chinese): ?project=&judge=&kind=setup|order|state|mark|correction|"
+        "import&order=newest|oldest&offset=&limit= (max 500); {entries, total, offset, limit, order}", params=C)},
+    "/api/contests/{cid}/audit/verify": {"get": _op(
+        "Check the database's audit hash chain: {ok, message, contest_entries, last_seq}", params=C)},
+    "/api/contests/{cid}/export/results.xlsx": {"get": _op(
+        "Excel workbook: summary, one sheet per panel, rules, setup, corrections, audit log", params=C,
+        content="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")},
+    "/api/contests/{cid}/export/results.csv": {"get": _op(
+        "Results CSV (run.py score --format csv columns, UTF-8 with BOM)", params=C, content="text/csv")},
+    "/api/contests/{cid}/export/marks.csv": {"get": _op(
+        "Counted marks CSV (the run.py score --marks format)", params=C, content="text/csv")},
+    "/api/contests/{cid}/export/projects.csv": {"get": _op(
+        "Projects CSV (the run.py score --projects format)", params=C, content="text/csv")},
+    "/api/contests/{cid}/export/scoresheets.pdf": {"get": _op(
+        "A4 PDF: results summary + one score sheet per judge; ?judge=ID (repeatable) for some judges only, "
+        "?part=all|summary|sheets", params=C, content="application/pdf")},
+    "/api/contests/{cid}/export/archive.json": {"get": _op(
+        "JSON archive of the whole contest (no judge tokens), importable with POST /api/contests/import",
+        params=C)},
+    "/api/contests/import": {"post": _op(
+        "Import a contest archive (the body is the archive JSON); ?as=ID imports under another id. Never "
+        "overwrites a contest (409); judges get new links", body={"type": "object"}, ok=201)},
     "/api/judge/state": {"get": _op("The judge's own state", auth="judge")},
     "/api/judge/submit": {"post": _op(
         "Submit or amend the judge's marks for the open roadshow; acknowledged after commit; idempotent on "

@@ -1,0 +1,122 @@
+"""Export, import and audit-trail routes (thin): organizer only (Bearer key, or console cookie + CSRF on POST).
+
+GET  /api/contests/{cid}/export/{results.xlsx|results.csv|marks.csv|projects.csv|scoresheets.pdf|archive.json}
+POST /api/contests/import[?as=ID]                 a JSON archive -> a new contest (201)
+GET  /api/contests/{cid}/audit/entries            one page of the readable audit trail, filtered
+GET  /api/contests/{cid}/audit/verify             the hash chain's status
+
+Files are built off the event loop (a thread) from a snapshot copied under the writer's lock,
+so a judge's submission is never held up by a PDF.  What it does not do: build files itself
+(:mod:`judging.exports`), or decide anything about the contest (:mod:`judging.service`).
+"""
+
+from __future__ import annotations
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from .. import audit_trail, views
+from ..exports import EXPORTS, content_disposition, load_snapshot, render
+from ..service import Conflict, Invalid, NotFound
+from .api import BadRequest, api, body_json, svc
+from .deps import client_of, organizer
+
+DOWNLOADS = ("results.xlsx", "results.csv", "marks.csv", "projects.csv", "scoresheets.pdf", "archive.json")
+
+
+def _download(what: str):
+    media_type, label, _ = EXPORTS[what]
+
+    @api
+    async def handler(request: Request) -> Response:
+        organizer(request)
+        service = svc(request)
+        rt = service.get(request.path_params["cid"])
+        options: dict = {}
+        name, nice = what, label
+        if what == "scoresheets.pdf":
+            judges = [j for v in request.query_params.getlist("judge") for j in v.split(",") if j]
+            unknown = [j for j in judges if rt.contest.judge(j) is None]
+            if unknown:
+                raise NotFound(f"没有这个评委 / no judge {unknown[0]!r}")
+            part = request.query_params.get("part", "all")
+            if part not in ("all", "summary", "sheets"):
+                raise Invalid("part 须为 all、summary 或 sheets / part must be all, summary or sheets",
+                              {"part": "all | summary | sheets"})
+            options = {"judges": judges or None, "summary": part in ("all", "summary") and not judges,
+                       "sheets": part in ("all", "sheets")}
+            if len(judges) == 1:
+                name, nice = f"scoresheet-{judges[0]}.pdf", f"评分表-{rt.contest.judge(judges[0]).name}"
+            elif part == "summary":
+                name, nice = "summary.pdf", "成绩汇总表"
+        snap = await load_snapshot(service, rt.contest.id)
+        try:
+            data = await run_in_threadpool(render, snap, what, **options)
+        except ValueError as e:
+            raise Conflict(str(e)) from None
+        return Response(data, media_type=media_type, headers={
+            "content-disposition": content_disposition(rt.contest.id, rt.contest.name, name, nice),
+            "cache-control": "no-store"})
+
+    handler.__name__ = f"export_{what.replace('.', '_')}"
+    return handler
+
+
+@api
+async def import_archive(request: Request) -> Response:
+    actor = organizer(request)
+    new_id = request.query_params.get("as") or None
+    rt = await svc(request).import_contest(await body_json(request), actor, client_of(request), new_id=new_id)
+    return JSONResponse(views.console(svc(request), rt), status_code=201)
+
+
+def _int(request: Request, name: str, default: int) -> int:
+    raw = request.query_params.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise BadRequest(f"{name} 须为整数 / {name} must be a whole number") from None
+
+
+@api
+async def audit_entries(request: Request) -> Response:
+    organizer(request)
+    rt = svc(request).get(request.path_params["cid"])
+    q = request.query_params
+    order = q.get("order", "newest")
+    if order not in ("newest", "oldest"):
+        raise BadRequest("order 须为 newest 或 oldest / order must be newest or oldest")
+    try:
+        page = await audit_trail.query_page(
+            svc(request).store, rt.contest, project=q.get("project") or None, judge=q.get("judge") or None,
+            kind=q.get("kind") or None, newest_first=order == "newest", offset=_int(request, "offset", 0),
+            limit=_int(request, "limit", 100))
+    except ValueError as e:
+        raise BadRequest(str(e)) from None
+    return JSONResponse(page)
+
+
+@api
+async def audit_verify(request: Request) -> Response:
+    organizer(request)
+    cid = svc(request).get(request.path_params["cid"]).contest.id
+    store = svc(request).store
+    status = await audit_trail.verify(store)
+    count, last = await store.fetchone("SELECT COUNT(*), MAX(seq) FROM audit WHERE contest_id = ?", (cid,))
+    return JSONResponse({**status, "contest_entries": count, "last_seq": last})
+
+
+def routes() -> list[Route]:
+    return [
+        *(Route(f"/api/contests/{{cid}}/export/{what}", _download(what), methods=["GET"]) for what in DOWNLOADS),
+        Route("/api/contests/import", import_archive, methods=["POST"]),
+        Route("/api/contests/{cid}/audit/entries", audit_entries, methods=["GET"]),
+        Route("/api/contests/{cid}/audit/verify", audit_verify, methods=["GET"]),
+    ]
+
+
+__all__ = ["routes", "NotFound"]
