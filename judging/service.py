@@ -318,6 +318,14 @@ class Service:
             contest = replace(contest, recusals=frozenset(r for r in contest.recusals if r[0] in jids and r[1] in pids))
         return contest
 
+    def check_setup(self, cid: str, data: dict) -> None:
+        """Raise :class:`Invalid` if ``update_setup(cid, data)`` would refuse these projects / judges /
+        recusals (nothing is written): lets an import preview show every problem before applying."""
+        contest = self._apply_setup(self.get(cid).contest, data)
+        if "projects" in data and set(contest.order) != {p.id for p in contest.projects}:
+            contest = replace(contest, order=(), draw_seed=None)
+        self._validate(contest)
+
     def _validate(self, contest: Contest) -> None:
         try:
             validate_setup(contest)

@@ -203,7 +203,12 @@ def console(svc: "Service", rt: "Runtime") -> dict:
         "judges": [{**j.to_json(with_token=True), "link": f"/j/{j.token}"} for j in c.judges],
         "recusals": [{"judge": j, "project": p} for j, p in sorted(c.recusals)],
         "order": list(c.order), "draw_seed": c.draw_seed, "screen_link": f"/s/{c.screen_token}",
-        "panels": [{"id": p.id, "label": p.label} for p in c.rules.panels],
+        "panels": [{"id": p.id, "label": p.label,
+                    "criteria": [{"id": cr.id, "label": cr.label, "max": cr.max, "weight": cr.weight}
+                                 for cr in p.criteria]
+                    or [{"id": "", "label": "总分 Overall", "max": c.rules.marks.max, "weight": 1.0}]}
+                   for p in c.rules.panels],
+        "marks_bounds": {"min": c.rules.marks.min, "max": c.rules.marks.max, "step": c.rules.marks.step},
         "awards": [{"id": a.id, "label": a.label, "count": a.count, "min_score": a.min_score, "amount": a.amount}
                    for a in c.rules.awards],
         "grants": {"mode": c.rules.grants.mode, "budget": c.rules.grants.budget, "unit": c.rules.grants.unit},

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from typing import Any, Awaitable, Callable
 
 from starlette.requests import Request
@@ -112,12 +113,12 @@ async def import_table(request: Request) -> Response:
     svc(request).get(cid)
     ctype = request.headers.get("content-type", "")
     if ctype.startswith("multipart/form-data"):
-        form = await request.form()
-        upload = form.get("file")
-        if upload is None or isinstance(upload, str):
-            raise Invalid("请选择文件 / choose a file", {"file": "required"})
-        data, filename = await upload.read(), upload.filename or ""
-        dry = str(form.get("dry_run", request.query_params.get("dry_run", "1"))) != "0"
+        async with request.form() as form:  # closes the uploaded file's temporary storage
+            upload = form.get("file")
+            if upload is None or isinstance(upload, str):
+                raise Invalid("请选择文件 / choose a file", {"file": "required"})
+            data, filename = await upload.read(), upload.filename or ""
+            dry = str(form.get("dry_run", request.query_params.get("dry_run", "1"))) != "0"
     else:
         body = await body_json(request)
         data, filename = str(body.get("csv", "")).encode("utf-8"), "upload.csv"
@@ -126,10 +127,24 @@ async def import_table(request: Request) -> Response:
         parsed = importing.parse(importing.read_table(data, filename), kind)
     except ValueError as e:
         raise Invalid(str(e), {"file": str(e)}) from None
+    if not parsed.errors:  # rows that parse but the contest would refuse (unknown panel …) show in the preview too
+        try:
+            svc(request).check_setup(cid, {kind: parsed.rows})
+        except Invalid as e:
+            parsed.errors.extend(_row_errors(e.errors, kind))
     if dry or parsed.errors:
         return JSONResponse({**parsed.to_json(), "applied": False}, status_code=200 if not parsed.errors else 422)
     rt = await svc(request).update_setup(cid, {kind: parsed.rows}, actor, client_of(request))
     return JSONResponse({**parsed.to_json(), "applied": True, "contest": views.console(svc(request), rt)})
+
+
+def _row_errors(errors: dict[str, str], kind: str) -> list[dict]:
+    """Setup errors keyed ``projects[3].name`` as import errors of file row 5 (row 1 is the header)."""
+    out = []
+    for key, message in errors.items():
+        m = re.match(rf"^{kind}\[(\d+)\]\.?(\w*)$", key)
+        out.append({"row": int(m.group(1)) + 2 if m else 1, "field": m.group(2) if m else key, "message": message})
+    return out
 
 
 @api

@@ -97,10 +97,11 @@ async def judge_cards(request: Request) -> Response:
         url = f"{base}/j/{j.token}"
         panel = rt.contest.rules.panel(j.panel)
         cards.append({"judge": j, "panel": panel.label, "url": url,
-                      "qr": segno.make(url, error="m").svg_inline(scale=5, border=2)})
+                      "qr": segno.make(url, error="m").svg_inline(scale=5, border=2, omitsize=True)})
     screen_url = f"{base}/s/{rt.contest.screen_token}"
     return render(request, "cards.html", csrf=_csrf(request), cid=rt.contest.id, contest=rt.contest, cards=cards,
-                  screen_url=screen_url, screen_qr=segno.make(screen_url, error="m").svg_inline(scale=4, border=2))
+                  screen_url=screen_url,
+                  screen_qr=segno.make(screen_url, error="m").svg_inline(scale=4, border=2, omitsize=True))
 
 
 async def screen_page(request: Request) -> Response:

@@ -1,0 +1,414 @@
+// The live console: follows /ws/console/<cid> and drives the evening through POST …/actions.
+// One big "next step" button (space bar) does what the server's next_step says; explicit buttons do
+// every other action.  Closing scoring with judges missing and locking ask for confirmation; "back"
+// asks too.  Shows the judges' submissions and connections, outlier warnings, the live results, ties,
+// the running order and the roadshow's result; marks are corrected or voided (with a reason) in
+// console_marks.js.  Two consoles stay in sync because both only render what the socket pushes (plus
+// the fresher snapshot an action's response carries).  It decides nothing: the server does.
+
+import { connect, timerLeft, fmtClock, fmtNum } from './live.js';
+import { api, ApiError, toast, confirmDialog, dialogOpen, el, phaseLabel } from './console_api.js';
+import { openMarks, refreshMarks } from './console_marks.js';
+
+const main = document.querySelector('main');
+const cid = main.dataset.cid;
+const $ = (id) => document.getElementById(id);
+let snap = null;
+let lastSeq = 0;
+let busy = false;
+let cooldownUntil = 0;
+let errorTimer = null;
+const COOLDOWN_MS = 500;
+
+// ------------------------------------------------------------------ state in
+function receive(s, fromSocket = true) {
+  if (!s || s.type !== 'state') return;
+  if (fromSocket && s.seq <= lastSeq) return;
+  if (!s.receivedAt) s.receivedAt = Date.now();
+  lastSeq = Math.max(lastSeq, s.seq);
+  snap = s;
+  render();
+}
+
+function render() {
+  const s = snap;
+  $('contest-name').textContent = s.contest.name;
+  document.title = `控制台 Console · ${s.contest.name}`;
+  const phase = $('phase');
+  phase.textContent = phaseLabel(s.phase);
+  phase.className = `phase phase-${s.phase}`;
+  const round = $('round');
+  round.hidden = !s.overtime;
+  round.textContent = s.overtime ? `加时赛 第 ${s.overtime} 轮 Overtime ${s.overtime}` : '';
+  if (s.setup && s.setup.screen_link) $('screen-link').href = s.setup.screen_link;
+  renderStage(s);
+  renderButtons(s);
+  renderJudges(s);
+  renderAlerts(s);
+  renderResults(s);
+  renderOrder(s);
+  renderRoadshow(s);
+  refreshMarks(s);
+  tick();
+}
+
+// ------------------------------------------------------------------ stage
+function renderStage(s) {
+  const cur = s.current;
+  $('cur-pos').textContent = cur && cur.position ? `${cur.position} / ${cur.of}` : '';
+  $('cur-name').textContent = cur ? `${cur.id} ${cur.name}` : (s.phase === 'setup' ? '比赛尚未开始 Not started' : '—');
+  $('cur-org').textContent = cur ? [cur.organization, cur.community].filter(Boolean).join(' · ') : '';
+  const prog = $('progress');
+  prog.hidden = !s.progress;
+  if (s.progress) {
+    const { submitted, expected } = s.progress;
+    prog.textContent = `已评 ${submitted} / ${expected}`;
+    prog.className = `progress ${submitted >= expected ? 'complete' : ''}`;
+  }
+  const nxt = s.next_step;
+  const label = $('next-label');
+  const btn = $('next-step');
+  btn.disabled = !nxt;
+  if (nxt) {
+    const p = nxt.project ? s.order.find((o) => o.id === nxt.project) : null;
+    label.textContent = p ? `${nxt.label} · ${p.id} ${p.name}` : nxt.label;
+    btn.dataset.next = nxt.action;
+  } else {
+    label.textContent = s.phase === 'locked' ? '结果已锁定 Results locked'
+      : (s.phase === 'setup' ? '请先在设置页抽签 / draw the running order on the setup page first' : '—');
+    delete btn.dataset.next;
+  }
+}
+
+function tick() {
+  if (!snap) return;
+  const t = $('timer');
+  const left = timerLeft(snap);
+  t.textContent = fmtClock(left);
+  const live = snap.phase === 'presenting';
+  t.classList.toggle('running', !!(snap.timer && snap.timer.running));
+  t.classList.toggle('warn', live && left <= 30 && left > 0);
+  t.classList.toggle('over', live && left <= 0);
+}
+setInterval(tick, 250);
+
+// which actions make sense now (the server still decides; this only greys out the impossible)
+function allowed(s, action) {
+  const pending = s.order.some((o) => o.status === 'pending');
+  const running = !!(s.timer && s.timer.running);
+  switch (action) {
+    case 'start': return s.phase === 'setup' && s.order.length > 0;
+    case 'present': return (s.phase === 'idle' || s.phase === 'result') && pending;
+    case 'open_scoring': return s.phase === 'presenting';
+    case 'close_scoring': return s.phase === 'scoring';
+    case 'show_result': return s.phase === 'closed';
+    case 'next': return s.phase === 'result';
+    case 'rank': return (s.phase === 'idle' || s.phase === 'result') && !pending;
+    case 'start_overtime': return s.phase === 'ranking' && s.needs_overtime.length > 0;
+    case 'start_reveal': return s.phase === 'ranking' && s.needs_overtime.length === 0;
+    case 'reveal_next': return s.phase === 'reveal' && s.reveal && s.reveal.step < s.reveal.total_tiers;
+    case 'lock': return s.phase === 'ranking' || s.phase === 'reveal';
+    case 'back': return !!s.can_go_back;
+    case 'timer_start': return s.phase === 'presenting' && !running;
+    case 'timer_pause': return running;
+    case 'timer_reset': return s.phase === 'presenting';
+    default: return false;
+  }
+}
+
+function renderButtons(s) {
+  for (const b of document.querySelectorAll('[data-action]')) {
+    b.disabled = busy || !allowed(s, b.dataset.action);
+    b.classList.toggle('suggested', !!(s.next_step && s.next_step.action === b.dataset.action));
+  }
+}
+
+// ------------------------------------------------------------------ judges
+function judgeState(s, j) {
+  const live = ['scoring', 'closed', 'result'].includes(s.phase);
+  if (j.recused) return 'recused';
+  if (!live) return 'neutral';
+  return j.submitted ? 'submitted' : 'missing';
+}
+
+function renderJudges(s) {
+  const box = $('judges');
+  const groups = s.setup.panels.map((p) => {
+    const js = s.judges_status.filter((j) => j.panel === p.id);
+    return el('div', { class: 'panel-group' },
+      el('h3', {}, `${p.label}`, el('span', { class: 'count' },
+        ` 在线 ${js.filter((j) => j.connected).length}/${js.length}`)),
+      el('div', { class: 'chips' }, js.map((j) => {
+        const state = judgeState(s, j);
+        const title = [`${j.name}（${j.id}）`, j.connected ? '在线 online' : '离线 offline',
+          { recused: '回避本项目 recused', submitted: `已提交 ${fmtNum(j.total)}`, missing: '未提交 not submitted', neutral: '' }[state],
+          j.outlier ? `⚠ ${j.outlier}` : ''].filter(Boolean).join(' · ');
+        return el('button', { type: 'button', class: `chip ${state}${j.outlier ? ' outlier' : ''}`, 'data-judge': j.id, title },
+          el('span', { class: `dot ${j.connected ? 'on' : 'off'}`, 'aria-label': j.connected ? '在线' : '离线' }),
+          el('span', { class: 'jname' }, j.name),
+          state === 'submitted' ? el('span', { class: 'jtotal num' }, fmtNum(j.total)) : null,
+          state === 'recused' ? el('span', { class: 'jtag' }, '回避') : null,
+          state === 'missing' ? el('span', { class: 'jtag' }, j.connected ? '未交' : '未交·离线') : null,
+          j.outlier ? el('span', { class: 'jflag', 'aria-label': '异常分 outlier' }, '⚠') : null);
+      })));
+  });
+  box.replaceChildren(...groups);
+  const online = s.judges_status.filter((j) => j.connected).length;
+  const missing = s.judges_status.filter((j) => judgeState(s, j) === 'missing');
+  $('judges-summary').textContent = `在线 ${online}/${s.judges_status.length}`
+    + (['scoring', 'closed', 'result'].includes(s.phase) ? ` · 未提交 ${missing.length}` : '');
+}
+
+$('judges').addEventListener('click', (ev) => {
+  const chip = ev.target.closest('[data-judge]');
+  if (!chip || !snap || !snap.current) return;
+  openMarks(snap, snap.current.id, snap.round, chip.dataset.judge);
+});
+
+// ------------------------------------------------------------------ alerts
+function renderAlerts(s) {
+  const out = s.judges_status.filter((j) => j.outlier);
+  const oa = $('outlier-alert');
+  oa.hidden = out.length === 0;
+  if (out.length) {
+    const panels = Object.fromEntries(s.setup.panels.map((p) => [p.id, p.label.split(' ')[0]]));
+    oa.replaceChildren(el('strong', {}, '⚠ 异常分提醒 Outlier warning'), ' ',
+      el('span', {}, `${s.current ? `${s.current.id} ${s.current.name}：` : ''}`),
+      ...out.map((j) => el('span', { class: 'outlier-item', 'data-judge': j.id },
+        `${j.name}（${panels[j.panel] || j.panel}）${fmtNum(j.total)} 分 — ${j.outlier}`)),
+      el('span', { class: 'en' }, ' 请主持人请该评委核对是否输入有误；系统不会自动修改成绩。Ask the judge to check for a typo; the result is not changed automatically.'));
+  }
+  const ea = $('error-alert');
+  ea.hidden = !s.results_error;
+  if (s.results_error) ea.textContent = `成绩无法计算 / the results cannot be computed: ${s.results_error}`;
+  const ta = $('tie-alert');
+  const crossing = s.ties.filter((t) => t.crosses_boundary);
+  ta.hidden = crossing.length === 0 && s.needs_overtime.length === 0;
+  if (!ta.hidden) {
+    const lines = crossing.map((t) => `${t.names.join('、')}（${fmtNum(t.total)} 分）`
+      + (t.resolved_by ? ` — 已由「${t.resolved_by === 'overtime' ? '加时赛' : t.resolved_by}」决出 resolved` : ' — 未决 undecided'));
+    ta.replaceChildren(el('strong', {}, '并列跨越奖项线 Tie across an award boundary：'), ' ', lines.join('；'),
+      s.needs_overtime.length ? el('span', {}, ' → 需要加时赛，请点「开始加时赛」。/ Overtime needed.') : null);
+  }
+  const wa = $('warn-alert');
+  wa.hidden = !s.warnings.length;
+  wa.textContent = s.warnings.length ? `提示 Notes: ${s.warnings.join('；')}` : '';
+}
+
+function showError(message) {
+  const ea = $('error-alert');
+  ea.hidden = false;
+  ea.textContent = message;
+  clearTimeout(errorTimer);
+  errorTimer = setTimeout(() => { if (snap) renderAlerts(snap); }, 8000);
+  toast(message, 'bad');
+}
+
+// ------------------------------------------------------------------ results
+function money(x) {
+  return x === null || x === undefined ? '' : Number(x).toLocaleString('zh-CN');
+}
+
+function renderResults(s) {
+  const table = $('results');
+  const panels = s.setup.panels;
+  const hasOT = s.results.some((r) => r.overtime && Object.keys(r.overtime).length);
+  table.tHead.replaceChildren(el('tr', {},
+    el('th', { class: 'num', title: 'Rank' }, '名次'), el('th', { title: 'Project' }, '项目'),
+    panels.map((p) => el('th', { class: 'num', title: p.label }, p.label.split(' ')[0].replace('评审团', ''))),
+    el('th', { class: 'num', title: 'Total' }, '总分'), hasOT ? el('th', { class: 'num', title: 'Overtime' }, '加时') : null,
+    el('th', { title: 'Tie' }, '并列'), el('th', { title: 'Award' }, '奖项'), el('th', { class: 'num', title: 'Grant' }, '奖金')));
+  const ties = Object.fromEntries(s.ties.map((t) => [t.id, t]));
+  table.tBodies[0].replaceChildren(...s.results.map((r) => {
+    const tie = r.tie ? ties[r.tie] : null;
+    const cls = [tie && tie.crosses_boundary ? 'tie-cross' : '', r.pending_overtime ? 'pending-ot' : '',
+      s.current && s.current.id === r.project ? 'current' : ''].filter(Boolean).join(' ');
+    return el('tr', { class: cls, 'data-project': r.project, tabindex: '0' },
+      el('td', { class: 'num rank' }, String(r.rank)),
+      el('td', { class: 'pname' }, el('span', { class: 'pid' }, r.project), ' ', r.name),
+      panels.map((p) => el('td', { class: 'num' }, fmtNum(r.panels[p.id]))),
+      el('td', { class: 'num total' }, fmtNum(r.total)),
+      hasOT ? el('td', { class: 'num' }, Object.values(r.overtime || {}).map((x) => fmtNum(x)).join(' / ')) : null,
+      el('td', {}, tie ? el('span', { class: `badge ${tie.crosses_boundary ? 'bad' : ''}` },
+        tie.crosses_boundary ? (tie.resolved_by ? '并列·已决' : '并列·需加时') : '并列') : ''),
+      el('td', {}, r.award_label || ''),
+      el('td', { class: 'num' }, money(r.grant)));
+  }));
+  $('results-count').textContent = s.results.length ? `（${s.results.length} 项 projects）` : '';
+}
+
+$('results').addEventListener('click', (ev) => {
+  const tr = ev.target.closest('tr[data-project]');
+  if (tr && snap) openMarks(snap, tr.dataset.project, null, null);
+});
+$('results').addEventListener('keydown', (ev) => {
+  const tr = ev.target.closest('tr[data-project]');
+  if (tr && snap && ev.key === 'Enter') openMarks(snap, tr.dataset.project, null, null);
+});
+
+// ------------------------------------------------------------------ running order
+function renderOrder(s) {
+  const canPresent = allowed(s, 'present');
+  $('order').replaceChildren(...s.order.map((o) => el('li', { class: `st-${o.status || 'pending'}`, 'data-project': o.id },
+    el('span', { class: 'pos num' }, String(o.position)),
+    el('span', { class: 'pid' }, o.id),
+    el('span', { class: 'pname' }, o.name || ''),
+    o.status === 'done' ? el('span', { class: 'st' }, '✓') : null,
+    o.status === 'current' ? el('span', { class: 'st now' }, '▶ 台上') : null,
+    o.status === 'pending' && canPresent
+      ? el('button', { type: 'button', class: 'btn secondary small', 'data-present': o.id, disabled: busy },
+        '请上台') : null)));
+}
+
+$('order').addEventListener('click', (ev) => {
+  const b = ev.target.closest('[data-present]');
+  if (b) act('present', b.dataset.present);
+});
+
+// ------------------------------------------------------------------ roadshow result
+function renderRoadshow(s) {
+  const box = $('roadshow');
+  const r = s.result;
+  if (!r) {
+    box.replaceChildren(el('p', { class: 'hint' }, s.phase === 'scoring'
+      ? '评分进行中，结束评分后显示。Scoring is open: shown once it closes.' : '评分结束后显示。Shown once scoring closes.'));
+    return;
+  }
+  box.replaceChildren(
+    ...r.panels.map((p) => el('div', { class: 'rs-panel' },
+      el('div', { class: 'rs-head' }, el('strong', {}, p.label), ` 权重 ${fmtNum(p.weight * 100, 1)}% · `,
+        el('span', { class: 'num' }, `得分 ${fmtNum(p.score)}`)),
+      el('div', { class: 'rs-marks' }, p.marks.map((m) => el('button', {
+        type: 'button', class: `mk ${m.dropped ? 'dropped' : ''}`, 'data-judge': m.judge,
+        title: `${m.name}（${m.judge}）${m.dropped ? ' · 去掉 dropped' : ''} · 点击更正 click to correct`,
+      }, el('span', { class: 'mk-name' }, m.name), el('span', { class: 'num' }, fmtNum(m.total))))))),
+    el('div', { class: 'rs-total' }, `本场得分 Score ${fmtNum(r.score)}`,
+      r.total !== null ? ` · 总分 Total ${fmtNum(r.total)}` : '', r.rank ? ` · 当前第 ${r.rank} 名` : ''));
+}
+
+$('roadshow').addEventListener('click', (ev) => {
+  const b = ev.target.closest('[data-judge]');
+  if (b && snap && snap.result) openMarks(snap, snap.result.project, snap.result.round, b.dataset.judge);
+});
+
+// ------------------------------------------------------------------ actions
+function judgeList(js) {
+  return el('ul', { class: 'missing-list' }, js.map((j) => el('li', {},
+    el('span', { class: `dot ${j.connected ? 'on' : 'off'}` }), ` ${j.name}（${j.id}）`,
+    el('span', { class: j.connected ? 'ok' : 'bad' }, j.connected ? ' 在线 online' : ' 离线 offline'))));
+}
+
+async function confirmFor(action, s) {
+  if (action === 'close_scoring') {
+    const missing = s.judges_status.filter((j) => !j.recused && !j.submitted);
+    if (!missing.length) return { go: true, confirm: false };
+    const body = el('div', {}, el('p', {}, `还有 ${missing.length} 位评委未提交。结束后他们的分数不再计入本项目。`
+      + `/ ${missing.length} judge(s) have not submitted; their marks will not count for this project.`), judgeList(missing));
+    const go = await confirmDialog({ title: '有评委未提交，仍要结束评分？ Close scoring anyway?', bodyNode: body,
+      confirm: '仍然结束评分 Close anyway', danger: true });
+    return { go, confirm: true };
+  }
+  if (action === 'lock') {
+    const go = await confirmDialog({
+      title: '锁定结果？此操作不可撤销 Lock the results? This cannot be undone',
+      body: '锁定后不能再更正评分、撤回步骤或更改任何结果；之后可导出成绩与评分表。/ After locking, no mark, step or result can change; exports stay available.',
+      check: '我已核对全部成绩，确认锁定 I have checked the results',
+      confirm: '确认锁定 Lock', danger: true });
+    return { go, confirm: false };
+  }
+  if (action === 'back') {
+    const go = await confirmDialog({ title: '撤回上一步？ Go back one step?',
+      body: `当前阶段「${phaseLabel(s.phase)}」将退回上一步，大屏与评委手机同步退回（已提交的评分保留）。/ The screen and phones follow; submitted marks are kept.`,
+      confirm: '撤回 Go back' });
+    return { go, confirm: false };
+  }
+  return { go: true, confirm: false };
+}
+
+async function act(action, project = null) {
+  if (busy || !snap) return;
+  const { go, confirm } = await confirmFor(action, snap);
+  if (!go) return;
+  busy = true;
+  document.body.dataset.busy = action;
+  renderButtons(snap);
+  try {
+    const body = { action };
+    if (project) body.project = project;
+    if (confirm) body.confirm = true;
+    const s = await api('POST', `/api/contests/${cid}/actions`, body);
+    s.receivedAt = Date.now();
+    busy = false;
+    receive(s, false);
+  } catch (e) {
+    busy = false;
+    if (snap) render();
+    if (e instanceof ApiError && e.status === 409 && action === 'close_scoring' && !confirm) {
+      // someone's mark was withdrawn meanwhile: ask with the fresh list
+      const again = await confirmFor(action, snap);
+      if (again.go && again.confirm) {
+        try {
+          receive(await api('POST', `/api/contests/${cid}/actions`, { action, confirm: true }), false);
+          return;
+        } catch (e2) { showError(e2.message); return; }
+      }
+    }
+    showError(e.message);
+  } finally {
+    busy = false;
+    delete document.body.dataset.busy;
+    if (snap) renderButtons(snap);
+  }
+}
+
+function nextStep() {
+  if (!snap || !snap.next_step || busy || Date.now() < cooldownUntil) return;
+  cooldownUntil = Date.now() + COOLDOWN_MS; // a double press never skips a step
+  const btn = $('next-step');
+  btn.dataset.cooling = '1';
+  setTimeout(() => { delete btn.dataset.cooling; }, COOLDOWN_MS);
+  act(snap.next_step.action, snap.next_step.project);
+}
+
+$('next-step').addEventListener('click', nextStep);
+document.querySelector('.stage').addEventListener('click', (ev) => {
+  const b = ev.target.closest('[data-action]');
+  if (b && !b.disabled) act(b.dataset.action);
+});
+
+// ------------------------------------------------------------------ keyboard
+function typing(target) {
+  return target instanceof Element && (target.closest('input, textarea, select, [contenteditable=""], [contenteditable=true]') !== null);
+}
+
+document.addEventListener('keydown', (ev) => {
+  if (ev.ctrlKey || ev.metaKey || ev.altKey || dialogOpen() || typing(ev.target)) return;
+  if (ev.code === 'Space' || ev.key === ' ') {
+    ev.preventDefault(); // also keeps a focused button from being "clicked" by the space bar
+    if (!ev.repeat) nextStep();
+    return;
+  }
+  if (ev.repeat || !snap) return;
+  const key = ev.key.toLowerCase();
+  if (key === 't') act(snap.timer && snap.timer.running ? 'timer_pause' : 'timer_start');
+  else if (key === 'r' && allowed(snap, 'timer_reset')) act('timer_reset');
+  else if (key === 'z' && allowed(snap, 'back')) act('back');
+});
+document.addEventListener('keyup', (ev) => {
+  if ((ev.code === 'Space' || ev.key === ' ') && !typing(ev.target) && !dialogOpen()) ev.preventDefault();
+});
+
+// ------------------------------------------------------------------ connection
+const STATUS = { connecting: '连接中 connecting', live: '已连接 live', reconnecting: '重新连接中… reconnecting',
+  invalid: '登录已失效，请重新登录 signed out' };
+
+function onStatus(status) {
+  const c = $('conn');
+  c.className = `conn ${status}`;
+  c.textContent = STATUS[status] || status;
+  if (status === 'live') lastSeq = 0; // the first message after a (re)connect is the full, current state
+  if (status === 'invalid') location.href = `/login?next=${encodeURIComponent(location.pathname)}`;
+}
+
+document.addEventListener('marks-changed', (ev) => receive(ev.detail, false));
+connect(`/ws/console/${cid}`, { onState: (s) => receive(s), onStatus });

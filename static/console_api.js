@@ -1,0 +1,224 @@
+// Shared by the console pages (index, setup, live console, cards): fetch with the session's CSRF
+// header and API errors as exceptions, toasts, a confirmation dialog, per-field error display next to
+// inputs, copy to clipboard, and the Chinese/English names of the phases.
+// It does not render any page: setup.js, console.js and console_index.js do.
+
+export const PHASES = {
+  setup: ['准备中', 'Setup'], idle: ['等待上台', 'Between roadshows'], presenting: ['路演中', 'Presenting'],
+  scoring: ['评分中', 'Scoring open'], closed: ['评分已结束', 'Scoring closed'], result: ['公布结果', 'Result shown'],
+  ranking: ['排名', 'Ranking'], reveal: ['颁奖', 'Awards'], locked: ['已锁定', 'Locked'],
+};
+
+export function phaseLabel(phase) {
+  const p = PHASES[phase] || [phase, ''];
+  return `${p[0]} ${p[1]}`.trim();
+}
+
+export function csrf() {
+  return document.querySelector('meta[name="csrf-token"]')?.content || '';
+}
+
+export class ApiError extends Error {
+  constructor(status, message, errors = {}, data = null) {
+    super(message);
+    this.status = status;
+    this.errors = errors;
+    this.data = data;
+  }
+}
+
+// fetch + JSON + CSRF.  Resolves with the parsed body; rejects with ApiError (message Chinese first).
+export async function api(method, path, body) {
+  const opts = { method, credentials: 'same-origin', headers: { Accept: 'application/json' } };
+  if (method !== 'GET') opts.headers['X-CSRF-Token'] = csrf();
+  if (body instanceof FormData) opts.body = body;
+  else if (body !== undefined) {
+    opts.body = JSON.stringify(body);
+    opts.headers['Content-Type'] = 'application/json';
+  }
+  let res;
+  try {
+    res = await fetch(path, opts);
+  } catch {
+    throw new ApiError(0, '网络连接失败，请检查网络后重试 / network error: check the connection and retry');
+  }
+  let data = null;
+  try { data = await res.json(); } catch { data = null; }
+  if (!res.ok) {
+    let msg = data && typeof data.error === 'string' ? data.error : `请求失败（${res.status}）/ request failed (${res.status})`;
+    if (res.status === 401) msg = '登录已失效，请重新登录 / signed out: sign in again';
+    const errors = data && data.errors && !Array.isArray(data.errors) ? data.errors : {};
+    throw new ApiError(res.status, msg, errors, data);
+  }
+  return data;
+}
+
+// ------------------------------------------------------------------ toasts
+function toastBox() {
+  let box = document.getElementById('toasts');
+  if (!box) {
+    box = document.createElement('div');
+    box.id = 'toasts';
+    box.className = 'toasts';
+    box.setAttribute('aria-live', 'polite');
+    document.body.append(box);
+  }
+  return box;
+}
+
+export function toast(message, kind = 'ok', ms = 4000) {
+  const el = document.createElement('div');
+  el.className = `toast ${kind}`;
+  el.setAttribute('role', kind === 'bad' ? 'alert' : 'status');
+  el.textContent = message;
+  toastBox().append(el);
+  setTimeout(() => el.remove(), kind === 'bad' ? Math.max(ms, 8000) : ms);
+  return el;
+}
+
+// ------------------------------------------------------------------ dialogs
+// A modal confirmation.  `check` adds a checkbox that must be ticked first (irreversible actions).
+// Focus starts on Cancel so a stray Enter or space never confirms.  Resolves true / false.
+export function confirmDialog({ title, body = '', bodyNode = null, confirm = '确认 Confirm', cancel = '取消 Cancel',
+  danger = false, check = '' }) {
+  return new Promise((resolve) => {
+    const dlg = document.createElement('dialog');
+    dlg.className = 'dlg';
+    dlg.id = 'confirm-dialog';
+    dlg.innerHTML = `<form method="dialog"><h2></h2><div class="dlg-body"></div>
+      ${check ? '<label class="dlg-check"><input type="checkbox" id="confirm-check"> <span></span></label>' : ''}
+      <div class="dlg-buttons"><button type="button" class="btn secondary" value="cancel" id="confirm-cancel"></button>
+      <button type="button" class="btn ${danger ? 'danger' : ''}" value="ok" id="confirm-ok"></button></div></form>`;
+    dlg.querySelector('h2').textContent = title;
+    const bodyEl = dlg.querySelector('.dlg-body');
+    if (bodyNode) bodyEl.append(bodyNode); else bodyEl.textContent = body;
+    const ok = dlg.querySelector('#confirm-ok');
+    const no = dlg.querySelector('#confirm-cancel');
+    ok.textContent = confirm;
+    no.textContent = cancel;
+    if (check) {
+      const box = dlg.querySelector('#confirm-check');
+      dlg.querySelector('.dlg-check span').textContent = check;
+      ok.disabled = true;
+      box.addEventListener('change', () => { ok.disabled = !box.checked; });
+    }
+    let done = false;
+    const finish = (value) => {
+      if (done) return;
+      done = true;
+      dlg.close();
+      dlg.remove();
+      resolve(value);
+    };
+    ok.addEventListener('click', () => finish(true));
+    no.addEventListener('click', () => finish(false));
+    dlg.addEventListener('cancel', (ev) => { ev.preventDefault(); finish(false); });
+    document.body.append(dlg);
+    dlg.showModal();
+    no.focus();
+  });
+}
+
+export function dialogOpen() {
+  return !!document.querySelector('dialog[open]');
+}
+
+// ------------------------------------------------------------------ field errors
+// errors: {field: message}; fields are matched to elements with data-field="…" inside root.
+// Errors without a matching element are listed in root's .form-errors box.  Returns the count shown.
+export function showFieldErrors(root, errors, summary = '') {
+  clearFieldErrors(root);
+  const rest = [];
+  for (const [field, message] of Object.entries(errors || {})) {
+    const el = root.querySelector(`[data-field="${CSS.escape(field)}"]`);
+    if (!el) { rest.push(`${field}: ${message}`); continue; }
+    el.classList.add('invalid');
+    el.setAttribute('aria-invalid', 'true');
+    const note = document.createElement('span');
+    note.className = 'field-error';
+    note.textContent = message;
+    el.insertAdjacentElement('afterend', note);
+  }
+  const box = root.querySelector('.form-errors');
+  if (box && (rest.length || summary)) {
+    box.hidden = false;
+    box.textContent = '';
+    if (summary) {
+      const p = document.createElement('p');
+      p.textContent = summary;
+      box.append(p);
+    }
+    if (rest.length) {
+      const ul = document.createElement('ul');
+      for (const r of rest) {
+        const li = document.createElement('li');
+        li.textContent = r;
+        ul.append(li);
+      }
+      box.append(ul);
+    }
+  }
+  return Object.keys(errors || {}).length;
+}
+
+export function clearFieldErrors(root) {
+  root.querySelectorAll('.field-error').forEach((e) => e.remove());
+  root.querySelectorAll('.invalid').forEach((e) => { e.classList.remove('invalid'); e.removeAttribute('aria-invalid'); });
+  const box = root.querySelector('.form-errors');
+  if (box) { box.hidden = true; box.textContent = ''; }
+}
+
+// ------------------------------------------------------------------ clipboard
+export async function copyText(text) {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    const ta = document.createElement('textarea');
+    ta.value = text;
+    ta.setAttribute('readonly', '');
+    ta.style.position = 'fixed';
+    ta.style.opacity = '0';
+    document.body.append(ta);
+    ta.select();
+    let ok = false;
+    try { ok = document.execCommand('copy'); } catch { ok = false; }
+    ta.remove();
+    return ok;
+  }
+}
+
+// Wire every [data-copy] button under root: copies its data-copy (absolute URL if it starts with /).
+export function wireCopyButtons(root = document) {
+  root.addEventListener('click', async (ev) => {
+    const btn = ev.target.closest('[data-copy]');
+    if (!btn) return;
+    ev.preventDefault();
+    const raw = btn.dataset.copy;
+    const text = raw.startsWith('/') ? location.origin + raw : raw;
+    const ok = await copyText(text);
+    const old = btn.dataset.label || btn.textContent;
+    btn.dataset.label = old;
+    btn.textContent = ok ? '已复制 Copied' : '复制失败 Copy failed';
+    btn.classList.toggle('copied', ok);
+    setTimeout(() => { btn.textContent = old; btn.classList.remove('copied'); }, 1800);
+    if (!ok) toast(`复制失败，请手动复制 / copy failed, copy it by hand: ${text}`, 'bad');
+  });
+}
+
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k === 'class') node.className = v;
+    else if (k === 'text') node.textContent = v;
+    else if (k.startsWith('data-') || k.startsWith('aria-') || k === 'role' || k === 'for' || k === 'title') node.setAttribute(k, v);
+    else if (v === true) node.setAttribute(k, '');
+    else node[k] = v;
+  }
+  for (const c of children.flat()) {
+    if (c === null || c === undefined || c === false) continue;
+    node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return node;
+}

@@ -1,0 +1,152 @@
+// Marks of one roadshow on the live console, and their correction or voiding by the organizer.
+// A correction or a void always needs a reason; the server records it in the audit log and refuses
+// it while that roadshow's scoring is still open (the judge can amend it then) or after the lock.
+// The fresh console snapshot the server answers with is handed back as a 'marks-changed' event.
+
+import { api, el, showFieldErrors, clearFieldErrors, toast } from './console_api.js';
+import { fmtNum } from './live.js';
+
+const $ = (id) => document.getElementById(id);
+const cid = document.querySelector('main').dataset.cid;
+const dlg = $('marks-dialog');
+const fixDlg = $('fix-dialog');
+const fixForm = $('fix-form');
+let snap = null;
+let view = { project: null, round: null, judge: null };
+let fix = null; // {mode, project, round, judge}
+
+function roundsOf(s, project) {
+  const rounds = new Set(s.marks.filter((m) => m.project === project).map((m) => m.round));
+  if (s.current && s.current.id === project) rounds.add(s.round);
+  if (!rounds.size) rounds.add('final');
+  return [...rounds].sort((a, b) => (a === 'final' ? -1 : b === 'final' ? 1 : a.localeCompare(b, 'en', { numeric: true })));
+}
+
+function roundLabel(r) {
+  const m = /^overtime(\d+)$/.exec(r);
+  return r === 'final' ? '决赛路演 final' : (m ? `加时赛 ${m[1]} overtime` : r);
+}
+
+function isOpen(s, project, round) {
+  return s.phase === 'scoring' && s.current && s.current.id === project && s.round === round;
+}
+
+export function openMarks(s, project, round, judge) {
+  snap = s;
+  view = { project, round: round || roundsOf(s, project).at(-1), judge };
+  draw();
+  if (!dlg.open) dlg.showModal();
+  const row = judge ? dlg.querySelector(`tr[data-judge="${CSS.escape(judge)}"]`) : null;
+  if (row) { row.classList.add('focus'); row.scrollIntoView({ block: 'center' }); }
+}
+
+export function refreshMarks(s) {
+  snap = s;
+  if (dlg.open) draw();
+}
+
+function draw() {
+  const s = snap;
+  const projects = s.setup.projects;
+  const psel = $('md-project');
+  psel.replaceChildren(...projects.map((p) => el('option', { value: p.id, selected: p.id === view.project }, `${p.id} ${p.name}`)));
+  const rounds = roundsOf(s, view.project);
+  if (!rounds.includes(view.round)) view.round = rounds.at(-1);
+  $('md-round').replaceChildren(...rounds.map((r) => el('option', { value: r, selected: r === view.round }, roundLabel(r))));
+  const open = isOpen(s, view.project, view.round);
+  const locked = s.phase === 'locked';
+  const marks = Object.fromEntries(s.marks.filter((m) => m.project === view.project && m.round === view.round)
+    .map((m) => [m.judge, m]));
+  const recused = new Set(s.setup.recusals.filter((r) => r.project === view.project).map((r) => r.judge));
+  const body = [];
+  if (open) body.push(el('p', { class: 'alert info' }, '该路演正在评分，评委可自行修改；结束评分后才能更正。/ Scoring is open: judges amend their own marks; correct after closing.'));
+  if (locked) body.push(el('p', { class: 'alert info' }, '结果已锁定，不能再更正。/ Locked: no more corrections.'));
+  for (const p of s.setup.panels) {
+    const crit = p.criteria;
+    const judges = s.setup.judges.filter((j) => j.panel === p.id);
+    body.push(el('h3', {}, p.label));
+    body.push(el('div', { class: 'table-wrap' }, el('table', { class: 'table marks-table' },
+      el('thead', {}, el('tr', {}, el('th', {}, '评委 Judge'), crit.map((c) => el('th', { class: 'num' }, c.label.split(' ')[0])),
+        el('th', { class: 'num' }, '合计 Total'), el('th', {}, '状态 Status'), el('th', {}, ''))),
+      el('tbody', {}, judges.map((j) => {
+        const m = marks[j.id];
+        const active = m && m.status === 'active';
+        const total = active ? crit.reduce((a, c) => a + (c.weight ?? 1) * (Number(m.values[c.id]) || 0), 0) : null;
+        const status = recused.has(j.id) ? '回避 recused'
+          : (!m ? '未提交 none' : (m.status === 'voided' ? '已作废 voided' : (m.updated_by.startsWith('judge:') ? '评委提交 judge' : '已更正 corrected')));
+        const can = !open && !locked && !recused.has(j.id);
+        return el('tr', { 'data-judge': j.id, class: `${view.judge === j.id ? 'focus' : ''} ${m && m.status === 'voided' ? 'voided' : ''}` },
+          el('td', {}, `${j.name}（${j.id}）`),
+          crit.map((c) => el('td', { class: 'num' }, m ? fmtNum(m.values[c.id]) : '')),
+          el('td', { class: 'num' }, total === null ? '' : fmtNum(total)),
+          el('td', {}, status),
+          el('td', { class: 'row-actions' },
+            el('button', { type: 'button', class: 'btn secondary small', 'data-fix': 'correct', 'data-judge': j.id, disabled: !can },
+              m ? '更正 Correct' : '补录 Enter'),
+            el('button', { type: 'button', class: 'btn secondary small', 'data-fix': 'void', 'data-judge': j.id,
+              disabled: !can || !active }, '作废 Void')));
+      })))));
+  }
+  $('md-body').replaceChildren(...body);
+}
+
+$('md-project').addEventListener('change', (ev) => { view = { project: ev.target.value, round: null, judge: null }; draw(); });
+$('md-round').addEventListener('change', (ev) => { view.round = ev.target.value; draw(); });
+$('md-close').addEventListener('click', () => dlg.close());
+$('md-body').addEventListener('click', (ev) => {
+  const b = ev.target.closest('[data-fix]');
+  if (b && !b.disabled) openFix(b.dataset.fix, b.dataset.judge);
+});
+
+// ------------------------------------------------------------------ correct / void
+function openFix(mode, judgeId) {
+  const s = snap;
+  const judge = s.setup.judges.find((j) => j.id === judgeId);
+  const panel = s.setup.panels.find((p) => p.id === judge.panel);
+  const m = s.marks.find((x) => x.project === view.project && x.round === view.round && x.judge === judgeId);
+  fix = { mode, project: view.project, round: view.round, judge: judgeId };
+  $('fix-h').textContent = mode === 'void' ? '作废评分 Void marks' : '更正评分 Correct marks';
+  $('fix-who').textContent = `${judge.name}（${judge.id}，${panel.label}）· ${view.project} · ${roundLabel(view.round)}`;
+  const b = s.setup.marks_bounds;
+  $('fix-marks').replaceChildren(...(mode === 'void'
+    ? [el('p', {}, '作废后该评委本项目的评分不再计入成绩。/ These marks stop counting.')]
+    : panel.criteria.map((c, i) => el('label', { class: 'fix-row' }, el('span', {}, `${c.label}（${fmtNum(b.min)}–${fmtNum(c.max)}）`),
+      el('input', { type: 'number', inputMode: 'decimal', min: String(b.min), max: String(c.max), step: String(b.step || 'any'),
+        value: m && m.values[c.id] !== undefined ? String(m.values[c.id]) : '', 'data-field': c.id, 'data-criterion': c.id,
+        id: `fix-c${i}` })))));
+  $('fix-reason').value = '';
+  $('fix-ok').textContent = mode === 'void' ? '确认作废 Void' : '保存更正 Save';
+  $('fix-ok').classList.toggle('danger', mode === 'void');
+  clearFieldErrors(fixForm);
+  fixDlg.showModal();
+  (fixForm.querySelector('input') || $('fix-reason')).focus();
+}
+
+$('fix-cancel').addEventListener('click', () => fixDlg.close());
+
+fixForm.addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  clearFieldErrors(fixForm);
+  const reason = $('fix-reason').value.trim();
+  if (!reason) {
+    showFieldErrors(fixForm, { reason: '请填写原因，原因会记入审计日志 / a reason is required (it goes to the audit log)' });
+    $('fix-reason').focus();
+    return;
+  }
+  const body = { project: fix.project, round: fix.round, judge: fix.judge, reason };
+  if (fix.mode === 'correct') {
+    body.marks = Object.fromEntries([...fixForm.querySelectorAll('[data-criterion]')]
+      .map((x) => [x.dataset.criterion, x.value === '' ? null : Number(x.value)]));
+  }
+  $('fix-ok').disabled = true;
+  try {
+    const s = await api('POST', `/api/contests/${cid}/marks/${fix.mode}`, body);
+    fixDlg.close();
+    toast(fix.mode === 'void' ? '已作废，并记入审计日志 / voided and logged' : '已更正，并记入审计日志 / corrected and logged');
+    document.dispatchEvent(new CustomEvent('marks-changed', { detail: s }));
+  } catch (e) {
+    showFieldErrors(fixForm, e.errors, e.message);
+  } finally {
+    $('fix-ok').disabled = false;
+  }
+});
