@@ -1,0 +1,542 @@
+"""The judge's phone page (评委端) in real headless Chromium against a real server on loopback.
+
+What it covers: a phone (360×740, touch) and a tablet follow the contest as the organizer API drives it
+(waiting, presenting, scoring, submitted, closed, recused, overtime 加时赛, finished); scoring with the
+steppers and direct entry, per-field checks before sending and the server's per-field errors shown the
+same way; amend; scoring closing while the judge is typing; a submission made offline, kept across a
+reload and sent once (the same submission id) when the network returns, shown 已保存 only after the
+server's answer; a submission still pending when scoring closes is reported as not counted; the English
+switch is remembered; a wrong link gets a clear error page.  Every screen passes a small accessibility
+check (labels, text ≥ 16 px, contrast, no sideways scrolling, thumb-sized targets), also with the root
+font at 150 % (the phone's large-text setting).  Screenshots of each state go to artifacts/judge/.
+
+What it does not cover: the console or the big screen (their own tests), scoring arithmetic (server tests).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+TABLET = {"viewport": {"width": 820, "height": 1180}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+EXPERT = {"need": 20, "design": 24, "impact": 20, "team": 16}
+
+# Accessibility basics, measured in the page: returns a list of problems (empty when fine).
+AUDIT_JS = """() => {
+  const problems = [];
+  const seen = (el) => {
+    for (let e = el; e; e = e.parentElement) {
+      const cs = getComputedStyle(e);
+      if (cs.display === 'none' || cs.visibility === 'hidden' || e.classList.contains('visually-hidden')) return false;
+    }
+    const r = el.getBoundingClientRect();
+    return r.width > 1 && r.height > 1;
+  };
+  const rgb = (s) => { const m = s.match(/[\\d.]+/g).map(Number); return { r: m[0], g: m[1], b: m[2], a: m.length > 3 ? m[3] : 1 }; };
+  const lum = (c) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b); };
+  const background = (el) => {
+    for (let e = el; e; e = e.parentElement) {
+      const c = rgb(getComputedStyle(e).backgroundColor);
+      if (c.a > 0.5) return c;
+    }
+    return { r: 255, g: 255, b: 255, a: 1 };
+  };
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const text = walker.currentNode.textContent.trim();
+    const el = walker.currentNode.parentElement;
+    if (!text || !seen(el) || el.closest('[disabled], script, noscript, style')) continue;
+    const cs = getComputedStyle(el);
+    const size = parseFloat(cs.fontSize);
+    if (size < 16) problems.push(`text below 16px (${size}px): ${text.slice(0, 30)}`);
+    const fg = rgb(cs.color), bg = background(el);
+    const [hi, lo] = [lum(fg), lum(bg)].sort((a, b) => b - a);
+    const ratio = (hi + 0.05) / (lo + 0.05);
+    const large = size >= 24 || (size >= 18.66 && Number(cs.fontWeight) >= 700);
+    if (ratio < (large ? 3 : 4.5)) problems.push(`contrast ${ratio.toFixed(2)}: ${text.slice(0, 30)}`);
+  }
+  for (const el of document.querySelectorAll('input, select, textarea')) {
+    if (!seen(el)) continue;
+    if (!el.labels.length && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby')) problems.push(`input without a label: ${el.id}`);
+  }
+  for (const el of document.querySelectorAll('button, summary, a, input')) {
+    if (!seen(el)) continue;
+    const name = (el.getAttribute('aria-label') || el.textContent || el.value || '').trim() || (el.labels && el.labels.length);
+    if (!name) problems.push(`control without a name: ${el.outerHTML.slice(0, 60)}`);
+    const r = el.getBoundingClientRect();
+    if (r.height < 44 && el.tagName !== 'A') problems.push(`touch target ${Math.round(r.height)}px high: ${(el.textContent || el.id).trim().slice(0, 20)}`);
+  }
+  if (document.documentElement.scrollWidth > window.innerWidth + 1) problems.push(`sideways scrolling: ${document.documentElement.scrollWidth} > ${window.innerWidth}`);
+  return problems;
+}"""
+
+
+class Organizer:
+    """Drives the contest through the organizer API, as the console would."""
+
+    def __init__(self, server, cid: str = "c1") -> None:
+        self.server = server
+        self.http = server.api()
+        self.use(cid)
+
+    def use(self, cid: str) -> None:
+        self.cid = cid
+        self.state = self.http.get(f"/api/contests/{cid}").json()
+
+    @property
+    def judges(self) -> dict[str, dict]:
+        return {j["id"]: j for j in self.state["setup"]["judges"]}
+
+    def act(self, action: str, **kw) -> dict:
+        r = self.http.post(f"/api/contests/{self.cid}/actions", json={"action": action, **kw})
+        assert r.status_code == 200, (action, r.status_code, r.text)
+        self.state = r.json()
+        return self.state
+
+    def project_name(self, pid: str) -> str:
+        return next(p["name"] for p in self.state["setup"]["projects"] if p["id"] == pid)
+
+    def marks_of(self, judge: str, project: str, round_name: str = "final") -> list[dict]:
+        state = self.http.get(f"/api/contests/{self.cid}").json()
+        return [m for m in state["marks"] if (m["judge"], m["project"], m["round"]) == (judge, project, round_name)]
+
+    def submissions(self, judge: str, project: str, round_name: str = "final") -> list[tuple[str, dict]]:
+        """Rows of the submissions table: every mark set the server accepted (resends excluded)."""
+        with sqlite3.connect(f"file:{self.server.db}?mode=ro", uri=True) as db:
+            rows = db.execute("SELECT submission_id, marks FROM submissions WHERE contest_id = ? AND judge_id = ? "
+                              "AND project_id = ? AND round = ? ORDER BY received_at",
+                              (self.cid, judge, project, round_name)).fetchall()
+        return [(sid, json.loads(marks)) for sid, marks in rows]
+
+    def audit_actions(self, judge: str, project: str) -> list[str]:
+        entries = self.http.get(f"/api/contests/{self.cid}/audit", params={"judge": judge, "project": project})
+        return [e["action"] for e in entries.json()["entries"] if e["action"].startswith("mark.")]
+
+    def others_score(self, project: str, skip: set[str], round_name: str = "final", level: float = 0.8) -> None:
+        """Everyone not in ``skip`` (and not recused) submits, so that scoring can close."""
+        recused = {(r["judge"], r["project"]) for r in self.state["setup"]["recusals"]}
+        for j in self.judges.values():
+            if j["id"] in skip or (j["id"], project) in recused:
+                continue
+            marks = ({k: round(v * level / 0.8, 1) for k, v in EXPERT.items()} if j["panel"] == "expert"
+                     else {"overall": round(100 * level, 1)})
+            r = httpx.post(f"{self.server.url}/api/judge/submit", headers={"authorization": f"Bearer {j['token']}"},
+                           json={"submission_id": uuid.uuid4().hex, "project": project, "round": round_name,
+                                 "marks": marks}, timeout=10)
+            assert r.status_code == 200, r.text
+
+
+@pytest.fixture
+def org(live_server):
+    organizer = Organizer(live_server)
+    yield organizer
+    organizer.http.close()
+
+
+def link(server, judge: dict) -> str:
+    return f"{server.url}/j/{judge['token']}"
+
+
+def open_judge(browser, server, judge: dict, device: dict, big_text: bool = False):
+    context = browser.new_context(**device)
+    if big_text:  # the phone's large-text setting: a bigger root font size
+        context.add_init_script("document.addEventListener('readystatechange', () => "
+                                "{ document.documentElement.style.fontSize = '150%'; }, { once: true });")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(link(server, judge))
+    expect(page.locator("#conn")).to_have_attribute("data-status", "live")
+    return context, page, errors
+
+
+def view(page: Page, name: str) -> None:
+    expect(page.locator("#task")).to_have_attribute("data-view", name)
+
+
+def check_and_shoot(page: Page, folder: Path, name: str) -> None:
+    problems = page.evaluate(AUDIT_JS)
+    assert problems == [], f"{name}: {problems}"
+    folder.mkdir(parents=True, exist_ok=True)
+    page.evaluate("() => { if (!document.querySelector('[role=dialog]')) window.scrollTo(0, 0); }")
+    page.screenshot(path=str(folder / f"{name}.png"))
+
+
+def confirm_submit(page: Page, total: str) -> None:
+    page.locator("#submit-btn").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog.locator("#dlg-total")).to_have_text(total)
+    dialog.get_by_role("button", name="确认提交").click()
+    expect(dialog).to_have_count(0)
+
+
+def stored_pending_sid(page: Page) -> str | None:
+    return page.evaluate("""() => {
+      for (let i = 0; i < localStorage.length; i += 1) {
+        const k = localStorage.key(i);
+        if (k.startsWith('rj:') && k.split(':').length > 3) {
+          const r = JSON.parse(localStorage.getItem(k));
+          if (r.pending) return r.pending.sid;
+        }
+      }
+      return null;
+    }""")
+
+
+# ---------------------------------------------------------------------------------------------------------
+
+
+def test_wrong_link_gets_a_clear_error_page(browser, live_server):
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    response = page.goto(f"{live_server.url}/j/not-a-real-token-123")
+    assert response is not None and response.status == 404
+    expect(page.get_by_role("heading")).to_have_text("评委链接无效")
+    expect(page.get_by_role("alert")).to_contain_text("请联系工作人员")
+    assert page.locator("#score-form").count() == 0
+    context.close()
+
+
+def test_phone_follows_the_contest_scores_submits_amends_and_sees_scoring_close(browser, live_server, org, artifacts):
+    e1 = org.judges["E1"]
+    shots = artifacts / "judge"
+    context, page, errors = open_judge(browser, live_server, e1, PHONE)
+
+    # who I am, the contest, and a calm waiting screen
+    expect(page.locator("#who-name")).to_have_text(e1["name"])
+    expect(page.locator("#who-panel")).to_have_text("专家评审团")
+    expect(page.locator("#contest-name")).to_have_text(org.state["setup"]["name"])
+    view(page, "wait")
+    expect(page.locator("#task h1")).to_have_text("比赛尚未开始")
+    org.act("start")
+    first = org.state["order"][0]
+    expect(page.locator(".next-name")).to_have_text(first["name"])
+    check_and_shoot(page, shots, "waiting-phone")
+
+    # the presenter is pushed by the server; the running order says where we are
+    pid = org.act("present")["current"]["id"]
+    view(page, "presenting")
+    expect(page.locator(".project-name")).to_have_text(org.project_name(pid))
+    expect(page.locator(".timer-value")).to_have_text("05:00")
+    page.locator("#order summary").click()
+    expect(page.locator("#order li[aria-current=step]")).to_contain_text(org.project_name(pid))
+    expect(page.locator("#order .o-where")).to_contain_text("第 1 / 15 个")
+    check_and_shoot(page, shots, "presenting-phone")
+    page.locator("#order summary").click()
+
+    # the score sheet follows the rubric: four criteria with their maxima
+    org.act("open_scoring")
+    view(page, "score")
+    inputs = page.locator("input[data-i]")
+    expect(inputs).to_have_count(4)
+    expect(page.get_by_role("textbox", name="需求与问题")).to_have_attribute("inputmode", "decimal")
+    expect(page.locator("#r-1")).to_have_text("0–30 分")
+
+    # checked before sending: out of range, off the step, missing — messages next to the fields
+    inputs.nth(0).fill("30")
+    inputs.nth(1).fill("25.05")
+    page.locator("#submit-btn").click()
+    expect(page.locator("#e-0")).to_have_text("须在 0 到 25 之间")
+    expect(page.locator("#e-1")).to_have_text("须为 0.1 的整数倍")
+    expect(page.locator("#e-2")).to_have_text("请填写此项")
+    expect(page.locator("#e-3")).to_have_text("请填写此项")
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    assert org.submissions("E1", pid) == []
+
+    # direct entry (a Chinese keyboard's full-width digits too) and the steppers
+    inputs.nth(0).fill("２２.５")
+    expect(inputs.nth(0)).to_have_value("22.5")
+    expect(page.locator("#e-0")).to_have_text("")
+    inputs.nth(1).fill("27")
+    page.locator("[data-act=minus][data-i='2']").click()          # from empty: the maximum, 25
+    page.locator("[data-act=minus][data-i='2']").click()          # 24
+    page.locator("[data-act=plus][data-i='3']").click()           # from empty: 1
+    inputs.nth(3).fill("18")
+    expect(inputs.nth(2)).to_have_value("24")
+    expect(page.locator("#live-total")).to_have_text("91.5")
+    expect(page.locator(".field-error:visible")).to_have_count(0)
+    check_and_shoot(page, shots, "scoring-phone")
+
+    # submit with a confirmation showing the total; 已提交 ✓ only after the server's answer
+    confirm_submit(page, "91.5")
+    view(page, "submitted")
+    expect(page.locator(".done-title")).to_have_text("已提交 ✓")
+    expect(page.locator("#submit-status")).to_have_attribute("data-state", "saved")
+    expect(page.locator("#submit-status")).to_contain_text("已保存")
+    expect(page.locator(".done-box .big-total strong")).to_have_text("91.5")
+    [saved] = org.marks_of("E1", pid)
+    assert saved["values"] == {"need": 22.5, "design": 27.0, "impact": 24.0, "team": 18.0}
+    check_and_shoot(page, shots, "submitted-phone")
+
+    # amend: the form comes back filled in; the amendment replaces the mark set
+    page.get_by_role("button", name="修改").click()
+    view(page, "score")
+    expect(inputs.nth(0)).to_have_value("22.5")
+    expect(page.locator(".alert.info")).to_contain_text("91.5")
+    inputs.nth(3).fill("19")
+    confirm_submit(page, "92.5")
+    view(page, "submitted")
+    expect(page.locator(".done-box .big-total strong")).to_have_text("92.5")
+    [saved] = org.marks_of("E1", pid)
+    assert saved["values"]["team"] == 19.0
+    assert org.audit_actions("E1", pid) == ["mark.submit", "mark.amend"]
+
+    # the server's per-field errors are shown the same way as the page's own
+    page.get_by_role("button", name="修改").click()
+    page.route("**/api/judge/submit", lambda route: route.fulfill(
+        status=422, content_type="application/json",
+        body=json.dumps({"error": "评分有误 / some marks are invalid",
+                         "errors": {"impact": "超出范围 out of range 0–25"}})))
+    inputs.nth(2).fill("23")
+    confirm_submit(page, "91.5")
+    view(page, "score")
+    expect(page.locator("#e-2")).to_have_text("超出范围")
+    expect(page.locator(".field[data-field='2']")).to_have_class("field invalid")
+    page.unroute("**/api/judge/submit")
+    assert org.marks_of("E1", pid)[0]["values"]["impact"] == 24.0
+
+    # scoring closes while the judge is still typing: the page says the amendment was not counted
+    inputs.nth(2).fill("22")
+    org.others_score(pid, skip={"E1"})
+    org.act("close_scoring")
+    view(page, "closed")
+    expect(page.get_by_role("alert")).to_contain_text("您的修改未提交，未被计入")
+    expect(page.get_by_role("alert")).to_contain_text("92.5")
+    expect(page.locator(".done-title")).to_have_text("已计入 ✓ 总分 92.5")
+    assert org.marks_of("E1", pid)[0]["values"]["impact"] == 24.0
+    check_and_shoot(page, shots, "closed-phone")
+
+    # English, remembered across a reload
+    page.locator("#lang").click()
+    expect(page.locator(".done-title")).to_have_text("Counted ✓ total 92.5")
+    expect(page.locator("#who-panel")).to_have_text("Expert panel")
+    page.reload()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("alert")).to_contain_text("NOT counted")
+    check_and_shoot(page, shots, "closed-phone-en")
+    page.locator("#lang").click()
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+    assert errors == []
+    context.close()
+
+
+def test_offline_submission_survives_a_reload_and_is_saved_once_when_back(browser, live_server, org, artifacts):
+    u01 = org.judges["U01"]
+    org.act("start")
+    pid = org.act("present")["current"]["id"]
+    org.act("open_scoring")
+    context, page, errors = open_judge(browser, live_server, u01, PHONE)
+
+    # the public panel scores one overall mark
+    view(page, "score")
+    expect(page.locator("input[data-i]")).to_have_count(1)
+    expect(page.get_by_role("textbox", name="总体评价")).to_be_visible()
+    expect(page.locator("#r-0")).to_have_text("0–100 分")
+
+    # a typed mark survives a reload before it is submitted
+    page.get_by_role("textbox", name="总体评价").fill("77")
+    page.reload()
+    view(page, "score")
+    expect(page.get_by_role("textbox", name="总体评价")).to_have_value("77")
+
+    # Offline.  Chromium's offline emulation lets a page that is being navigated away from send
+    # requests, so while "offline" the submit endpoint is also cut at the context level.
+    def no_network(route):
+        route.abort("internetdisconnected")
+
+    context.route("**/api/judge/submit", no_network)
+    context.set_offline(True)
+    expect(page.locator("#conn")).to_have_attribute("data-status", "reconnecting")
+    page.get_by_role("textbox", name="总体评价").fill("88.5")
+    confirm_submit(page, "88.5")
+    view(page, "pending")
+    expect(page.locator("#submit-status")).to_have_attribute("data-state", "pending")
+    expect(page.locator("#submit-status")).to_have_text("待发送")
+    check_and_shoot(page, artifacts / "judge", "pending-offline-phone")
+    sid = stored_pending_sid(page)
+    assert sid and len(sid) == 32
+    assert org.submissions("U01", pid) == []
+
+    # From here the server is also busy (every submit fails with a 500) until we say so, so nothing
+    # can be saved behind the page's back while it reloads.
+    attempts: list[str] = []
+
+    async def busy_submit(rt, judge, body, client=""):
+        attempts.append(body.get("submission_id"))
+        raise RuntimeError("simulated: the server is busy")
+
+    live_server.service.submit = busy_submit
+
+    # a reload while offline cannot load the page (no service worker on plain http), yet the mark set
+    # stays on the phone: back online, the page opens with it, 待发送 while the server is busy
+    with pytest.raises(PlaywrightError):
+        page.reload()
+    context.unroute("**/api/judge/submit")
+    context.set_offline(False)
+    page.goto(link(live_server, u01))
+    view(page, "pending")
+    expect(page.locator(".values dd")).to_have_text("88.5")
+    page.wait_for_function("() => !document.querySelector('[data-act=retry]').disabled")
+    expect(page.locator("#submit-status")).to_have_attribute("data-state", "pending")
+    assert attempts and set(attempts) == {sid}, "every resend carries the same submission id"
+    assert org.submissions("U01", pid) == []
+
+    # the server recovers: saved once, with the values typed, shown 已保存 after the answer
+    del live_server.service.submit
+    page.get_by_role("button", name="立即重试").click()
+    expect(page.locator("#submit-status")).to_have_attribute("data-state", "saved")
+    expect(page.locator(".done-title")).to_have_text("已提交 ✓")
+    assert org.submissions("U01", pid) == [(sid, {"overall": 88.5})], "exactly one mark set, as typed"
+    [saved] = org.marks_of("U01", pid)
+    assert saved["values"] == {"overall": 88.5} and saved["submission_id"] == sid
+    assert stored_pending_sid(page) is None
+
+    # next roadshow: submitted offline, and scoring closes before the phone is back -> not counted
+    org.others_score(pid, skip={"U01"})
+    org.act("close_scoring")
+    org.act("show_result")
+    pid2 = org.act("present")["current"]["id"]
+    org.act("open_scoring")
+    view(page, "score")
+    context.route("**/api/judge/submit", no_network)
+    context.set_offline(True)
+    page.get_by_role("textbox", name="总体评价").fill("66")
+    confirm_submit(page, "66")
+    expect(page.locator("#submit-status")).to_have_text("待发送")
+    org.others_score(pid2, skip={"U01"})
+    org.act("close_scoring", confirm=True)
+    context.unroute("**/api/judge/submit")
+    context.set_offline(False)
+    view(page, "closed")
+    expect(page.get_by_role("alert")).to_contain_text("本次评分未被计入")
+    expect(page.get_by_role("alert")).to_contain_text("未被计入的这份评分：总分 66")
+    expect(page.locator("#task")).to_contain_text("本项目没有计入您的评分")
+    check_and_shoot(page, artifacts / "judge", "not-counted-phone")
+    assert org.submissions("U01", pid2) == []
+    assert org.marks_of("U01", pid2) == []
+    assert errors == []
+    context.close()
+
+
+def test_tablet_and_large_text_phone_through_recusal_overtime_and_the_end(browser, live_server, org, artifacts):
+    """A small contest in which two projects tie for first place: overtime, then the lock."""
+    r = org.http.post("/api/contests", json={
+        "name": "加时赛演练", "rules_preset": "expert_public.toml", "timer_seconds": 120,
+        "projects": [{"id": "A", "name": "“邻里守望”独居老人关爱计划", "organization": "阳光社会工作服务中心"},
+                     {"id": "B", "name": "“银龄互助”时间银行", "organization": "乐龄社会工作事务所"},
+                     {"id": "C", "name": "“共享菜园”邻里农场", "organization": "青绿环保公益发展中心"}],
+        "judges": [{"id": f"E{i}", "name": f"专家{i}", "panel": "expert"} for i in range(1, 5)]
+        + [{"id": f"U{i}", "name": f"大众评委{i}", "panel": "public"} for i in range(1, 4)],
+        "recusals": [{"judge": "E1", "project": "C"}], "order": ["A", "B", "C"]})
+    assert r.status_code == 201, r.text
+    org.use(r.json()["contest"]["id"])
+    shots = artifacts / "judge"
+    tab_ctx, tab, tab_errors = open_judge(browser, live_server, org.judges["E1"], TABLET)
+    ph_ctx, ph, ph_errors = open_judge(browser, live_server, org.judges["U1"], PHONE, big_text=True)
+    assert ph.evaluate("getComputedStyle(document.documentElement).fontSize") == "24px"
+
+    org.act("start")
+    for page in (tab, ph):
+        view(page, "wait")
+        expect(page.locator(".next-name")).to_have_text("“邻里守望”独居老人关爱计划")
+    check_and_shoot(tab, shots, "waiting-tablet")
+    check_and_shoot(ph, shots, "waiting-phone-large-text")
+    tab.locator("#order summary").click()   # the running order stays open from now on
+
+    def roadshow(pid: str, round_name: str = "final", tablet_marks: dict | None = None,
+                 phone_mark: str | None = None, name: str = "") -> None:
+        org.act("present", project=pid)
+        view(tab, "recused" if tablet_marks is None else "presenting")
+        view(ph, "presenting")
+        org.act("open_scoring")
+        if tablet_marks is not None:
+            view(tab, "score")
+            for i, v in enumerate(tablet_marks.values()):
+                tab.locator(f"#m-{i}").fill(str(v))
+            if name:
+                check_and_shoot(tab, shots, f"{name}-tablet")
+            confirm_submit(tab, f"{sum(tablet_marks.values()):g}")
+            view(tab, "submitted")
+        view(ph, "score")
+        ph.get_by_role("textbox", name="总体评价").fill(phone_mark or "80")
+        if name:
+            check_and_shoot(ph, shots, f"{name}-phone-large-text")
+        confirm_submit(ph, phone_mark or "80")
+        view(ph, "submitted")
+        if name:
+            check_and_shoot(ph, shots, "submitted-phone-large-text")
+        org.others_score(pid, skip={"E1", "U1"}, round_name=round_name,
+                         level=0.9 if (round_name != "final" and pid == "A") else 0.8)
+        org.act("close_scoring")
+        view(ph, "closed")
+        org.act("show_result")
+        org.act("next")
+
+    # A and B get identical marks from everyone: a tie for first place; E1 is recused from C
+    roadshow("A", tablet_marks=EXPERT, name="scoring")
+    roadshow("B", tablet_marks=EXPERT)
+    org.act("present", project="C")
+    view(tab, "recused")
+    expect(tab.locator(".recused-box h2")).to_have_text("您已回避本项目")
+    expect(tab.locator("#order li.o-recused")).to_contain_text("回避")
+    check_and_shoot(tab, shots, "recused-tablet")
+    org.act("open_scoring")
+    view(tab, "recused")
+    view(ph, "score")
+    ph.get_by_role("textbox", name="总体评价").fill("60")
+    confirm_submit(ph, "60")
+    org.others_score("C", skip={"E1", "U1"}, level=0.6)
+    org.act("close_scoring")
+    org.act("show_result")
+    org.act("rank")
+    view(tab, "wait")
+    expect(tab.locator("#task h1")).to_have_text("本轮路演已全部结束")
+    assert [list(g) for g in org.state["needs_overtime"]] == [["A", "B"]]
+
+    # overtime: a distinct, clearly labelled task
+    org.act("start_overtime")
+    for page in (tab, ph):
+        expect(page.locator(".ot-banner")).to_contain_text("加时赛")
+    org.act("present", project="A")
+    org.act("open_scoring")
+    for page in (tab, ph):
+        view(page, "score")
+        expect(page.locator(".ot-banner")).to_have_text("加时赛 第 1 轮")
+        expect(page.locator(".eyebrow")).to_contain_text("请评分 · 第 1 / 2 个")
+    for i, v in enumerate({"need": 22, "design": 26, "impact": 21, "team": 17}.values()):
+        tab.locator(f"#m-{i}").fill(str(v))
+    ph.get_by_role("textbox", name="总体评价").fill("90")
+    check_and_shoot(tab, shots, "overtime-tablet")
+    check_and_shoot(ph, shots, "overtime-phone-large-text")
+    confirm_submit(tab, "86")
+    confirm_submit(ph, "90")
+    for page in (tab, ph):
+        expect(page.locator("#submit-status")).to_have_attribute("data-state", "saved")
+    assert org.marks_of("E1", "A", "overtime1")[0]["values"] == {"need": 22, "design": 26, "impact": 21, "team": 17}
+    org.others_score("A", skip={"E1", "U1"}, round_name="overtime1", level=0.9)
+    org.act("close_scoring")
+    org.act("show_result")
+    org.act("next")
+    roadshow("B", round_name="overtime1", tablet_marks=EXPERT, phone_mark="70")
+    org.act("rank")
+    org.act("lock")
+    for page in (tab, ph):
+        view(page, "finished")
+        expect(page.locator("#task h1")).to_have_text("比赛结束")
+    check_and_shoot(tab, shots, "finished-tablet")
+    check_and_shoot(ph, shots, "finished-phone-large-text")
+    assert tab_errors == [] and ph_errors == []
+    tab_ctx.close()
+    ph_ctx.close()
