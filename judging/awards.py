@@ -66,19 +66,22 @@ def allocate_awards(rules: Rules, places: Sequence[Place], requested: dict[str, 
     award: dict[str, Award | None] = {}
     weight: dict[str, Fraction] = {}
     order: list[str] = []
+    zero = Fraction(0)
     for place in places:
         tiers = [tier_at(awards, place.start + i, place.total) for i in range(len(place.projects))]
         best = None if place.pending else tiers[0]
-        pooled = sum((decimal(t.amount) for t in tiers if t is not None), Fraction(0)) / len(tiers)
-        for i, pid in enumerate(place.projects):
+        if best is None:
+            w = zero
+        elif g.mode == "proportional":
+            w = decimal(place.total)
+        elif len(tiers) > 1:  # a shared place pools the amounts of the places it spans
+            w = sum((decimal(t.amount) for t in tiers if t is not None), zero) / len(tiers)
+        else:
+            w = decimal(best.amount)
+        for pid in place.projects:
             order.append(pid)
             award[pid] = best
-            if best is None:
-                weight[pid] = Fraction(0)
-            elif g.mode == "proportional":
-                weight[pid] = decimal(place.total)
-            else:
-                weight[pid] = pooled if len(tiers) > 1 else decimal(best.amount)
+            weight[pid] = w
     warnings: list[str] = []
     wanted = sum(weight.values(), Fraction(0))
     if g.mode == "proportional":
@@ -89,12 +92,13 @@ def allocate_awards(rules: Rules, places: Sequence[Place], requested: dict[str, 
             pot = decimal(g.budget)
             warnings.append(f"奖金合计 {_show(wanted)} 超出预算 {_show(pot)}，已按比例缩减 / award amounts "
                             f"{_show(wanted)} exceed the budget {_show(pot)}; scaled down")
-    caps: dict[str, Fraction | None] = {}
-    for pid in order:
-        req = requested.get(pid)
-        caps[pid] = decimal(req) if g.cap == "requested" and req is not None else None
+    caps: dict[str, Fraction | None] = dict.fromkeys(order)
+    if g.cap == "requested":
+        for pid in order:
+            req = requested.get(pid)
+            caps[pid] = None if req is None or not weight[pid] else decimal(req)
     grant = allocate(pot, weight, caps, decimal(g.unit), order)
-    unallocated = pot - sum(grant.values(), Fraction(0))
+    unallocated = pot - sum((v for v in grant.values() if v), zero)
     if unallocated > 0 and g.budget is not None:
         warnings.append(f"预算余 {_show(unallocated)} 未分配：获奖项目均已达申报额 / {_show(unallocated)} of the "
                         "budget is left: every awarded project is at its cap")
@@ -111,8 +115,10 @@ def allocate(pot: Fraction, weights: dict[str, Fraction], caps: dict[str, Fracti
     A cap counts as the whole units below it (a cap of 250 in units of 100 is 200), so the
     money a capped project cannot take in whole units goes to the others, not astray."""
     caps = {p: None if c is None else floor(c / unit) * unit for p, c in caps.items()}
-    exact: dict[str, Fraction] = {pid: Fraction(0) for pid in order}
-    active = [pid for pid in order if weights[pid] > 0]
+    zero = Fraction(0)
+    weighted = [pid for pid in order if weights[pid] > 0]   # everyone else gets 0
+    exact: dict[str, Fraction] = {pid: zero for pid in weighted}
+    active = list(weighted)
     remaining = pot
     while active:
         wsum = sum((weights[p] for p in active), Fraction(0))
@@ -125,19 +131,19 @@ def allocate(pot: Fraction, weights: dict[str, Fraction], caps: dict[str, Fracti
             exact[p] = caps[p]
             remaining -= caps[p]
             active.remove(p)
-    units = {p: floor(exact[p] / unit) for p in order}
-    target = floor(sum(exact.values(), Fraction(0)) / unit)
+    units = {p: floor(exact[p] / unit) for p in weighted}
+    target = floor(sum(exact.values(), zero) / unit)
     leftover = target - sum(units.values())
-    rank = {p: i for i, p in enumerate(order)}
+    rank = {p: i for i, p in enumerate(weighted)}
 
     def room(p: str) -> bool:
         return caps[p] is None or (units[p] + 1) * unit <= caps[p]
 
-    candidates = sorted((p for p in order if exact[p] / unit - units[p] > 0 and room(p)),
+    candidates = sorted((p for p in weighted if exact[p] / unit - units[p] > 0 and room(p)),
                         key=lambda p: (-(exact[p] / unit - units[p]), rank[p]))
     for p in candidates[:max(leftover, 0)]:
         units[p] += 1
-    return {p: units[p] * unit for p in order}
+    return {p: units[p] * unit if p in units else zero for p in order}
 
 
 def decimal(x: float) -> Fraction:

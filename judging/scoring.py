@@ -279,17 +279,17 @@ def score_round(rules: Rules, table: MarkTable, round_index: int) -> RoundScores
     name = table.rounds[round_index]
     rows = table.r == round_index
     n_proj = len(table.projects)
-    present = np.zeros(n_proj, dtype=bool)
-    present[table.p[rows]] = True
     judge_panel = np.asarray(table.judge_panel, dtype=object)
+    cube = _cube(table, rows)
+    present = ~np.isnan(cube).all(axis=(1, 2))
     panels: dict[str, np.ndarray] = {}
     judge_totals: dict[str, np.ndarray] = {}
     criterion_scores: dict[str, np.ndarray] = {}
     combined = np.zeros(n_proj)
     for panel in rules.panels:
-        pj = np.flatnonzero(judge_panel == panel.id)
-        sel = rows & np.isin(table.j, pj)
-        dense = _dense(rules, table, panel, pj, sel, name)
+        in_panel = judge_panel == panel.id
+        pj = np.flatnonzero(in_panel)
+        dense = _dense(table, cube, panel, in_panel, rows, name)
         weights = np.asarray([c.weight for c in panel.criteria] or [1.0])
         totals = _judge_totals(dense, weights, table, panel, pj, name)
         judge_totals[panel.id] = totals
@@ -337,24 +337,38 @@ def score_round(rules: Rules, table: MarkTable, round_index: int) -> RoundScores
     return RoundScores(name, present, panels, combined, judge_totals, criterion_scores)
 
 
-def _dense(rules: Rules, table: MarkTable, panel: Panel, pj: np.ndarray, sel: np.ndarray,
+def _cube(table: MarkTable, rows: np.ndarray) -> np.ndarray:
+    """[projects, judges, criteria + 1] of one round's marks, NaN where absent; the extra last
+    criterion column stays NaN (it stands for a rubric criterion nobody marked)."""
+    shape = (len(table.projects), len(table.judges), len(table.criteria) + 1)
+    if rows.all():
+        p, j, c, score = table.p, table.j, table.c, table.score
+    else:
+        p, j, c, score = table.p[rows], table.j[rows], table.c[rows], table.score[rows]
+    size = shape[0] * shape[1] * shape[2]
+    flat = p.astype(np.int32 if size < 2 ** 31 else np.int64)  # in place from here: no temporaries
+    flat *= shape[1]
+    flat += j
+    flat *= shape[2]
+    flat += c
+    cube = np.full(size, np.nan)
+    cube[flat] = score
+    return cube.reshape(shape)
+
+
+def _dense(table: MarkTable, cube: np.ndarray, panel: Panel, in_panel: np.ndarray, rows: np.ndarray,
            round_name: str) -> np.ndarray:
     """[projects, panel judges, panel criteria] of marks, NaN where absent."""
     crit_ids = panel.criterion_ids
-    col_of = np.full(len(table.criteria), -1)
-    for ci, cid in enumerate(table.criteria):
-        if cid in crit_ids:
-            col_of[ci] = crit_ids.index(cid)
-    cols = col_of[table.c[sel]]
-    if (cols < 0).any():
-        bad = np.flatnonzero(sel)[np.flatnonzero(cols < 0)[0]]
+    known = {cid: ci for ci, cid in enumerate(table.criteria)}
+    cols = [known.get(cid, len(table.criteria)) for cid in crit_ids]
+    panel_marks = cube[:, np.flatnonzero(in_panel)]
+    outside = [ci for ci in range(len(table.criteria)) if ci not in cols]
+    if outside and not np.isnan(panel_marks[:, :, outside]).all():
+        bad = np.flatnonzero(rows & in_panel[table.j] & np.isin(table.c, outside))[0]
         raise ScoringError(f"panel {panel.id!r} has no criterion {table.criteria[table.c[bad]]!r}",
                            row=int(bad), panel=panel.id, round=round_name)
-    judge_col = np.full(len(table.judges), -1)
-    judge_col[pj] = np.arange(len(pj))
-    dense = np.full((len(table.projects), len(pj), len(crit_ids)), np.nan)
-    dense[table.p[sel], judge_col[table.j[sel]], cols] = table.score[sel]
-    return dense
+    return panel_marks[:, :, cols]
 
 
 def _judge_totals(dense: np.ndarray, weights: np.ndarray, table: MarkTable, panel: Panel, pj: np.ndarray,
@@ -368,8 +382,7 @@ def _judge_totals(dense: np.ndarray, weights: np.ndarray, table: MarkTable, pane
         raise ScoringError(f"round {round_name!r}, project {table.projects[pi]!r}: judge "
                            f"{table.judges[pj[jj]]!r} gave no mark for {', '.join(lacking)}",
                            project=table.projects[pi], round=round_name, judge=table.judges[pj[jj]])
-    totals = np.where(k > 0, (np.nan_to_num(dense) * weights).sum(axis=2), np.nan)
-    return totals
+    return np.where(k > 0, np.where(have, dense, 0.0) @ weights, np.nan)
 
 
 # ----------------------------------------------------------------- explanation
