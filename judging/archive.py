@@ -221,7 +221,8 @@ def _marks(data: dict, contest: Contest) -> dict[tuple[str, str, str], MarkSet]:
         _need(status in ("active", "voided"), f"{where}.status", "须为 active 或 voided / must be active or voided")
         values = m.get("values")
         _need(isinstance(values, dict), f"{where}.values", "须为 {评分项: 分数} / must be an object")
-        clean, errors = check_mark_set(contest.rules, contest.rules.panel(judge.panel), values)  # type: ignore[union-attr]
+        panel = contest.rules.panel(judge.panel)  # type: ignore[union-attr]
+        clean, errors = check_mark_set(contest.rules, panel, values)  # type: ignore[arg-type]
         _need(not errors, f"{where}.values", "; ".join(f"{k}: {v}" for k, v in errors.items()))
         _need((project, round_name, jid) not in out, where, "重复的评分 / duplicate mark set")
         out[(project, round_name, jid)] = MarkSet(project, round_name, jid, clean, _str(m, "submission_id", where),

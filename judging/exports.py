@@ -2,11 +2,13 @@
 shares (results summary, one judge's score sheet, corrections), and the two CSVs.
 
 What it does: :func:`load_snapshot` copies a contest's live state, marks, submissions and
-audit log under the store's writer lock (so the copy matches one committed moment), and the
-pure functions below turn a :class:`Snapshot` into rows or bytes.  The other export formats
-live in :mod:`judging.xlsx_export` (Excel), :mod:`judging.pdf_sheets` (PDF score sheets) and
-:mod:`judging.archive` (JSON archive and import); ``run.py export`` / ``run.py import`` are
-in :mod:`judging.export_cli` (registered by :func:`register_export`).
+audit log under the store's writer lock (so the copy matches one committed moment); the
+formatting helpers and the CSVs below are pure functions of a :class:`Snapshot`; :func:`render`
+makes any export by name.  The rows shared by the Excel and PDF exports (results summary, a
+judge's score sheet, corrections) are in :mod:`judging.export_rows`.  The other formats live
+in :mod:`judging.xlsx_export` (Excel), :mod:`judging.pdf_sheets` (PDF score sheets) and
+:mod:`judging.archive` (JSON archive and import); ``run.py export`` / ``run.py import`` are in
+:mod:`judging.export_cli` (registered by :func:`register_export`).
 
 CSV choices: the marks CSV is exactly what ``run.py score --marks`` reads (no BOM: its cells
 are ids and numbers, ASCII only; ``run.py score`` would accept a BOM too); the projects CSV is
@@ -29,7 +31,6 @@ from urllib.parse import quote
 
 from .cli import format_csv
 from .marks_io import write_marks
-from .model import Judge, mark_total
 from .scoring import is_overtime, natural_key, overtime_number
 
 if TYPE_CHECKING:
@@ -38,10 +39,10 @@ if TYPE_CHECKING:
     from .service import Runtime, Service
 
 BOM = "\ufeff"
+NOT_FINAL = "注意：比赛结果尚未锁定，本表不是最终成绩。 Not final: the results are not locked yet."
 PHASE_LABELS = {"setup": "准备中", "idle": "进行中", "presenting": "路演中", "scoring": "评分中", "closed": "评分结束",
                 "result": "公布结果", "ranking": "排名", "reveal": "颁奖", "locked": "已锁定"}
-RESOLVED_LABELS = {"overtime": "加时赛决出", "shared": "名次并列", "countback": "比较高分个数决出",
-                   "givers": "给分评委多者胜"}
+
 
 
 @dataclass(frozen=True)
@@ -138,138 +139,6 @@ def content_disposition(cid: str, contest_name: str, what: str, label: str) -> s
     ext = what.rsplit(".", 1)[-1]
     nice = f"{contest_name}-{label}.{ext}" if contest_name else ascii_filename(cid, what)
     return f"attachment; filename=\"{ascii_filename(cid, what)}\"; filename*=UTF-8''{quote(nice, safe='')}"
-
-
-# ------------------------------------------------------------------ shared rows
-
-@dataclass(frozen=True)
-class SummaryRow:
-    rank: int
-    project: str
-    name: str
-    organization: str
-    community: str
-    track: str
-    panels: dict[str, float]
-    total: float
-    note: str
-    award: str
-    grant: int | float
-    pending: bool
-
-
-def summary_rows(rt: "Runtime") -> list[SummaryRow]:
-    """The results in rank order with a readable tie/overtime note (empty before any result)."""
-    res = rt.results
-    if res is None:
-        return []
-    ties = {t.id: t for t in res.ties}
-    digits = rt.contest.rules.rounding.digits
-    out = []
-    for r in res.results:
-        p = rt.contest.project(r.project)
-        notes = []
-        if r.tie and r.tie in ties:
-            t = ties[r.tie]
-            others = "、".join(x for x in t.projects if x != r.project)
-            how = ("待加时赛" if t.resolved_by is None else RESOLVED_LABELS.get(t.resolved_by, t.resolved_by)) \
-                if t.crosses_boundary or t.resolved_by not in (None, "shared") else "未跨奖项界线，名次并列"
-            notes.append(f"与 {others} 同分 {fmt_score(t.total, digits)}（{how}）")
-        for name, score in sorted(r.overtime.items(), key=lambda kv: natural_key(kv[0])):
-            notes.append(f"{round_label(name)} {fmt_score(score, digits)} 分")
-        j = r.to_json()
-        out.append(SummaryRow(r.rank, r.project, r.name or (p.name if p else ""), p.organization if p else "",
-                              p.community if p else "", r.track, dict(r.panels), r.total, "；".join(notes),
-                              (j["award_label"] or "") + ("（待加时）" if r.pending else ""), j["grant"], r.pending))
-    return out
-
-
-@dataclass(frozen=True)
-class SheetRow:
-    """One line of a judge's score sheet: a roadshow they scored, were recused from, or missed."""
-
-    position: int
-    project: str
-    name: str
-    round: str
-    status: str                      # scored | recused | missing | voided | open | pending
-    values: dict[str, float] | None
-    total: float | None
-    corrected: bool = False
-    note: str = ""
-
-
-def rounds_of(rt: "Runtime") -> list[tuple[str, list[str]]]:
-    """Every round held so far with its projects in running order: the regular round first,
-    then each overtime round (projects that were called up or have marks in it)."""
-    s, c = rt.state, rt.contest
-    regular = list(c.order) or [p.id for p in c.projects]
-    out = [(c.regular_round, regular)]
-    names = {k[1] for k in rt.marks if is_overtime(k[1])}
-    if s.overtime:
-        names.add(s.round)
-    for name in sorted(names, key=natural_key):
-        members = {k[0] for k in rt.marks if k[1] == name}
-        if name == s.round:
-            members |= set(s.order)
-            ordered = [p for p in s.order if p in members] + sorted(members - set(s.order), key=natural_key)
-        else:
-            ordered = sorted(members, key=lambda p: (regular.index(p) if p in regular else len(regular),
-                                                    natural_key(p)))
-        out.append((name, ordered))
-    return out
-
-
-def corrections(snap: Snapshot) -> dict[tuple[str, str, str], list[AuditRow]]:
-    """Organizer corrections and voids by (project, round, judge), oldest first."""
-    out: dict[tuple[str, str, str], list[AuditRow]] = {}
-    for e in snap.audit:
-        if e.action in ("mark.correct", "mark.void"):
-            d = e.detail
-            out.setdefault((d.get("project", ""), d.get("round", ""), d.get("judge", "")), []).append(e)
-    return out
-
-
-def judge_sheet(snap: Snapshot, judge: Judge) -> list[SheetRow]:
-    """What ``judge`` gave each project, round by round, in running order."""
-    rt = snap.rt
-    panel = rt.contest.rules.panel(judge.panel)
-    fixes = corrections(snap)
-    names = {p.id: p.name for p in rt.contest.projects}
-    rows = []
-    for round_name, projects in rounds_of(rt):
-        for pos, pid in enumerate(projects, start=1):
-            m = rt.marks.get((pid, round_name, judge.id))
-            fixed = fixes.get((pid, round_name, judge.id), [])
-            note = "；".join(("作废" if f.action == "mark.void" else "更正") + f"：{f.reason}" for f in fixed)
-            base = dict(position=pos, project=pid, name=names.get(pid, pid), round=round_name)
-            if rt.contest.is_recused(judge.id, pid):
-                rows.append(SheetRow(**base, status="recused", values=None, total=None, note=note))
-            elif not rt.closed(pid, round_name):
-                scoring = (rt.state.phase == "scoring" and rt.state.current == pid and rt.state.round == round_name)
-                rows.append(SheetRow(**base, status="open" if scoring else "pending",
-                                     values=dict(m.values) if m else None,
-                                     total=mark_total(panel, m.values) if m else None))
-            elif m is None:
-                rows.append(SheetRow(**base, status="missing", values=None, total=None, note=note))
-            else:
-                rows.append(SheetRow(**base, status="scored" if m.status == "active" else "voided",
-                                     values=dict(m.values), total=mark_total(panel, m.values),
-                                     corrected=bool(fixed), note=note))
-    return rows
-
-
-def audit_anchor(snap: Snapshot) -> str:
-    """One line for the signed paper: this contest's last audit entry and its hash.  Anyone who
-    rewrites the database later (even recomputing every hash) cannot make it match again."""
-    if not snap.audit:
-        return ""
-    last = snap.audit[-1]
-    return (f"审计记录：本大赛共 {len(snap.audit)} 条，最后一条为第 {last.seq} 条，哈希 {last.hash[:16]}"
-            f"（与审计日志页核对；python run.py verify 检查整条哈希链）")
-
-
-STATUS_LABELS = {"recused": "回避", "missing": "未评分", "voided": "作废", "open": "评分中", "pending": "未路演"}
 
 
 # ------------------------------------------------------------------ CSV

@@ -31,8 +31,9 @@ from reportlab.platypus import (Flowable, KeepTogether, PageBreak, Paragraph, Si
                                 TableStyle)
 from xml.sax.saxutils import escape
 
-from .exports import (PHASE_LABELS, STATUS_LABELS, Snapshot, audit_anchor, criterion_short, fmt_mark, fmt_score,
-                      fmt_time, judge_sheet, round_label, summary_rows)
+from .export_rows import STATUS_LABELS, audit_anchor, judge_sheet, summary_rows
+from .exports import (NOT_FINAL, PHASE_LABELS, Snapshot, criterion_short, fmt_mark, fmt_score, fmt_time,
+                      round_label)
 from .model import Judge
 from .views import rules_summary
 
@@ -53,6 +54,7 @@ SMALL = ParagraphStyle("small", fontName=FONT, fontSize=8.5, leading=12, wordWra
                        textColor=colors.HexColor("#333333"))
 CELL = ParagraphStyle("cell", fontName=FONT, fontSize=9, leading=12, wordWrap="CJK")
 CELL_C = ParagraphStyle("cellc", parent=CELL, alignment=TA_CENTER)
+WARN = ParagraphStyle("warn", parent=BODY, textColor=colors.HexColor("#B3261E"))
 HEAD = ParagraphStyle("head", parent=CELL_C, fontSize=8, leading=10.5)
 
 
@@ -195,6 +197,8 @@ def _summary(snap: Snapshot) -> list[Flowable]:
                            _info([("评分规则", rules.name),
                                   ("比赛状态", PHASE_LABELS.get(rt.state.phase, rt.state.phase))]),
                            Spacer(1, 3 * mm)]
+    if rt.state.phase != "locked":
+        out += [_p(NOT_FINAL, WARN), Spacer(1, 2 * mm)]
     rows = summary_rows(rt)
     if not rows:
         out.append(_p(f"成绩尚无法计算：{rt.results_error or '还没有已结束的路演'}", BODY))

@@ -369,7 +369,8 @@ class Service:
             if cid in self.runtimes:
                 raise Conflict(f"大赛编号 {cid} 已存在，导入不会覆盖它；请指定新的编号 / contest {cid!r} already exists "
                                "and is never overwritten; import it under a new id")
-            ids, taken = [s.submission_id for s in imp.submissions] + [m.submission_id for m in imp.marks.values()], set()
+            ids = [s.submission_id for s in imp.submissions] + [m.submission_id for m in imp.marks.values()]
+            taken: set[str] = set()
             for i in range(0, len(ids), 500):  # a copy of a contest already here keeps its ids apart
                 chunk = ids[i:i + 500]
                 cur = await tx.execute(f"SELECT submission_id FROM submissions WHERE submission_id IN "

@@ -23,8 +23,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .audit_trail import describe
-from .exports import (PHASE_LABELS, STATUS_LABELS, Snapshot, audit_anchor, corrections, criterion_short, fmt_time, judge_sheet,
-                      round_label, rounds_of, summary_rows)
+from .export_rows import STATUS_LABELS, audit_anchor, corrections, judge_sheet, rounds_of, summary_rows
+from .exports import NOT_FINAL, PHASE_LABELS, Snapshot, criterion_short, fmt_time, round_label
 from .model import mark_total
 from .rules import Panel
 from .scoring import explain_panel
@@ -128,6 +128,8 @@ def _summary(ws: Worksheet, snap: Snapshot) -> None:
     labels = ["名次", "编号", "项目名称", "申报机构", "社区", *(["赛道"] if tracks else []),
               *(criterion_short(p.label) for p in panels), "总分", "并列 / 加时赛", "奖项", "创投资金（元）"]
     _title(ws, rt.contest.name, _subtitle(snap), len(labels))
+    if rt.state.phase != "locked":
+        ws.cell(3, 1, NOT_FINAL).font = Font(bold=True, color="B3261E")
     _header(ws, 4, labels)
     fmt = number_format(rules.rounding.digits)
     rows = summary_rows(rt)
@@ -146,8 +148,9 @@ def _summary(ws: Worksheet, snap: Snapshot) -> None:
             for col in range(1, len(labels) + 1):
                 ws.cell(i, col).fill = AWARD_FILL
     row = 5 + len(rows) + 1
-    if rt.results is None:
+    if not rows:
         ws.cell(5, 1, f"成绩尚无法计算：{rt.results_error or '还没有已结束的路演'}").font = NOTE
+        row += 1
     for line in ["说明：", *rules_summary(rt), *(f"提示：{w}" for w in (rt.results.warnings if rt.results else [])),
                  audit_anchor(snap)]:
         ws.cell(row, 1, line).font = NOTE

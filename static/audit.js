@@ -71,7 +71,8 @@ function row(e) {
     ? `<a class="filter-link" href="?project=${encodeURIComponent(e.project)}" data-filter="project"
          data-value="${esc(e.project)}" title="只看该项目 Only this project">${esc(e.project)}</a> ${esc(e.project_name)}`
     : "";
-  const round = e.round_label && e.round_label !== "正式路演" ? ` <span class="badge round-badge">${esc(e.round_label)}</span>` : "";
+  const round = e.round_label && e.round_label !== "正式路演"
+    ? ` <span class="badge round-badge">${esc(e.round_label)}</span>` : "";
   const reason = [e.reason ? `<strong>${esc(e.reason)}</strong>` : "", esc(e.extra)].filter(Boolean).join("<br>");
   return `<tr class="kind-${esc(e.kind)}">`
     + `<td class="num" title="哈希 ${esc(e.hash)}">${e.seq}</td>`
@@ -106,7 +107,8 @@ async function load() {
   } catch (err) {
     if (ticket !== loading) return;
     count.textContent = "";
-    rows.innerHTML = `<tr><td colspan="9" class="bad">无法读取审计日志 / cannot load the audit log: ${esc(err.message)}</td></tr>`;
+    rows.innerHTML = `<tr><td colspan="9" class="bad">无法读取审计日志 / cannot load the audit log: `
+      + `${esc(err.message)}</td></tr>`;
   }
 }
 

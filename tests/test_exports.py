@@ -402,3 +402,22 @@ def test_a_long_sheet_repeats_its_header_and_counts_pages_per_sheet():
     last_pages = {len(sections[0]) - 1, len(texts) - 1}
     assert {i for i, t in enumerate(texts) if "评委签名" in t} == last_pages, "one signature line, after the table"
     assert "王建国" in texts[0] and "周红梅" in texts[-1] and "X60" in texts[len(sections[0]) - 1]
+
+
+def test_exports_before_the_lock_work_and_say_they_are_not_final(evening, tmp_path):
+    with TestClient(create_app(str(tmp_path / "early.db"), organizer_key=ORGANIZER_KEY, demo=True)) as client:
+        def fetch(what: str, **params) -> bytes:
+            r = client.get(f"/api/contests/c1/export/{what}", headers=ORG, params=params)
+            assert r.status_code == 200, (what, r.text)
+            return r.content
+
+        assert fetch("marks.csv") == b"project,round,panel,judge,criterion,score\n"
+        wb = load_workbook(io.BytesIO(fetch("results.xlsx")))
+        assert wb["成绩汇总"]["A3"].value.startswith("注意：比赛结果尚未锁定")
+        assert "成绩尚无法计算" in wb["成绩汇总"]["A5"].value
+        pages, text = pdf_text(fetch("scoresheets.pdf", part="summary"))
+        assert pages == 1 and "比赛结果尚未锁定" in text and "监督签名" in text
+        _, sheet = pdf_text(fetch("scoresheets.pdf", judge="U03"))
+        assert sheet.count("未路演") == 14 and "回避" in sheet, "P03 is a recusal, the other 14 not held yet"
+    _, final = pdf_text(get(evening, "scoresheets.pdf", part="summary"))
+    assert "尚未锁定" not in final, "the locked evening's summary is final"
