@@ -99,9 +99,9 @@ def allocate_awards(rules: Rules, places: Sequence[Place], requested: dict[str, 
             caps[pid] = None if req is None or not weight[pid] else decimal(req)
     grant = allocate(pot, weight, caps, decimal(g.unit), order)
     unallocated = pot - sum((v for v in grant.values() if v), zero)
-    if unallocated > 0 and g.budget is not None:
-        warnings.append(f"预算余 {_show(unallocated)} 未分配：获奖项目均已达申报额 / {_show(unallocated)} of the "
-                        "budget is left: every awarded project is at its cap")
+    if unallocated > 0:
+        warnings.append(f"{_show(unallocated)} 未分配：获奖项目均已达申报额 / {_show(unallocated)} left "
+                        "unallocated: every awarded project is at its cap")
     return Allocation(award, grant, unallocated, tuple(warnings))
 
 

@@ -172,6 +172,20 @@ def test_every_funded_project_at_its_cap_leaves_money_with_a_warning():
     assert any("700" in w for w in res.warnings)
 
 
+def test_per_tier_with_caps_redistributes_and_warns_when_nobody_can_take_more():
+    # 3 places x 1000; A asked for 400: the 600 A cannot take goes to B and C by their tier amounts
+    # (1000 : 1000) -> 1300 each, more than their tier's amount (documented in docs/RULES.md)
+    body = '[ties]\nscope = "none"\n[[awards]]\nid = "a"\ncount = 3\namount = 1000\n[grants]\ncap = "requested"\n'
+    res = run(rules(body), marks({"A": [90], "B": [80], "C": [70]}),
+              {"A": ProjectInfo("A", requested=400), "B": ProjectInfo("B"), "C": ProjectInfo("C")})
+    assert grants(res) == {"A": 400, "B": 1300, "C": 1300} and res.warnings == []
+    # everyone capped (400 + 500 + 600 of 3000, no budget key): 1500 left, and the result says so
+    res = run(rules(body), marks({"A": [90], "B": [80], "C": [70]}),
+              {p: ProjectInfo(p, requested=r) for p, r in (("A", 400), ("B", 500), ("C", 600))})
+    assert grants(res) == {"A": 400, "B": 500, "C": 600}
+    assert any("1500" in w for w in res.warnings), res.warnings
+
+
 def test_money_in_warnings_is_printed_in_full():
     # budget 2,000,000 with caps 3 x 100: 1,999,700 left, printed as 1999700 (not 1.9997e+06)
     r = rules(proportional(3, 2000000, cap="requested"))
