@@ -276,3 +276,29 @@ def test_audit_page_in_chromium_filters_and_shows_the_chain(browser, live_server
     expect(page.locator("#page")).to_contain_text("第 1 /")
     assert errors == []
     context.close()
+
+
+def test_setup_changes_and_imports_are_described_in_words():
+    from judging.audit_trail import describe
+    from judging.model import Contest, Judge, Project
+    from judging.service import load_preset
+
+    contest = Contest("c1", "决赛", load_preset("expert_public.toml"), (Project("P1", "甲"), Project("P3", "丙")),
+                      (Judge("E1", "王建国", "expert"),))
+    before = {"name": "初赛", "rules": "r", "timer_seconds": 300, "projects": [{"id": "P1"}, {"id": "P2"}],
+              "judges": [{"id": "E1", "name": "王建国"}], "recusals": [], "order": ["P1", "P2"]}
+    after = {**before, "name": "决赛", "timer_seconds": 240, "projects": [{"id": "P1"}, {"id": "P3"}],
+             "recusals": [["E1", "P3"]], "order": []}
+    d = describe({"seq": 2, "at": 1.0, "actor": "organizer", "action": "contest.update",
+                  "detail": {"before": before, "after": after}, "reason": "", "client": "10.0.0.2", "hash": "h"},
+                 contest)
+    assert d["what"] == "修改设置" and d["who"] == "组织者（控制台）" and d["kind"] == "setup"
+    assert "名称 初赛" in d["before"] and "名称 决赛" in d["after"] and "路演 240 秒" in d["after"]
+    assert "新增 P3" in d["after"] and "删除 P2" in d["after"] and "回避 E1/P3" in d["after"]
+    assert "出场顺序 （未设置）" in d["after"]
+    imported = describe({"seq": 9, "at": 500.0, "actor": "judge:E1", "action": "mark.submit",
+                         "detail": {"project": "P1", "round": "overtime1", "after": {"need": 20, "design": 25},
+                                    "imported": {"at": 100.0, "seq": 3, "hash": "x", "contest_id": "old"}},
+                         "reason": "", "client": "", "hash": "h"}, contest)
+    assert imported["imported"] and imported["at"] == 100.0 and imported["round_label"] == "加时赛1"
+    assert imported["who"] == "评委 王建国（E1）" and imported["after"] == "需求与问题 20 · 方案设计 25 = 45"
