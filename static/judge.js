@@ -637,7 +637,7 @@ function switchLang() {
 
 // If the socket cannot get through (a proxy, a captive portal), read the state over plain HTTP.
 let pollTimer = null;
-function poll() {
+function poll(delay = 5000) {
   clearTimeout(pollTimer);
   pollTimer = setTimeout(async () => {
     if (ctx.conn !== 'live' && ctx.conn !== 'invalid' && navigator.onLine !== false) {
@@ -648,7 +648,7 @@ function poll() {
       } catch { /* still down */ }
     }
     if (ctx.conn !== 'invalid') poll();
-  }, 8000);
+  }, delay);
 }
 
 // With large text on a small screen fewer than ~38 lines fit: the submit bar stops being sticky.
@@ -672,7 +672,7 @@ function start() {
   setInterval(tickTimer, 1000);
   render();
   connect(`/ws/j/${encodeURIComponent(token)}`, { onState, onStatus: setConn });
-  poll();
+  poll(3000);
 }
 
 start();

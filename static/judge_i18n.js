@@ -65,7 +65,7 @@ const EN = {
   criterionRange: (min, max) => `${min}–${max} points`,
   minus: (label) => `${label}: lower`, plus: (label) => `${label}: higher`,
   total: 'Total', totalOf: (max) => `out of ${max}`, incomplete: 'not complete',
-  submit: 'Submit marks', amend: 'Amend', cancelAmend: 'Cancel amending',
+  submit: 'Submit', amend: 'Amend', cancelAmend: 'Cancel amending',
   amending: (total) => `Amending. The counted total is ${total}; submitting replaces it.`,
   confirmTitle: 'Submit these marks?', confirmTotal: 'Total', confirm: 'Submit', back: 'Go back',
   submitted: 'Submitted ✓', submittedHint: 'You can amend until scoring closes.',

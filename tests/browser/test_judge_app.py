@@ -19,11 +19,12 @@ import json
 import sqlite3
 import uuid
 from pathlib import Path
+from typing import Iterator
 
 import httpx
 import pytest
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, Route, WebSocketRoute, expect
 
 pytestmark = pytest.mark.browser
 
@@ -138,7 +139,7 @@ class Organizer:
 
 
 @pytest.fixture
-def org(live_server):
+def org(live_server) -> Iterator[Organizer]:
     organizer = Organizer(live_server)
     yield organizer
     organizer.http.close()
@@ -148,7 +149,8 @@ def link(server, judge: dict) -> str:
     return f"{server.url}/j/{judge['token']}"
 
 
-def open_judge(browser, server, judge: dict, device: dict, big_text: bool = False):
+def open_judge(browser: Browser, server, judge: dict, device: dict,
+               big_text: bool = False) -> tuple[BrowserContext, Page, list[str]]:
     context = browser.new_context(**device)
     if big_text:  # the phone's large-text setting: a bigger root font size
         context.add_init_script("document.addEventListener('readystatechange', () => "
@@ -173,11 +175,13 @@ def check_and_shoot(page: Page, folder: Path, name: str) -> None:
     page.screenshot(path=str(folder / f"{name}.png"))
 
 
-def confirm_submit(page: Page, total: str) -> None:
+def confirm_submit(page: Page, total: str, shot: Path | None = None) -> None:
     page.locator("#submit-btn").click()
     dialog = page.get_by_role("dialog")
     expect(dialog).to_be_visible()
     expect(dialog.locator("#dlg-total")).to_have_text(total)
+    if shot is not None:
+        check_and_shoot(page, shot.parent, shot.name)
     dialog.get_by_role("button", name="确认提交").click()
     expect(dialog).to_have_count(0)
 
@@ -196,6 +200,35 @@ def stored_pending_sid(page: Page) -> str | None:
 
 
 # ---------------------------------------------------------------------------------------------------------
+
+
+def test_when_the_venue_network_blocks_websockets_the_page_follows_over_http(browser, live_server, org):
+    u02 = org.judges["U02"]
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    refused: list[str] = []
+
+    def refuse(ws: WebSocketRoute) -> None:
+        refused.append(ws.url)
+        ws.close(code=1006)
+
+    page.route_web_socket("**/ws/j/**", refuse)
+    page.goto(link(live_server, u02))
+    expect(page.locator("#conn")).to_have_attribute("data-status", "reconnecting")
+    # the state is read from /api/judge/state every few seconds instead
+    expect(page.locator("#task")).to_have_attribute("data-view", "wait", timeout=10000)
+    org.act("start")
+    pid = org.act("present")["current"]["id"]
+    org.act("open_scoring")
+    expect(page.locator("#task")).to_have_attribute("data-view", "score", timeout=10000)
+    expect(page.locator(".project-name")).to_have_text(org.project_name(pid))
+    page.get_by_role("textbox", name="总体评价").fill("71")
+    confirm_submit(page, "71")
+    expect(page.locator("#submit-status")).to_have_attribute("data-state", "saved")
+    assert [m["values"] for m in org.marks_of("U02", pid)] == [{"overall": 71.0}]
+    assert refused, "the socket was tried"
+    context.close()
+
 
 
 def test_wrong_link_gets_a_clear_error_page(browser, live_server):
@@ -270,7 +303,7 @@ def test_phone_follows_the_contest_scores_submits_amends_and_sees_scoring_close(
     check_and_shoot(page, shots, "scoring-phone")
 
     # submit with a confirmation showing the total; 已提交 ✓ only after the server's answer
-    confirm_submit(page, "91.5")
+    confirm_submit(page, "91.5", shot=shots / "confirm-phone")
     view(page, "submitted")
     expect(page.locator(".done-title")).to_have_text("已提交 ✓")
     expect(page.locator("#submit-status")).to_have_attribute("data-state", "saved")
@@ -353,7 +386,7 @@ def test_offline_submission_survives_a_reload_and_is_saved_once_when_back(browse
 
     # Offline.  Chromium's offline emulation lets a page that is being navigated away from send
     # requests, so while "offline" the submit endpoint is also cut at the context level.
-    def no_network(route):
+    def no_network(route: Route) -> None:
         route.abort("internetdisconnected")
 
     context.route("**/api/judge/submit", no_network)
@@ -373,7 +406,7 @@ def test_offline_submission_survives_a_reload_and_is_saved_once_when_back(browse
     # can be saved behind the page's back while it reloads.
     attempts: list[str] = []
 
-    async def busy_submit(rt, judge, body, client=""):
+    async def busy_submit(rt, judge, body: dict, client: str = "") -> dict:
         attempts.append(body.get("submission_id"))
         raise RuntimeError("simulated: the server is busy")
 
