@@ -80,7 +80,7 @@ def compute(rules: Rules, marks: MarkTable | Iterable[Mark],
     if projects:
         unknown = [p for p in table.projects if p not in projects]
         if unknown:
-            raise ScoringError(f"project {unknown[0]!r} has marks but is not in the project list",
+            raise ScoringError(f"项目不在名单中 / project {unknown[0]!r} has marks but is not in the project list",
                                project=unknown[0])
     _check_panels(rules, table)
     digits, mode = rules.rounding.digits, rules.rounding.mode
@@ -102,7 +102,7 @@ def compute(rules: Rules, marks: MarkTable | Iterable[Mark],
 
     only_overtime = [table.projects[i] for i in range(n) if np.isnan(totals[i])]
     if only_overtime:
-        raise ScoringError(f"project {only_overtime[0]!r} has overtime marks but no regular round",
+        raise ScoringError(f"只有加时赛评分 / project {only_overtime[0]!r} has overtime marks but no regular round",
                            project=only_overtime[0])
 
     keys = _BreakerKeys(rules, table, scored, regular, panel_totals)
@@ -149,7 +149,7 @@ def _check_panels(rules: Rules, table: MarkTable) -> None:
     for ji, panel in enumerate(table.judge_panel):
         if panel not in known:
             row = int(np.flatnonzero(table.j == ji)[0])
-            raise ScoringError(f"judge {table.judges[ji]!r}: unknown panel {panel!r} (the rules have: "
+            raise ScoringError(f"未知评审团 / judge {table.judges[ji]!r}: unknown panel {panel!r} (the rules have: "
                                f"{', '.join(rules.panel_ids)})", row=row, judge=table.judges[ji])
 
 

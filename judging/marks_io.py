@@ -63,17 +63,17 @@ def _rows(text: str, source: str, required: Sequence[str]) -> Iterable[tuple[int
     try:
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration:
-        raise InputError(source, None, "the file is empty") from None
+        raise InputError(source, None, "文件是空的 / the file is empty") from None
     missing = [c for c in required if c not in header]
     if missing:
-        raise InputError(source, 1, f"missing column(s): {', '.join(missing)} (header must be {','.join(required)})")
+        raise InputError(source, 1, f"缺少列 / missing column(s): {', '.join(missing)} (header must be {','.join(required)})")
     line = reader.line_num
     for row in reader:
         start, line = line + 1, reader.line_num
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(header):
-            raise InputError(source, start, f"{len(row)} fields, the header has {len(header)}")
+            raise InputError(source, start, f"列数不符 / {len(row)} fields, the header has {len(header)}")
         yield start, {h: cell.strip() for h, cell in zip(header, row)}
 
 
@@ -81,9 +81,9 @@ def _number(value: str, source: str, line: int, column: str) -> float:
     try:
         x = float(value)
     except ValueError:
-        raise InputError(source, line, f"{column}: {value!r} is not a number") from None
+        raise InputError(source, line, f"{column}: 不是数字 / {value!r} is not a number") from None
     if x != x or x in (float("inf"), float("-inf")):
-        raise InputError(source, line, f"{column}: {value!r} is not a finite number")
+        raise InputError(source, line, f"{column}: 不是有效数字 / {value!r} is not a finite number")
     return x
 
 
@@ -95,13 +95,13 @@ def parse_marks(text: str, rules: Rules, source: str = "<marks>",
     for line, row in _rows(text, source, MARK_COLUMNS):
         for col in ("project", "round", "panel", "judge"):
             if not row[col]:
-                raise InputError(source, line, f"{col} is empty")
+                raise InputError(source, line, f"{col} 为空 / {col} is empty")
         panel = panels.get(row["panel"])
         if panel is None:
-            raise InputError(source, line, f"unknown panel {row['panel']!r} for judge {row['judge']!r} "
+            raise InputError(source, line, f"未知评审团 / unknown panel {row['panel']!r} for judge {row['judge']!r} "
                                            f"(the rules have: {', '.join(panels)})")
         if projects is not None and row["project"] not in projects:
-            raise InputError(source, line, f"project {row['project']!r} is not in the project list")
+            raise InputError(source, line, f"项目不在名单中 / project {row['project']!r} is not in the project list")
         score = _number(row["score"], source, line, "score")
         problem = rules.check_mark(panel, row["criterion"], score)
         if problem:
@@ -109,7 +109,7 @@ def parse_marks(text: str, rules: Rules, source: str = "<marks>",
             raise InputError(source, line, f"{what} {row['score']}: {problem}")
         factor = _number(row["factor"], source, line, "factor") if row.get("factor") else None
         if factor is not None and factor <= 0:
-            raise InputError(source, line, f"factor: {row['factor']!r} must be positive")
+            raise InputError(source, line, f"factor: 系数须为正数 / {row['factor']!r} must be positive")
         marks.append(Mark(row["project"], row["round"], row["panel"], row["judge"], row["criterion"], score, factor))
         lines.append(line)
     if not marks:
@@ -126,13 +126,13 @@ def parse_projects(text: str, source: str = "<projects>") -> dict[str, ProjectIn
     for line, row in _rows(text, source, ("project",)):
         pid = row["project"]
         if not pid:
-            raise InputError(source, line, "project is empty")
+            raise InputError(source, line, "project 为空 / project is empty")
         if pid in out:
-            raise InputError(source, line, f"project {pid!r} is listed twice")
+            raise InputError(source, line, f"项目重复 / project {pid!r} is listed twice")
         req = row.get("requested", "")
         requested = _number(req, source, line, "requested") if req else None
         if requested is not None and requested < 0:
-            raise InputError(source, line, "requested: must not be negative")
+            raise InputError(source, line, "requested: 不能为负数 / must not be negative")
         out[pid] = ProjectInfo(pid, row.get("name", ""), row.get("track", ""), requested)
     return out
 
@@ -145,9 +145,9 @@ def _read(path: str | Path) -> str:
     try:
         return Path(path).read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        raise InputError(str(path), None, "not UTF-8 text (save the CSV as UTF-8)") from None
+        raise InputError(str(path), None, "不是 UTF-8 文本，请另存为 UTF-8 / not UTF-8 text (save the CSV as UTF-8)") from None
     except OSError as e:
-        raise InputError(str(path), None, f"cannot read file ({e.strerror})") from None
+        raise InputError(str(path), None, f"无法读取文件 / cannot read file ({e.strerror})") from None
 
 
 def write_marks(marks: Iterable[Mark]) -> str:

@@ -130,19 +130,19 @@ class MarkTable:
                 ji = index["j"][m.judge] = len(judge_panel)
                 judge_panel.append(m.panel)
             elif judge_panel[ji] != m.panel:
-                raise ScoringError(f"judge {m.judge!r} is in panel {judge_panel[ji]!r} and also in {m.panel!r}",
+                raise ScoringError(f"评委属于两个评审团 / judge {m.judge!r} is in panel {judge_panel[ji]!r} and also in {m.panel!r}",
                                    row=row, judge=m.judge)
             key = (pi, ri, ji, ci)
             if key in seen:
                 raise ScoringError(
-                    f"duplicate mark: judge {m.judge!r}, project {m.project!r}, round {m.round!r}"
+                    f"重复评分 / duplicate mark: judge {m.judge!r}, project {m.project!r}, round {m.round!r}"
                     + (f", criterion {m.criterion!r}" if m.criterion else "") + " given twice",
                     row=row, first_row=seen[key], project=m.project, round=m.round, judge=m.judge)
             seen[key] = row
             if m.factor is not None:
                 fk = (pi, ri)
                 if fk in factors and factors[fk] != m.factor:
-                    raise ScoringError(f"project {m.project!r} round {m.round!r}: factor {m.factor:g} differs from "
+                    raise ScoringError(f"系数不一致 / project {m.project!r} round {m.round!r}: factor {m.factor:g} differs from "
                                        f"{factors[fk]:g} given earlier", row=row, first_row=factor_row[fk])
                 factors[fk], factor_row[fk] = m.factor, row
             for k, v in (("p", pi), ("r", ri), ("j", ji), ("c", ci), ("score", m.score)):
@@ -314,7 +314,7 @@ def score_round(rules: Rules, table: MarkTable, round_index: int) -> RoundScores
         missing = np.flatnonzero(present & np.isnan(score))
         if missing.size:
             p = table.projects[missing[0]]
-            raise ScoringError(f"round {name!r}, project {p!r}: no marks from panel {panel.id!r}",
+            raise ScoringError(f"缺少评审团评分 / round {name!r}, project {p!r}: no marks from panel {panel.id!r}",
                                project=p, round=name, panel=panel.id)
         panels[panel.id] = score
         w = panel.weight if rules.combine == "weighted_sum" else 1.0
@@ -328,7 +328,7 @@ def score_round(rules: Rules, table: MarkTable, round_index: int) -> RoundScores
         lacking = np.flatnonzero(present & np.isnan(f))
         if lacking.size:
             p = table.projects[lacking[0]]
-            raise ScoringError(f"round {name!r}, project {p!r}: the rules use a factor per entry, but the marks "
+            raise ScoringError(f"缺少系数 / round {name!r}, project {p!r}: the rules use a factor per entry, but the marks "
                                "give none", project=p, round=name)
         combined = combined * np.nan_to_num(f)
     if "round" in rounding.steps:
@@ -366,7 +366,7 @@ def _dense(table: MarkTable, cube: np.ndarray, panel: Panel, in_panel: np.ndarra
     outside = [ci for ci in range(len(table.criteria)) if ci not in cols]
     if outside and not np.isnan(panel_marks[:, :, outside]).all():
         bad = np.flatnonzero(rows & in_panel[table.j] & np.isin(table.c, outside))[0]
-        raise ScoringError(f"panel {panel.id!r} has no criterion {table.criteria[table.c[bad]]!r}",
+        raise ScoringError(f"评审团无此评分项 / panel {panel.id!r} has no criterion {table.criteria[table.c[bad]]!r}",
                            row=int(bad), panel=panel.id, round=round_name)
     return panel_marks[:, :, cols]
 
@@ -379,7 +379,7 @@ def _judge_totals(dense: np.ndarray, weights: np.ndarray, table: MarkTable, pane
     if partial.size:
         pi, jj = partial[0]
         lacking = [cid for cid, h in zip(panel.criterion_ids, have[pi, jj]) if not h]
-        raise ScoringError(f"round {round_name!r}, project {table.projects[pi]!r}: judge "
+        raise ScoringError(f"评分项缺失 / round {round_name!r}, project {table.projects[pi]!r}: judge "
                            f"{table.judges[pj[jj]]!r} gave no mark for {', '.join(lacking)}",
                            project=table.projects[pi], round=round_name, judge=table.judges[pj[jj]])
     return np.where(k > 0, np.where(have, dense, 0.0) @ weights, np.nan)

@@ -197,24 +197,24 @@ def bad_marks(tmp_path: Path, lines: list[str], header: str = HEADER) -> Path:
 
 BAD_MARKS = [
     # (marks lines after the header, line number in the message, message fragment)
-    (GOOD[:3] + ["P1,final,jury,X1,,70"] + GOOD[3:], 5, "unknown panel 'jury' for judge 'X1'"),
+    (GOOD[:3] + ["P1,final,jury,X1,,70"] + GOOD[3:], 5, "未知评审团 / unknown panel 'jury' for judge 'X1'"),
     (GOOD[:2] + ["P1,final,judges,J9,,100.5"] + GOOD[2:], 4, "mark 100.5: 超出范围 out of range 0–100"),
     (GOOD[:2] + ["P1,final,judges,J9,,-3"] + GOOD[2:], 4, "out of range"),
     (GOOD[:2] + ["P1,final,judges,J9,,70.25"] + GOOD[2:], 4, "must be a multiple of 0.1"),
-    (GOOD + ["P2,final,judges,J3,,80"], 12, "duplicate mark: judge 'J3', project 'P2', round 'final' given twice "
+    (GOOD + ["P2,final,judges,J3,,80"], 12, "重复评分 / duplicate mark: judge 'J3', project 'P2', round 'final' given twice "
                                             "(first at line 9)"),
     (GOOD[:5] + GOOD[5:7], 7, "round 'final', project 'P2': panel 'judges' has 2 judges, too few to drop 1 highest "
                               "and 1 lowest"),
-    (GOOD[:1] + ["P1,final,judges,J2,,eighty"] + GOOD[2:], 3, "score: 'eighty' is not a number"),
-    (GOOD[:1] + ["P1,final,judges,J2,,nan"] + GOOD[2:], 3, "score: 'nan' is not a finite number"),
-    (GOOD[:1] + ["P1,final,judges,J2"] + GOOD[2:], 3, "4 fields, the header has 6"),
-    (GOOD[:1] + [",final,judges,J2,,80"] + GOOD[2:], 3, "project is empty"),
+    (GOOD[:1] + ["P1,final,judges,J2,,eighty"] + GOOD[2:], 3, "score: 不是数字 / 'eighty' is not a number"),
+    (GOOD[:1] + ["P1,final,judges,J2,,nan"] + GOOD[2:], 3, "score: 不是有效数字 / 'nan' is not a finite number"),
+    (GOOD[:1] + ["P1,final,judges,J2"] + GOOD[2:], 3, "列数不符 / 4 fields, the header has 6"),
+    (GOOD[:1] + [",final,judges,J2,,80"] + GOOD[2:], 3, "project 为空 / project is empty"),
     (GOOD[:1] + ["P1,final,judges,J2,need,80"] + GOOD[2:], 3, "criterion 'need' 80: 未知评分项 unknown criterion"),
     (["P1,final,judges,J1,,80", "P1,final,judges,J1,,80"], 3, "duplicate mark"),
 ]
 
 
-@pytest.mark.parametrize("lines, line, message", BAD_MARKS, ids=[b[2][:30] for b in BAD_MARKS])
+@pytest.mark.parametrize("lines, line, message", BAD_MARKS, ids=[b[2].split(" / ")[-1][:30] for b in BAD_MARKS])
 def test_bad_marks_exit_2_with_file_and_line(tmp_path, capsys, lines, line, message):
     m = bad_marks(tmp_path, lines)
     code, out, err = score(capsys, "--rules", RULES / "standard.toml", "--marks", m)
@@ -224,10 +224,10 @@ def test_bad_marks_exit_2_with_file_and_line(tmp_path, capsys, lines, line, mess
 
 def test_bad_marks_files(tmp_path, capsys):
     cases = [
-        (write(tmp_path / "empty.csv", ""), f"{tmp_path / 'empty.csv'}: the file is empty"),
+        (write(tmp_path / "empty.csv", ""), f"{tmp_path / 'empty.csv'}: 文件是空的 / the file is empty"),
         (write(tmp_path / "header.csv", HEADER + "\n"), "no marks in the file"),
         (write(tmp_path / "cols.csv", "project,round,judge,score\nP1,final,J1,80\n"),
-         f"{tmp_path / 'cols.csv'}:1: missing column(s): panel, criterion"),
+         f"{tmp_path / 'cols.csv'}:1: 缺少列 / missing column(s): panel, criterion"),
         (tmp_path / "missing.csv", "cannot read file"),
     ]
     (tmp_path / "latin1.csv").write_bytes((HEADER + "\nP1,final,judges,J1,,80,\xe9\n").encode("latin-1"))
@@ -242,23 +242,23 @@ def test_bad_factor_and_missing_factor(tmp_path, capsys):
     rows = [f"D1,dive1,judges,J{k},,7,3.2" for k in range(1, 8)]
     m = write(tmp_path / "f.csv", head + "\n" + "\n".join(rows[:3] + ["D1,dive1,judges,J4,,7,0"] + rows[4:]) + "\n")
     code, _, err = score(capsys, "--rules", RULES / "diving_fina.toml", "--marks", m)
-    assert code == 2 and f"{m}:5: factor: '0' must be positive" in err, err
+    assert code == 2 and f"{m}:5: factor: 系数须为正数 / '0' must be positive" in err, err
     m = write(tmp_path / "g.csv", HEADER + "\n" + "\n".join(r.rsplit(",", 1)[0] for r in rows) + "\n")
     code, _, err = score(capsys, "--rules", RULES / "diving_fina.toml", "--marks", m)
-    assert code == 2 and f"{m}:2: round 'dive1', project 'D1': the rules use a factor per entry" in err, err
+    assert code == 2 and f"{m}:2: 缺少系数 / round 'dive1', project 'D1': the rules use a factor per entry" in err, err
 
 
 BAD_PROJECTS = [
-    ("project,name\nP1,a\nP1,b\n", 3, "project 'P1' is listed twice"),
-    ("project,requested\nP1,lots\nP2,\n", 2, "requested: 'lots' is not a number"),
-    ("project,requested\nP1,-5\nP2,\n", 2, "requested: must not be negative"),
-    ("project,name\n,a\n", 2, "project is empty"),
-    ("name\nP1\n", 1, "missing column(s): project"),
-    ("project\nP1\n", 7, "project 'P2' is not in the project list"),    # reported in the marks file
+    ("project,name\nP1,a\nP1,b\n", 3, "项目重复 / project 'P1' is listed twice"),
+    ("project,requested\nP1,lots\nP2,\n", 2, "requested: 不是数字 / 'lots' is not a number"),
+    ("project,requested\nP1,-5\nP2,\n", 2, "requested: 不能为负数 / must not be negative"),
+    ("project,name\n,a\n", 2, "project 为空 / project is empty"),
+    ("name\nP1\n", 1, "缺少列 / missing column(s): project"),
+    ("project\nP1\n", 7, "项目不在名单中 / project 'P2' is not in the project list"),    # reported in the marks file
 ]
 
 
-@pytest.mark.parametrize("text, line, message", BAD_PROJECTS, ids=[b[2][:25] for b in BAD_PROJECTS])
+@pytest.mark.parametrize("text, line, message", BAD_PROJECTS, ids=[b[2].split(" / ")[-1][:25] for b in BAD_PROJECTS])
 def test_bad_projects_file(tmp_path, capsys, text, line, message):
     p = write(tmp_path / "projects.csv", text)
     m = bad_marks(tmp_path, GOOD)
@@ -285,4 +285,4 @@ def test_real_run_py_bad_input_exit_code(tmp_path):
     m = bad_marks(tmp_path, GOOD + ["P2,final,judges,J3,,80"])
     proc = subprocess.run([sys.executable, "run.py", "score", "--rules", str(RULES / "standard.toml"), "--marks",
                            str(m)], cwd=ROOT, capture_output=True, text=True, timeout=60)
-    assert proc.returncode == 2 and f"{m}:12: duplicate mark" in proc.stderr and proc.stdout == ""
+    assert proc.returncode == 2 and f"{m}:12: 重复评分 / duplicate mark" in proc.stderr and proc.stdout == ""
