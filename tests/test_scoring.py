@@ -246,6 +246,41 @@ def test_same_marks_in_any_row_order_give_the_same_bits():
         assert compute(r, ms).to_json() == expected
 
 
+# every mode at every step.  Two parts, one averaging 10.25 ((10.2 + 10.3) / 2, exact in binary) and
+# one 10.35 ((10.3 + 10.4) / 2, binary 10.350000000000001; 10.35 itself is 10.3499999…), added up,
+# rounded to 1 decimal at the step:
+#   half_up   10.3 + 10.4 = 20.7
+#   half_even 10.2 + 10.4 = 20.6   (2 even stays; 3 odd goes up to 4)
+#   down      10.2 + 10.3 = 20.5
+# Without the step the sum 20.6 is already at 1 decimal, in any mode.
+PARTS = {
+    "criterion": ('[[criteria]]\nid = "x"\n[[criteria]]\nid = "y"\n' + panel(per="criterion"),
+                  lambda: rubric_marks({"A": {"x": [10.2, 10.3], "y": [10.3, 10.4]}})),
+    "panel": (TWO_PANELS, lambda: marks({"A": [10.2, 10.3]}, "a") + marks({"A": [10.3, 10.4]}, "b")),
+    "round": ("", lambda: marks({"A": [10.2, 10.3]}, round="r1") + marks({"A": [10.3, 10.4]}, round="r2")),
+}
+
+
+@pytest.mark.parametrize("step", ["criterion", "panel", "round"])
+@pytest.mark.parametrize("mode, expected", [("half_up", 20.7), ("half_even", 20.6), ("down", 20.5)])
+def test_every_mode_at_every_step(step, mode, expected):
+    body, make = PARTS[step]
+    with_step = rules(body + f'[rounding]\ndigits = 1\nmode = "{mode}"\nsteps = ["{step}", "total"]\n')
+    assert run(with_step, make()).results[0].total == expected
+    without = rules(body + f'[rounding]\ndigits = 1\nmode = "{mode}"\nsteps = ["total"]\n')
+    assert run(without, make()).results[0].total == 20.6
+
+
+@pytest.mark.parametrize("mode, expected", [
+    ("half_up", {"A": 10.3, "B": 10.4}),     # 10.25 -> 10.3, 10.35 -> 10.4
+    ("half_even", {"A": 10.2, "B": 10.4}),   # 10.25 -> 10.2 (2 even), 10.35 -> 10.4 (3 odd)
+    ("down", {"A": 10.2, "B": 10.3}),
+])
+def test_every_mode_at_the_total_step(mode, expected):
+    r = rules(f'[rounding]\ndigits = 1\nmode = "{mode}"\nsteps = ["total"]\n[ties]\nscope = "none"\n')
+    assert totals(run(r, marks({"A": [10.2, 10.3], "B": [10.3, 10.4]}))) == expected
+
+
 # ------------------------------------------------------------------ errors
 
 def test_too_few_judges_for_the_trimming():
