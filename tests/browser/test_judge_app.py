@@ -202,6 +202,36 @@ def stored_pending_sid(page: Page) -> str | None:
 # ---------------------------------------------------------------------------------------------------------
 
 
+def test_mark_checks_match_the_server_on_awkward_numbers(browser, live_server, org):
+    """judge_marks.js in the page: the step check survives binary fractions, steppers stay on the grid."""
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    page.goto(link(live_server, org.judges["E1"]))
+    got = page.evaluate("""async () => {
+      const m = await import('/static/judge_marks.js');
+      const rubric = { min: 0, max: 100, step: 0.1, criteria: [{ id: 'need', min: 0, max: 25, weight: 1 },
+                                                                { id: 'team', min: 0, max: 20, weight: 1 }] };
+      const c = rubric.criteria[0];
+      const code = (raw) => { const e = m.checkMark(raw, c, rubric); return e ? e.code : null; };
+      return {
+        ok: ['0', '0.3', '24.9', '25', '７.５', '8,5', ' 12 '].map(code),
+        bad: ['', 'abc', '1e1', '25.1', '-0.1', '22.45', '0.05'].map(code),
+        steps: [m.stepValue('', 1, c, rubric), m.stepValue('', -1, c, rubric), m.stepValue('24.5', 1, c, rubric),
+                m.stepValue('0.3', -1, c, rubric), m.stepValue('2.9', 1, c, rubric)],
+        total: m.total({ need: '0.1', team: '0.2' }, rubric),
+        clean: m.cleanValues({ need: '０.３', team: '19.9' }, rubric),
+        sid: m.newSubmissionId(),
+      };
+    }""")
+    assert got["ok"] == [None] * 7
+    assert got["bad"] == ["errMissing", "errNumber", "errNumber", "errRange", "errRange", "errStep", "errStep"]
+    assert got["steps"] == ["1", "25", "25", "0", "3.9"]
+    assert got["total"] == 0.3
+    assert got["clean"] == {"need": 0.3, "team": 19.9}
+    assert len(got["sid"]) == 32 and int(got["sid"], 16) >= 0
+    context.close()
+
+
 def test_when_the_venue_network_blocks_websockets_the_page_follows_over_http(browser, live_server, org):
     u02 = org.judges["U02"]
     context = browser.new_context(**PHONE)
