@@ -174,6 +174,10 @@ def screen(svc: "Service", rt: "Runtime") -> dict:
     snap["ties"] = [t for t in _ties(rt) if t["crosses_boundary"]] if settled else []
     snap["needs_overtime"] = ([[_pj({p.id: p for p in rt.contest.projects}, x) for x in g]
                                for g in rt.results.needs_overtime] if settled and rt.results else [])
+    if s.phase == "closed" and s.current and s.round != "final":
+        # an overtime roadshow just closed: its score, and the order it decides, appear with its result
+        snap["leaderboard"], snap["ties"], snap["needs_overtime"] = [], [], []
+    snap["panels"] = [{"id": p.id, "label": p.label, "weight": p.weight} for p in rt.contest.rules.panels]
     snap["reveal"] = _reveal(rt)
     return snap
 
