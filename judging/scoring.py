@@ -114,44 +114,54 @@ class MarkTable:
 
     @classmethod
     def from_marks(cls, marks: Iterable[Mark]) -> "MarkTable":
-        """Build the table; refuses duplicates, judges in two panels, clashing factors."""
-        index: dict[str, dict[str, int]] = {k: {} for k in ("p", "r", "j", "c")}
-        judge_panel: list[str] = []
-        cols: dict[str, list] = {k: [] for k in ("p", "r", "j", "c", "score")}
-        seen: dict[tuple[int, int, int, int], int] = {}
+        """Build the table; refuses duplicates, judges in two panels, clashing factors.
+
+        Columns are built with one pass per field and checked with numpy; when the marks have
+        several problems, the one at the earliest row is reported."""
+        marks = marks if isinstance(marks, list) else list(marks)
+        projects, p = _codes([m.project for m in marks])
+        rounds, r = _codes([m.round for m in marks])
+        judges, j = _codes([m.judge for m in marks])
+        criteria, c = _codes([m.criterion for m in marks])
+        panel_names, pc = _codes([m.panel for m in marks])
+        score = np.fromiter((m.score for m in marks), dtype=float, count=len(marks))
+        first_of_judge = np.unique(j, return_index=True)[1]   # codes follow first appearance
+        judge_panel = [panel_names[k] for k in pc[first_of_judge]]
+        problems: list[tuple[int, ScoringError]] = []
+        clash = np.flatnonzero(pc != pc[first_of_judge][j])
+        if clash.size:
+            row = int(clash[0])
+            m = marks[row]
+            problems.append((row, ScoringError(
+                f"评委属于两个评审团 / judge {m.judge!r} is in panel {judge_panel[j[row]]!r} and also in {m.panel!r}",
+                row=row, judge=m.judge)))
+        key = ((p.astype(np.int64) * len(rounds) + r) * len(judges) + j) * len(criteria) + c
+        order = np.argsort(key, kind="stable")     # equal keys keep their row order
+        sorted_keys = key[order]
+        again = np.flatnonzero(sorted_keys[1:] == sorted_keys[:-1]) + 1
+        if again.size:
+            row = int(order[again].min())
+            first = int(order[np.searchsorted(sorted_keys, key[row])])
+            m = marks[row]
+            problems.append((row, ScoringError(
+                f"重复评分 / duplicate mark: judge {m.judge!r}, project {m.project!r}, round {m.round!r}"
+                + (f", criterion {m.criterion!r}" if m.criterion else "") + " given twice",
+                row=row, first_row=first, project=m.project, round=m.round, judge=m.judge)))
         factors: dict[tuple[int, int], float] = {}
         factor_row: dict[tuple[int, int], int] = {}
-        for row, m in enumerate(marks):
-            pi = index["p"].setdefault(m.project, len(index["p"]))
-            ri = index["r"].setdefault(m.round, len(index["r"]))
-            ci = index["c"].setdefault(m.criterion, len(index["c"]))
-            ji = index["j"].get(m.judge)
-            if ji is None:
-                ji = index["j"][m.judge] = len(judge_panel)
-                judge_panel.append(m.panel)
-            elif judge_panel[ji] != m.panel:
-                raise ScoringError(f"评委属于两个评审团 / judge {m.judge!r} is in panel {judge_panel[ji]!r} and also in {m.panel!r}",
-                                   row=row, judge=m.judge)
-            key = (pi, ri, ji, ci)
-            if key in seen:
-                raise ScoringError(
-                    f"重复评分 / duplicate mark: judge {m.judge!r}, project {m.project!r}, round {m.round!r}"
-                    + (f", criterion {m.criterion!r}" if m.criterion else "") + " given twice",
-                    row=row, first_row=seen[key], project=m.project, round=m.round, judge=m.judge)
-            seen[key] = row
-            if m.factor is not None:
-                fk = (pi, ri)
-                if fk in factors and factors[fk] != m.factor:
-                    raise ScoringError(f"系数不一致 / project {m.project!r} round {m.round!r}: factor {m.factor:g} differs from "
-                                       f"{factors[fk]:g} given earlier", row=row, first_row=factor_row[fk])
-                factors[fk], factor_row[fk] = m.factor, row
-            for k, v in (("p", pi), ("r", ri), ("j", ji), ("c", ci), ("score", m.score)):
-                cols[k].append(v)
-        table = cls(projects=list(index["p"]), rounds=list(index["r"]), judges=list(index["j"]),
-                    judge_panel=judge_panel, criteria=list(index["c"]),
-                    p=np.asarray(cols["p"], dtype=np.int32), r=np.asarray(cols["r"], dtype=np.int32),
-                    j=np.asarray(cols["j"], dtype=np.int32), c=np.asarray(cols["c"], dtype=np.int32),
-                    score=np.asarray(cols["score"], dtype=float), factors=factors)
+        for row in [k for k, m in enumerate(marks) if m.factor is not None]:
+            m = marks[row]
+            fk = (int(p[row]), int(r[row]))
+            if fk in factors and factors[fk] != m.factor:
+                problems.append((row, ScoringError(
+                    f"系数不一致 / project {m.project!r} round {m.round!r}: factor {m.factor:g} differs from "
+                    f"{factors[fk]:g} given earlier", row=row, first_row=factor_row[fk])))
+                break
+            factors[fk], factor_row[fk] = m.factor, row
+        if problems:
+            raise min(problems, key=lambda x: x[0])[1]
+        table = cls(projects=projects, rounds=rounds, judges=judges, judge_panel=judge_panel, criteria=criteria,
+                    p=p, r=r, j=j, c=c, score=score, factors=factors)
         return table.canonical()
 
     def canonical(self) -> "MarkTable":
@@ -171,6 +181,13 @@ class MarkTable:
                          criteria=criteria, p=p_new[self.p], r=r_new[self.r], j=j_new[self.j], c=c_new[self.c],
                          score=self.score, factors={(int(p_new[pi]), int(r_new[ri])): v
                                                     for (pi, ri), v in self.factors.items()})
+
+
+def _codes(values: list[str]) -> tuple[list[str], np.ndarray]:
+    """Distinct values in order of first appearance, and each value's index among them."""
+    index: dict[str, int] = {}
+    codes = [index.setdefault(v, len(index)) for v in values]
+    return list(index), np.array(codes, dtype=np.int32)
 
 
 def _natural_order(names: list[str]) -> tuple[list[str], np.ndarray]:

@@ -305,6 +305,26 @@ def test_duplicate_mark():
     assert e.value.where["row"] == 2 and e.value.where["first_row"] == 0
 
 
+def test_several_problems_report_the_earliest_row():
+    r = rules(panel("a") + panel("b"))
+    ms = [Mark("A", "final", "a", "J1", "", 5), Mark("B", "final", "b", "J1", "", 5),   # row 1: J1 in b too
+          Mark("A", "final", "a", "J2", "", 5), Mark("A", "final", "a", "J2", "", 6)]   # row 3: duplicate
+    with pytest.raises(ScoringError, match="judge 'J1' is in panel 'a' and also in 'b'") as e:
+        compute(r, ms)
+    assert e.value.where["row"] == 1
+    with pytest.raises(ScoringError, match="duplicate mark") as e:
+        compute(r, [ms[0], ms[2], ms[3], ms[1]])                                         # now the duplicate is first
+    assert e.value.where == {"row": 2, "first_row": 1, "project": "A", "round": "final", "judge": "J2"}
+
+
+def test_clashing_factors():
+    ms = [Mark("A", "d1", "j", "J1", "", 5, 2.0), Mark("A", "d1", "j", "J2", "", 5, 2.0),
+          Mark("A", "d1", "j", "J3", "", 5, 2.4)]
+    with pytest.raises(ScoringError, match="factor 2.4 differs from 2 given earlier") as e:
+        MarkTable.from_marks(ms)
+    assert e.value.where == {"row": 2, "first_row": 1}
+
+
 def test_judge_in_two_panels():
     r = rules(panel("a") + panel("b"))
     with pytest.raises(ScoringError, match="judge 'J1' is in panel 'a' and also in 'b'"):
