@@ -97,3 +97,10 @@ def artifacts() -> Path:
 
 def pytest_configure(config):
     os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Browser tests run last.  Playwright's sync API keeps an asyncio loop running in the main
+    thread for as long as the session's browser lives, and then ``asyncio.run`` (run.py commands
+    called in-process) and pytest-asyncio tests cannot start: they must all come before it."""
+    items.sort(key=lambda item: "browser" in getattr(item, "fixturenames", ()))  # stable: keeps file order
