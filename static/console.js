@@ -33,6 +33,7 @@ function receive(s, fromSocket = true) {
 function render() {
   const s = snap;
   $('contest-name').textContent = s.contest.name;
+  $('contest-name').title = s.contest.name;
   document.title = `控制台 Console · ${s.contest.name}`;
   const phase = $('phase');
   phase.textContent = phaseLabel(s.phase);
@@ -96,6 +97,7 @@ setInterval(tick, 250);
 function allowed(s, action) {
   const pending = s.order.some((o) => o.status === 'pending');
   const running = !!(s.timer && s.timer.running);
+  const settled = s.needs_overtime.length === 0 && !s.ties.some((t) => !t.resolved_by);  // as the server checks
   switch (action) {
     case 'start': return s.phase === 'setup' && s.order.length > 0;
     case 'present': return (s.phase === 'idle' || s.phase === 'result') && pending;
@@ -105,9 +107,9 @@ function allowed(s, action) {
     case 'next': return s.phase === 'result';
     case 'rank': return (s.phase === 'idle' || s.phase === 'result') && !pending;
     case 'start_overtime': return s.phase === 'ranking' && s.needs_overtime.length > 0;
-    case 'start_reveal': return s.phase === 'ranking' && s.needs_overtime.length === 0;
+    case 'start_reveal': return s.phase === 'ranking' && settled;
     case 'reveal_next': return s.phase === 'reveal' && s.reveal && s.reveal.step < s.reveal.total_tiers;
-    case 'lock': return s.phase === 'ranking' || s.phase === 'reveal';
+    case 'lock': return (s.phase === 'ranking' || s.phase === 'reveal') && settled;
     case 'back': return !!s.can_go_back;
     case 'timer_start': return s.phase === 'presenting' && !running;
     case 'timer_pause': return running;
@@ -148,7 +150,7 @@ function renderJudges(s) {
           el('span', { class: 'jname' }, j.name),
           state === 'submitted' ? el('span', { class: 'jtotal num' }, fmtNum(j.total)) : null,
           state === 'recused' ? el('span', { class: 'jtag' }, '回避') : null,
-          state === 'missing' ? el('span', { class: 'jtag' }, j.connected ? '未交' : '未交·离线') : null,
+          state === 'missing' ? el('span', { class: 'jtag' }, '未交') : null,
           j.outlier ? el('span', { class: 'jflag', 'aria-label': '异常分 outlier' }, '⚠') : null);
       })));
   });
@@ -183,12 +185,20 @@ function renderAlerts(s) {
   if (s.results_error) ea.textContent = `成绩无法计算 / the results cannot be computed: ${s.results_error}`;
   const ta = $('tie-alert');
   const crossing = s.ties.filter((t) => t.crosses_boundary);
+  const open = crossing.filter((t) => !t.resolved_by);
   ta.hidden = crossing.length === 0 && s.needs_overtime.length === 0;
   if (!ta.hidden) {
+    const how = { overtime: '加时赛 overtime', shared: '并列 shared' };
     const lines = crossing.map((t) => `${t.names.join('、')}（${fmtNum(t.total)} 分）`
-      + (t.resolved_by ? ` — 已由「${t.resolved_by === 'overtime' ? '加时赛' : t.resolved_by}」决出 resolved` : ' — 未决 undecided'));
-    ta.replaceChildren(el('strong', {}, '并列跨越奖项线 Tie across an award boundary：'), ' ', lines.join('；'),
-      s.needs_overtime.length ? el('span', {}, ' → 需要加时赛，请点「开始加时赛」。/ Overtime needed.') : null);
+      + (t.resolved_by ? ` — 已由「${how[t.resolved_by] || t.resolved_by.replace('panel:', '评审团得分 ')}」决出 resolved`
+        : ' — 未决 undecided'));
+    let next = '';
+    if (s.needs_overtime.length) {
+      next = s.phase === 'ranking' ? ' → 需要加时赛，请点「开始加时赛」。/ Overtime needed.'
+        : ' → 加时赛进行中。/ Overtime in progress.';
+    }
+    ta.className = `alert ${open.length || s.needs_overtime.length ? 'warn' : 'info'}`;
+    ta.replaceChildren(el('strong', {}, '并列跨越奖项线 Tie across an award boundary：'), ' ', lines.join('；'), next);
   }
   const wa = $('warn-alert');
   wa.hidden = !s.warnings.length;
@@ -225,14 +235,15 @@ function renderResults(s) {
       s.current && s.current.id === r.project ? 'current' : ''].filter(Boolean).join(' ');
     return el('tr', { class: cls, 'data-project': r.project, tabindex: '0' },
       el('td', { class: 'num rank' }, String(r.rank)),
-      el('td', { class: 'pname' }, el('span', { class: 'pid' }, r.project), ' ', r.name),
+      el('td', { class: 'pname', title: `${r.project} ${r.name}` },
+        el('span', { class: 'clip' }, el('span', { class: 'pid' }, r.project), ' ', r.name)),
       panels.map((p) => el('td', { class: 'num' }, fmtNum(r.panels[p.id]))),
       el('td', { class: 'num total' }, fmtNum(r.total)),
       hasOT ? el('td', { class: 'num' }, Object.values(r.overtime || {}).map((x) => fmtNum(x)).join(' / ')) : null,
       el('td', {}, tie ? el('span', { class: `badge ${tie.crosses_boundary ? 'bad' : ''}` },
-        tie.crosses_boundary ? (tie.resolved_by ? '并列·已决' : '并列·需加时') : '并列') : ''),
-      el('td', {}, r.award_label || ''),
-      el('td', { class: 'num' }, money(r.grant)));
+        tie.crosses_boundary ? (tie.resolved_by ? '已决' : '需加时') : '并列') : ''),
+      el('td', {}, r.pending_overtime ? '待定' : (r.award_label || '')),
+      el('td', { class: 'num' }, r.pending_overtime ? '—' : money(r.grant)));
   }));
   $('results-count').textContent = s.results.length ? `（${s.results.length} 项 projects）` : '';
 }

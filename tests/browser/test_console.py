@@ -326,7 +326,8 @@ def test_two_consoles_stay_in_sync_and_missing_judges_need_confirmation(ctx: Bro
         expect(p.locator("#progress")).to_have_text("已评 6 / 8")
         expect(p.locator("#judges .chip.submitted")).to_have_count(6)
         expect(p.locator("#judges .chip.missing")).to_have_count(2)
-    expect(page.locator(".chip.missing[data-judge=E4]")).to_contain_text("未交·离线")
+    expect(page.locator(".chip.missing[data-judge=E4]")).to_contain_text("未交")
+    expect(page.locator(".chip.missing[data-judge=E4] .dot.off")).to_have_count(1)
 
     # closing with two judges missing asks first and lists them; cancel keeps scoring open
     other.click("[data-action=close_scoring]")
