@@ -59,6 +59,13 @@ function renderStage(s) {
   $('cur-pos').textContent = cur && cur.position ? `${cur.position} / ${cur.of}` : '';
   $('cur-name').textContent = cur ? `${cur.id} ${cur.name}` : (s.phase === 'setup' ? '比赛尚未开始 Not started' : '—');
   $('cur-org').textContent = cur ? [cur.organization, cur.community].filter(Boolean).join(' · ') : '';
+  if (s.reveal) {  // the awards: what the screen shows now
+    const rv = s.reveal;
+    const last = rv.tiers.at(-1);
+    $('cur-name').textContent = last ? `颁奖：${last.label}（${last.projects.length} 项）` : '颁奖即将开始 Awards next';
+    $('cur-org').textContent = `已揭晓 ${rv.step} / ${rv.total_tiers} 个奖项 tiers revealed`
+      + (rv.tiers.length ? `：${rv.tiers.map((t) => t.label).join(' → ')}` : '');
+  }
   const prog = $('progress');
   prog.hidden = !s.progress;
   if (s.progress) {
@@ -401,7 +408,10 @@ document.addEventListener('keydown', (ev) => {
   }
   if (ev.repeat || !snap) return;
   const key = ev.key.toLowerCase();
-  if (key === 't') act(snap.timer && snap.timer.running ? 'timer_pause' : 'timer_start');
+  if (key === 't') {
+    const which = snap.timer && snap.timer.running ? 'timer_pause' : 'timer_start';
+    if (allowed(snap, which)) act(which);
+  }
   else if (key === 'r' && allowed(snap, 'timer_reset')) act('timer_reset');
   else if (key === 'z' && allowed(snap, 'back')) act('back');
 });

@@ -26,8 +26,13 @@ function receive(s, fromSocket = true) {
   render();
 }
 
+let rendered = '';
+
 function render() {
   const setup = snap.setup;
+  const key = `${snap.phase}|${[...dirty].sort().join()}|${JSON.stringify(setup)}`;
+  if (key === rendered) return; // e.g. a judge's phone connected: nothing here changed, keep focus
+  rendered = key;
   $('contest-name').textContent = setup.name;
   const locked = snap.phase !== 'setup';
   $('locked-banner').hidden = !locked;

@@ -331,6 +331,8 @@ def test_a_whole_evening_through_the_console_and_the_big_screen(browser: Browser
             screen.photo(f"awards-{step}-{tier}")
         console.screenshot(path=str(CONSOLE_SHOTS / "evening-awards-revealed.png"))
         assert by_award["first"] == ["P03"]            # the overtime decided first place
+        expect(console.locator("#cur-org")).to_contain_text("已揭晓 4 / 4")
+        expect(console.locator("#next-label")).to_contain_text("锁定结果")
         ready(console)
         console.click("[data-action=lock]")
         console.check("#confirm-check")
