@@ -449,12 +449,17 @@ def test_lock_needs_an_explicit_confirmation(page: Page, server, api) -> None:
     expect(page.locator("#next-label")).to_have_text("结果已锁定 Results locked")
     expect(page.locator("[data-action=back]")).to_be_disabled()
     assert api.get(f"/api/contests/{cid}").json()["phase"] == "locked"
-    # the exports and the audit log are one click away
-    expect(page.locator("#exports a[href$='/export/results.xlsx']")).to_have_count(1)
+    # the exports and the audit log are one click away, with the console's own session
+    links = page.locator("#exports a").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+    assert {h.rsplit("/", 1)[1] for h in links} >= {"results.xlsx", "results.csv", "marks.csv", "scoresheets.pdf",
+                                                   "archive.json"}
+    for href in links:
+        r = page.request.get(server.url + href)
+        assert r.status == 200 and len(r.body()) > 0, href
     expect(page.locator("#audit-link")).to_have_attribute("href", f"/console/{cid}/audit")
 
 
-def test_space_bar_is_ignored_while_typing(page: Page, server, api) -> None:
+def test_space_bar_is_ignored_while_typing_and_any_project_can_be_called_up(page: Page, server, api) -> None:
     cid, _ = small_contest(api)
     page.goto(f"{server.url}/console/{cid}")
     expect(page.locator("#next-label")).to_have_text("开始比赛 Start")
@@ -468,3 +473,7 @@ def test_space_bar_is_ignored_while_typing(page: Page, server, api) -> None:
     page.locator("#probe").blur()
     key(page, "Space")
     expect(page.locator("#phase")).to_have_text("等待上台 Between roadshows")
+    # any project can be called up out of order from the running order
+    page.click("#order [data-present=P2]")
+    expect(page.locator("#cur-name")).to_have_text("P2 项目2")
+    expect(page.locator("#order li[data-project=P2]")).to_have_class("st-current")
