@@ -107,7 +107,7 @@ function nextUpBox(s, { compact = false } = {}) {
     <div class="np-label">下一个上台 <span class="en">Next up</span></div>
     <div class="np-pos">第 ${p.position} / ${of} 个</div>
     <div class="np-name fit">${esc(p.name)}</div>
-    <div class="np-org">${esc(p.organization)}${p.community ? ` · ${esc(p.community)}` : ''}</div></div>`;
+    <div class="np-org fit fit-line">${esc(p.organization)}${p.community ? ` · ${esc(p.community)}` : ''}</div></div>`;
 }
 
 function runningOrder(s) {
@@ -120,7 +120,7 @@ function runningOrder(s) {
   return `<ol id="running-order" style="--rows:${rows};--cols:${cols}">${items.map((p) => `
     <li data-project="${esc(p.id)}" data-status="${esc(p.status || 'pending')}">
       <span class="ro-pos">${p.position}</span><span class="ro-name fit">${esc(p.name)}</span>
-      <span class="ro-org fit">${esc(p.organization)}</span></li>`).join('')}</ol>`;
+      <span class="ro-org fit fit-line">${esc(p.organization)}</span></li>`).join('')}</ol>`;
 }
 
 function leaderboard(s, rows, { final = false } = {}) {
@@ -135,7 +135,7 @@ function leaderboard(s, rows, { final = false } = {}) {
   const row = (r) => `<div class="lb-row${r.tie ? ' tie' : ''}${r.pending_overtime ? ' pending-ot' : ''}" data-project="${esc(r.project)}" data-rank="${r.rank}"${r.tie ? ` data-tie="${esc(r.tie)}"` : ''}>
     <span class="rank">${r.rank}</span>
     <span class="name fit">${r.track ? `<span class="track">${esc(r.track)}</span>` : ''}${esc(r.name)}${r.pending_overtime ? '<span class="tag">待加时</span>' : ''}</span>
-    <span class="org fit">${esc(r.organization)}</span>
+    <span class="org fit fit-line">${esc(r.organization)}</span>
     ${panelIds.map((id) => `<span class="lb-panel num">${fmtNum((r.panels || {})[id])}</span>`).join('')}
     <span class="total num">${fmtNum(r.total)}</span></div>`;
   let body = '';
@@ -161,7 +161,7 @@ function presenterHead(s, { big = true } = {}) {
   return `<div class="presenter${big ? ' big' : ' small'}">
     <div id="presenter-position" class="pos">${esc(pos)}</div>
     <h2 id="presenter-name" class="fit" style="--len:${[...(c.name || '')].length}">${esc(c.name)}</h2>
-    <div class="who"><span id="presenter-org">${esc(c.organization)}</span>${c.community
+    <div class="who fit"><span id="presenter-org">${esc(c.organization)}</span>${c.community
       ? `<span class="sep">·</span><span id="presenter-community">${esc(c.community)}</span>` : ''}</div>
   </div>`;
 }
@@ -218,9 +218,9 @@ function viewOvertimeIdle(s) {
         ${g.map((p) => {
           const o = (s.order || []).find((x) => x.id === p.id) || {};
           const st = o.status || 'pending';
-          return `<div class="ot-project" data-project="${esc(p.id)}" data-status="${esc(st)}">
+          return `<div class="ot-project${next && next.id === p.id ? ' next' : ''}" data-project="${esc(p.id)}" data-status="${esc(st)}">
             <div class="ot-pos">${o.position ? `第 ${o.position} 个` : ''}</div>
-            <div class="ot-name fit">${esc(p.name)}</div><div class="ot-org">${esc(p.organization)}</div>
+            <div class="ot-name fit">${esc(p.name)}</div><div class="ot-org fit fit-line">${esc(p.organization)}</div>
             ${totals[p.id] !== undefined ? `<div class="ot-total">总分 <b class="num">${fmtNum(totals[p.id])}</b></div>` : ''}
             <div class="ot-status">${st === 'done' ? '已完成加时' : (next && next.id === p.id ? '下一个上台' : '待加时路演')}</div></div>`;
         }).join('<div class="ot-vs">VS</div>')}</div>`).join('')}</div>
@@ -408,7 +408,7 @@ function viewReveal(s) {
           <span class="tier-amount">每项创投资金 <b>${fmtMoney(latest.amount)}</b></span></div>
         <div class="winners ${size}" style="--cols:${cols};--rows:${Math.ceil(n / cols)}">${latest.projects.map((p, i) => `
           <div class="winner anim rise" data-project="${esc(p.id)}" style="--d:${(0.6 + i * stagger).toFixed(2)}s">
-            <div class="w-name fit">${esc(p.name)}</div><div class="w-org fit">${esc(p.organization)}</div>
+            <div class="w-name fit">${esc(p.name)}</div><div class="w-org fit fit-line">${esc(p.organization)}</div>
             <div class="w-meta"><span class="w-total">总分 <b class="num">${fmtNum(p.total)}</b></span>
               <span class="grant">${fmtMoney(p.grant)}</span></div></div>`).join('')}</div>
       </div>
@@ -429,7 +429,7 @@ function viewLocked(s) {
     <span class="org">申报机构</span><span class="total">总分</span><span class="grant">创投资金</span></div>`;
   const row = (r) => `<div class="final-row" data-project="${esc(r.project)}" data-rank="${r.rank}" data-award="${esc(r.award || '')}">
     <span class="rank">${r.rank}</span><span class="award">${esc(r.award_label || '')}</span>
-    <span class="name fit">${esc(r.name)}</span><span class="org fit">${esc(r.organization)}</span>
+    <span class="name fit">${esc(r.name)}</span><span class="org fit fit-line">${esc(r.organization)}</span>
     <span class="total num">${fmtNum(r.total)}</span><span class="grant num">${r.grant ? fmtMoney(r.grant) : '—'}</span></div>`;
   let body = '';
   for (let c = 0; c < cols; c += 1) {
@@ -535,38 +535,64 @@ function updateCountdown() {
   if (!running && tick) { clearInterval(tick); tick = null; }
 }
 
-// Shrink text marked .fit until it fits its box (names of any length never overflow).  One-line
-// text that still does not fit at 55 % may wrap onto two lines and shrink further.
+// Shrink text marked .fit until it fits its box and its box fits its parent (names of any length
+// never overflow).  One-line text that still does not fit at 70 % wraps onto two lines and shrinks
+// further: two readable lines beat one tiny one (.fit-line, e.g. organizations: wraps only below 50 %).  A
+// second pass tightens what a sibling's wrapping squeezed afterwards.
+function overflows(el) {
+  const box = el.parentElement;
+  return el.scrollWidth > el.clientWidth || el.scrollHeight > el.clientHeight
+    || (!!box && box.clientHeight > 0 && box.scrollHeight > box.clientHeight + 1);
+}
+
+function shrink(el, size, min) {
+  let s = size;
+  while (overflows(el) && s > min) { s *= 0.93; el.style.fontSize = `${s.toFixed(1)}px`; }
+  return s;
+}
+
 function fitOne(el) {
   const st = el.style;
   st.fontSize = ''; st.whiteSpace = ''; st.lineHeight = ''; st.maxHeight = '';
   const base = parseFloat(getComputedStyle(el).fontSize) || 16;
-  const over = () => el.scrollWidth > el.clientWidth || el.scrollHeight > el.clientHeight;
-  let size = base;
-  const shrink = (min) => {
-    while (over() && size > min) { size *= 0.92; st.fontSize = `${size.toFixed(1)}px`; }
-  };
-  shrink(base * 0.55);
-  if (over() && getComputedStyle(el).whiteSpace === 'nowrap') {
+  el.dataset.fitBase = String(base);
+  const oneLine = getComputedStyle(el).whiteSpace === 'nowrap';
+  shrink(el, base, base * (!oneLine ? 0.45 : el.classList.contains('fit-line') ? 0.5 : 0.7));
+  if (overflows(el) && oneLine) {
     st.whiteSpace = 'normal'; st.lineHeight = '1.15'; st.maxHeight = '2.35em';
-    size = base * 0.75; st.fontSize = `${size.toFixed(1)}px`;
-    shrink(base * 0.3);
+    shrink(el, parseFloat(getComputedStyle(el).fontSize), base * 0.3);
   }
 }
 
 function fitAll() {
-  for (const el of document.querySelectorAll('.fit')) fitOne(el);
+  const els = [...document.querySelectorAll('.fit')];
+  for (const el of els) fitOne(el);
+  for (const el of els) {
+    if (overflows(el)) shrink(el, parseFloat(getComputedStyle(el).fontSize), Number(el.dataset.fitBase) * 0.3);
+  }
 }
 
-// Mark tiles: the largest type that fits a tile of the grid (label, value; the tag sits in a corner).
+// Mark tiles: the largest type at which every tile holds its value, and its label with the
+// 最高/最低 tag in the corner clear of it.
 function fitMarks() {
   for (const grid of stage.querySelectorAll('.marks')) {
-    const cell = grid.querySelector('.mark');
-    if (!cell) continue;
+    const cells = [...grid.querySelectorAll('.mark')];
+    if (!cells.length) continue;
     grid.style.fontSize = '';
-    const max = parseFloat(getComputedStyle(grid).fontSize) || 16;
-    const size = Math.min(max, cell.clientHeight / 1.8, cell.clientWidth / 3.1);
-    grid.style.fontSize = `${Math.max(8, size).toFixed(1)}px`;
+    let size = Math.min(parseFloat(getComputedStyle(grid).fontSize) || 16, cells[0].clientHeight / 1.8);
+    const fits = () => cells.every((c) => {
+      const w = c.clientWidth;
+      const value = c.querySelector('.mark-value');
+      const label = c.querySelector('.mark-label');
+      const tag = c.querySelector('.drop-tag');
+      return (!value || value.offsetWidth <= w * 0.92)
+        && (!label || label.scrollWidth + 2 * (tag ? tag.offsetWidth : 0) <= w);
+    });
+    grid.style.fontSize = `${size.toFixed(1)}px`;
+    while (!fits() && size > 8) {
+      size *= 0.94;
+      grid.style.fontSize = `${size.toFixed(1)}px`;
+    }
   }
 }
 
