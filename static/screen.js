@@ -32,13 +32,15 @@
 //   #progress[data-submitted][data-expected]               "已评 12/27" (scoring)
 //   #closed-note                  "评分已结束 · 结果即将公布"
 //   #result[data-project][data-round][data-settled]        data-settled="1" once its animation ended
+//                                 (about 8 s; a browser context with reduced_motion="reduce" shows
+//                                 everything at once, so data-settled is set immediately)
 //     .panel[data-panel=expert|public…]  .panel-weight ("权重 70%")  .ps-value (panel score)
 //     .mark[data-dropped=high|low]  .mark.dropped (struck through)  .mark-label  .mark-value
 //       .mark-label is the server's anonymous label with 评审团 dropped: "专家 1", "大众 13";
 //       a panel's marks share one number of decimals (82.0 next to 81.5)
 //     #result-total                the round's score ("最终得分"; in overtime "加时赛得分")
 //   #leaderboard .lb-row[data-project][data-rank][data-tie]  (.rank .name .org .lb-panel .total;
-//                                 .tie when tied) — board and ranking views
+//                                 .tie when in an undecided tie across an award boundary) — board and ranking views
 //   #tie-alert .tie-group[data-tie] ("并列！", the names, "总分同为 95.81")   #tie-resolved (after overtime)
 //   #overtime .ot-project[data-project][data-status=done|current|pending] — the overtime view, and a
 //                                 strip under presenting/scoring/closed/result in an overtime round
@@ -123,16 +125,17 @@ function runningOrder(s) {
       <span class="ro-org fit fit-line">${esc(p.organization)}</span></li>`).join('')}</ol>`;
 }
 
-function leaderboard(s, rows, { final = false } = {}) {
+function leaderboard(s, rows) {
   const labels = panelLabels(s);
+  const open = new Set((s.ties || []).filter((t) => !t.resolved_by).map((t) => t.id));
   const panelIds = (s.panels || []).map((p) => p.id);
   const n = rows.length;
-  const cols = n > 16 ? 2 : 1;
+  const cols = n > 18 ? 2 : 1;   // two columns (without organizations) for long lists
   const per = Math.ceil(n / cols);
   const head = `<div class="lb-head"><span class="rank">名次</span><span class="name">项目 <span class="en">Project</span></span>
     <span class="org">申报机构</span>${panelIds.map((id) => `<span class="lb-panel">${esc(shortLabel(labels[id]?.label || id))}</span>`).join('')}
     <span class="total">总分</span></div>`;
-  const row = (r) => `<div class="lb-row${r.tie ? ' tie' : ''}${r.pending_overtime ? ' pending-ot' : ''}" data-project="${esc(r.project)}" data-rank="${r.rank}"${r.tie ? ` data-tie="${esc(r.tie)}"` : ''}>
+  const row = (r) => `<div class="lb-row${open.has(r.tie) ? ' tie' : ''}" data-project="${esc(r.project)}" data-rank="${r.rank}"${r.tie ? ` data-tie="${esc(r.tie)}"` : ''}>
     <span class="rank">${r.rank}</span>
     <span class="name fit">${r.track ? `<span class="track">${esc(r.track)}</span>` : ''}${esc(r.name)}${r.pending_overtime ? '<span class="tag">待加时</span>' : ''}</span>
     <span class="org fit fit-line">${esc(r.organization)}</span>
@@ -142,7 +145,7 @@ function leaderboard(s, rows, { final = false } = {}) {
   for (let c = 0; c < cols; c += 1) {
     body += `<div class="lb-col" style="--rows:${per}">${head}${rows.slice(c * per, (c + 1) * per).map(row).join('')}</div>`;
   }
-  return `<div id="leaderboard" class="lb cols-${cols}${final ? ' final' : ''}" style="--panels:${panelIds.length}" data-count="${n}">${body}</div>`;
+  return `<div id="leaderboard" class="lb cols-${cols}" style="--panels:${panelIds.length}" data-count="${n}">${body}</div>`;
 }
 
 function overtimeStrip(s) {
@@ -423,7 +426,7 @@ function viewLocked(s) {
   const rows = s.leaderboard || [];
   const sum = rows.reduce((a, r) => a + (Number(r.grant) || 0), 0);
   const n = rows.length;
-  const cols = n > 16 ? 2 : 1;
+  const cols = n > 18 ? 2 : 1;   // two columns (without organizations) for long lists
   const per = Math.ceil(n / cols);
   const head = `<div class="final-head"><span class="rank">名次</span><span class="award">奖项</span><span class="name">项目 <span class="en">Project</span></span>
     <span class="org">申报机构</span><span class="total">总分</span><span class="grant">创投资金</span></div>`;

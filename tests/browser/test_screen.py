@@ -308,6 +308,7 @@ def test_screen_follows_a_whole_evening(live_server, org, browser, screen_dir):
             assert names[pid] in alert.inner_text()
             assert page.locator(f'#leaderboard .lb-row[data-project="{pid}"]').get_attribute("data-rank") == "1"
         assert "加时赛" in alert.inner_text()
+        assert {r.get_attribute("data-project") for r in page.locator("#leaderboard .lb-row.tie").all()} == set(TIED)
         screen.check("ranking-tie-alert")
 
         # -------------------------------------------------------- overtime
@@ -349,6 +350,7 @@ def test_screen_follows_a_whole_evening(live_server, org, browser, screen_dir):
         screen.wait_view("ranking", "ranking")
         expect(page.locator("#tie-alert")).to_have_count(0)
         expect(page.locator("#tie-resolved")).to_contain_text("加时赛")
+        expect(page.locator("#leaderboard .lb-row.tie")).to_have_count(0)
         check_leaderboard(page, final["results"])
         assert page.locator("#leaderboard .lb-row").first.get_attribute("data-project") == winner
         assert "奖" not in page.locator("#leaderboard").inner_text(), "no award before the reveal"
@@ -422,6 +424,9 @@ def check_result(screen: Screen, expected: dict, overtime: bool) -> None:
     res = page.locator("#result")
     assert res.get_attribute("data-project") == expected["project"]
     expect(page.locator("#result-total")).to_have_text(fmt_num(expected["score"]))
+    if not overtime:
+        assert fmt_num(expected["total"]) == fmt_num(expected["score"]), "one regular round: its score is the total"
+        assert f"暂列第 {expected['rank']} 名" in res.inner_text()
     assert ("加时赛得分" in res.inner_text()) == overtime
     for panel in expected["panels"]:
         box = res.locator(f'.panel[data-panel="{panel["id"]}"]')
