@@ -599,6 +599,13 @@ function fitMarks() {
   }
 }
 
+// Double-click (or F11) for full screen on the projector laptop.
+document.addEventListener('dblclick', () => {
+  if (!document.fullscreenElement && document.documentElement.requestFullscreen) {
+    document.documentElement.requestFullscreen().catch(() => { /* refused: F11 still works */ });
+  }
+});
+
 let resizeTimer = null;
 window.addEventListener('resize', () => {
   clearTimeout(resizeTimer);
