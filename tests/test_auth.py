@@ -219,3 +219,13 @@ def test_organizer_key_is_stored_hashed_and_rotates(tmp_path):
         assert printed[2] and printed[2] != key
         assert c.get("/api/contests", headers={"authorization": f"Bearer {key}"}).status_code == 401
         assert c.get("/api/contests", headers={"authorization": f"Bearer {printed[2]}"}).status_code == 200
+
+
+def test_login_returns_to_the_page_asked_for_even_after_a_wrong_key_and_only_on_this_server(client):
+    bad = client.post("/login", data={"key": "wrong", "next": "/console/c1/setup"})
+    assert bad.status_code == 401 and 'value="/console/c1/setup"' in bad.text
+    ok = client.post("/login", data={"key": ORGANIZER_KEY, "next": "/console/c1/setup"}, follow_redirects=False)
+    assert ok.headers["location"] == "/console/c1/setup"
+    for evil in ("//evil.example/x", "/\\evil.example", "https://evil.example", "/console\r\nX: y"):
+        r = client.post("/login", data={"key": ORGANIZER_KEY, "next": evil}, follow_redirects=False)
+        assert r.headers["location"] == "/console", evil

@@ -47,13 +47,20 @@ async def login_page(request: Request) -> Response:
 async def login_post(request: Request) -> Response:
     form = await request.form()
     key = str(form.get("key", "")).strip()
+    target = _local_path(str(form.get("next") or ""))
     if not request.app.state.auth.check(key):
-        return render(request, "login.html", status=401, error="密钥不正确 / wrong organizer key")
+        return render(request, "login.html", status=401, error="密钥不正确 / wrong organizer key", next=target)
     request.session.clear()
     request.session["organizer"] = True
     request.session["csrf"] = new_csrf_token()
-    return RedirectResponse(str(form.get("next") or "/console") if str(form.get("next", "")).startswith("/")
-                            else "/console", status_code=303)
+    return RedirectResponse(target, status_code=303)
+
+
+def _local_path(target: str) -> str:
+    """Where to go after signing in: a path on this server only ('//host' or '/\\host' would leave it)."""
+    if not target.startswith("/") or target.startswith("//") or "\\" in target or any(ord(c) < 32 for c in target):
+        return "/console"
+    return target
 
 
 async def logout(request: Request) -> Response:
