@@ -10,7 +10,6 @@ What it does not do: send anything (:mod:`judging.hub`) or change state.
 
 from __future__ import annotations
 
-import itertools
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -22,7 +21,21 @@ from .scoring import explain_panel, round_value
 if TYPE_CHECKING:
     from .service import Runtime, Service
 
-_seq = itertools.count(1)
+
+
+class _Sequence:
+    """Snapshot numbers: strictly increasing, and still increasing after a server restart
+    (microseconds of the service clock), so a client may drop any snapshot older than one it has."""
+
+    def __init__(self) -> None:
+        self._last = 0
+
+    def next(self, now: float) -> int:
+        self._last = max(self._last + 1, int(now * 1_000_000))
+        return self._last
+
+
+_seq = _Sequence()
 
 ACTION_LABELS = {
     "start": "开始比赛 Start", "present": "请上台 Present", "open_scoring": "开放评分 Open scoring",
@@ -45,7 +58,7 @@ def _base(svc: "Service", rt: "Runtime", role: str) -> dict:
     if s.current and s.current in projects:
         pos = (s.order.index(s.current) + 1) if s.current in s.order else None
         current = {**projects[s.current].to_json(), "position": pos, "of": len(s.order)}
-    return {"type": "state", "role": role, "seq": next(_seq), "server_time": now,
+    return {"type": "state", "role": role, "seq": _seq.next(now), "server_time": now,
             "contest": {"id": c.id, "name": c.name, "rules": c.rules.name},
             "phase": s.phase, "round": s.round, "overtime": s.overtime,
             "overtime_groups": [[_pj(projects, p) for p in g] for g in s.overtime_groups],

@@ -21,9 +21,11 @@ let errorTimer = null;
 const COOLDOWN_MS = 500;
 
 // ------------------------------------------------------------------ state in
-function receive(s, fromSocket = true) {
+// Socket pushes and action responses may cross on the wire (another console acting at the same
+// moment): whichever arrives, only a snapshot newer than the one shown is applied.
+function receive(s) {
   if (!s || s.type !== 'state') return;
-  if (fromSocket && s.seq <= lastSeq) return;
+  if (s.seq <= lastSeq) return;
   if (!s.receivedAt) s.receivedAt = Date.now();
   lastSeq = Math.max(lastSeq, s.seq);
   snap = s;
@@ -357,7 +359,7 @@ async function act(action, project = null) {
     const s = await api('POST', `/api/contests/${cid}/actions`, body);
     s.receivedAt = Date.now();
     busy = false;
-    receive(s, false);
+    receive(s);
   } catch (e) {
     busy = false;
     if (snap) render();
@@ -366,7 +368,7 @@ async function act(action, project = null) {
       const again = await confirmFor(action, snap);
       if (again.go && again.confirm) {
         try {
-          receive(await api('POST', `/api/contests/${cid}/actions`, { action, confirm: true }), false);
+          receive(await api('POST', `/api/contests/${cid}/actions`, { action, confirm: true }));
           return;
         } catch (e2) { showError(e2.message); return; }
       }
@@ -431,5 +433,5 @@ function onStatus(status) {
   if (status === 'invalid') location.href = `/login?next=${encodeURIComponent(location.pathname)}`;
 }
 
-document.addEventListener('marks-changed', (ev) => receive(ev.detail, false));
+document.addEventListener('marks-changed', (ev) => receive(ev.detail));
 connect(`/ws/console/${cid}`, { onState: (s) => receive(s), onStatus });

@@ -18,9 +18,11 @@ let lastSeq = 0;
 let presets = [];
 
 // ------------------------------------------------------------------ receiving state
-function receive(s, fromSocket = true) {
+// Socket pushes and save responses may cross on the wire: only a snapshot newer than the one
+// shown is applied, whichever way it came.
+function receive(s) {
   if (!s || s.type !== 'state') return;
-  if (s.seq <= lastSeq && fromSocket) return;
+  if (s.seq <= lastSeq) return;
   lastSeq = Math.max(lastSeq, s.seq);
   snap = s;
   render();
@@ -334,8 +336,7 @@ async function save(section, form, call, okMessage) {
   try {
     const s = await call();
     dirty.delete(section);
-    lastSeq = 0; // the response is the newest state whatever its sequence number
-    receive(s, false);
+    receive(s);
     toast(okMessage);
     return true;
   } catch (e) {
@@ -421,7 +422,7 @@ for (const box of document.querySelectorAll('.import')) {
   wireImport(box, cid, (s) => {
     dirty.delete(box.dataset.kind);
     lastSeq = 0;
-    receive(s, false);
+    receive(s);
   }, () => (snap ? snap.setup[box.dataset.kind].length : 0));
 }
 wireCopyButtons(document);
@@ -442,7 +443,7 @@ function onStatus(status) {
     toast(e.message, 'bad');
   }
   try {
-    receive(await api('GET', `/api/contests/${cid}`), false);
+    receive(await api('GET', `/api/contests/${cid}`));
   } catch (e) {
     toast(e.message, 'bad');
   }

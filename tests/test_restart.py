@@ -45,7 +45,8 @@ def test_sigkill_mid_scoring_loses_no_acknowledged_mark(tmp_path):
             judges = api.get("/api/contests/c1").json()["setup"]["judges"]
             for action in ("start", "present", "open_scoring"):
                 assert api.post("/api/contests/c1/actions", json={"action": action}).status_code == 200
-            pid = api.get("/api/contests/c1").json()["current"]["id"]
+            before = api.get("/api/contests/c1").json()
+            pid, seq_before = before["current"]["id"], before["seq"]
 
         acked: dict[str, dict] = {}   # judge id -> the marks the server acknowledged last
         in_flight: dict[str, dict] = {}  # judge id -> marks sent when the server died (committed or not)
@@ -95,6 +96,8 @@ def test_sigkill_mid_scoring_loses_no_acknowledged_mark(tmp_path):
         api = httpx.Client(base_url=base, headers=ORG, timeout=5)
         state = api.get("/api/contests/c1").json()
         assert state["phase"] == "scoring" and state["current"]["id"] == pid
+        # clients drop snapshots older than the newest they have: numbering must not restart at 1
+        assert state["seq"] > seq_before
         stored = {m["judge"]: m["values"] for m in state["marks"] if m["project"] == pid}
         as_stored = lambda marks: {k: float(v) for k, v in marks.items()}  # noqa: E731
         for jid, marks in acked.items():
