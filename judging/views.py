@@ -59,7 +59,7 @@ def _base(svc: "Service", rt: "Runtime", role: str) -> dict:
         pos = (s.order.index(s.current) + 1) if s.current in s.order else None
         current = {**projects[s.current].to_json(), "position": pos, "of": len(s.order)}
     return {"type": "state", "role": role, "seq": _seq.next(now), "server_time": now,
-            "contest": {"id": c.id, "name": c.name, "rules": c.rules.name},
+            "contest": {"id": c.id, "name": c.name, "rules": c.rules.name, "digits": c.rules.rounding.digits},
             "phase": s.phase, "round": s.round, "overtime": s.overtime,
             "overtime_groups": [[_pj(projects, p) for p in g] for g in s.overtime_groups],
             "order": order, "current": current, "timer": s.to_json(now)["timer"]}
@@ -323,10 +323,21 @@ def rules_summary(rt: "Runtime") -> list[str]:
         w = f"权重 {p.weight:g}" if r.combine == "weighted_sum" else "直接相加"
         lines.append(f"{p.label}：评 {crit}；{names[p.method]}{drop}；{w}")
     lines.append(f"分数保留 {r.rounding.digits} 位小数（{ {'half_up': '四舍五入', 'half_even': '银行家舍入', 'down': '截断'}[r.rounding.mode] }）")
-    br = {"overtime": "加时赛", "shared": "并列", "countback": "比较高分个数", "givers": "给分评委多者"}
-    lines.append("并列处理：" + " → ".join(br.get(b, b.replace("panel:", "评审团得分高者:")
-                                             .replace("criterion:", "单项得分高者:")) for b in r.ties.breakers))
+    lines.append("并列处理：" + " → ".join(_breaker_text(r, b) for b in r.ties.breakers))
     if r.awards:
         lines.append("奖项：" + "、".join(f"{a.label} {a.count} 名" if a.count else f"{a.label} ≥{a.min_score:g}"
                                         for a in r.awards))
     return lines
+
+
+def _breaker_text(rules, breaker: str) -> str:
+    """'panel:expert' -> '专家评审团得分高者'; 'criterion:design' -> '“方案设计”得分高者'."""
+    kind, _, arg = breaker.partition(":")
+    if kind == "panel":
+        label = next((p.label for p in rules.panels if p.id == arg), arg)
+        return f"{label.split()[0]}得分高者"
+    if kind == "criterion":
+        label = next((c.label for c in rules.criteria if c.id == arg), arg)
+        return f"“{label.split()[0]}”得分高者"
+    return {"overtime": "加时赛", "shared": "并列", "countback": "比较各评委高分个数",
+            "givers": "给分评委多者"}.get(kind, breaker)

@@ -6,7 +6,7 @@
 // console_marks.js.  Two consoles stay in sync because both only render what the socket pushes (plus
 // the fresher snapshot an action's response carries).  It decides nothing: the server does.
 
-import { connect, timerLeft, fmtClock, fmtNum } from './live.js';
+import { connect, timerLeft, fmtClock, fmtNum, fmtScore } from './live.js';
 import { api, ApiError, toast, confirmDialog, dialogOpen, el, phaseLabel } from './console_api.js';
 import { openMarks, refreshMarks } from './console_marks.js';
 
@@ -14,6 +14,7 @@ const main = document.querySelector('main');
 const cid = main.dataset.cid;
 const $ = (id) => document.getElementById(id);
 let snap = null;
+const scoreText = (x) => fmtScore(x, snap && snap.contest ? snap.contest.digits : 2);  // as published
 let lastSeq = 0;
 let busy = false;
 let cooldownUntil = 0;
@@ -198,7 +199,7 @@ function renderAlerts(s) {
   ta.hidden = crossing.length === 0 && s.needs_overtime.length === 0;
   if (!ta.hidden) {
     const how = { overtime: '加时赛 overtime', shared: '并列 shared' };
-    const lines = crossing.map((t) => `${t.names.join('、')}（${fmtNum(t.total)} 分）`
+    const lines = crossing.map((t) => `${t.names.join('、')}（${scoreText(t.total)} 分）`
       + (t.resolved_by ? ` — 已由「${how[t.resolved_by] || t.resolved_by.replace('panel:', '评审团得分 ')}」决出 resolved`
         : ' — 未决 undecided'));
     let next = '';
@@ -246,9 +247,9 @@ function renderResults(s) {
       el('td', { class: 'num rank' }, String(r.rank)),
       el('td', { class: 'pname', title: `${r.project} ${r.name}` },
         el('span', { class: 'clip' }, el('span', { class: 'pid' }, r.project), ' ', r.name)),
-      panels.map((p) => el('td', { class: 'num' }, fmtNum(r.panels[p.id]))),
-      el('td', { class: 'num total' }, fmtNum(r.total)),
-      hasOT ? el('td', { class: 'num' }, Object.values(r.overtime || {}).map((x) => fmtNum(x)).join(' / ')) : null,
+      panels.map((p) => el('td', { class: 'num' }, scoreText(r.panels[p.id]))),
+      el('td', { class: 'num total' }, scoreText(r.total)),
+      hasOT ? el('td', { class: 'num' }, Object.values(r.overtime || {}).map((x) => scoreText(x)).join(' / ')) : null,
       el('td', {}, tie ? el('span', { class: `badge ${tie.crosses_boundary ? 'bad' : ''}` },
         tie.crosses_boundary ? (tie.resolved_by ? '已决' : '需加时') : '并列') : ''),
       el('td', {}, r.pending_overtime ? '待定' : (r.award_label || '')),
@@ -297,13 +298,13 @@ function renderRoadshow(s) {
   box.replaceChildren(
     ...r.panels.map((p) => el('div', { class: 'rs-panel' },
       el('div', { class: 'rs-head' }, el('strong', {}, p.label), ` 权重 ${fmtNum(p.weight * 100, 1)}% · `,
-        el('span', { class: 'num' }, `得分 ${fmtNum(p.score)}`)),
+        el('span', { class: 'num' }, `得分 ${scoreText(p.score)}`)),
       el('div', { class: 'rs-marks' }, p.marks.map((m) => el('button', {
         type: 'button', class: `mk ${m.dropped ? 'dropped' : ''}`, 'data-judge': m.judge,
         title: `${m.name}（${m.judge}）${m.dropped ? ' · 去掉 dropped' : ''} · 点击更正 click to correct`,
       }, el('span', { class: 'mk-name' }, m.name), el('span', { class: 'num' }, fmtNum(m.total))))))),
-    el('div', { class: 'rs-total' }, `本场得分 Score ${fmtNum(r.score)}`,
-      r.total !== null ? ` · 总分 Total ${fmtNum(r.total)}` : '', r.rank ? ` · 当前第 ${r.rank} 名` : ''));
+    el('div', { class: 'rs-total' }, `本场得分 Score ${scoreText(r.score)}`,
+      r.total !== null ? ` · 总分 Total ${scoreText(r.total)}` : '', r.rank ? ` · 当前第 ${r.rank} 名` : ''));
 }
 
 $('roadshow').addEventListener('click', (ev) => {

@@ -84,6 +84,12 @@ export function fmtNum(x, digits = 2) {
   return Number(x.toFixed(digits)).toString();
 }
 
+// A score as published: the decimals of the rules' rounding (95.00, not 95), as on the paper results
+export function fmtScore(x, digits = 2) {
+  if (x === null || x === undefined || Number.isNaN(x)) return '—';
+  return Number(x).toFixed(digits);
+}
+
 export function esc(s) {
   return String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
 }

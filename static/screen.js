@@ -13,7 +13,8 @@
 // a running timer is on screen and stops at 0; listeners are added once at start.
 //
 // Stable hooks for tests (keep them when changing the page).  Text is Chinese first; numbers are
-// written like fmtNum (93.5, not 93.50); money like ¥50,000.
+// judges' marks written like fmtNum (93.5, not 93.50); panel scores and totals with the rules'
+// decimals (fmtScore: 93.50); money like ¥50,000.
 //   body[data-phase]   the snapshot's phase: setup|idle|presenting|scoring|closed|result|ranking|reveal|locked
 //   body[data-view]    what is shown: order (running order + next up: setup, idle before the first
 //                      roadshow) | board (idle between roadshows: leaderboard + next up) | overtime
@@ -48,7 +49,7 @@
 //                                 [data-project] with .w-name .grant)  .tier.done (earlier tiers)
 //   #final .final-row[data-project][data-rank][data-award] (.rank .award .name .total .grant) — locked
 
-import { connect, timerLeft, fmtClock, fmtNum, esc } from './live.js';
+import { connect, timerLeft, fmtClock, fmtNum, fmtScore, esc } from './live.js';
 
 const stage = document.getElementById('stage');
 const roundLabel = document.getElementById('round-label');
@@ -56,6 +57,7 @@ const conn = document.getElementById('conn');
 const reduceMotion = window.matchMedia('(prefers-reduced-motion: reduce)');
 
 let snap = null;        // last snapshot
+const scoreText = (x) => fmtScore(x, snap && snap.contest ? snap.contest.digits : 2);  // as published
 let lastHtml = '';      // what the stage shows now
 let lastKey = '';       // which "moment" it shows (a new moment animates, a refresh does not)
 let tick = null;        // countdown interval (only while a running timer is visible)
@@ -139,8 +141,8 @@ function leaderboard(s, rows) {
     <span class="rank">${r.rank}</span>
     <span class="name fit">${r.track ? `<span class="track">${esc(r.track)}</span>` : ''}${esc(r.name)}${r.pending_overtime ? '<span class="tag">待加时</span>' : ''}</span>
     <span class="org fit fit-line">${esc(r.organization)}</span>
-    ${panelIds.map((id) => `<span class="lb-panel num">${fmtNum((r.panels || {})[id])}</span>`).join('')}
-    <span class="total num">${fmtNum(r.total)}</span></div>`;
+    ${panelIds.map((id) => `<span class="lb-panel num">${scoreText((r.panels || {})[id])}</span>`).join('')}
+    <span class="total num">${scoreText(r.total)}</span></div>`;
   let body = '';
   for (let c = 0; c < cols; c += 1) {
     body += `<div class="lb-col" style="--rows:${per}">${head}${rows.slice(c * per, (c + 1) * per).map(row).join('')}</div>`;
@@ -224,7 +226,7 @@ function viewOvertimeIdle(s) {
           return `<div class="ot-project${next && next.id === p.id ? ' next' : ''}" data-project="${esc(p.id)}" data-status="${esc(st)}">
             <div class="ot-pos">${o.position ? `第 ${o.position} 个` : ''}</div>
             <div class="ot-name fit">${esc(p.name)}</div><div class="ot-org fit fit-line">${esc(p.organization)}</div>
-            ${totals[p.id] !== undefined ? `<div class="ot-total">总分 <b class="num">${fmtNum(totals[p.id])}</b></div>` : ''}
+            ${totals[p.id] !== undefined ? `<div class="ot-total">总分 <b class="num">${scoreText(totals[p.id])}</b></div>` : ''}
             <div class="ot-status">${st === 'done' ? '已完成加时' : (next && next.id === p.id ? '下一个上台' : '待加时路演')}</div></div>`;
         }).join('<div class="ot-vs">VS</div>')}</div>`).join('')}</div>
     </section>`,
@@ -300,7 +302,7 @@ function viewResult(s) {
         <div class="panels" style="--panels:${r.panels.length}">${r.panels.map((p, k) => panelBox(p, plan[k])).join('')}</div>
         <div class="res-foot anim pop" style="--d:${total.toFixed(2)}s">
           <div class="res-total-label">${overtime ? '加时赛得分' : '最终得分'} <span class="en">${overtime ? 'Overtime score' : 'Total'}</span></div>
-          <div id="result-total" class="num">${fmtNum(r.score)}</div>
+          <div id="result-total" class="num">${scoreText(r.score)}</div>
           ${overtime ? '<div class="res-rank">加时赛只决定并列名次，不改变总分 <span class="en">decides the order only</span></div>' : rankLine}
         </div>
       </div>
@@ -354,7 +356,7 @@ function panelBox(p, plan) {
         ${m.dropped ? `<span class="drop-tag">${m.dropped === 'high' ? '最高' : '最低'}</span>` : ''}</div>`).join('')}</div>
     <div class="panel-score anim rise" style="--d:${plan.score.toFixed(2)}s">
       <span class="ps-label fit">${esc(panelRule(p))}</span>
-      <span class="ps-value num">${fmtNum(p.score)}</span><span class="ps-weight">× ${fmtWeight(p.weight)}</span></div>
+      <span class="ps-value num">${scoreText(p.score)}</span><span class="ps-weight">× ${fmtWeight(p.weight)}</span></div>
   </div>`;
 }
 
@@ -364,14 +366,14 @@ function viewRanking(s) {
   const alert = open.length ? `<aside id="tie-alert" role="alert">
       <div class="ta-title">并列！<span class="en">Tie</span></div>
       ${open.map((t) => `<div class="tie-group" data-tie="${esc(t.id)}">
-        <div class="ta-total">总分同为 <b class="num">${fmtNum(t.total)}</b></div>
+        <div class="ta-total">总分同为 <b class="num">${scoreText(t.total)}</b></div>
         <ul>${t.names.map((nm, i) => `<li data-project="${esc(t.projects[i])}" class="fit">${esc(nm)}</li>`).join('')}</ul></div>`).join('')}
       <div class="ta-note"><span class="keep">并列跨越奖项分界，</span><span class="keep">${(s.needs_overtime || []).length ? '将进行加时赛' : '按规则决出名次'}</span>
         <div class="en">${(s.needs_overtime || []).length ? 'Across a prize boundary: an overtime round decides' : 'Across a prize boundary: the rules decide'}</div></div>
     </aside>` : '';
   const names = {};
   for (const r of s.leaderboard || []) names[r.project] = r.name;
-  const note = resolved.length ? `<div id="tie-resolved">${resolved.map((t) => `并列（${fmtNum(t.total)} 分）已由${
+  const note = resolved.length ? `<div id="tie-resolved">${resolved.map((t) => `并列（${scoreText(t.total)} 分）已由${
     t.resolved_by === 'overtime' ? '加时赛' : '规则'}决出：${(t.order || []).map((g) => g.map((p) => esc(names[p] || p)).join('、')).join(' ＞ ')}`).join('；')}</div>` : '';
   return {
     view: 'ranking', key: `ranking:${s.round}:${open.length}`,
@@ -412,7 +414,7 @@ function viewReveal(s) {
         <div class="winners ${size}" style="--cols:${cols};--rows:${Math.ceil(n / cols)}">${latest.projects.map((p, i) => `
           <div class="winner anim rise" data-project="${esc(p.id)}" style="--d:${(0.6 + i * stagger).toFixed(2)}s">
             <div class="w-name fit">${esc(p.name)}</div><div class="w-org fit fit-line">${esc(p.organization)}</div>
-            <div class="w-meta"><span class="w-total">总分 <b class="num">${fmtNum(p.total)}</b></span>
+            <div class="w-meta"><span class="w-total">总分 <b class="num">${scoreText(p.total)}</b></span>
               <span class="grant">${fmtMoney(p.grant)}</span></div></div>`).join('')}</div>
       </div>
       ${earlier.length ? `<div class="earlier"><span class="earlier-label">已揭晓 <span class="en">Revealed</span></span>${earlier.map((t) => `
@@ -433,7 +435,7 @@ function viewLocked(s) {
   const row = (r) => `<div class="final-row" data-project="${esc(r.project)}" data-rank="${r.rank}" data-award="${esc(r.award || '')}">
     <span class="rank">${r.rank}</span><span class="award">${esc(r.award_label || '')}</span>
     <span class="name fit">${esc(r.name)}</span><span class="org fit fit-line">${esc(r.organization)}</span>
-    <span class="total num">${fmtNum(r.total)}</span><span class="grant num">${r.grant ? fmtMoney(r.grant) : '—'}</span></div>`;
+    <span class="total num">${scoreText(r.total)}</span><span class="grant num">${r.grant ? fmtMoney(r.grant) : '—'}</span></div>`;
   let body = '';
   for (let c = 0; c < cols; c += 1) {
     body += `<div class="lb-col" style="--rows:${per}">${head}${rows.slice(c * per, (c + 1) * per).map(row).join('')}</div>`;

@@ -53,8 +53,8 @@ def marks_for(jid: str, level: float) -> dict[str, float]:
 
 
 def fmt(x: float) -> str:
-    """As the pages print a number: at most 2 decimals, no trailing zeros."""
-    return f"{x:.2f}".rstrip("0").rstrip(".")
+    """As the pages print a score: with the rules' published decimals (2 in expert_public.toml)."""
+    return f"{x:.2f}"
 
 
 class Judges:

@@ -70,6 +70,11 @@ def fmt_num(x: float) -> str:
     return ("%.2f" % x).rstrip("0").rstrip(".")
 
 
+def fmt_score(x: float) -> str:
+    """Panel scores and totals as published: the rules' decimals (2 in expert_public.toml), 93.50."""
+    return f"{x:.2f}"
+
+
 def fmt_marks(totals: list[float]) -> list[str]:
     """A panel's marks share one number of decimals on the screen: 82.0 next to 81.5."""
     digits = max((len(fmt_num(x).partition(".")[2]) for x in totals), default=0)
@@ -303,7 +308,7 @@ def test_screen_follows_a_whole_evening(live_server, org, browser, screen_dir):
         expect(alert).to_be_visible()
         tie = next(t for t in ranking["ties"] if t["crosses_boundary"] and not t["resolved_by"])
         assert sorted(tie["projects"]) == sorted(TIED)
-        assert "并列" in alert.inner_text() and fmt_num(tie["total"]) in alert.inner_text()
+        assert "并列" in alert.inner_text() and fmt_score(tie["total"]) in alert.inner_text()
         for pid in TIED:
             assert names[pid] in alert.inner_text()
             assert page.locator(f'#leaderboard .lb-row[data-project="{pid}"]').get_attribute("data-rank") == "1"
@@ -398,7 +403,7 @@ def test_screen_follows_a_whole_evening(live_server, org, browser, screen_dir):
             assert el.get_attribute("data-project") == row["project"]
             assert el.locator(".award").inner_text() == (row["award_label"] or "")
             assert el.locator(".grant").inner_text() == fmt_money(row["grant"])
-            assert el.locator(".total").inner_text() == fmt_num(row["total"])
+            assert el.locator(".total").inner_text() == fmt_score(row["total"])
         assert fmt_money(sum(r["grant"] for r in final["results"])) in screen.text(".section-title")
         screen.check("locked")
     finally:
@@ -423,9 +428,9 @@ def check_result(screen: Screen, expected: dict, overtime: bool) -> None:
     page = screen.page
     res = page.locator("#result")
     assert res.get_attribute("data-project") == expected["project"]
-    expect(page.locator("#result-total")).to_have_text(fmt_num(expected["score"]))
+    expect(page.locator("#result-total")).to_have_text(fmt_score(expected["score"]))
     if not overtime:
-        assert fmt_num(expected["total"]) == fmt_num(expected["score"]), "one regular round: its score is the total"
+        assert fmt_score(expected["total"]) == fmt_score(expected["score"]), "one regular round: its score is the total"
         assert f"暂列第 {expected['rank']} 名" in res.inner_text()
     assert ("加时赛得分" in res.inner_text()) == overtime
     for panel in expected["panels"]:
@@ -442,7 +447,7 @@ def check_result(screen: Screen, expected: dict, overtime: bool) -> None:
         for d in dropped.all():
             deco = d.locator(".mark-value").evaluate("e => getComputedStyle(e).textDecorationLine")
             assert "line-through" in deco
-        assert box.locator(".ps-value").inner_text() == fmt_num(panel["score"])
+        assert box.locator(".ps-value").inner_text() == fmt_score(panel["score"])
         assert f"{panel['weight'] * 100:g}%" in box.locator(".panel-weight").inner_text()
     text = res.inner_text()
     for name in ("王建国", "周红梅"):
@@ -457,7 +462,7 @@ def check_leaderboard(page: Page, results: list[dict], only: set[str] | None = N
     expect(rows).to_have_count(len(want))
     got = [(r.get_attribute("data-project"), r.locator(".rank").inner_text(), r.locator(".total").inner_text())
            for r in rows.all()]
-    assert got == [(r["project"], str(r["rank"]), fmt_num(r["total"])) for r in want]
+    assert got == [(r["project"], str(r["rank"]), fmt_score(r["total"])) for r in want]
 
 
 def test_screen_recovers_after_the_link_drops_and_stays_small(org, browser):
