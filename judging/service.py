@@ -169,6 +169,11 @@ class Service:
             return None
         return rt, judge
 
+    def _register(self, rt: Runtime) -> None:
+        """A new contest becomes visible (and its judges' links valid) once its rows are committed."""
+        self.runtimes[rt.contest.id] = rt
+        self._index_tokens()
+
     def _index_tokens(self) -> None:
         self._tokens = {_token_key(j.token): (rt.contest.id, j.id)
                         for rt in self.runtimes.values() for j in rt.contest.judges}
@@ -203,11 +208,7 @@ class Service:
             await tx.audit(cid, actor, "contest.create", {"after": _setup_json(contest)}, client=client)
             rt = Runtime(contest, state)
             self._recompute(rt)
-
-            def commit() -> None:
-                self.runtimes[cid] = rt
-                self._index_tokens()
-            tx.on_commit(commit)
+            tx.on_commit(lambda: self._register(rt))
         self.publish(cid)
         return rt
 
@@ -402,11 +403,7 @@ class Service:
                 "renamed_submissions": len(taken)}, client=client)
             rt = Runtime(contest, imp.state, marks)
             self._recompute(rt)
-
-            def commit() -> None:
-                self.runtimes[cid] = rt
-                self._index_tokens()
-            tx.on_commit(commit)
+            tx.on_commit(lambda: self._register(rt))
         self.publish(cid)
         return rt
 
