@@ -70,6 +70,8 @@ class LiveState:
     overtime: int = 0                 # number of the current overtime round (0 = regular round)
     overtime_groups: tuple[tuple[str, ...], ...] = ()
     reveal_step: int = 0              # tiers revealed so far, lowest first
+    version: int = 0                  # grows with every change (also with ``back``): a client can say which
+                                      # state it acted on, so a retried or crossed request is refused
     history: tuple["LiveState", ...] = ()
 
     # -------------------------------------------------------------- derived
@@ -104,7 +106,7 @@ class LiveState:
                                                                t.get("remaining")),
                    overtime=d.get("overtime", 0),
                    overtime_groups=tuple(tuple(g) for g in d.get("overtime_groups", ())),
-                   reveal_step=d.get("reveal_step", 0),
+                   reveal_step=d.get("reveal_step", 0), version=d.get("version", 0),
                    history=tuple(cls.load(h) for h in d.get("history", ())))
 
 
@@ -118,13 +120,21 @@ def _step(old: LiveState, **changes) -> LiveState:
     return replace(old, history=history, **changes)
 
 
-def apply(state: LiveState, action: str, facts: Facts, project: str | None = None) -> LiveState:
+def apply(state: LiveState, action: str, facts: Facts, project: str | None = None,
+          expect_version: int | None = None) -> LiveState:
+    """The state after ``action``.  With ``expect_version``, the action applies only to that exact state:
+    a request retried after a lost answer, or one crossing another console's, is refused instead of
+    being applied twice."""
+    if expect_version is not None and expect_version != state.version:
+        raise _refuse("状态已经变化（可能另一台控制台刚刚操作过），请看清当前状态后再操作",
+                      "the state changed since this was pressed (perhaps on another console); check it and try again")
     if action not in ACTIONS:
         raise _refuse(f"未知操作 {action}", f"unknown action {action!r}")
     if state.phase == "locked" and action != "timer_pause":
         raise _refuse("结果已锁定，不能再更改", "the results are locked; nothing can change any more")
     handler = globals()[f"_{action}"]
-    return handler(state, facts, project)
+    new = handler(state, facts, project)
+    return state if new == state else replace(new, version=state.version + 1)
 
 
 # ------------------------------------------------------------------ actions

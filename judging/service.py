@@ -426,11 +426,13 @@ class Service:
                 if not (m := rt.marks.get((project, round_name, j.id))) or m.status != "active"]
 
     async def act(self, cid: str, action: str, project: str | None, actor: str, client: str = "",
-                  confirm: bool = False) -> Runtime:
+                  confirm: bool = False, expect_version: int | None = None) -> Runtime:
+        """One step of the evening.  ``expect_version``: the state version the organizer saw when pressing;
+        a retried request (its answer lost) or one crossing another console's is then refused (409)."""
         rt = self.get(cid)
         changed = False
         async with self.store.write() as tx:  # decide on the state as committed, not as it was when asked
-            new, results, error, detail = self._decide(rt, action, project, confirm)
+            new, results, error, detail = self._decide(rt, action, project, confirm, expect_version)
             if new != rt.state:
                 await tx.execute("UPDATE contests SET state = ? WHERE id = ?", (json.dumps(new.dump()), cid))
                 if not action.startswith("timer_"):
@@ -445,15 +447,15 @@ class Service:
             self.publish(cid)
         return rt
 
-    def _decide(self, rt: Runtime, action: str, project: str | None,
-                confirm: bool) -> tuple[LiveState, Results | None, str | None, dict]:
+    def _decide(self, rt: Runtime, action: str, project: str | None, confirm: bool,
+                expect_version: int | None = None) -> tuple[LiveState, Results | None, str | None, dict]:
         """The next state for ``action`` (pure apart from the clock), its results and its audit detail."""
         if action == "start" and not rt.contest.order:
             raise Conflict("请先设置出场顺序（抽签或手动） / set the running order first (draw or by hand)")
         if action in ("rank", "start_reveal", "lock") and rt.results_error:
             raise Conflict(f"成绩无法计算 / the results cannot be computed: {rt.results_error}")
         try:
-            new = machine.apply(rt.state, action, self.facts(rt, confirm), project)
+            new = machine.apply(rt.state, action, self.facts(rt, confirm), project, expect_version)
         except Refused as e:
             raise Conflict(str(e)) from None
         if new == rt.state:

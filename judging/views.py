@@ -60,7 +60,7 @@ def _base(svc: "Service", rt: "Runtime", role: str) -> dict:
         current = {**projects[s.current].to_json(), "position": pos, "of": len(s.order)}
     return {"type": "state", "role": role, "seq": _seq.next(now), "server_time": now,
             "contest": {"id": c.id, "name": c.name, "rules": c.rules.name, "digits": c.rules.rounding.digits},
-            "phase": s.phase, "round": s.round, "overtime": s.overtime,
+            "phase": s.phase, "version": s.version, "round": s.round, "overtime": s.overtime,
             "overtime_groups": [[_pj(projects, p) for p in g] for g in s.overtime_groups],
             "order": order, "current": current, "timer": s.to_json(now)["timer"]}
 

@@ -229,3 +229,14 @@ def test_login_returns_to_the_page_asked_for_even_after_a_wrong_key_and_only_on_
     for evil in ("//evil.example/x", "/\\evil.example", "https://evil.example", "/console\r\nX: y"):
         r = client.post("/login", data={"key": ORGANIZER_KEY, "next": evil}, follow_redirects=False)
         assert r.headers["location"] == "/console", evil
+
+
+def test_action_expect_version_must_be_an_integer(client):
+    for bad in ("3", 1.5, True, [1]):
+        r = client.post("/api/contests/c1/actions", headers=ORG, json={"action": "start", "expect_version": bad})
+        assert r.status_code == 422 and "expect_version" in r.json()["errors"], bad
+    version = client.get("/api/contests/c1", headers=ORG).json()["version"]
+    ok = client.post("/api/contests/c1/actions", headers=ORG, json={"action": "start", "expect_version": version})
+    assert ok.status_code == 200 and ok.json()["version"] == version + 1
+    again = client.post("/api/contests/c1/actions", headers=ORG, json={"action": "present", "expect_version": version})
+    assert again.status_code == 409

@@ -230,3 +230,28 @@ def test_state_round_trips_through_storage_form_with_history():
     again = LiveState.load(s.dump())
     assert again == s
     assert apply(again, "back", F) == apply(s, "back", F)
+
+
+# ------------------------------------------------------------------ versions: acting on the state one saw
+
+def test_every_change_and_every_undo_gets_a_new_version_and_a_no_op_keeps_it():
+    s = run(LiveState(), "start", "present")
+    assert s.version == 2
+    paused = apply(s, "timer_pause", F)          # not running: nothing changes
+    assert paused is s and paused.version == 2
+    started = apply(s, "timer_start", F)
+    assert started.version == 3
+    back = apply(run(started, "open_scoring"), "back", F)
+    assert back.phase == "presenting" and back.version == 5, "an undo is a new state, not the old version"
+    assert LiveState.load(back.dump()).version == 5
+
+
+@pytest.mark.parametrize("action", ["reveal_next", "back", "timer_start", "present"])
+def test_an_action_for_a_state_that_has_moved_on_is_refused(action):
+    phase = {"reveal_next": "reveal", "back": "reveal", "timer_start": "presenting", "present": "idle"}[action]
+    s = evening_until(phase)
+    seen = s.version
+    once = apply(s, action, F, expect_version=seen)
+    with pytest.raises(Refused, match="状态已经变化"):
+        apply(once, action, F, expect_version=seen)   # the same press again: its answer was lost, say
+    assert once.version == seen + 1

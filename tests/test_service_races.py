@@ -118,3 +118,16 @@ async def test_malformed_timer_is_a_field_error_not_a_crash(svc):
         await svc.create_contest({**demo_setup("另一场"), "timer_seconds": "五分钟"}, "organizer")
     assert "timer_seconds" in err.value.errors
     assert set(svc.runtimes) == {"c1"}
+
+
+async def test_a_retried_action_whose_answer_was_lost_is_not_applied_twice(svc):
+    """The console pressed 'close scoring' with the version it saw; the answer was lost on the Wi-Fi and the
+    operator pressed again: the second press is refused, not a second step."""
+    rt = svc.get("c1")
+    seen = rt.state.version
+    await svc.act("c1", "close_scoring", None, "organizer", confirm=True, expect_version=seen)
+    with pytest.raises(Conflict, match="状态已经变化"):
+        await svc.act("c1", "show_result", None, "organizer", expect_version=seen)
+    assert rt.state.phase == "closed"
+    await svc.act("c1", "show_result", None, "organizer", expect_version=rt.state.version)
+    assert rt.state.phase == "result"

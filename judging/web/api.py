@@ -177,8 +177,11 @@ async def action(request: Request) -> Response:
     if not isinstance(name, str):
         raise Invalid("缺少 action / action is required", {"action": "required"})
     project = body.get("project")
+    expect = body.get("expect_version")
+    if expect is not None and (not isinstance(expect, int) or isinstance(expect, bool)):
+        raise Invalid("expect_version 须为整数 / expect_version must be an integer", {"expect_version": "integer"})
     rt = await svc(request).act(request.path_params["cid"], name, project if isinstance(project, str) else None,
-                                actor, client_of(request), confirm=bool(body.get("confirm")))
+                                actor, client_of(request), confirm=bool(body.get("confirm")), expect_version=expect)
     return JSONResponse(views.console(svc(request), rt))
 
 
