@@ -16,8 +16,11 @@ from collections import defaultdict
 from typing import Any
 
 
+CLOSE = object()  # offered to a channel whose clients must go (e.g. a judge removed from the contest)
+
+
 class Subscriber:
-    """One client's mailbox: at most one pending message, the newest."""
+    """One client's mailbox: at most one pending message, the newest (a pending CLOSE stays)."""
 
     def __init__(self, channel: str) -> None:
         self.channel = channel
@@ -27,6 +30,8 @@ class Subscriber:
         self.skipped = 0  # snapshots replaced before the client took them
 
     def offer(self, message: Any) -> None:
+        if self._latest is CLOSE:
+            return
         if self._has.is_set():
             self.skipped += 1
         self._latest = message
@@ -62,6 +67,10 @@ class Hub:
         for sub in subs:
             sub.offer(message)
         return len(subs)
+
+    def close_channel(self, channel: str) -> int:
+        """Tell every client of ``channel`` to disconnect (its socket closes with 4401); returns how many."""
+        return self.publish(channel, CLOSE)
 
     def has_subscribers(self, channel: str) -> bool:
         return bool(self._subs.get(channel))

@@ -239,11 +239,15 @@ class Service:
             await tx.audit(cid, actor, "contest.update", {"before": before, "after": _setup_json(contest)},
                            client=client)
 
+            removed = {j.id for j in rt.contest.judges} - {j.id for j in contest.judges}
+
             def commit() -> None:
                 rt.contest = contest
                 rt.state = replace(rt.state, timer=machine.Timer(float(contest.timer_seconds)))
                 self._index_tokens()
                 self._recompute(rt)
+                for jid in removed:  # their links stop working: open phones are told at once
+                    self.hub.close_channel(f"{cid}/judge/{jid}")
             tx.on_commit(commit)
         self.publish(cid)
         return rt

@@ -178,17 +178,14 @@ def screen(svc: "Service", rt: "Runtime") -> dict:
     snap["progress"] = progress(rt)
     snap["result"] = (roadshow_result(rt, s.current, s.round, labels)
                       if s.phase == "result" and s.current else None)
-    # the leaderboard shows projects whose result has been shown (not the one just closed)
-    shown = None
-    if s.phase == "closed" and s.current and s.round == "final":
-        shown = {r.project for r in (rt.results.results if rt.results else []) if r.project != s.current}
     settled = s.phase in ("ranking", "reveal", "locked") or s.overtime > 0
-    snap["leaderboard"] = _results_rows(rt, shown, awards=s.phase == "locked")
+    snap["leaderboard"] = _results_rows(rt, None, awards=s.phase == "locked")
     snap["ties"] = [t for t in _ties(rt) if t["crosses_boundary"]] if settled else []
     snap["needs_overtime"] = ([[_pj({p.id: p for p in rt.contest.projects}, x) for x in g]
                                for g in rt.results.needs_overtime] if settled and rt.results else [])
-    if s.phase == "closed" and s.current and s.round != "final":
-        # an overtime roadshow just closed: its score, and the order it decides, appear with its result
+    if s.phase == "closed":
+        # the roadshow just closed already counts in the results: its score, and every rank, tie and order it
+        # changes, appear together with its result, not before (leaving it out would still leak it via the ranks)
         snap["leaderboard"], snap["ties"], snap["needs_overtime"] = [], [], []
     snap["panels"] = [{"id": p.id, "label": p.label, "weight": p.weight} for p in rt.contest.rules.panels]
     snap["reveal"] = _reveal(rt)

@@ -98,3 +98,14 @@ async def test_no_acknowledgement_and_no_publish_without_commit(tmp_path, monkey
     rows = await store.fetchall("SELECT judge_id FROM marks")
     assert [r[0] for r in rows] == ["U01"]
     await store.close()
+
+
+async def test_a_close_signal_is_never_conflated_away():
+    from judging.hub import CLOSE
+
+    hub = Hub()
+    sub = hub.subscribe("c1/judge/U20")
+    hub.publish("c1/judge/U20", "state 1")
+    assert hub.close_channel("c1/judge/U20") == 1
+    hub.publish("c1/judge/U20", "state 2")   # a late snapshot must not cancel the disconnect
+    assert await sub.get() is CLOSE

@@ -19,10 +19,12 @@ from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from .. import views
+from ..hub import CLOSE
 from ..service import encode
 from .deps import Forbidden, Unauthorized, organizer
 
 HEARTBEAT_SECONDS = 10.0
+INVALID = 4401  # close code: wrong or expired token / session; clients stop retrying
 
 
 async def _serve(ws: WebSocket, channel: str, snapshot: Callable[[], dict], on_change: Callable[[], None] | None = None):
@@ -59,14 +61,24 @@ async def _send_loop(ws: WebSocket, sub) -> None:
         except asyncio.TimeoutError:
             await ws.send_text('{"type":"ping"}')
             continue
+        if message is CLOSE:  # e.g. this judge was removed from the contest: the link is no longer valid
+            await ws.close(code=INVALID)
+            return
         await ws.send_text(message)  # already encoded once by the publisher
+
+
+async def _refuse(ws: WebSocket) -> None:
+    """Accept, then close with 4401.  Closing before accept becomes an HTTP 403 in which browsers see
+    only code 1006, and would retry for ever instead of saying the link is invalid."""
+    await ws.accept()
+    await ws.close(code=INVALID)
 
 
 async def judge_socket(ws: WebSocket) -> None:
     svc = ws.app.state.service
     found = svc.by_judge_token(ws.path_params["token"])
     if found is None:
-        await ws.close(code=4401)
+        await _refuse(ws)
         return
     rt, judge = found
     await ws.accept()
@@ -84,7 +96,7 @@ async def screen_socket(ws: WebSocket) -> None:
     svc = ws.app.state.service
     rt = svc.by_screen_token(ws.path_params["token"])
     if rt is None:
-        await ws.close(code=4401)
+        await _refuse(ws)
         return
     await ws.accept()
     cid = rt.contest.id
@@ -99,7 +111,7 @@ async def console_socket(ws: WebSocket) -> None:
     except (Unauthorized, Forbidden):
         rt = None
     if rt is None:
-        await ws.close(code=4401)
+        await _refuse(ws)
         return
     await ws.accept()
     cid = rt.contest.id
