@@ -1,9 +1,14 @@
 // Live connection to the server, shared by the judge page, the big screen and the console.
 // Reconnects with capped exponential backoff and jitter, resyncs (the server sends the full state on
-// every connect), and treats a silent link as dead (the server sends a heartbeat every 10 s).
-// It does not render anything: callers get onState(snapshot) and onStatus(status).
+// every connect), and treats a silent link as dead (the server sends a heartbeat every 10 s).  A dead
+// or hung socket is abandoned at once — never waited out through the browser's closing handshake,
+// which on a link that silently drops packets takes a minute or more.
+// It does not render anything: callers get onState(snapshot) and onStatus(status), where status is
+// 'connecting' | 'live' | 'reconnecting' | 'invalid' (the server refused the link: close code 4401).
 
-const HEARTBEAT_GRACE_MS = 25000;
+const HEARTBEAT_GRACE_MS = 25000;  // nothing heard for this long: the link is dead
+const CONNECT_TIMEOUT_MS = 10000;  // a handshake that hangs this long is given up
+const QUIET_MS = 12000;            // on waking up / coming online, a link this quiet is not trusted
 
 export function connect(path, { onState, onStatus = () => {} }) {
   const url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + path;
@@ -12,10 +17,27 @@ export function connect(path, { onState, onStatus = () => {} }) {
   let watchdog = null;
   let retry = null;
   let stopped = false;
+  let heardAt = 0;
+  let wasLive = false;  // after the first live link, every new attempt is a reconnect
 
-  function arm() {
+  function drop() {  // forget the current socket without waiting for it to close
     clearTimeout(watchdog);
-    watchdog = setTimeout(() => { if (ws) ws.close(); }, HEARTBEAT_GRACE_MS);
+    const sock = ws;
+    ws = null;
+    if (sock) {
+      sock.onopen = sock.onmessage = sock.onclose = sock.onerror = null;
+      try { sock.close(); } catch { /* already closing */ }
+    }
+  }
+
+  function lost() {
+    drop();
+    schedule();
+  }
+
+  function arm(ms) {
+    clearTimeout(watchdog);
+    watchdog = setTimeout(lost, ms);
   }
 
   function schedule() {
@@ -29,38 +51,46 @@ export function connect(path, { onState, onStatus = () => {} }) {
   function open() {
     if (stopped) return;
     clearTimeout(retry); retry = null;
-    onStatus(attempt ? 'reconnecting' : 'connecting');
+    drop();
+    onStatus(attempt || wasLive ? 'reconnecting' : 'connecting');
     const sock = new WebSocket(url);
     ws = sock;
-    sock.onopen = () => { attempt = 0; arm(); onStatus('live'); };
+    arm(CONNECT_TIMEOUT_MS);
+    sock.onopen = () => { heardAt = Date.now(); wasLive = true; arm(HEARTBEAT_GRACE_MS); onStatus('live'); };
     sock.onmessage = (ev) => {
-      arm();
+      heardAt = Date.now();
+      arm(HEARTBEAT_GRACE_MS);
       let msg;
       try { msg = JSON.parse(ev.data); } catch { return; }
       if (msg.type === 'state') {
+        attempt = 0;  // only a server that really sends state resets the backoff
         msg.receivedAt = Date.now();
         onState(msg);
       }
     };
     sock.onclose = (ev) => {
-      clearTimeout(watchdog);
       if (ws !== sock) return;
-      ws = null;
+      drop();
       if (ev.code === 4401 || ev.code === 1008) { stopped = true; onStatus('invalid'); return; }
       schedule();
     };
     sock.onerror = () => { /* onclose follows */ };
   }
 
-  // come back at once when the network returns or the laptop wakes up
-  window.addEventListener('online', () => { if (!ws) { attempt = 0; open(); } });
-  document.addEventListener('visibilitychange', () => {
-    if (document.visibilityState === 'visible' && !ws) { attempt = 0; open(); }
-  });
+  function wake() {  // the network returned or the laptop/phone woke up: check at once
+    if (stopped) return;
+    if (!ws || Date.now() - heardAt > QUIET_MS) { attempt = 0; open(); return; }
+    if (ws.readyState === WebSocket.OPEN) {  // a ping answered within the grace keeps it; else the watchdog fires
+      try { ws.send('{"type":"ping"}'); } catch { lost(); }
+    }
+  }
+
+  window.addEventListener('online', wake);
+  document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') wake(); });
 
   open();
   return {
-    close() { stopped = true; clearTimeout(retry); if (ws) ws.close(); },
+    close() { stopped = true; clearTimeout(retry); drop(); },
     get connected() { return !!ws && ws.readyState === WebSocket.OPEN; },
   };
 }
