@@ -3,25 +3,37 @@
 // and the score sheet.  Marks go through judge_outbox.js (kept on the phone until the server
 // acknowledges them); the checks and the total come from judge_marks.js; words from judge_i18n.js.
 //
+// The server's snapshot is the truth about what counts: 已保存 (saved) is shown only for a submission
+// the server acknowledged by its id as the counted set, or that a snapshot shows as the judge's active
+// marks; a local "saved" copy that a newer snapshot contradicts goes back to pending (same id), and marks
+// the organizer voided bring the form back with a notice.  Snapshots older than the one shown (by seq,
+// or a late HTTP reply) are dropped.  Once the server says the link is invalid the page stops for good.
+//
 // Stable hooks for tests: #conn[data-status], #task[data-view], #submit-status[data-state],
-// input[data-i] (one per criterion, in rubric order), #live-total, .field-error, #notices.
+// input[data-i] (one per criterion, in rubric order), #live-total, .field-error, #notices, #voided.
 // It does not decide anything about the contest: the server's snapshot says what the judge may do.
 
 import { connect, timerLeft, fmtClock, esc } from '/static/live.js';
 import { loadLang, saveLang, translator, pick, splitLabel } from '/static/judge_i18n.js';
 import {
-  checkAll, cleanValues, toAscii, total as totalOf, maxTotal, stepValue, fmt, sameValues, newSubmissionId,
+  checkAll, cleanValues, toAscii, total as totalOf, maxTotal, stepValue, fmt, sameValues, newSubmissionId, asText,
+  hasDraft,
 } from '/static/judge_marks.js';
 import { Records, Sender } from '/static/judge_outbox.js';
 
 const token = decodeURIComponent(location.pathname.split('/').filter(Boolean).pop() || '');
 const $ = (sel) => document.querySelector(sel);
+// An acknowledgement and a snapshot generated just before the commit race each other: a snapshot that
+// disagrees with an acknowledgement (not yet seen in any snapshot) counts only when it arrives this much later.
+const ACK_GRACE_MS = 3000;
 
 const ctx = {
   lang: loadLang(),
   t: null,
   snap: null,
   conn: 'connecting',
+  invalid: false,          // the server said the link is not valid: final
+  sockSince: 0,            // when the live connection was last (re)opened (Date.now())
   viewKey: null,
   showErrors: new Set(),   // record keys whose client-side errors are visible (after a Submit attempt)
   dialog: null,            // {project, round} while the confirmation is open
@@ -32,7 +44,12 @@ const ctx = {
 ctx.t = translator(ctx.lang);
 
 const records = new Records(token);
-const sender = new Sender(token, records, { onChange: () => render(), onInvalid: () => setConn('invalid') });
+const sender = new Sender(token, records, {
+  onChange: () => { if (ctx.snap && !ctx.invalid) reconcile(); render(); },
+  onInvalid: () => goInvalid(),
+  isOpen: (p, r) => !!ctx.snap && ctx.snap.task.kind === 'score' && ctx.snap.task.project === p && ctx.snap.task.round === r,
+});
+let live = null;   // the live connection (connect() from live.js)
 
 // ------------------------------------------------------------------ snapshot helpers
 
@@ -43,84 +60,143 @@ function project(id) {
   return (s.order || []).find((p) => p.id === id) || { id, name: ctx.names.get(id) || id };
 }
 
-function myMarks(task) {
+// What the server holds for this judge and the task's roadshow (active or voided), or null.
+function serverMarks(task) {
   const m = ctx.snap && ctx.snap.my_marks;
-  return m && m.status === 'active' && m.project === task.project && m.round === task.round ? m : null;
+  return m && task.project && m.project === task.project && m.round === task.round ? m : null;
 }
 
-// The counted mark set: the server's pushed one, or the acknowledgement when that arrived later
-// (the acknowledgement and the pushed snapshot race each other).
+function myMarks(task) {
+  const m = serverMarks(task);
+  return m && m.status === 'active' ? m : null;
+}
+
+function voidedMarks(task) {
+  const m = serverMarks(task);
+  return m && m.status === 'voided' ? m : null;
+}
+
+// The counted mark set: the server's active one, or this phone's acknowledged submission while the
+// snapshot showing it is still on its way (reconcile() drops an acknowledgement a newer snapshot contradicts).
 function savedFor(task, rec) {
   const mine = myMarks(task);
-  if (mine && rec.saved && mine.submission_id !== rec.saved.sid) return rec.saved.at > ctx.snapAt ? rec.saved : mine;
-  return mine || rec.saved;
+  if (rec.saved && !(mine && mine.submission_id === rec.saved.sid)) return rec.saved;
+  return mine;
 }
 
-function asText(values) {
-  const out = {};
-  for (const [k, v] of Object.entries(values || {})) out[k] = fmt(v);
-  return out;
+// Typed on the phone and not submitted (or differing from what counts).
+function isDraft(rec, counted, rubric) {
+  return !!rec.touched && hasDraft(rec.values) && !(counted && sameValues(rec.values, counted.values, rubric));
 }
-
-function hasDraft(values) { return Object.values(values || {}).some((v) => String(v ?? '').trim() !== ''); }
 
 // ------------------------------------------------------------------ state changes
 
-function onState(snap) {
+// askedAt: when an HTTP reply was asked for; socket snapshots were asked for when the socket opened.
+function onState(snap, askedAt = null) {
+  if (ctx.invalid || !snap || !snap.task) return;
   const before = ctx.snap;
+  if (before) {
+    const since = askedAt ?? ctx.sockSince;
+    const newer = typeof snap.seq === 'number' && typeof before.seq === 'number' ? snap.seq > before.seq : true;
+    // An older snapshot (a slow HTTP reply read after a newer one) is dropped; one asked for after the
+    // shown one arrived is taken whatever its seq says (a restarted server whose clock went back).
+    if (!newer && since <= ctx.snapAt) return;
+  }
   ctx.snap = snap;
   ctx.snapAt = Date.now();
   for (const p of snap.order || []) ctx.names.set(p.id, p.name);
-  reconcile(before);
-  render();
-}
-
-// Bring the records on the phone in line with what the server says.
-function reconcile(before) {
-  const s = ctx.snap;
-  const task = s.task;
-  const rubric = s.rubric;
-  const mine = task.project ? myMarks(task) : null;
-  if (task.project && (task.kind === 'score' || task.kind === 'closed')) {
-    const rec = records.get(task.project, task.round);
-    let changed = false;
-    if (rec.pending && mine && mine.submission_id === rec.pending.sid) {
-      // the server has it (its acknowledgement may have been lost on the way back)
-      rec.saved = { sid: mine.submission_id, values: mine.values, total: mine.total, at: Date.now() };
-      rec.pending = null; rec.editing = false; rec.outcome = null;
-      changed = true;
-    }
-    if (task.kind === 'score' && rec.outcome && rec.outcome.kind !== 'refused') {
-      rec.outcome = null;   // scoring was reopened (the organizer went back a step): the judge can submit
-      changed = true;
-    }
-    if (task.kind === 'closed' && !rec.pending && !rec.outcome && hasDraft(rec.values)) {
-      if (!mine && !rec.saved) {
-        rec.outcome = { kind: 'typing', total: totalOf(rec.values, rubric) };
-        changed = true;
-      } else if (mine && rec.editing && !sameValues(rec.values, mine.values, rubric)) {
-        rec.outcome = { kind: 'amend', total: totalOf(rec.values, rubric), counted: mine.total };
-        changed = true;
-      }
-    }
-    if (changed) records.put(rec);
-  }
-  // forget finished roadshows: nothing pending, nothing the judge still has to read
-  for (const rec of records.all()) {
-    const current = task.project === rec.project && task.round === rec.round;
-    if (!current && !rec.pending && !rec.outcome) records.remove(rec.project, rec.round);
-  }
+  reconcile();
+  const task = snap.task;
   if (ctx.dialog && !(task.kind === 'score' && task.project === ctx.dialog.project
                       && task.round === ctx.dialog.round)) {
     closeDialog();
   }
   if (!before || before.task.kind !== task.kind) ctx.formError = '';
-  sender.flush();
+  render();
+  sender.flush();   // keeps to the backoff after a failure
+}
+
+// Bring the records on the phone in line with what the server says (idempotent).
+function reconcile() {
+  const s = ctx.snap;
+  const task = s.task;
+  const rubric = s.rubric;
+  if (task.project && (task.kind === 'score' || task.kind === 'closed')) {
+    const active = myMarks(task);
+    const voided = voidedMarks(task);
+    const rec = records.get(task.project, task.round);
+    const was = JSON.stringify(rec);
+    if (rec.pending && active && active.submission_id === rec.pending.sid) {
+      // the server has it (its acknowledgement may have been lost on the way back)
+      rec.saved = { sid: active.submission_id, values: active.values, total: active.total, at: Date.now(), seq: s.seq ?? null };
+      rec.pending = null; rec.editing = false; rec.outcome = null; rec.errors = null; rec.touched = false;
+    }
+    if (rec.saved && active && active.submission_id === rec.saved.sid && !rec.saved.seq) rec.saved.seq = s.seq ?? null;
+    if (voided) {
+      // the organizer voided these marks: they do not count, and resending them never brings them back
+      if (rec.pending && rec.pending.sid === voided.submission_id) rec.pending = null;
+      if (rec.saved && rec.saved.sid === voided.submission_id) { rec.saved = null; rec.editing = false; }
+      if (rec.voidSeen !== voided.submission_id) {   // once: the form starts from the voided marks
+        rec.voidSeen = voided.submission_id;
+        if (!hasDraft(rec.values)) rec.values = asText(voided.values);
+      }
+    }
+    if (task.kind === 'score' && rec.saved && !rec.pending && !(active && active.submission_id === rec.saved.sid)) {
+      // A snapshot newer than the acknowledgement does not show it: do not trust the phone's copy.  Send it
+      // again with the same id (the server keeps it once); its answer says whether it counts.
+      const newer = rec.saved.seq ? (s.seq ?? 0) > rec.saved.seq : ctx.snapAt - rec.saved.at > ACK_GRACE_MS;
+      if (newer) {
+        rec.pending = { sid: rec.saved.sid, marks: rec.saved.values, total: rec.saved.total, at: Date.now() };
+        rec.saved = null;
+      }
+    }
+    if (rec.outcome) {
+      if (task.kind === 'closed') rec.outcome.open = false;   // seen closed: a reopening clears it
+      else if (!rec.outcome.open) rec.outcome = null;          // scoring for it is open again: the judge can submit
+    }
+    if (task.kind === 'closed' && !rec.pending && !rec.outcome && isDraft(rec, active, rubric)) {
+      rec.outcome = active
+        ? { kind: 'amend', total: totalOf(rec.values, rubric), counted: active.total, open: false }
+        : { kind: 'typing', total: totalOf(rec.values, rubric), open: false };
+    }
+    if (JSON.stringify(rec) !== was) records.put(rec);
+  }
+  // Finished roadshows: forget them once nothing is pending and nothing is left to tell the judge.  A draft
+  // or an amendment never sent (the phone missed the closing, e.g. offline until the next presenter) is
+  // reported as not counted instead of vanishing.
+  for (const rec of records.all()) {
+    if (task.project === rec.project && task.round === rec.round) continue;
+    if (rec.pending || rec.outcome) continue;
+    if (isDraft(rec, rec.saved, rubric)) {
+      records.update(rec.project, rec.round, (r) => {
+        r.outcome = r.saved
+          ? { kind: 'amend', total: totalOf(r.values, rubric), counted: r.saved.total, open: false }
+          : { kind: 'typing', total: totalOf(r.values, rubric), open: false };
+      });
+    } else {
+      records.remove(rec.project, rec.round);
+    }
+  }
+}
+
+// The server said this link is not valid (socket closed with 4401, or an HTTP 401): stop everything.
+function goInvalid() {
+  if (ctx.invalid) return;
+  ctx.invalid = true;
+  ctx.conn = 'invalid';
+  clearTimeout(pollTimer);
+  sender.stop();
+  if (live) live.close();
+  ctx.dialog = null;
+  render();
 }
 
 function setConn(status) {
+  if (ctx.invalid) return;
+  if (status === 'invalid') { goInvalid(); return; }
+  if (status !== 'live') ctx.sockSince = Date.now();
   ctx.conn = status;
-  if (status === 'live') sender.flush();
+  if (status === 'live') sender.flush({ soon: true });
   render();
 }
 
@@ -187,7 +263,19 @@ function outcomeText(outcome) {
   const t = ctx.t;
   if (outcome.kind === 'typing') return t('notCountedTyping');
   if (outcome.kind === 'amend') return t('notCountedAmend', fmt(outcome.counted));
+  if (outcome.kind === 'superseded') return t('notCountedSuperseded');
   return pick(outcome.message, ctx.lang) || t('notCountedServer');
+}
+
+// While scoring is open: a refusal of the judge's last attempt, above the form or the submitted marks.
+function earlierOutcome(rec) {
+  if (!rec.outcome) return '';
+  const lost = rec.outcome.total !== null && rec.outcome.total !== undefined
+    ? `<span>${esc(ctx.t('lostTotal', fmt(rec.outcome.total)))}</span>` : '';
+  return `<div class="alert bad" role="alert" id="earlier"><strong>${esc(ctx.t('earlierNotCounted'))}</strong>
+    <span>${esc(outcomeText(rec.outcome))}</span>${lost}
+    <button type="button" class="btn secondary small" data-act="dismiss-outcome" data-project="${esc(rec.project)}"
+      data-round="${esc(rec.round)}">${esc(ctx.t('dismiss'))}</button></div>`;
 }
 
 // The task card is rebuilt only when what it shows changes shape, so typing is never interrupted
@@ -216,8 +304,10 @@ function deriveView() {
   const t = ctx.t;
   const s = ctx.snap;
   if (ctx.conn === 'invalid') {
-    return { kind: 'invalid', key: '', html: () => `<div class="card center">
-      <h1>${esc(t('invalidTitle'))}</h1><p class="alert bad" role="alert">${esc(t('invalidHint'))}</p></div>` };
+    const unsent = records.all().some((r) => r.pending);
+    return { kind: 'invalid', key: unsent, html: () => `<div class="card center">
+      <h1>${esc(t('invalidTitle'))}</h1><p class="alert bad" role="alert">${esc(t('invalidHint'))}</p>
+      ${unsent ? `<p class="alert warn" id="unsent">${esc(t('invalidUnsent'))}</p>` : ''}</div>` };
   }
   if (!s) {
     return { kind: 'connecting', key: '', html: () => `<div class="card center"><p class="lead">${esc(t('connecting'))}</p></div>` };
@@ -307,8 +397,8 @@ function scoreView(s) {
   const mine = myMarks(task);
   const saved = savedFor(task, rec);
   const head = `${overtimeBanner(s)}${projectHead(s.current, t('scoring'))}`;
-  const outcome = rec.outcome && rec.outcome.kind === 'refused'
-    ? `<p class="alert bad" role="alert">${esc(outcomeText(rec.outcome))}</p>` : '';
+  const outcome = earlierOutcome(rec);
+  const voided = !saved && !rec.pending ? voidedMarks(task) : null;
   if (rec.pending) {
     const sending = sender.isSending(task.project, task.round);
     return {
@@ -324,8 +414,8 @@ function scoreView(s) {
   }
   if (saved && !rec.editing) {
     return {
-      kind: 'submitted', key: [task.project, task.round, saved.submission_id || saved.sid, saved.total],
-      html: () => `<div class="card">${head}
+      kind: 'submitted', key: [task.project, task.round, saved.submission_id || saved.sid, saved.total, outcome],
+      html: () => `<div class="card">${head}${outcome}
         <div class="done-box"><p class="done-title">${esc(t('submitted'))}</p>
           <p class="big-total">${esc(t('total'))} <strong class="num">${esc(fmt(saved.total))}</strong></p>
           ${statusLine('saved', saved === mine ? mine.updated_at : saved.at / 1000)}</div>
@@ -334,7 +424,9 @@ function scoreView(s) {
         <button type="button" class="btn secondary big wide" data-act="amend">${esc(t('amend'))}</button></div>`,
     };
   }
-  return formView(s, rec, saved, head, outcome);
+  const notice = voided ? `<div class="alert bad" role="alert" id="voided"><strong>${esc(t('voidedNotice'))}</strong>
+    <span>${esc(t('voidedWas', fmt(voided.total)))}</span></div>` : '';
+  return formView(s, rec, saved, head, outcome + notice);
 }
 
 function formView(s, rec, saved, head, outcome) {
@@ -361,7 +453,7 @@ function formView(s, rec, saved, head, outcome) {
   }).join('');
   const amending = saved ? `<p class="alert info">${esc(t('amending', fmt(saved.total)))}</p>` : '';
   return {
-    kind: 'score', key: [task.project, task.round, !!saved],
+    kind: 'score', key: [task.project, task.round, !!saved, outcome],
     html: () => `<div class="card">${head}${outcome}${amending}
       ${s.overtime ? `<p class="hint">${esc(t('overtimeHint'))}</p>` : ''}
       <form id="score-form" novalidate>${fields}
@@ -405,6 +497,7 @@ function closedView(s) {
   const rubric = s.rubric;
   const rec = records.get(task.project, task.round);
   const mine = myMarks(task);
+  const voided = voidedMarks(task);
   let body = '';
   if (rec.pending) {
     const sending = sender.isSending(task.project, task.round);
@@ -419,13 +512,16 @@ function closedView(s) {
   }
   if (mine) {
     body += `<div class="done-box"><p class="done-title">${esc(t('counted', fmt(mine.total)))}</p></div>${valuesList(mine.values, rubric)}`;
+  } else if (voided && !rec.pending) {
+    body += `<div class="void-box" id="voided"><p class="void-title">${esc(t('voidedTitle', fmt(voided.total)))}</p>
+      <p>${esc(t('voidedClosed'))}</p></div>${valuesList(voided.values, rubric)}`;
   } else if (!rec.pending) {
     body += `<p class="lead">${esc(t(rec.outcome ? 'nothingCounted' : 'notSubmitted'))}</p>`;
   }
   return {
     kind: 'closed',
     key: [task.project, task.round, !!rec.pending, rec.pending && sender.isSending(task.project, task.round),
-          rec.outcome, mine && mine.submission_id, s.next && s.next.id],
+          rec.outcome, mine && mine.submission_id, voided && voided.submission_id, s.next && s.next.id],
     html: () => `<div class="card">${overtimeBanner(s)}${projectHead(s.current, t('closed'))}${body}
       ${s.next ? nextCard(s.next) : ''}</div>`,
   };
@@ -525,6 +621,7 @@ function onInput(ev) {
   }
   records.update(task.project, task.round, (r) => {
     r.values[c.id] = input.value;
+    r.touched = true;
     if (r.errors) delete r.errors[c.id];
   });
   ctx.formError = '';
@@ -537,7 +634,14 @@ function onClick(ev) {
   const act = btn.dataset.act;
   const task = current();
   if (act === 'dismiss') {
-    records.update(btn.dataset.project, btn.dataset.round, (r) => { r.outcome = null; r.values = {}; r.editing = false; });
+    records.update(btn.dataset.project, btn.dataset.round, (r) => {
+      r.outcome = null; r.values = {}; r.editing = false; r.touched = false;
+    });
+    render();
+    return;
+  }
+  if (act === 'dismiss-outcome') {   // scoring is open: the form keeps what it shows
+    records.update(btn.dataset.project, btn.dataset.round, (r) => { r.outcome = null; });
     render();
     return;
   }
@@ -561,19 +665,21 @@ function onClick(ev) {
     if (first) first.focus();
   } else if (act === 'cancel-amend') {
     const saved = savedFor(task, records.get(task.project, task.round));
-    records.update(task.project, task.round, (r) => { r.editing = false; r.values = asText(saved && saved.values); r.errors = null; });
+    records.update(task.project, task.round, (r) => {
+      r.editing = false; r.values = asText(saved && saved.values); r.errors = null; r.touched = false;
+    });
     ctx.showErrors.delete(records.key(task.project, task.round));
     render();
   } else if (act === 'amend-pending') {
     if (sender.isSending(task.project, task.round)) return;
     records.update(task.project, task.round, (r) => {
       if (!r.pending) return;
-      r.values = asText(r.pending.marks); r.pending = null; r.editing = true;
+      r.values = asText(r.pending.marks); r.pending = null; r.editing = true; r.touched = true;
     });
     render();
   } else if (act === 'retry') {
     sender.failures = 0;
-    sender.flush();
+    sender.flush({ now: true });
   }
 }
 
@@ -609,11 +715,11 @@ function confirmSubmit(btn) {
   records.update(task.project, task.round, (r) => {
     if (Object.keys(checkAll(r.values, rubric)).length) return;
     r.pending = { sid: newSubmissionId(), marks: cleanValues(r.values, rubric), total: totalOf(r.values, rubric), at: Date.now() };
-    r.outcome = null; r.errors = null;
+    r.outcome = null; r.errors = null; r.touched = false;
   });
   closeDialog();
   render();
-  sender.flush();
+  sender.flush({ now: true });
 }
 
 function onKey(ev) {
@@ -640,14 +746,22 @@ let pollTimer = null;
 function poll(delay = 5000) {
   clearTimeout(pollTimer);
   pollTimer = setTimeout(async () => {
-    if (ctx.conn !== 'live' && ctx.conn !== 'invalid' && navigator.onLine !== false) {
+    if (ctx.invalid) return;
+    if (ctx.conn !== 'live' && navigator.onLine !== false) {
       try {
-        const res = await fetch('/api/judge/state', { headers: { authorization: `Bearer ${token}` }, cache: 'no-store' });
-        if (res.status === 401) setConn('invalid');
-        else if (res.ok && ctx.conn !== 'live') onState({ ...(await res.json()), receivedAt: Date.now() });
-      } catch { /* still down */ }
+        const askedAt = Date.now();
+        const res = await fetch('/api/judge/state', {
+          headers: { authorization: `Bearer ${token}` }, cache: 'no-store', redirect: 'error',
+        });
+        const body = await res.json().catch(() => null);
+        const ours = !!body && typeof body === 'object';
+        if (res.status === 401 && ours && typeof body.error === 'string') goInvalid();
+        else if (res.ok && ours && body.type === 'state' && ctx.conn !== 'live') {
+          onState({ ...body, receivedAt: Date.now() }, askedAt);
+        }
+      } catch { /* still down, or a captive portal */ }
     }
-    if (ctx.conn !== 'invalid') poll();
+    if (!ctx.invalid) poll();
   }, delay);
 }
 
@@ -664,15 +778,16 @@ function start() {
   task.addEventListener('submit', onSubmit);
   document.addEventListener('keydown', onKey);
   $('#lang').addEventListener('click', switchLang);
-  window.addEventListener('online', () => { sender.flush(); render(); });
+  window.addEventListener('online', () => { sender.flush({ soon: true }); render(); });
   window.addEventListener('offline', () => render());
   if (window.matchMedia('(min-width: 60em)').matches) $('#order').open = true;
   fitToTextSize();
   window.addEventListener('resize', fitToTextSize);
   setInterval(tickTimer, 1000);
   render();
-  connect(`/ws/j/${encodeURIComponent(token)}`, { onState, onStatus: setConn });
-  poll(3000);
+  live = connect(`/ws/j/${encodeURIComponent(token)}`, { onState: (snap) => onState(snap), onStatus: setConn });
+  if (ctx.invalid) live.close();
+  else poll(3000);
 }
 
 start();

@@ -100,6 +100,17 @@ export function fmt(x, digits = 6) {
   return Number(Number(x).toFixed(digits)).toString();
 }
 
+// Numbers (as the server sends them) as the strings a form shows.
+export function asText(values) {
+  const out = {};
+  for (const [k, v] of Object.entries(values || {})) out[k] = fmt(v);
+  return out;
+}
+
+export function hasDraft(values) {
+  return Object.values(values || {}).some((v) => String(v ?? '').trim() !== '');
+}
+
 export function sameValues(a, b, rubric) {
   for (const c of rubric.criteria) {
     const pa = parseMark(a?.[c.id]);

@@ -2,25 +2,37 @@
 //
 // One record per roadshow (token + round + project) in localStorage:
 //   values   what is typed in the form, as typed (kept on every keystroke, so a reload loses nothing)
+//   touched  the judge typed since the last submission (an unsent draft or amendment)
 //   editing  the judge pressed Amend (修改) and has not submitted the amendment yet
 //   pending  {sid, marks, total, at}: submitted on the phone, not yet acknowledged by the server
-//   saved    {sid, values, total, at}: the server acknowledged it (after its commit)
-//   outcome  {kind, message, total}: these marks were NOT counted (scoring closed, refused …)
+//   saved    {sid, values, total, at, seq}: the server acknowledged exactly this submission id with
+//            status 'saved' as the counted set; seq = the first snapshot that showed it (null until then)
+//   outcome  {kind, message, total, open}: these marks were NOT counted (scoring closed, refused,
+//            superseded …); open = scoring for the roadshow was open when it was recorded
 //   errors   the server's per-field messages from a 422
 // A pending mark set is resent with the SAME submission id until the server answers, so a lost
-// acknowledgement can never count twice.  Nothing here is ever marked saved without an answer 200.
-// It does not render anything: judge.js reads the records and the `sending` set.
+// acknowledgement can never count twice.  Only a JSON answer from the server itself (not a redirect,
+// not a captive portal's login page) that names the submission id settles it; anything else keeps it
+// pending and is retried with capped backoff.
+// It does not render anything and does not read snapshots: judge.js reads the records, checks them
+// against the server's snapshots, and asks isOpen() whether a roadshow's scoring is open.
+
+import { asText, hasDraft } from '/static/judge_marks.js';
 
 const TIMEOUT_MS = 12000;
+const HURRY_MS = 1000;
 
 function blank(project, round) {
-  return { project, round, values: {}, editing: false, pending: null, saved: null, outcome: null, errors: null };
+  return { project, round, values: {}, touched: false, editing: false, pending: null, saved: null, outcome: null,
+           errors: null };
 }
 
 export class Records {
   constructor(token) {
     this.prefix = `rj:${token}:`;
-    this.memory = new Map();   // used when the browser refuses localStorage (private mode, quota)
+    // After the browser refuses to store (private mode, quota) records live here; reads look here first and
+    // then in localStorage, so records stored before the refusal are still seen (and never taken for empty).
+    this.memory = new Map();
     this.persistent = probe();
   }
 
@@ -28,11 +40,9 @@ export class Records {
 
   get(project, round) {
     const k = this.key(project, round);
-    let raw = null;
-    if (this.persistent) {
+    let raw = this.memory.get(k) ?? null;
+    if (raw === null) {
       try { raw = localStorage.getItem(k); } catch { raw = null; }
-    } else {
-      raw = this.memory.get(k) ?? null;
     }
     if (!raw) return blank(project, round);
     try { return { ...blank(project, round), ...JSON.parse(raw) }; } catch { return blank(project, round); }
@@ -42,7 +52,7 @@ export class Records {
     const k = this.key(rec.project, rec.round);
     const raw = JSON.stringify(rec);
     if (this.persistent) {
-      try { localStorage.setItem(k, raw); return; } catch { this.persistent = false; }
+      try { localStorage.setItem(k, raw); this.memory.delete(k); return; } catch { this.persistent = false; }
     }
     this.memory.set(k, raw);
   }
@@ -89,22 +99,53 @@ function probe() {
   }
 }
 
-// Sends pending mark sets one at a time; retries with backoff after a network failure or a 5xx.
+// A JSON object from our own server (every answer of /api/judge/* is one).
+function fromServer(body) {
+  return !!body && typeof body === 'object' && !Array.isArray(body);
+}
+
+// Sends pending mark sets; retries with capped exponential backoff after a network failure, a 5xx, a
+// redirect or an answer that is not the server's.  Resends are bounded: a snapshot or a reconnect does
+// not skip the backoff (a reconnect may shorten it once per failure); only the judge's Retry does.
 export class Sender {
-  constructor(token, records, { onChange, onInvalid }) {
+  constructor(token, records, { onChange, onInvalid, isOpen = () => true }) {
     this.token = token;
     this.records = records;
     this.onChange = onChange;
     this.onInvalid = onInvalid;
+    this.isOpen = isOpen;
     this.sending = new Set();   // record keys with a request in flight
     this.failures = 0;
-    this.timer = null;
+    this.timer = null;          // the backoff: while it runs, only it (or the judge) sends
+    this.hurried = false;
+    this.stopped = false;
   }
 
   isSending(project, round) { return this.sending.has(this.records.key(project, round)); }
 
-  flush() {
+  get backingOff() { return !!this.timer; }
+
+  // The link is no longer valid: nothing more is sent (the marks stay on the phone).
+  stop() {
+    this.stopped = true;
     clearTimeout(this.timer); this.timer = null;
+  }
+
+  // now: the judge asked (Retry, a new submission) -> skip the backoff.
+  // soon: the network or the live connection came back -> shorten the backoff to ~1 s, once per failure.
+  flush({ now = false, soon = false } = {}) {
+    if (this.stopped) return;
+    if (this.timer) {
+      if (!now) {
+        if (soon && !this.hurried) {
+          this.hurried = true;
+          clearTimeout(this.timer);
+          this.timer = setTimeout(() => { this.timer = null; this.flush(); }, HURRY_MS);
+        }
+        return;
+      }
+      clearTimeout(this.timer); this.timer = null;
+    }
     if (navigator.onLine === false) return;
     for (const rec of this.records.all()) {
       if (rec.pending && !this.isSending(rec.project, rec.round)) this.send(rec);
@@ -112,9 +153,10 @@ export class Sender {
   }
 
   retryLater() {
-    if (this.timer) return;
+    if (this.timer || this.stopped) return;
     const delay = Math.min(20000, 2000 * 2 ** Math.min(this.failures, 4)) * (0.8 + Math.random() * 0.4);
     this.failures += 1;
+    this.hurried = false;
     this.timer = setTimeout(() => { this.timer = null; this.flush(); }, delay);
   }
 
@@ -134,38 +176,57 @@ export class Sender {
         body: JSON.stringify({ submission_id: sid, project: rec.project, round: rec.round, marks: rec.pending.marks }),
         signal: abort.signal,
         cache: 'no-store',
+        redirect: 'error',   // a captive portal's redirect to its login page is a failure, never an answer
       });
-      body = await res.json().catch(() => ({}));
+      body = await res.json().catch(() => null);
     } catch {
-      res = null;   // offline, timeout, server unreachable: keep it pending
+      res = null;   // offline, timeout, redirected, server unreachable: keep it pending
     } finally {
       clearTimeout(timeout);
       this.sending.delete(key);
     }
-    this.settle(rec.project, rec.round, sid, res, body);
+    if (!this.stopped) this.settle(rec.project, rec.round, sid, res, body);
     this.onChange();
   }
 
   settle(project, round, sid, res, body) {
-    if (res === null || res.status >= 500 || res.status === 408 || res.status === 429) {
+    const ours = fromServer(body);
+    if (res && res.status === 401 && ours && typeof body.error === 'string') {
+      this.stop();
+      this.onInvalid();
+      return;
+    }
+    const acked = !!res && res.ok && !res.redirected && ours && body.status === 'saved' && body.submission_id === sid;
+    const refused = !!res && res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429
+      && ours && typeof body.error === 'string';
+    if (!acked && !refused) {   // a 5xx, a portal's page, an answer about another submission: try again later
       this.retryLater();
       return;
     }
-    if (res.status === 401) { this.onInvalid(); return; }
     this.failures = 0;
+    const open = !!this.isOpen(project, round);
     this.records.update(project, round, (r) => {
       if (!r.pending || r.pending.sid !== sid) return;   // the judge changed it meanwhile
-      if (res.ok) {
-        r.saved = { sid, values: body.values ?? r.pending.marks, total: body.total ?? r.pending.total, at: Date.now() };
-        r.pending = null; r.editing = false; r.outcome = null; r.errors = null;
-      } else if (res.status === 422 && body && body.errors && Object.keys(body.errors).length
+      const sent = r.pending;
+      r.pending = null;
+      r.errors = null;
+      if (acked && body.current !== false) {
+        r.saved = { sid, values: body.values ?? sent.marks, total: body.total ?? sent.total, at: Date.now(), seq: null };
+        r.editing = false; r.outcome = null; r.touched = false;
+      } else if (acked) {
+        // stored once, but not the counted set any more (a newer submission, or voided/corrected since)
+        r.saved = null; r.editing = false; r.touched = false;
+        r.values = asText(sent.marks);
+        r.outcome = { kind: 'superseded', total: sent.total, open };
+      } else if (res.status === 422 && body.errors && typeof body.errors === 'object' && Object.keys(body.errors).length
                  && !('submission_id' in body.errors) && !('marks' in body.errors)) {
         r.errors = body.errors;
-        r.pending = null; r.editing = true;
+        r.editing = true; r.touched = true;
         r.outcome = null;
+        if (!hasDraft(r.values)) r.values = asText(sent.marks);
       } else {
-        r.outcome = { kind: 'refused', message: (body && body.error) || `HTTP ${res.status}`, total: r.pending.total };
-        r.pending = null;
+        r.outcome = { kind: 'refused', message: body.error, total: sent.total, open };
+        if (!hasDraft(r.values)) r.values = asText(sent.marks);
       }
     });
   }

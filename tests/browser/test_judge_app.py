@@ -6,7 +6,13 @@ steppers and direct entry, per-field checks before sending and the server's per-
 same way; amend; scoring closing while the judge is typing; a submission made offline, kept across a
 reload and sent once (the same submission id) when the network returns, shown 已保存 only after the
 server's answer; a submission still pending when scoring closes is reported as not counted; the English
-switch is remembered; a wrong link gets a clear error page.  Every screen passes a small accessibility
+switch is remembered; a wrong link gets a clear error page.  From the outside review: a captive portal's
+redirect or HTML page is never taken for 已保存, and a "saved" copy a newer snapshot does not show is
+sent again with the same id; marks voided by the organizer show 作废 and bring the form back; an
+acknowledgement that is not current is not 已保存; an invalid link (401, socket code 4401) is final and
+stops all traffic; a late HTTP reply never replaces a newer snapshot; resends keep their backoff while
+snapshots arrive; marks never sent before a closing the phone missed are reported; a refusal gives way
+when scoring reopens; a full storage never loses another roadshow's pending marks.  Every screen passes a small accessibility
 check (labels, text ≥ 16 px, contrast, no sideways scrolling, thumb-sized targets), also with the root
 font at 150 % (the phone's large-text setting).  Screenshots of each state go to artifacts/judge/.
 
@@ -603,3 +609,399 @@ def test_tablet_and_large_text_phone_through_recusal_overtime_and_the_end(browse
     assert tab_errors == [] and ph_errors == []
     tab_ctx.close()
     ph_ctx.close()
+
+
+# ------------------------------------------------------------------ found by the outside review (delivery, truth)
+
+
+def judge_state(server, judge: dict) -> dict:
+    """The judge's snapshot as the server would push it now (the HTTP fallback's answer)."""
+    r = httpx.get(f"{server.url}/api/judge/state", headers={"authorization": f"Bearer {judge['token']}"}, timeout=10)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def test_only_the_servers_own_answer_for_that_submission_shows_saved(browser, live_server, org):
+    """A captive portal redirecting the POST to its login page (or answering 200 with HTML) is not an
+    acknowledgement; and a 'saved' copy on the phone that a newer snapshot does not show is sent again
+    with the same submission id instead of being trusted."""
+    u02 = org.judges["U02"]
+    org.act("start")
+    pid = org.act("present")["current"]["id"]
+    org.act("open_scoring")
+    context, page, errors = open_judge(browser, live_server, u02, PHONE)
+    view(page, "score")
+    portal: list[str] = []
+
+    def captive_portal(route: Route) -> None:
+        portal.append(route.request.post_data_json["submission_id"])
+        if len(portal) == 1:   # the venue Wi-Fi sends the phone to its login page …
+            route.fulfill(status=302, headers={"location": "/login"}, body="")
+        else:                  # … or answers the POST itself with that page
+            route.fulfill(status=200, content_type="text/html", body="<html><body>Wi-Fi login</body></html>")
+
+    page.route("**/api/judge/submit", captive_portal)
+    page.get_by_role("textbox", name="总体评价").fill("71")
+    confirm_submit(page, "71")
+    view(page, "pending")
+    page.wait_for_function("() => !document.querySelector('[data-act=retry]').disabled")
+    page.get_by_role("button", name="立即重试").click()
+    page.wait_for_function("() => !document.querySelector('[data-act=retry]').disabled")
+    assert len(portal) >= 2
+    expect(page.locator("#submit-status")).to_have_attribute("data-state", "pending")
+    assert org.marks_of("U02", pid) == []
+    sid = stored_pending_sid(page)
+    assert sid and set(portal) == {sid}
+
+    # Something in the way answers like the server, yet the server never got the marks: the phone may
+    # show 已保存 for that answer, but the next snapshot (here after a reload) does not show the marks.
+    page.unroute("**/api/judge/submit")
+
+    def fake_ack(route: Route) -> None:
+        body = route.request.post_data_json
+        route.fulfill(status=200, content_type="application/json", body=json.dumps({
+            "ok": True, "status": "saved", "duplicate": False, "submission_id": body["submission_id"],
+            "project": body["project"], "round": body["round"], "values": body["marks"], "total": 71, "current": True}))
+
+    page.route("**/api/judge/submit", fake_ack)
+    page.get_by_role("button", name="立即重试").click()
+    expect(page.locator("#submit-status")).to_have_attribute("data-state", "saved")
+    assert org.marks_of("U02", pid) == []
+    page.unroute("**/api/judge/submit")
+    page.wait_for_timeout(3200)   # longer than an acknowledgement may run ahead of its snapshot
+    page.reload()
+    expect(page.locator("#submit-status")).to_have_attribute("data-state", "saved")
+    assert org.submissions("U02", pid) == [(sid, {"overall": 71.0})], "sent again, with the same id, once"
+    assert errors == []
+    context.close()
+
+
+def test_marks_voided_by_the_organizer_are_not_shown_as_saved(browser, live_server, org, artifacts):
+    u02 = org.judges["U02"]
+    org.act("start")
+    pid = org.act("present")["current"]["id"]
+    org.act("open_scoring")
+    context, page, errors = open_judge(browser, live_server, u02, PHONE)
+    view(page, "score")
+    box = page.get_by_role("textbox", name="总体评价")
+    box.fill("71")
+    confirm_submit(page, "71")
+    expect(page.locator("#submit-status")).to_have_attribute("data-state", "saved")
+    org.others_score(pid, skip={"U02"})
+    org.act("close_scoring")
+    view(page, "closed")
+    expect(page.locator(".done-title")).to_have_text("已计入 ✓ 总分 71")
+
+    # the organizer voids the marks: the closed roadshow says 作废, not 未提交
+    r = org.http.post("/api/contests/c1/marks/void",
+                      json={"project": pid, "round": "final", "judge": "U02", "reason": "输入错误 typo"})
+    assert r.status_code == 200, r.text
+    expect(page.locator("#voided")).to_contain_text("已作废 · 总分 71")
+    expect(page.locator("#task")).not_to_contain_text("您未对本项目提交评分")
+
+    # … and reopens scoring: the form comes back with a clear notice, never 已保存
+    org.act("back")
+    view(page, "score")
+    expect(page.locator("#voided")).to_contain_text("您的评分已被组织者作废，请重新提交")
+    expect(box).to_have_value("71")
+    expect(page.locator("#submit-status")).to_have_count(0)
+    check_and_shoot(page, artifacts / "judge", "voided-phone")
+
+    # an acknowledgement saying the submission is stored but not the counted set is not 已保存
+    def not_current(route: Route) -> None:
+        body = route.request.post_data_json
+        route.fulfill(status=200, content_type="application/json", body=json.dumps({
+            "ok": True, "status": "saved", "duplicate": True, "submission_id": body["submission_id"],
+            "project": body["project"], "round": body["round"], "values": body["marks"], "total": 70,
+            "current": False}))
+
+    page.route("**/api/judge/submit", not_current)
+    box.fill("70")
+    confirm_submit(page, "70")
+    view(page, "score")
+    expect(page.locator("#earlier")).to_contain_text("您上一次提交的评分未被计入")
+    expect(page.locator("#submit-status")).to_have_count(0)
+    expect(box).to_have_value("70")
+    page.unroute("**/api/judge/submit")
+
+    # submitted again: counted
+    confirm_submit(page, "70")
+    view(page, "submitted")
+    expect(page.locator("#submit-status")).to_have_attribute("data-state", "saved")
+    [mark] = org.marks_of("U02", pid)
+    assert mark["values"] == {"overall": 70.0} and mark["status"] == "active"
+    expect(page.locator("#voided")).to_have_count(0)
+    assert errors == []
+    context.close()
+
+
+def test_an_invalid_link_stays_invalid_and_stops_all_traffic(browser, live_server, org):
+    """Once the server says the link is not valid (HTTP 401, or the socket closed with 4401) the page
+    shows so for good: no reconnecting, no polling, no resending."""
+    u04, u05, u06 = (org.judges[j] for j in ("U04", "U05", "U06"))
+    context = browser.new_context(**PHONE)
+    unauthorized = json.dumps({"error": "评委链接无效 / this judge link is not valid", "errors": {}})
+
+    # 1. the venue blocks WebSockets; the HTTP fallback (after ~3 s, checked at the end) gets a 401
+    page = context.new_page()
+    tried: list[str] = []
+    polled: list[str] = []
+    page.route_web_socket("**/ws/j/**", lambda ws: (tried.append(ws.url), ws.close()))
+    page.route("**/api/judge/state", lambda route: (polled.append(route.request.url), route.fulfill(
+        status=401, content_type="application/json", body=unauthorized)))
+    page.goto(link(live_server, u04))
+
+    # 2. the server closes the live socket with 4401
+    page2 = context.new_page()
+    sockets: list = []
+
+    def through(ws: WebSocketRoute) -> None:
+        ws.connect_to_server()
+        sockets.append(ws)
+
+    page2.route_web_socket("**/ws/j/**", through)
+    page2.goto(link(live_server, u05))
+    expect(page2.locator("#conn")).to_have_attribute("data-status", "live")
+    sockets[0].close(code=4401, reason="invalid")
+    expect(page2.locator("#conn")).to_have_attribute("data-status", "invalid")
+    page2.evaluate("() => window.dispatchEvent(new Event('online'))")
+    page2.wait_for_timeout(500)
+    view(page2, "invalid")
+    assert len(sockets) == 1
+
+    # 3. a submission answered 401: the page closes its live connection and stops sending
+    org.act("start")
+    org.act("present")
+    org.act("open_scoring")
+    page3 = context.new_page()
+    closed: list[int | None] = []
+    posts: list[str] = []
+
+    def watched(ws: WebSocketRoute) -> None:
+        server = ws.connect_to_server()
+        ws.on_close(lambda code, reason: (closed.append(code), server.close()))
+
+    page3.route_web_socket("**/ws/j/**", watched)
+    page3.route("**/api/judge/submit", lambda route: (posts.append(route.request.url), route.fulfill(
+        status=401, content_type="application/json", body=unauthorized)))
+    page3.goto(link(live_server, u06))
+    view(page3, "score")
+    page3.get_by_role("textbox", name="总体评价").fill("60")
+    confirm_submit(page3, "60")
+    expect(page3.locator("#conn")).to_have_attribute("data-status", "invalid")
+    view(page3, "invalid")
+    expect(page3.locator("#unsent")).to_contain_text("未送达")
+    for _ in range(20):
+        if closed:
+            break
+        page3.wait_for_timeout(100)
+    assert closed, "the live connection was closed by the page"
+    page3.evaluate("() => window.dispatchEvent(new Event('online'))")
+    page3.wait_for_timeout(500)
+    expect(page3.locator("#conn")).to_have_attribute("data-status", "invalid")
+    assert len(posts) == 1
+
+    # (1.) the 401 from the HTTP fallback: final, even when the network seems to come back
+    expect(page.locator("#conn")).to_have_attribute("data-status", "invalid", timeout=8000)
+    view(page, "invalid")
+    seen = (len(tried), len(polled))
+    page.evaluate("() => { window.dispatchEvent(new Event('online')); document.dispatchEvent(new Event('visibilitychange')); }")
+    page.wait_for_timeout(500)
+    expect(page.locator("#conn")).to_have_attribute("data-status", "invalid")
+    expect(page.locator("#conn-text")).to_have_text("链接无效")
+    view(page, "invalid")
+    assert (len(tried), len(polled)) == seen
+    context.close()
+
+
+def test_a_late_http_reply_never_replaces_a_newer_snapshot_and_resends_keep_their_backoff(browser, live_server, org):
+    u07 = org.judges["U07"]
+    org.act("start")
+    org.act("present")
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    mode = {"socket": "refuse"}
+    sockets: list[WebSocketRoute] = []
+    held: list[Route] = []
+
+    def fake_socket(ws: WebSocketRoute) -> None:   # stands in for the server's socket
+        if mode["socket"] == "refuse":
+            ws.close()
+        else:
+            sockets.append(ws)
+
+    page.route_web_socket("**/ws/j/**", fake_socket)
+    page.route("**/api/judge/state", lambda route: held.append(route))
+    page.goto(link(live_server, u07))
+    old = judge_state(live_server, u07)                  # presenting
+    page.wait_for_timeout(100)
+    for _ in range(40):                                  # the page polls over HTTP (~3 s); the reply is slow
+        if held:
+            break
+        page.wait_for_timeout(250)
+    assert held, "the page asked /api/judge/state"
+    org.act("open_scoring")
+    new = judge_state(live_server, u07)                  # scoring
+    assert new["seq"] > old["seq"]
+    mode["socket"] = "accept"
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")
+    expect(page.locator("#conn")).to_have_attribute("data-status", "live")
+    sockets[-1].send(json.dumps(new))
+    view(page, "score")
+    mode["socket"] = "refuse"
+    sockets[-1].close()
+    expect(page.locator("#conn")).to_have_attribute("data-status", "reconnecting")
+    held.pop().fulfill(status=200, content_type="application/json", body=json.dumps(old))
+    page.wait_for_timeout(500)
+    view(page, "score")
+
+    # the server is busy; snapshots keep coming: resends keep to the backoff
+    mode["socket"] = "accept"
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")
+    expect(page.locator("#conn")).to_have_attribute("data-status", "live")
+    attempts: list[float] = []
+
+    def busy(route: Route) -> None:
+        attempts.append(route.request.post_data_json["submission_id"])
+        route.fulfill(status=503, content_type="application/json", body=json.dumps({"error": "busy"}))
+
+    page.route("**/api/judge/submit", busy)
+    page.get_by_role("textbox", name="总体评价").fill("64")
+    confirm_submit(page, "64")
+    for i in range(1, 9):
+        sockets[-1].send(json.dumps({**new, "seq": new["seq"] + i}))
+        page.wait_for_timeout(150)
+    expect(page.locator("#submit-status")).to_have_attribute("data-state", "pending")
+    assert 1 <= len(attempts) <= 3, attempts   # the first try and the backoff; not one per snapshot
+    page.unroute("**/api/judge/submit")
+    page.get_by_role("button", name="立即重试").click()   # the judge may always try at once
+    expect(page.locator("#submit-status")).to_have_attribute("data-state", "saved")
+    assert [m["values"] for m in org.marks_of("U07", new["task"]["project"])] == [{"overall": 64.0}]
+    assert errors == []
+    context.close()
+
+
+def test_marks_lost_while_the_phone_was_away_are_reported_and_a_refusal_gives_way_to_reopened_scoring(
+        browser, live_server, org):
+    u08 = org.judges["U08"]
+    org.act("start")
+    p1 = org.act("present")["current"]["id"]
+    org.act("open_scoring")
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    away = {"on": False}
+    sockets: list[WebSocketRoute] = []
+
+    def socket(ws: WebSocketRoute) -> None:
+        if away["on"]:
+            ws.close()
+        else:
+            ws.connect_to_server()
+            sockets.append(ws)
+
+    page.route_web_socket("**/ws/j/**", socket)
+    page.goto(link(live_server, u08))
+    view(page, "score")
+    box = page.get_by_role("textbox", name="总体评价")
+    box.fill("55")   # typed, never submitted
+
+    # the phone is away (no socket, no HTTP) while scoring closes and the next project is called up,
+    # so it never sees the closing
+    away["on"] = True
+    page.route("**/api/judge/state", lambda route: route.abort("internetdisconnected"))
+    sockets[-1].close()
+    expect(page.locator("#conn")).to_have_attribute("data-status", "reconnecting")
+    org.others_score(p1, skip={"U08"})
+    org.act("close_scoring", confirm=True)
+    org.act("show_result")
+    p2 = org.act("present")["current"]["id"]
+    away["on"] = False
+    page.unroute("**/api/judge/state")
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")
+    view(page, "presenting")
+    notice = page.locator("#notices .alert.bad")
+    expect(notice).to_contain_text(f"「{org.project_name(p1)}」的评分未被计入")
+    expect(notice).to_contain_text("您正在填写的分数未提交，未被计入")
+    notice.get_by_role("button", name="知道了").click()
+    expect(notice).to_have_count(0)
+
+    # submitted offline, refused when it arrives after the closing …
+    org.act("open_scoring")
+    view(page, "score")
+
+    def no_network(route: Route) -> None:
+        route.abort("internetdisconnected")
+
+    context.route("**/api/judge/submit", no_network)
+    context.set_offline(True)
+    box.fill("66")
+    confirm_submit(page, "66")
+    org.others_score(p2, skip={"U08"})
+    org.act("close_scoring", confirm=True)
+    context.unroute("**/api/judge/submit")
+    context.set_offline(False)
+    view(page, "closed")
+    expect(page.get_by_role("alert")).to_contain_text("本次评分未被计入")
+
+    # … and the organizer reopens scoring: the form, with the marks, and no stale "scoring has closed"
+    org.act("back")
+    view(page, "score")
+    expect(box).to_have_value("66")
+    expect(page.locator("#task .alert.bad")).to_have_count(0)
+    confirm_submit(page, "66")
+    expect(page.locator("#submit-status")).to_have_attribute("data-state", "saved")
+    assert [m["values"] for m in org.marks_of("U08", p2)] == [{"overall": 66.0}]
+    assert errors == []
+    context.close()
+
+
+def test_a_full_storage_never_loses_another_pending_mark_set(browser, live_server, org):
+    u09 = org.judges["U09"]
+    org.act("start")
+    p1 = org.act("present")["current"]["id"]
+    org.act("open_scoring")
+    context = browser.new_context(**PHONE)
+    # the phone's storage fills up once window.__full is set: every write of the page's records fails
+    context.add_init_script("""(() => {
+      const set = Storage.prototype.setItem;
+      Storage.prototype.setItem = function (k, v) {
+        if (window.__full && String(k).startsWith('rj:')) throw new DOMException('full', 'QuotaExceededError');
+        return set.call(this, k, v);
+      };
+    })();""")
+    page = context.new_page()
+    page.goto(link(live_server, u09))
+    view(page, "score")
+    context.route("**/api/judge/submit", lambda route: route.abort("internetdisconnected"))
+    page.get_by_role("textbox", name="总体评价").fill("40")
+    confirm_submit(page, "40")
+    view(page, "pending")
+    sid = stored_pending_sid(page)
+    assert sid
+    page.evaluate("() => { window.__full = true; }")
+
+    org.others_score(p1, skip={"U09"})
+    org.act("close_scoring", confirm=True)
+    org.act("show_result")
+    org.act("present")
+    org.act("open_scoring")
+    view(page, "score")
+    page.get_by_role("textbox", name="总体评价").fill("50")   # this write fails: kept in memory
+    org.act("back")                                          # fresh snapshots: the records are tidied
+    org.act("open_scoring")
+    view(page, "score")
+    expect(page.get_by_role("textbox", name="总体评价")).to_have_value("50")
+    expect(page.locator("#notices .alert.warn")).to_be_visible()
+    expect(page.locator("#notices")).to_contain_text(org.project_name(p1))
+    assert stored_pending_sid(page) == sid, "the other roadshow's pending mark set is still on the phone"
+
+    # the network returns: it is sent (scoring has closed, so it is reported as not counted)
+    context.unroute("**/api/judge/submit")
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")
+    expect(page.locator("#notices .alert.bad")).to_contain_text(f"「{org.project_name(p1)}」的评分未被计入")
+    assert org.marks_of("U09", p1) == []
+    context.close()
