@@ -1,13 +1,20 @@
 // The live console: follows /ws/console/<cid> and drives the evening through POST …/actions.
 // One big "next step" button (space bar) does what the server's next_step says; explicit buttons do
 // every other action.  Closing scoring with judges missing and locking ask for confirmation; "back"
-// asks too.  Shows the judges' submissions and connections, outlier warnings, the live results, ties,
+// asks too, and an open confirmation follows the state (it refuses to confirm once the state moved on).
+// Shows the judges' submissions and connections, outlier warnings, the live results, ties,
 // the running order and the roadshow's result; marks are corrected or voided (with a reason) in
 // console_marks.js.  Two consoles stay in sync because both only render what the socket pushes (plus
 // the fresher snapshot an action's response carries).  It decides nothing: the server does.
+//
+// Every action names the state version it was pressed on (expect_version): if that press's answer is
+// lost on the Wi-Fi and the operator presses again, or another console acted first, the server refuses
+// (409) instead of acting twice, and the console shows the current state.  At most one action is sent per
+// state version; a held key never repeats a step.  A section is rebuilt only when what it shows changed,
+// and keyboard focus goes back to the same control, so updates never throw the operator's focus away.
 
 import { connect, timerLeft, fmtClock, fmtNum, fmtScore } from './live.js';
-import { api, ApiError, toast, confirmDialog, dialogOpen, el, phaseLabel } from './console_api.js';
+import { api, toast, confirmDialog, dialogOpen, el, phaseLabel, renderKept, signedOut } from './console_api.js';
 import { openMarks, refreshMarks } from './console_marks.js';
 
 const main = document.querySelector('main');
@@ -16,10 +23,16 @@ const $ = (id) => document.getElementById(id);
 let snap = null;
 const scoreText = (x) => fmtScore(x, snap && snap.contest ? snap.contest.digits : 2);  // as published
 let lastSeq = 0;
-let busy = false;
+let busy = false;          // an action (or the reload after a failed one) is under way
+let sentFrom = -1;         // the version the last action was sent from: nothing more is sent until a newer one
 let cooldownUntil = 0;
 let errorTimer = null;
+let actionError = null;    // {message, until}: the last action's error, shown above everything for a while
+const ERROR_MS = 8000;
+let liveConfirm = null;    // while a confirmation is open: keeps it in step with the state
 const COOLDOWN_MS = 500;
+const STALE_NOTE = '状态已经变化（可能另一台控制台刚刚操作过），此确认已失效：请取消，看清当前状态后再操作。'
+  + ' / The state changed while this was open: cancel, check it and press again.';
 
 // ------------------------------------------------------------------ state in
 // Socket pushes and action responses may cross on the wire (another console acting at the same
@@ -53,7 +66,13 @@ function render() {
   renderOrder(s);
   renderRoadshow(s);
   refreshMarks(s);
+  if (liveConfirm) liveConfirm(s);
   tick();
+}
+
+// an action was sent from the version shown and its answer (or a newer state) has not arrived yet
+function waiting() {
+  return !!snap && typeof snap.version === 'number' && snap.version <= sentFrom;
 }
 
 // ------------------------------------------------------------------ stage
@@ -133,6 +152,11 @@ function renderButtons(s) {
     b.disabled = busy || !allowed(s, b.dataset.action);
     b.classList.toggle('suggested', !!(s.next_step && s.next_step.action === b.dataset.action));
   }
+  // the big button keeps keyboard focus while it waits (a disabled button would drop it): inert, not disabled
+  const next = $('next-step');
+  const inert = busy || waiting();
+  next.toggleAttribute('data-waiting', inert);
+  next.setAttribute('aria-disabled', String(inert || !s.next_step));
 }
 
 // ------------------------------------------------------------------ judges
@@ -144,7 +168,16 @@ function judgeState(s, j) {
 }
 
 function renderJudges(s) {
-  const box = $('judges');
+  const key = JSON.stringify([s.phase, s.setup.panels.map((p) => [p.id, p.label]), s.judges_status.map((j) =>
+    [j.id, j.name, j.panel, j.connected, j.recused, j.submitted, j.total, j.outlier])]);
+  renderKept($('judges'), key, () => drawJudges(s));
+  const online = s.judges_status.filter((j) => j.connected).length;
+  const missing = s.judges_status.filter((j) => judgeState(s, j) === 'missing');
+  $('judges-summary').textContent = `在线 ${online}/${s.judges_status.length}`
+    + (['scoring', 'closed', 'result'].includes(s.phase) ? ` · 未提交 ${missing.length}` : '');
+}
+
+function drawJudges(s) {
   const groups = s.setup.panels.map((p) => {
     const js = s.judges_status.filter((j) => j.panel === p.id);
     return el('div', { class: 'panel-group' },
@@ -156,19 +189,15 @@ function renderJudges(s) {
           { recused: '回避本项目 recused', submitted: `已提交 ${fmtNum(j.total)}`, missing: '未提交 not submitted', neutral: '' }[state],
           j.outlier ? `⚠ ${j.outlier}` : ''].filter(Boolean).join(' · ');
         return el('button', { type: 'button', class: `chip ${state}${j.outlier ? ' outlier' : ''}`, 'data-judge': j.id, title },
-          el('span', { class: `dot ${j.connected ? 'on' : 'off'}`, 'aria-label': j.connected ? '在线' : '离线' }),
+          el('span', { class: `dot ${j.connected ? 'on' : 'off'}`, role: 'img', 'aria-label': j.connected ? '在线 online' : '离线 offline' }),
           el('span', { class: 'jname' }, j.name),
           state === 'submitted' ? el('span', { class: 'jtotal num' }, fmtNum(j.total)) : null,
           state === 'recused' ? el('span', { class: 'jtag' }, '回避') : null,
           state === 'missing' ? el('span', { class: 'jtag' }, '未交') : null,
-          j.outlier ? el('span', { class: 'jflag', 'aria-label': '异常分 outlier' }, '⚠') : null);
+          j.outlier ? el('span', { class: 'jflag', role: 'img', 'aria-label': '异常分 outlier' }, '⚠') : null);
       })));
   });
-  box.replaceChildren(...groups);
-  const online = s.judges_status.filter((j) => j.connected).length;
-  const missing = s.judges_status.filter((j) => judgeState(s, j) === 'missing');
-  $('judges-summary').textContent = `在线 ${online}/${s.judges_status.length}`
-    + (['scoring', 'closed', 'result'].includes(s.phase) ? ` · 未提交 ${missing.length}` : '');
+  $('judges').replaceChildren(...groups);
 }
 
 $('judges').addEventListener('click', (ev) => {
@@ -182,17 +211,22 @@ function renderAlerts(s) {
   const out = s.judges_status.filter((j) => j.outlier);
   const oa = $('outlier-alert');
   oa.hidden = out.length === 0;
-  if (out.length) {
+  if (out.length) {  // redrawn only when it changed: a live region is announced again on every redraw
     const panels = Object.fromEntries(s.setup.panels.map((p) => [p.id, p.label.split(' ')[0]]));
-    oa.replaceChildren(el('strong', {}, '⚠ 异常分提醒 Outlier warning'), ' ',
+    renderKept(oa, JSON.stringify([s.current && s.current.id, out.map((j) => [j.id, j.total, j.outlier])]), () => oa.replaceChildren(el('strong', {}, '⚠ 异常分提醒 Outlier warning'), ' ',
       el('span', {}, `${s.current ? `${s.current.id} ${s.current.name}：` : ''}`),
       ...out.map((j) => el('span', { class: 'outlier-item', 'data-judge': j.id },
         `${j.name}（${panels[j.panel] || j.panel}）${fmtNum(j.total)} 分 — ${j.outlier}`)),
-      el('span', { class: 'en' }, ' 请主持人请该评委核对是否输入有误；系统不会自动修改成绩。Ask the judge to check for a typo; the result is not changed automatically.'));
+      el('span', { class: 'en' }, ' 请主持人请该评委核对是否输入有误；系统不会自动修改成绩。Ask the judge to check for a typo; the result is not changed automatically.')));
   }
   const ea = $('error-alert');
-  ea.hidden = !s.results_error;
-  if (s.results_error) ea.textContent = `成绩无法计算 / the results cannot be computed: ${s.results_error}`;
+  if (actionError && Date.now() < actionError.until) {   // an action's error stays readable for a while
+    ea.hidden = false;
+    ea.textContent = actionError.message;
+  } else {
+    ea.hidden = !s.results_error;
+    ea.textContent = s.results_error ? `成绩无法计算 / the results cannot be computed: ${s.results_error}` : '';
+  }
   const ta = $('tie-alert');
   const crossing = s.ties.filter((t) => t.crosses_boundary);
   const open = crossing.filter((t) => !t.resolved_by);
@@ -208,7 +242,8 @@ function renderAlerts(s) {
         : ' → 加时赛进行中。/ Overtime in progress.';
     }
     ta.className = `alert ${open.length || s.needs_overtime.length ? 'warn' : 'info'}`;
-    ta.replaceChildren(el('strong', {}, '并列跨越奖项线 Tie across an award boundary：'), ' ', lines.join('；'), next);
+    renderKept(ta, JSON.stringify([lines, next]), () => ta.replaceChildren(
+      el('strong', {}, '并列跨越奖项线 Tie across an award boundary：'), ' ', lines.join('；'), next));
   }
   const wa = $('warn-alert');
   wa.hidden = !s.warnings.length;
@@ -216,11 +251,12 @@ function renderAlerts(s) {
 }
 
 function showError(message) {
+  actionError = { message, until: Date.now() + ERROR_MS };
   const ea = $('error-alert');
   ea.hidden = false;
   ea.textContent = message;
   clearTimeout(errorTimer);
-  errorTimer = setTimeout(() => { if (snap) renderAlerts(snap); }, 8000);
+  errorTimer = setTimeout(() => { actionError = null; if (snap) renderAlerts(snap); }, ERROR_MS);
   toast(message, 'bad');
 }
 
@@ -230,6 +266,13 @@ function money(x) {
 }
 
 function renderResults(s) {
+  const key = JSON.stringify([s.setup.panels.map((p) => [p.id, p.label]), s.results, s.ties,
+    s.current && s.current.id, s.contest.digits]);
+  renderKept($('results'), key, () => drawResults(s));
+  $('results-count').textContent = s.results.length ? `（${s.results.length} 项 projects）` : '';
+}
+
+function drawResults(s) {
   const table = $('results');
   const panels = s.setup.panels;
   const hasOT = s.results.some((r) => r.overtime && Object.keys(r.overtime).length);
@@ -243,7 +286,7 @@ function renderResults(s) {
     const tie = r.tie ? ties[r.tie] : null;
     const cls = [tie && tie.crosses_boundary ? 'tie-cross' : '', r.pending_overtime ? 'pending-ot' : '',
       s.current && s.current.id === r.project ? 'current' : ''].filter(Boolean).join(' ');
-    return el('tr', { class: cls, 'data-project': r.project, tabindex: '0' },
+    return el('tr', { class: cls, 'data-project': r.project, tabIndex: 0 },
       el('td', { class: 'num rank' }, String(r.rank)),
       el('td', { class: 'pname', title: `${r.project} ${r.name}` },
         el('span', { class: 'clip' }, el('span', { class: 'pid' }, r.project), ' ', r.name)),
@@ -255,7 +298,6 @@ function renderResults(s) {
       el('td', {}, r.pending_overtime ? '待定' : (r.award_label || '')),
       el('td', { class: 'num' }, r.pending_overtime ? '—' : money(r.grant)));
   }));
-  $('results-count').textContent = s.results.length ? `（${s.results.length} 项 projects）` : '';
 }
 
 $('results').addEventListener('click', (ev) => {
@@ -270,7 +312,7 @@ $('results').addEventListener('keydown', (ev) => {
 // ------------------------------------------------------------------ running order
 function renderOrder(s) {
   const canPresent = allowed(s, 'present');
-  $('order').replaceChildren(...s.order.map((o) => el('li', { class: `st-${o.status || 'pending'}`, 'data-project': o.id },
+  renderKept($('order'), JSON.stringify([s.order, canPresent, busy]), () => $('order').replaceChildren(...s.order.map((o) => el('li', { class: `st-${o.status || 'pending'}`, 'data-project': o.id },
     el('span', { class: 'pos num' }, String(o.position)),
     el('span', { class: 'pid' }, o.id),
     el('span', { class: 'pname' }, o.name || ''),
@@ -278,7 +320,7 @@ function renderOrder(s) {
     o.status === 'current' ? el('span', { class: 'st now' }, '▶ 台上') : null,
     o.status === 'pending' && canPresent
       ? el('button', { type: 'button', class: 'btn secondary small', 'data-present': o.id, disabled: busy },
-        '请上台') : null)));
+        '请上台') : null))));
 }
 
 $('order').addEventListener('click', (ev) => {
@@ -288,6 +330,10 @@ $('order').addEventListener('click', (ev) => {
 
 // ------------------------------------------------------------------ roadshow result
 function renderRoadshow(s) {
+  renderKept($('roadshow'), JSON.stringify([s.result, s.phase === 'scoring', s.contest.digits]), () => drawRoadshow(s));
+}
+
+function drawRoadshow(s) {
   const box = $('roadshow');
   const r = s.result;
   if (!r) {
@@ -319,71 +365,131 @@ function judgeList(js) {
     el('span', { class: j.connected ? 'ok' : 'bad' }, j.connected ? ' 在线 online' : ' 离线 offline'))));
 }
 
-async function confirmFor(action, s) {
+function closeBody(s) {
+  const missing = s.judges_status.filter((j) => !j.recused && !j.submitted);
+  if (!missing.length) return el('p', {}, '所有评委均已提交。/ Every judge has submitted.');
+  return el('div', {}, el('p', {}, `还有 ${missing.length} 位评委未提交。结束后他们的分数不再计入本项目。`
+    + `/ ${missing.length} judge(s) have not submitted; their marks will not count for this project.`), judgeList(missing));
+}
+
+function backBody(s) {
+  const cur = s.current ? `（${s.current.id} ${s.current.name}）` : '';
+  return el('p', {}, `当前阶段「${phaseLabel(s.phase)}」${cur}将退回上一步，大屏与评委手机同步退回（已提交的评分保留）。`
+    + '/ The screen and phones follow; submitted marks are kept.');
+}
+
+// A confirmation about the state shown: its body follows every update, and once the state has moved on
+// from the version it was opened on, confirming is refused (that version is what the request carries).
+async function ask(options, describe) {
+  const shown = snap.version;
+  const go = await confirmDialog({
+    ...options, bodyNode: describe ? describe(snap) : null,
+    onOpen: (ctl) => {
+      liveConfirm = (s) => {
+        if (!ctl.open) return;
+        if (describe) ctl.body.replaceChildren(describe(s));
+        if (s.version !== shown) ctl.block(STALE_NOTE);
+      };
+    },
+  });
+  liveConfirm = null;
+  return { go, version: shown };
+}
+
+// {go, confirm, version}: whether to send, with confirm=true, and the version the operator acted on
+async function confirmFor(action) {
+  const s = snap;
   if (action === 'close_scoring') {
-    const missing = s.judges_status.filter((j) => !j.recused && !j.submitted);
-    if (!missing.length) return { go: true, confirm: false };
-    const body = el('div', {}, el('p', {}, `还有 ${missing.length} 位评委未提交。结束后他们的分数不再计入本项目。`
-      + `/ ${missing.length} judge(s) have not submitted; their marks will not count for this project.`), judgeList(missing));
-    const go = await confirmDialog({ title: '有评委未提交，仍要结束评分？ Close scoring anyway?', bodyNode: body,
-      confirm: '仍然结束评分 Close anyway', danger: true });
-    return { go, confirm: true };
+    if (!s.judges_status.some((j) => !j.recused && !j.submitted)) return { go: true, confirm: false, version: s.version };
+    const { go, version } = await ask({ title: '有评委未提交，仍要结束评分？ Close scoring anyway?',
+      confirm: '仍然结束评分 Close anyway', danger: true }, closeBody);
+    return { go, confirm: true, version };
   }
   if (action === 'lock') {
-    const go = await confirmDialog({
+    const { go, version } = await ask({
       title: '锁定结果？此操作不可撤销 Lock the results? This cannot be undone',
       body: '锁定后不能再更正评分、撤回步骤或更改任何结果；之后可导出成绩与评分表。/ After locking, no mark, step or result can change; exports stay available.',
       check: '我已核对全部成绩，确认锁定 I have checked the results',
       confirm: '确认锁定 Lock', danger: true });
-    return { go, confirm: false };
+    return { go, confirm: false, version };
   }
   if (action === 'back') {
-    const go = await confirmDialog({ title: '撤回上一步？ Go back one step?',
-      body: `当前阶段「${phaseLabel(s.phase)}」将退回上一步，大屏与评委手机同步退回（已提交的评分保留）。/ The screen and phones follow; submitted marks are kept.`,
-      confirm: '撤回 Go back' });
-    return { go, confirm: false };
+    const { go, version } = await ask({ title: '撤回上一步？ Go back one step?', confirm: '撤回 Go back' }, backBody);
+    return { go, confirm: false, version };
   }
-  return { go: true, confirm: false };
+  return { go: true, confirm: false, version: s.version };
+}
+
+// the current state from the server (after a lost answer, or a refused stale action)
+async function reload() {
+  try {
+    receive(await api('GET', `/api/contests/${cid}`));
+    return true;
+  } catch (e) {
+    if (e.status !== 401) toast(`无法读取当前状态 / could not reload the state: ${e.message}`, 'bad');
+    return false;
+  }
 }
 
 async function act(action, project = null) {
-  if (busy || !snap) return;
-  const { go, confirm } = await confirmFor(action, snap);
-  if (!go) return;
+  if (busy || !snap || waiting()) return;
+  const asked = await confirmFor(action);
+  if (asked.go) await send(action, project, asked.confirm, asked.version);
+}
+
+async function send(action, project, confirm, version) {
+  if (busy) return;
   busy = true;
+  sentFrom = typeof version === 'number' ? version : -1;
   document.body.dataset.busy = action;
   renderButtons(snap);
+  let askAgain = false;
+  let error = '';
   try {
-    const body = { action };
+    const body = { action, expect_version: version };
     if (project) body.project = project;
     if (confirm) body.confirm = true;
     const s = await api('POST', `/api/contests/${cid}/actions`, body);
     s.receivedAt = Date.now();
-    busy = false;
     receive(s);
+    sentFrom = -1; // the answer is the newer state (or the server found nothing to change: nothing to wait for)
   } catch (e) {
-    busy = false;
-    if (snap) render();
-    if (e instanceof ApiError && e.status === 409 && action === 'close_scoring' && !confirm) {
-      // someone's mark was withdrawn meanwhile: ask with the fresh list
-      const again = await confirmFor(action, snap);
-      if (again.go && again.confirm) {
-        try {
-          receive(await api('POST', `/api/contests/${cid}/actions`, { action, confirm: true }));
-          return;
-        } catch (e2) { showError(e2.message); return; }
+    sentFrom = -1;
+    if (e.status === 401) return;                     // on the way to the sign-in page
+    if (e.network) {
+      // the request may or may not have been applied: show what the server has now before anything else
+      const reloaded = await reload();
+      if (!reloaded) {
+        error = `${e.message}。无法确认操作是否生效；再按一次是安全的：服务器会拒绝重复的操作。`
+          + ' / Could not tell whether it took effect; pressing again is safe: the server refuses a repeat.';
+      } else if (typeof version === 'number' && snap.version > version) {
+        error = '没有收到服务器的应答，但状态已经变化：刚才的操作很可能已经生效，请先核对当前状态。'
+          + ' / No answer came back, but the state has moved on: the action most likely took effect. Check before pressing again.';
+      } else {
+        error = '没有收到服务器的应答，刚才的操作没有生效，可以再按一次。'
+          + ' / No answer came back and the action did not take effect: you can press again.';
       }
-    }
-    showError(e.message);
+    } else if (e.stale) {
+      error = e.message;
+      await reload();
+    } else if (e.status === 409 && action === 'close_scoring' && !confirm && e.message.includes('未提交')) {
+      await reload();                                 // someone's mark was withdrawn meanwhile: ask with the fresh list
+      askAgain = true;
+    } else error = e.message;
   } finally {
     busy = false;
     delete document.body.dataset.busy;
-    if (snap) renderButtons(snap);
+    if (snap) render();
+  }
+  if (error) showError(error);
+  if (askAgain) {
+    const again = await confirmFor('close_scoring');
+    if (again.go) await send('close_scoring', null, again.confirm, again.version);
   }
 }
 
 function nextStep() {
-  if (!snap || !snap.next_step || busy || Date.now() < cooldownUntil) return;
+  if (!snap || !snap.next_step || busy || waiting() || Date.now() < cooldownUntil) return;
   cooldownUntil = Date.now() + COOLDOWN_MS; // a double press never skips a step
   const btn = $('next-step');
   btn.dataset.cooling = '1';
@@ -403,6 +509,11 @@ function typing(target) {
 }
 
 document.addEventListener('keydown', (ev) => {
+  if (ev.repeat && (ev.key === 'Enter' || ev.key === ' ') && ev.target instanceof Element
+      && ev.target.closest('#next-step, .stage button, #order button')) {
+    ev.preventDefault(); // a held key is one press: its auto-repeat never "clicks" a step again
+    return;
+  }
   if (ev.ctrlKey || ev.metaKey || ev.altKey || dialogOpen() || typing(ev.target)) return;
   if (ev.code === 'Space' || ev.key === ' ') {
     ev.preventDefault(); // also keeps a focused button from being "clicked" by the space bar
@@ -430,8 +541,8 @@ function onStatus(status) {
   const c = $('conn');
   c.className = `conn ${status}`;
   c.textContent = STATUS[status] || status;
-  if (status === 'live') lastSeq = 0; // the first message after a (re)connect is the full, current state
-  if (status === 'invalid') location.href = `/login?next=${encodeURIComponent(location.pathname)}`;
+  // seq keeps growing across reconnects and server restarts: no reset, an older snapshot is never applied
+  if (status === 'invalid') signedOut(); // the session is gone (e.g. the organizer key was rotated)
 }
 
 document.addEventListener('marks-changed', (ev) => receive(ev.detail));

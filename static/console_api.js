@@ -1,6 +1,7 @@
 // Shared by the console pages (index, setup, live console, cards): fetch with the session's CSRF
-// header and API errors as exceptions, toasts, a confirmation dialog, per-field error display next to
-// inputs, copy to clipboard, and the Chinese/English names of the phases.
+// header, a time limit and API errors as exceptions (a lost session goes to the sign-in page), toasts,
+// a confirmation dialog, per-field error display next to inputs, copy to clipboard, keeping keyboard
+// focus across a re-render, and the Chinese/English names of the phases.
 // It does not render any page: setup.js, console.js and console_index.js do.
 
 export const PHASES = {
@@ -21,15 +22,32 @@ export function csrf() {
 export class ApiError extends Error {
   constructor(status, message, errors = {}, data = null) {
     super(message);
-    this.status = status;
+    this.status = status;     // 0: no answer (network down, or no answer within the time limit)
     this.errors = errors;
     this.data = data;
   }
+
+  // no answer came back: the request may or may not have reached the server
+  get network() { return this.status === 0; }
+
+  // the action was for a state that has moved on (expect_version no longer matches): nothing was done
+  get stale() { return this.status === 409 && this.message.includes('状态已经变化'); }
+}
+
+export const API_TIMEOUT_MS = 10000;
+
+// The session is gone (the organizer key was rotated, or the cookie expired): sign in again, then come back.
+export function signedOut() {
+  location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
 }
 
 // fetch + JSON + CSRF.  Resolves with the parsed body; rejects with ApiError (message Chinese first).
-export async function api(method, path, body) {
-  const opts = { method, credentials: 'same-origin', headers: { Accept: 'application/json' } };
+// A request without an answer within `timeout` ms is abandoned (status 0), so a dead link never leaves a
+// page waiting for ever.  401 sends the page to the sign-in form.
+export async function api(method, path, body, { timeout = API_TIMEOUT_MS } = {}) {
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), timeout);
+  const opts = { method, credentials: 'same-origin', headers: { Accept: 'application/json' }, signal: abort.signal };
   if (method !== 'GET') opts.headers['X-CSRF-Token'] = csrf();
   if (body instanceof FormData) opts.body = body;
   else if (body !== undefined) {
@@ -37,16 +55,23 @@ export async function api(method, path, body) {
     opts.headers['Content-Type'] = 'application/json';
   }
   let res;
+  let data = null;
   try {
     res = await fetch(path, opts);
+    try { data = await res.json(); } catch (e) { if (abort.signal.aborted) throw e; data = null; }
   } catch {
-    throw new ApiError(0, '网络连接失败，请检查网络后重试 / network error: check the connection and retry');
+    throw new ApiError(0, abort.signal.aborted
+      ? `服务器 ${Math.round(timeout / 1000)} 秒内没有应答，请检查网络 / no answer from the server within ${Math.round(timeout / 1000)} s: check the connection`
+      : '网络连接失败，请检查网络后重试 / network error: check the connection and retry');
+  } finally {
+    clearTimeout(timer);
   }
-  let data = null;
-  try { data = await res.json(); } catch { data = null; }
   if (!res.ok) {
     let msg = data && typeof data.error === 'string' ? data.error : `请求失败（${res.status}）/ request failed (${res.status})`;
-    if (res.status === 401) msg = '登录已失效，请重新登录 / signed out: sign in again';
+    if (res.status === 401) {
+      msg = '登录已失效，请重新登录 / signed out: sign in again';
+      signedOut();
+    }
     const errors = data && data.errors && !Array.isArray(data.errors) ? data.errors : {};
     throw new ApiError(res.status, msg, errors, data);
   }
@@ -79,8 +104,10 @@ export function toast(message, kind = 'ok', ms = 4000) {
 // ------------------------------------------------------------------ dialogs
 // A modal confirmation.  `check` adds a checkbox that must be ticked first (irreversible actions).
 // Focus starts on Cancel so a stray Enter or space never confirms.  Resolves true / false.
+// `onOpen(ctl)` gets a handle to keep the dialog current while it is open: ctl.body is the body element,
+// ctl.block(message) shows why confirming is no longer possible and disables the confirm button for good.
 export function confirmDialog({ title, body = '', bodyNode = null, confirm = '确认 Confirm', cancel = '取消 Cancel',
-  danger = false, check = '' }) {
+  danger = false, check = '', onOpen = null }) {
   return new Promise((resolve) => {
     const dlg = document.createElement('dialog');
     dlg.className = 'dlg';
@@ -96,11 +123,12 @@ export function confirmDialog({ title, body = '', bodyNode = null, confirm = '�
     const no = dlg.querySelector('#confirm-cancel');
     ok.textContent = confirm;
     no.textContent = cancel;
+    let blocked = false;
     if (check) {
       const box = dlg.querySelector('#confirm-check');
       dlg.querySelector('.dlg-check span').textContent = check;
       ok.disabled = true;
-      box.addEventListener('change', () => { ok.disabled = !box.checked; });
+      box.addEventListener('change', () => { ok.disabled = blocked || !box.checked; });
     }
     let done = false;
     const finish = (value) => {
@@ -116,6 +144,22 @@ export function confirmDialog({ title, body = '', bodyNode = null, confirm = '�
     document.body.append(dlg);
     dlg.showModal();
     no.focus();
+    if (onOpen) {
+      onOpen({
+        body: bodyEl,
+        get open() { return !done; },
+        block(message) {
+          blocked = true;
+          ok.disabled = true;
+          let note = dlg.querySelector('.dlg-stale');
+          if (!note) {
+            note = el('p', { class: 'alert warn dlg-stale', role: 'alert' });
+            dlg.querySelector('.dlg-buttons').before(note);
+          }
+          note.textContent = message;
+        },
+      });
+    }
   });
 }
 
@@ -221,4 +265,37 @@ export function el(tag, attrs = {}, ...children) {
     node.append(c instanceof Node ? c : document.createTextNode(String(c)));
   }
   return node;
+}
+
+// ------------------------------------------------------------------ keeping focus across a re-render
+// A selector naming `node` by its data-* attributes (and those of its nearest such ancestor inside `box`),
+// so the same control can be found again after the section was rebuilt.  null if it has none.
+function identity(node, box) {
+  const part = (e) => {
+    const attrs = [...e.attributes].filter((a) => a.name.startsWith('data-'));
+    return attrs.length ? e.tagName.toLowerCase() + attrs.map((a) => `[${a.name}="${CSS.escape(a.value)}"]`).join('') : null;
+  };
+  const own = part(node);
+  let up = node.parentElement;
+  while (up && up !== box && !part(up)) up = up.parentElement;
+  const outer = up && up !== box ? part(up) : null;
+  if (!own) return outer;
+  return outer ? `${outer} ${own}` : own;
+}
+
+// Rebuild `box` with `build()` only when `key` (a string of everything the section shows) changed, and
+// give keyboard focus back to the control with the same data-* identity afterwards.  Returns whether it
+// rebuilt.  A console update (a judge's phone connecting) thus never throws the operator's focus away.
+const rendered = new WeakMap();
+export function renderKept(box, key, build) {
+  if (rendered.get(box) === key) return false;
+  rendered.set(box, key);
+  const active = document.activeElement;
+  const sel = active && active !== box && box.contains(active) ? identity(active, box) : null;
+  build();
+  if (sel && !box.contains(document.activeElement)) {
+    const again = box.querySelector(sel);
+    if (again) again.focus({ preventScroll: true });
+  }
+  return true;
 }

@@ -26,7 +26,7 @@ export function wireImport(box, cid, onApplied, countNow) {
     form.append('file', file);
     form.append('dry_run', dry ? '1' : '0');
     try {
-      return { ok: true, data: await api('POST', `/api/contests/${cid}/import/${kind}`, form) };
+      return { ok: true, data: await api('POST', `/api/contests/${cid}/import/${kind}`, form, { timeout: 60000 }) };
     } catch (e) {
       if (e instanceof ApiError && e.data && Array.isArray(e.data.errors)) return { ok: false, data: e.data };
       return { ok: false, data: { rows: [], errors: [{ row: '', field: '', message: e.message }] } };

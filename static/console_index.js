@@ -1,5 +1,7 @@
 // Console home: fills the rules-preset choice and creates a new contest, then opens its setup page.
-// The list of contests is rendered by the server (templates/console_index.html).
+// The list of contests is rendered by the server (templates/console_index.html).  A lost session (the
+// organizer key was rotated) sends the page to the sign-in form: on any request (console_api.js), and when
+// the organizer comes back to this tab.
 
 import { api, showFieldErrors, clearFieldErrors, toast } from './console_api.js';
 
@@ -43,3 +45,10 @@ form.addEventListener('submit', async (ev) => {
 });
 
 loadPresets();
+
+// coming back to the tab (or to this page from the history): is the session still valid?  401 signs in again.
+function checkSession() {
+  api('GET', '/api/contests').catch(() => {});
+}
+document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') checkSession(); });
+window.addEventListener('pageshow', (ev) => { if (ev.persisted) checkSession(); });

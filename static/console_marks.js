@@ -2,8 +2,10 @@
 // A correction or a void always needs a reason; the server records it in the audit log and refuses
 // it while that roadshow's scoring is still open (the judge can amend it then) or after the lock.
 // The fresh console snapshot the server answers with is handed back as a 'marks-changed' event.
+// Console updates redraw the open dialog only where something it shows changed, keeping keyboard focus;
+// the correction form is never redrawn by an update, so the operator's typing stays.
 
-import { api, el, showFieldErrors, clearFieldErrors, toast } from './console_api.js';
+import { api, el, showFieldErrors, clearFieldErrors, toast, renderKept } from './console_api.js';
 import { fmtNum } from './live.js';
 
 const $ = (id) => document.getElementById(id);
@@ -49,15 +51,24 @@ function draw() {
   const s = snap;
   const projects = s.setup.projects;
   const psel = $('md-project');
-  psel.replaceChildren(...projects.map((p) => el('option', { value: p.id, selected: p.id === view.project }, `${p.id} ${p.name}`)));
+  renderKept(psel, JSON.stringify([projects.map((p) => [p.id, p.name]), view.project]), () => psel.replaceChildren(
+    ...projects.map((p) => el('option', { value: p.id, selected: p.id === view.project }, `${p.id} ${p.name}`))));
   const rounds = roundsOf(s, view.project);
   if (!rounds.includes(view.round)) view.round = rounds.at(-1);
-  $('md-round').replaceChildren(...rounds.map((r) => el('option', { value: r, selected: r === view.round }, roundLabel(r))));
+  const rsel = $('md-round');
+  renderKept(rsel, JSON.stringify([rounds, view.round]), () => rsel.replaceChildren(
+    ...rounds.map((r) => el('option', { value: r, selected: r === view.round }, roundLabel(r)))));
   const open = isOpen(s, view.project, view.round);
   const locked = s.phase === 'locked';
-  const marks = Object.fromEntries(s.marks.filter((m) => m.project === view.project && m.round === view.round)
-    .map((m) => [m.judge, m]));
-  const recused = new Set(s.setup.recusals.filter((r) => r.project === view.project).map((r) => r.judge));
+  const shown = s.marks.filter((m) => m.project === view.project && m.round === view.round);
+  const recusals = s.setup.recusals.filter((r) => r.project === view.project);
+  const key = JSON.stringify([view, open, locked, shown, recusals, s.setup.panels, s.setup.judges.map((j) => [j.id, j.name, j.panel])]);
+  renderKept($('md-body'), key, () => drawBody(s, open, locked, shown, recusals));
+}
+
+function drawBody(s, open, locked, shown, recusals) {
+  const marks = Object.fromEntries(shown.map((m) => [m.judge, m]));
+  const recused = new Set(recusals.map((r) => r.judge));
   const body = [];
   if (open) body.push(el('p', { class: 'alert info' }, '该路演正在评分，评委可自行修改；结束评分后才能更正。/ Scoring is open: judges amend their own marks; correct after closing.'));
   if (locked) body.push(el('p', { class: 'alert info' }, '结果已锁定，不能再更正。/ Locked: no more corrections.'));

@@ -5,7 +5,7 @@
 // section being edited here (it keeps the local edits until saved).  Nothing is decided here.
 
 import { connect } from './live.js';
-import { api, toast, confirmDialog, showFieldErrors, clearFieldErrors, el, wireCopyButtons } from './console_api.js';
+import { api, toast, confirmDialog, showFieldErrors, clearFieldErrors, el, wireCopyButtons, signedOut } from './console_api.js';
 import { wireImport } from './console_import.js';
 
 const main = document.querySelector('main');
@@ -18,14 +18,22 @@ let lastSeq = 0;
 let presets = [];
 
 // ------------------------------------------------------------------ receiving state
-// Socket pushes and save responses may cross on the wire: only a snapshot newer than the one
-// shown is applied, whichever way it came.
+// Socket pushes, save and import responses may cross on the wire: only a snapshot newer than the one
+// shown is applied, whichever way it came.  seq grows strictly, also across reconnects and server
+// restarts, so it is never reset here.
+// Returns whether it was applied.
 function receive(s) {
-  if (!s || s.type !== 'state') return;
-  if (s.seq <= lastSeq) return;
+  if (!s || s.type !== 'state') return false;
+  if (s.seq <= lastSeq) return false;
   lastSeq = Math.max(lastSeq, s.seq);
   snap = s;
   render();
+  return true;
+}
+
+// After a save or an import the section is clean again: show the answer, or the newer state that came first.
+function receiveSaved(s) {
+  if (!receive(s) && snap) render();
 }
 
 let rendered = '';
@@ -336,7 +344,7 @@ async function save(section, form, call, okMessage) {
   try {
     const s = await call();
     dirty.delete(section);
-    receive(s);
+    receiveSaved(s);
     toast(okMessage);
     return true;
   } catch (e) {
@@ -421,8 +429,7 @@ $('order-form').addEventListener('submit', (ev) => {
 for (const box of document.querySelectorAll('.import')) {
   wireImport(box, cid, (s) => {
     dirty.delete(box.dataset.kind);
-    lastSeq = 0;
-    receive(s);
+    receiveSaved(s);
   }, () => (snap ? snap.setup[box.dataset.kind].length : 0));
 }
 wireCopyButtons(document);
@@ -433,7 +440,8 @@ function onStatus(status) {
     invalid: '登录已失效 signed out' };
   conn.className = `conn ${status}`;
   conn.textContent = names[status] || status;
-  if (status === 'live') lastSeq = 0; // a restarted server counts from 1 again
+  // no lastSeq reset on (re)connect: seq keeps growing across server restarts, the first push is newer
+  if (status === 'invalid') signedOut(); // the session is gone (e.g. the organizer key was rotated)
 }
 
 (async () => {

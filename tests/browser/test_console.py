@@ -1,16 +1,21 @@
 """The organizer console in real headless Chromium: sign-in, setup by import, tiers and budget, the draw,
-QR cards, copy-link, two consoles in sync, confirmations, corrections in the audit log, outlier flags."""
+QR cards, copy-link, two consoles in sync, confirmations, corrections in the audit log, outlier flags; a lost
+answer or a held key never runs a step twice, focus and typing survive updates, a stale confirmation cannot be
+confirmed, an older answer is never applied, a signed-out page goes to the sign-in form, readable English."""
 
 from __future__ import annotations
 
 import io
+import json
 import math
 import uuid
+from urllib.parse import quote
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from pypdf import PdfReader
+from websockets.sync.client import connect as ws_connect
 
 from judging.model import draw_order
 from tests.conftest import LiveServer
@@ -477,3 +482,298 @@ def test_space_bar_is_ignored_while_typing_and_any_project_can_be_called_up(page
     page.click("#order [data-present=P2]")
     expect(page.locator("#cur-name")).to_have_text("P2 项目2")
     expect(page.locator("#order li[data-project=P2]")).to_have_class("st-current")
+
+
+# ---------------------------------------------------------------- found by the outside review: a lost answer,
+# a held key, focus thrown away by updates, a stale confirmation, an older reply, sign-out, contrast
+
+def judges_scored(server: LiveServer, judges: dict, project: str = "P1") -> None:
+    for j in judges.values():
+        submit(server, j["token"], project, EXPERT if j["panel"] == "expert" else {"overall": 75})
+
+
+def action_posts(page: Page) -> list[dict]:
+    """Every action the page sends, as sent (the request bodies)."""
+    posts: list[dict] = []
+    page.on("request", lambda r: posts.append(r.post_data_json)
+            if r.method == "POST" and r.url.endswith("/actions") else None)
+    return posts
+
+
+def test_a_lost_answer_then_a_second_press_does_not_reveal_a_second_tier(page: Page, server, api) -> None:
+    """The answer of 'reveal next tier' is lost on the Wi-Fi (the server did reveal it), the socket push is
+    delayed by the same hiccup and even the reload fails: the operator presses again on the old screen.
+    That press names the version it saw, so the server refuses it instead of revealing the next tier early,
+    and the console says so and shows the current state.  When the reload works, the console tells whether
+    the press whose answer was lost took effect."""
+    cid, judges = small_contest(api, projects=1)
+    act(api, cid, "start", "present", "open_scoring")
+    judges_scored(server, judges)
+    version = act(api, cid, "close_scoring", "show_result", "rank", "start_reveal")["version"]
+    hold = {"on": False}
+
+    def socket(ws) -> None:           # the console's socket, with the server's pushes held back on demand
+        upstream = ws.connect_to_server()
+        upstream.on_message(lambda m: None if hold["on"] else ws.send(m))
+        ws.on_message(lambda m: upstream.send(m))
+
+    page.route_web_socket("**/ws/console/**", socket)
+    lost = {"posts": 0, "reloads": 0}
+
+    def actions(route) -> None:
+        lost["posts"] += 1
+        if lost["posts"] in (1, 3):
+            route.fetch()                           # the server gets it and commits ...
+            route.abort("connectionreset")          # ... but the answer never arrives
+        else:
+            route.continue_()
+
+    def reload(route) -> None:
+        lost["reloads"] += 1
+        if lost["reloads"] == 1:
+            route.abort("connectionreset")          # the first reload after the failure fails as well
+        else:
+            route.continue_()
+
+    page.route(f"**/api/contests/{cid}/actions", actions)
+    page.route(f"**/api/contests/{cid}", reload)
+    posts = action_posts(page)
+    page.goto(f"{server.url}/console/{cid}")
+    expect(page.locator("#next-label")).to_have_text("揭晓下一奖项 Reveal next tier")
+    expect(page.locator("#cur-org")).to_contain_text("已揭晓 0 / 4")
+    hold["on"] = True
+    key(page, "Space")
+    expect(page.locator(".toast", has_text="无法读取当前状态")).to_be_visible()
+    expect(page.locator("#error-alert")).to_contain_text("无法确认操作是否生效")
+    expect(page.locator("#cur-org")).to_contain_text("已揭晓 0 / 4")       # the console could not learn more
+    key(page, "Space")                                                      # "check the connection and retry"
+    expect(page.locator("#error-alert")).to_contain_text("状态已经变化")
+    expect(page.locator("#cur-org")).to_contain_text("已揭晓 1 / 4")       # reloaded after the refusal
+    ready(page)
+    assert api.get(f"/api/contests/{cid}").json()["reveal"]["step"] == 1, "the second press revealed a tier early"
+    assert posts == [{"action": "reveal_next", "expect_version": version}] * 2
+    assert lost["reloads"] == 2
+    key(page, "Space")                          # the next tier, its answer lost again; this time the reload works
+    expect(page.locator("#error-alert")).to_contain_text("很可能已经生效")
+    expect(page.locator("#cur-org")).to_contain_text("已揭晓 2 / 4")
+    assert posts[2] == {"action": "reveal_next", "expect_version": version + 1}
+
+
+def test_holding_enter_on_the_focused_next_step_button_runs_one_step(page: Page, server, api) -> None:
+    cid, _ = small_contest(api)
+    posts = action_posts(page)
+    page.goto(f"{server.url}/console/{cid}")
+    expect(page.locator("#next-label")).to_have_text("开始比赛 Start")
+    page.click("#next-step")                   # one click: start; the button keeps the focus
+    expect(page.locator("#phase")).to_have_text("等待上台 Between roadshows")
+    ready(page)
+    assert page.evaluate("document.activeElement.id") == "next-step"
+    cdp = page.context.new_cdp_session(page)
+    enter = {"type": "keyDown", "key": "Enter", "code": "Enter", "windowsVirtualKeyCode": 13,
+             "nativeVirtualKeyCode": 13, "text": "\r", "unmodifiedText": "\r"}
+    cdp.send("Input.dispatchKeyEvent", enter)  # then Enter is held for 1.2 s: the keyboard repeats it
+    for _ in range(24):
+        page.wait_for_timeout(50)
+        cdp.send("Input.dispatchKeyEvent", {**enter, "autoRepeat": True})
+    cdp.send("Input.dispatchKeyEvent", {"type": "keyUp", "key": "Enter", "code": "Enter", "windowsVirtualKeyCode": 13})
+    cdp.detach()
+    expect(page.locator("#phase")).to_have_text("路演中 Presenting")
+    ready(page)
+    assert api.get(f"/api/contests/{cid}").json()["phase"] == "presenting", "a held key ran more than one step"
+    assert [p["action"] for p in posts] == ["start", "present"]
+
+
+def test_keyboard_focus_and_typing_survive_console_updates(page: Page, server, api) -> None:
+    cid, judges = small_contest(api)
+    act(api, cid, "start", "present", "open_scoring")
+    judges_scored(server, judges)
+    act(api, cid, "close_scoring", "show_result")
+    page.goto(f"{server.url}/console/{cid}")
+    expect(page.locator("#roadshow .mk")).to_have_count(8)
+    active = "() => { const a = document.activeElement; return [a.closest('[id]').id, a.dataset.judge || a.dataset.project || a.id]; }"
+    ws_url = server.url.replace("http://", "ws://")
+
+    page.focus("#judges [data-judge=E2]")       # a judge's phone connects: the chips are redrawn
+    with ws_connect(f"{ws_url}/ws/j/{judges['E4']['token']}", open_timeout=10):
+        expect(page.locator("#judges [data-judge=E4] .dot.on")).to_have_count(1)
+        assert page.evaluate(active) == ["judges", "E2"]
+    expect(page.locator("#judges [data-judge=E4] .dot.off")).to_have_count(1)
+    assert page.evaluate(active) == ["judges", "E2"]
+
+    page.focus("#results tr[data-project=P1]")  # a correction changes the live results table
+    before = page.locator("#results tr[data-project=P1]").inner_text()
+    r = api.post(f"/api/contests/{cid}/marks/correct", json={"project": "P1", "round": "final", "judge": "U3",
+                                                              "marks": {"overall": 60}, "reason": "评委口头更正"})
+    assert r.status_code == 200, r.text
+    expect(page.locator("#results tr[data-project=P1]")).not_to_have_text(before)
+    assert page.evaluate(active) == ["results", "P1"]
+
+    page.keyboard.press("Enter")                # the marks dialog, from the keyboard
+    dialog = page.locator("#marks-dialog")
+    expect(dialog).to_be_visible()
+    correct = "#md-body tr[data-judge=E3] [data-fix=correct]"
+    page.focus(correct)
+    r = api.post(f"/api/contests/{cid}/marks/correct", json={"project": "P1", "round": "final", "judge": "U2",
+                                                              "marks": {"overall": 65}, "reason": "评委口头更正"})
+    assert r.status_code == 200, r.text
+    expect(dialog.locator("tr[data-judge=U2]")).to_contain_text("65")
+    assert page.evaluate(f"document.activeElement === document.querySelector('{correct}')")
+    page.keyboard.press("Enter")                # correct E3: the operator starts typing a reason ...
+    expect(page.locator("#fix-dialog")).to_be_visible()
+    page.focus("#fix-reason")
+    page.keyboard.type("评委确认")
+    with ws_connect(f"{ws_url}/ws/j/{judges['U4']['token']}", open_timeout=10):  # ... and an update arrives
+        expect(page.locator("#judges [data-judge=U4] .dot.on")).to_have_count(1)
+        page.keyboard.type("输入有误")
+        expect(page.locator("#fix-reason")).to_have_value("评委确认输入有误")
+        assert page.evaluate("document.activeElement.id") == "fix-reason"
+    page.click("#fix-cancel")
+    page.click("#md-close")
+
+
+def test_back_confirmation_shows_the_current_state_and_sends_the_version_it_shows(page: Page, server, api) -> None:
+    cid, _ = small_contest(api)
+    act(api, cid, "start", "present")
+    posts = action_posts(page)
+    page.goto(f"{server.url}/console/{cid}")
+    expect(page.locator("#phase")).to_have_text("路演中 Presenting")
+    key(page, "z")
+    dialog = page.locator("#confirm-dialog")
+    expect(dialog).to_contain_text("当前阶段「路演中 Presenting」")
+    act(api, cid, "open_scoring")               # another console moves on while the question is open
+    expect(dialog).to_contain_text("当前阶段「评分中 Scoring open」")
+    expect(dialog).to_contain_text("状态已经变化")
+    expect(dialog.locator("#confirm-ok")).to_be_disabled()   # "go back" would now undo something else
+    page.click("#confirm-cancel")
+    assert posts == []
+    version = api.get(f"/api/contests/{cid}").json()["version"]
+    key(page, "z")
+    expect(dialog).to_contain_text("当前阶段「评分中 Scoring open」")
+    page.click("#confirm-ok")
+    expect(page.locator("#phase")).to_have_text("路演中 Presenting")
+    assert posts == [{"action": "back", "expect_version": version}]
+
+
+def test_setup_never_applies_an_import_answer_older_than_the_state_shown(page: Page, server, api) -> None:
+    cid = new_contest(api, name="导入应答")
+    page.goto(f"{server.url}/console/{cid}/setup")
+    expect(page.locator("#conn")).to_have_class("conn live")
+
+    def older_answer(route) -> None:            # the answer is overtaken by the socket's newer push
+        response = route.fetch()
+        body = response.json()
+        if body.get("applied"):
+            page.wait_for_timeout(300)
+            body["contest"]["seq"] = 1
+            body["contest"]["setup"]["projects"][0]["name"] = "旧的应答 STALE"
+        route.fulfill(response=response, json=body)
+
+    page.route(f"**/api/contests/{cid}/import/projects", older_answer)
+    upload(page, "projects", "projects.csv", PROJECTS_GOOD)
+    preview = page.locator(".import[data-kind=projects] .import-preview")
+    expect(preview.locator(".preview-status")).to_contain_text("没有错误")
+    preview.locator("[data-import=apply]").click()
+    expect(page.locator(".toast", has_text="已导入 6 行")).to_be_visible()
+    expect(page.locator("#projects-table tbody tr")).to_have_count(6)
+    page.wait_for_timeout(200)
+    names = page.locator("#projects-table tbody tr td:nth-child(2) input").evaluate_all("els => els.map(e => e.value)")
+    assert names == [f"项目{i}" for i in range(1, 7)]
+
+
+def test_signed_out_pages_go_to_the_sign_in_page(page: Page, server, api) -> None:
+    """The organizer key was rotated: the server closes the console socket with 4401 (and answers 401)."""
+    cid, _ = small_contest(api)
+    page.route_web_socket("**/ws/console/**", lambda ws: ws.close(code=4401, reason="signed out"))
+    for path in (f"/console/{cid}/setup", f"/console/{cid}"):
+        page.goto(server.url + path)
+        page.wait_for_url(f"{server.url}/login?next={quote(path, safe='')}")
+    page.route("**/api/presets", lambda route: route.fulfill(status=401, json={"error": "unauthorized"}))
+    page.goto(server.url + "/console")
+    page.wait_for_url(f"{server.url}/login?next={quote('/console', safe='')}")
+
+
+CONTRAST = """(els) => els.filter((e) => e.getClientRects().length && !e.closest(':disabled')).map((e) => {
+  const rgb = (s) => s.match(/[\\d.]+/g).map(Number);
+  const lum = ([r, g, b]) => [r, g, b].map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+    .reduce((a, v, i) => a + v * [0.2126, 0.7152, 0.0722][i], 0);
+  let bg = null, opacity = 1;
+  for (let x = e; x && !bg; x = x.parentElement) {
+    const cs = getComputedStyle(x);
+    opacity *= Number(cs.opacity);
+    const c = rgb(cs.backgroundColor);
+    if (c.length < 4 || c[3] > 0.5) bg = c;
+  }
+  bg = (bg || [255, 255, 255]).slice(0, 3);
+  const fg = rgb(getComputedStyle(e).color).slice(0, 3).map((v, i) => v * opacity + bg[i] * (1 - opacity));  // as seen
+  const [hi, lo] = [lum(fg), lum(bg)].sort((a, b) => b - a);
+  return { text: e.textContent.trim(), ratio: (hi + 0.05) / (lo + 0.05), px: parseFloat(getComputedStyle(e).fontSize) };
+})"""
+
+
+def test_english_labels_are_readable_and_controls_are_named(page: Page, server, api) -> None:
+    cid, _ = small_contest(api)
+    checks = {"/console": ".topbar-end .en", f"/console/{cid}/audit": ".en", f"/console/{cid}/cards": ".topbar .en"}
+    for path, selector in checks.items():
+        page.goto(server.url + path)
+        seen = page.locator(selector).evaluate_all(CONTRAST)
+        assert seen, path
+        for e in seen:
+            assert e["ratio"] >= 4.5 and e["px"] >= 12, (path, e)
+    page.goto(f"{server.url}/console/{cid}/setup")
+    expect(page.get_by_label("规则原文（TOML）Rules text (TOML)")).to_have_count(1)
+    page.goto(f"{server.url}/console/{cid}")
+    chip = page.locator("#judges [data-judge=E1]")
+    expect(chip.get_by_role("img", name="离线 offline")).to_have_count(1)
+    expect(chip).to_have_accessible_name("离线 offline 专家1")
+
+
+def test_an_action_without_any_answer_gives_up_after_ten_seconds(page: Page, server, api) -> None:
+    """A dead link that never answers (no error either) must not leave the console busy for ever."""
+    cid, _ = small_contest(api)
+    page.clock.install()
+    page.route(f"**/api/contests/{cid}/actions", lambda route: None)   # the request hangs: no answer, ever
+    page.goto(f"{server.url}/console/{cid}")
+    expect(page.locator("#next-label")).to_have_text("开始比赛 Start")
+    page.keyboard.press("Space")
+    expect(page.locator("body[data-busy=start]")).to_have_count(1)
+    expect(page.locator("[data-action=start]")).to_be_disabled()
+    page.clock.run_for(11_000)
+    expect(page.locator("body[data-busy]")).to_have_count(0)
+    expect(page.locator("#error-alert")).to_contain_text("操作没有生效，可以再按一次")
+    expect(page.locator("[data-action=start]")).to_be_enabled()
+    assert api.get(f"/api/contests/{cid}").json()["phase"] == "setup"
+
+
+def test_closing_asks_again_from_the_fresh_state_when_the_server_finds_a_judge_missing(page: Page, server,
+                                                                                       api) -> None:
+    """The console believed everyone had submitted (its view was behind); the server refuses the unconfirmed
+    close, the console reloads, asks with the fresh list, and the confirmed close names that fresh version."""
+    cid, judges = small_contest(api)
+    act(api, cid, "start", "present", "open_scoring")
+    judges_scored(server, {k: j for k, j in judges.items() if k != "U4"})
+
+    def behind(ws) -> None:                     # the socket's view: U4's mark seems to be in
+        upstream = ws.connect_to_server()
+
+        def rewrite(message: str) -> None:
+            snap = json.loads(message)
+            for j in snap.get("judges_status", []):
+                if j["id"] == "U4":
+                    j.update(submitted=True, total=75)
+            ws.send(json.dumps(snap))
+        upstream.on_message(rewrite)
+        ws.on_message(lambda m: upstream.send(m))
+
+    page.route_web_socket("**/ws/console/**", behind)
+    posts = action_posts(page)
+    page.goto(f"{server.url}/console/{cid}")
+    expect(page.locator("#judges .chip.missing")).to_have_count(0)
+    version = api.get(f"/api/contests/{cid}").json()["version"]
+    key(page, "Space")                          # close scoring: no question asked, the server refuses
+    dialog = page.locator("#confirm-dialog")
+    expect(dialog).to_contain_text("还有 1 位评委未提交")
+    expect(dialog).to_contain_text("大众4（U4）")
+    page.click("#confirm-ok")
+    expect(page.locator("#phase")).to_have_text("评分已结束 Scoring closed")
+    assert posts == [{"action": "close_scoring", "expect_version": version},
+                     {"action": "close_scoring", "expect_version": version, "confirm": True}]
