@@ -29,6 +29,10 @@ class Refused(ValueError):
     """An action that is not allowed now.  ``str()`` is Chinese / English."""
 
 
+class Stale(Refused):
+    """The action named a state version that is no longer current (a retry, or another console acted)."""
+
+
 @dataclass(frozen=True)
 class Timer:
     duration: float
@@ -114,6 +118,10 @@ def _refuse(zh: str, en: str) -> Refused:
     return Refused(f"{zh} / {en}")
 
 
+def _refuse_stale(zh: str, en: str) -> Stale:
+    return Stale(f"{zh} / {en}")
+
+
 def _step(old: LiveState, **changes) -> LiveState:
     """A step the organizer can undo with ``back``."""
     history = (*old.history, replace(old, history=()))[-HISTORY_LIMIT:]
@@ -126,7 +134,7 @@ def apply(state: LiveState, action: str, facts: Facts, project: str | None = Non
     a request retried after a lost answer, or one crossing another console's, is refused instead of
     being applied twice."""
     if expect_version is not None and expect_version != state.version:
-        raise _refuse("状态已经变化（可能另一台控制台刚刚操作过），请看清当前状态后再操作",
+        raise _refuse_stale("状态已经变化（可能另一台控制台刚刚操作过），请看清当前状态后再操作",
                       "the state changed since this was pressed (perhaps on another console); check it and try again")
     if action not in ACTIONS:
         raise _refuse(f"未知操作 {action}", f"unknown action {action!r}")

@@ -39,7 +39,12 @@ class NotFound(LookupError):
 
 
 class Conflict(ValueError):
-    """The request is understood but not allowed in the current state (HTTP 409)."""
+    """The request is understood but not allowed in the current state (HTTP 409).  ``code`` tells
+    clients apart the cases they handle differently, e.g. ``"stale"``: the state moved on."""
+
+    def __init__(self, message: str, code: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class Invalid(ValueError):
@@ -461,7 +466,7 @@ class Service:
         try:
             new = machine.apply(rt.state, action, self.facts(rt, confirm), project, expect_version)
         except Refused as e:
-            raise Conflict(str(e)) from None
+            raise Conflict(str(e), "stale" if isinstance(e, machine.Stale) else None) from None
         if new == rt.state:
             return new, rt.results, rt.results_error, {}
         results, error = self._results_for(rt, new)
@@ -508,7 +513,8 @@ class Service:
                 current = rt.marks.get((row[2], row[3], judge.id))
                 return {"ok": True, "status": "saved", "duplicate": True, "submission_id": sid, "project": row[2],
                         "round": row[3], "values": values, "total": mark_total(panel, values),
-                        "current": bool(current and current.submission_id == sid)}
+                        "current": bool(current and current.submission_id == sid and current.status == "active"),
+                        "seq": self._seq()}
             if machine.roadshow_key(rt.state) != (project, round_name):
                 raise Conflict("该路演的评分未开放或已结束，本次评分未被计入 / scoring for this roadshow is not open; "
                                "these marks were not counted")
@@ -532,7 +538,12 @@ class Service:
             tx.on_commit(lambda: rt.marks.__setitem__((project, round_name, judge.id), mark))
         self.publish(cid, judges=[judge.id])  # other judges' screens do not change
         return {"ok": True, "status": "saved", "duplicate": False, "submission_id": sid, "project": project,
-                "round": round_name, "values": values, "total": mark_total(panel, values), "current": True}
+                "round": round_name, "values": values, "total": mark_total(panel, values), "current": True,
+                "seq": self._seq()}
+
+    def _seq(self) -> int:
+        """A snapshot number taken after the commit: every snapshot with a higher seq includes it."""
+        return self._views.next_seq(self.clock()) if self._views is not None else 0
 
     async def correct(self, cid: str, project: str, round_name: str, judge_id: str, values_raw: dict | None,
                       reason: str, actor: str, client: str = "") -> Runtime:

@@ -37,6 +37,11 @@ class _Sequence:
 
 _seq = _Sequence()
 
+
+def next_seq(now: float) -> int:
+    """Reserve a snapshot number (e.g. for an acknowledgement: snapshots numbered higher include it)."""
+    return _seq.next(now)
+
 ACTION_LABELS = {
     "start": "开始比赛 Start", "present": "请上台 Present", "open_scoring": "开放评分 Open scoring",
     "close_scoring": "结束评分 Close scoring", "show_result": "公布结果 Show result", "next": "下一个 Next",

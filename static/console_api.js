@@ -31,7 +31,7 @@ export class ApiError extends Error {
   get network() { return this.status === 0; }
 
   // the action was for a state that has moved on (expect_version no longer matches): nothing was done
-  get stale() { return this.status === 409 && this.message.includes('状态已经变化'); }
+  get stale() { return this.status === 409 && !!this.data && this.data.code === 'stale'; }
 }
 
 export const API_TIMEOUT_MS = 10000;

@@ -211,7 +211,9 @@ export class Sender {
       r.pending = null;
       r.errors = null;
       if (acked && body.current !== false) {
-        r.saved = { sid, values: body.values ?? sent.marks, total: body.total ?? sent.total, at: Date.now(), seq: null };
+        // body.seq: snapshots numbered higher were built after the commit, so they show these marks while they count
+        r.saved = { sid, values: body.values ?? sent.marks, total: body.total ?? sent.total, at: Date.now(),
+                    seq: typeof body.seq === 'number' ? body.seq : null };
         r.editing = false; r.outcome = null; r.touched = false;
       } else if (acked) {
         // stored once, but not the counted set any more (a newer submission, or voided/corrected since)

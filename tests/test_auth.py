@@ -239,4 +239,4 @@ def test_action_expect_version_must_be_an_integer(client):
     ok = client.post("/api/contests/c1/actions", headers=ORG, json={"action": "start", "expect_version": version})
     assert ok.status_code == 200 and ok.json()["version"] == version + 1
     again = client.post("/api/contests/c1/actions", headers=ORG, json={"action": "present", "expect_version": version})
-    assert again.status_code == 409
+    assert again.status_code == 409 and again.json()["code"] == "stale"

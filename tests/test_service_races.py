@@ -131,3 +131,20 @@ async def test_a_retried_action_whose_answer_was_lost_is_not_applied_twice(svc):
     assert rt.state.phase == "closed"
     await svc.act("c1", "show_result", None, "organizer", expect_version=rt.state.version)
     assert rt.state.phase == "result"
+
+
+async def test_acknowledgements_say_which_snapshots_include_them_and_a_voided_resend_is_not_current(svc):
+    rt = svc.get("c1")
+    judge = rt.contest.judge("U02")
+    b = body(rt, {"overall": 77})
+    ack = await svc.submit(rt, judge, dict(b))
+    later = views.judge(svc, rt, judge)
+    assert later["seq"] > ack["seq"] and later["my_marks"]["submission_id"] == b["submission_id"]
+    for j in rt.contest.expected_judges(rt.state.current):
+        if j.id != "U02":
+            marks = {"need": 20, "design": 25, "impact": 20, "team": 15} if j.panel == "expert" else {"overall": 80}
+            await svc.submit(rt, j, body(rt, marks))
+    await svc.act("c1", "close_scoring", None, "organizer")
+    await svc.correct("c1", rt.state.current, "final", "U02", None, "评委误操作", "organizer")
+    again = await svc.submit(rt, judge, dict(b))            # the phone resends after a lost answer
+    assert again["duplicate"] and again["current"] is False, "a voided mark set is not counted"

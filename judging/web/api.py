@@ -28,8 +28,11 @@ class BadRequest(ValueError):
     pass
 
 
-def json_error(status: int, message: str, errors: dict | None = None) -> JSONResponse:
-    return JSONResponse({"error": message, "errors": errors or {}}, status_code=status)
+def json_error(status: int, message: str, errors: dict | None = None, code: str | None = None) -> JSONResponse:
+    body: dict = {"error": message, "errors": errors or {}}
+    if code:
+        body["code"] = code
+    return JSONResponse(body, status_code=status)
 
 
 def api(handler: Handler) -> Handler:
@@ -44,7 +47,7 @@ def api(handler: Handler) -> Handler:
         except NotFound as e:
             return json_error(404, str(e))
         except Conflict as e:
-            return json_error(409, str(e))
+            return json_error(409, str(e), code=e.code)
         except Invalid as e:
             return json_error(422, str(e), e.errors)
         except BadRequest as e:

@@ -13,7 +13,9 @@ from starlette.routing import Route
 
 ERROR = {"type": "object", "required": ["error"], "properties": {
     "error": {"type": "string", "description": "message, Chinese / English"},
-    "errors": {"type": "object", "additionalProperties": {"type": "string"}, "description": "per field"}}}
+    "errors": {"type": "object", "additionalProperties": {"type": "string"}, "description": "per field"},
+    "code": {"type": "string", "description": "on some 409s: 'stale' = the action named a state version that "
+                                             "has moved on; nothing was done"}}}
 OBJ = {"type": "object"}
 
 
