@@ -4,7 +4,8 @@ What it does: :func:`describe` turns an entry (``seq, at, actor, action, detail,
 client, hash``) into time / who (judge names, not ids) / what / project / before -> after /
 reason / client address; :func:`query_page` reads one page of a contest's log straight from
 SQLite with filters by project, judge and kind, newest or oldest first, so a log of 100 000
-entries costs one indexed query per page; :func:`verify` checks the whole hash chain.
+entries costs one indexed query per page; :func:`raw_page` pages the stored entries as they
+are (the JSON API's /audit), filtered in SQL too; :func:`verify` checks the whole hash chain.
 
 What it does not do: write or change anything, or decide whether an action was allowed.
 """
@@ -203,6 +204,37 @@ async def query_page(store: "Store", contest: Contest, *, project: str | None = 
                          "reason": r[5], "client": r[6], "hash": r[7]}, contest) for r in rows]
     return {"entries": entries, "total": total, "offset": offset, "limit": limit,
             "order": "newest" if newest_first else "oldest"}
+
+
+RAW_LIMIT, RAW_MAX = 1000, 5000
+
+
+async def raw_page(store: "Store", cid: str, *, project: str | None = None, judge: str | None = None,
+                   kind: str | None = None, newest_first: bool = False, after_seq: int | None = None,
+                   before_seq: int | None = None, limit: int = RAW_LIMIT) -> dict:
+    """One page of the contest's stored audit entries as they are (``AuditEntry.to_json``), filtered in SQL.
+
+    Pages follow ``seq``: oldest first, the next page starts after ``next["after_seq"]``; newest first, it
+    starts before ``next["before_seq"]``.  ``more`` says whether entries are left beyond this page, so no
+    entry is ever left out without saying so; ``total`` counts every matching entry (cursors aside)."""
+    where, params = filter_sql(cid, project, judge, kind)
+    limit = max(1, min(int(limit), RAW_MAX))
+    (total,) = await store.fetchone(f"SELECT COUNT(*) FROM audit WHERE {where}", tuple(params))
+    if after_seq is not None:
+        where += " AND seq > ?"
+        params.append(int(after_seq))
+    if before_seq is not None:
+        where += " AND seq < ?"
+        params.append(int(before_seq))
+    rows = await store.fetchall(
+        f"SELECT seq, contest_id, at, actor, action, detail, reason, client, hash FROM audit WHERE {where} "
+        f"ORDER BY seq {'DESC' if newest_first else 'ASC'} LIMIT ?", (*params, limit + 1))
+    more = len(rows) > limit
+    entries = [{"seq": r[0], "contest_id": r[1], "at": r[2], "actor": r[3], "action": r[4],
+                "detail": json.loads(r[5]), "reason": r[6], "client": r[7], "hash": r[8]} for r in rows[:limit]]
+    cursor = "before_seq" if newest_first else "after_seq"
+    return {"entries": entries, "total": total, "limit": limit, "order": "newest" if newest_first else "oldest",
+            "more": more, "next": {cursor: entries[-1]["seq"]} if more else None}
 
 
 async def verify(store: "Store") -> dict:

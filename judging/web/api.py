@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from .. import importing, views
+from .. import audit_trail, importing, views
 from ..marks_io import write_marks
 from ..service import Conflict, Invalid, NotFound, Service, presets
 from .deps import Forbidden, Unauthorized, client_of, judge_of, organizer
@@ -232,19 +232,29 @@ async def rules_toml(request: Request) -> Response:
 @api
 async def audit(request: Request) -> Response:
     organizer(request)
-    cid = request.path_params["cid"]
-    svc(request).get(cid)
-    entries = await svc(request).store.audit_log(cid)
-    project, judge = request.query_params.get("project"), request.query_params.get("judge")
-    out = []
-    for e in entries:
-        d = e.detail
-        if project and d.get("project") != project:
-            continue
-        if judge and e.actor != f"judge:{judge}" and d.get("judge") != judge:
-            continue
-        out.append(e.to_json())
-    return JSONResponse({"entries": out})
+    cid = svc(request).get(request.path_params["cid"]).contest.id
+    q = request.query_params
+    if q.get("order", "oldest") not in ("newest", "oldest"):
+        raise BadRequest("order 须为 newest 或 oldest / order must be newest or oldest")
+    try:
+        page = await audit_trail.raw_page(
+            svc(request).store, cid, project=q.get("project") or None, judge=q.get("judge") or None,
+            kind=q.get("kind") or None, newest_first=q.get("order") == "newest",
+            after_seq=_query_int(request, "after_seq"), before_seq=_query_int(request, "before_seq"),
+            limit=_query_int(request, "limit") or audit_trail.RAW_LIMIT)
+    except ValueError as e:
+        raise BadRequest(str(e)) from None
+    return JSONResponse(page)
+
+
+def _query_int(request: Request, name: str) -> int | None:
+    raw = request.query_params.get(name)
+    if raw in (None, ""):
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise BadRequest(f"{name} 须为整数 / {name} must be a whole number") from None
 
 
 # ------------------------------------------------------------------ judge

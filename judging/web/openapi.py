@@ -78,7 +78,12 @@ PATHS = {
                                                  content="text/csv")},
     "/api/contests/{cid}/rules.toml": {"get": _op("The contest's own copy of its rules", params=C,
                                                   content="application/toml")},
-    "/api/contests/{cid}/audit": {"get": _op("Audit log (?project=&judge= filters)", params=C)},
+    "/api/contests/{cid}/audit": {"get": _op(
+        "The stored audit entries as they are, filtered in the database: ?project=&judge=&kind=setup|order|state|"
+        "mark|correction|import&order=oldest (default)|newest&limit= (default 1000, max 5000); next page: "
+        "?after_seq= (oldest first) or ?before_seq= (newest first) from the answer's next. {entries, total (all "
+        "matching), limit, order, more (entries left beyond this page), next} — order=newest&limit=N gives the "
+        "newest N", params=C)},
     "/api/contests/{cid}/audit/entries": {"get": _op(
         "One page of the readable audit trail (Chinese): ?project=&judge=&kind=setup|order|state|mark|correction|"
         "import&order=newest|oldest&offset=&limit= (max 500); {entries, total, offset, limit, order}", params=C)},
