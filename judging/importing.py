@@ -14,6 +14,8 @@ import csv
 import io
 from dataclasses import dataclass, field
 
+from .model import parse_amount
+
 PROJECT_HEADERS = {
     "id": ("id", "project", "编号", "项目编号", "序号"),
     "name": ("name", "项目名称", "项目", "名称"),
@@ -102,16 +104,14 @@ def parse(rows: list[list[str]], kind: str) -> ImportResult:
         if not row.get("name"):
             result.errors.append({"row": n, "field": "name", "message": "名称为空 / name is empty"})
         if kind == "projects":
-            req = row.get("requested", "").replace(",", "").replace("，", "").replace("元", "").strip()
+            req = row.get("requested", "").strip()
             if req:
                 try:
-                    value = float(req)
-                    if value < 0:
-                        raise ValueError
-                    row["requested"] = value
+                    row["requested"] = parse_amount(req)
                 except ValueError:
-                    result.errors.append({"row": n, "field": "requested",
-                                          "message": f"申请金额不是有效数字 / requested {req!r} is not a number"})
+                    result.errors.append({"row": n, "field": "requested", "message":
+                                          f"申请金额「{req}」不是有效金额（如 50000、5万） / requested {req!r} is not "
+                                          "a valid amount"})
             else:
                 row["requested"] = None
         else:

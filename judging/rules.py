@@ -233,6 +233,13 @@ class _Parser:
             raise self.fail(f"{where}.{key}", f"must be a string, got {v!r}")
         return v
 
+    def label(self, d: dict, where: str, default: str) -> str:
+        """A display label: what every screen, sheet and export shows, so never blank."""
+        v = self.text(d, "label", where, default).strip()
+        if not v:
+            raise self.fail(f"{where}.label", "must not be empty (leave the key out to use the id)")
+        return v
+
     def ident(self, d: dict, where: str) -> str:
         v = d.get("id")
         if not isinstance(v, str) or not _ID.match(v):
@@ -284,7 +291,7 @@ class _Parser:
             cmax = self.num(c, "max", where, marks.max)
             if cmax <= marks.min or cmax > marks.max:
                 raise self.fail(f"{where}.max", f"must be above marks.min and at most marks.max, got {fmt_num(cmax)}")
-            out.append(Criterion(cid, self.text(c, "label", where, cid), cmax,
+            out.append(Criterion(cid, self.label(c, where, cid), cmax,
                                  self.num(c, "weight", where, 1.0, positive=True)))
         return tuple(out)
 
@@ -328,7 +335,7 @@ class _Parser:
                     if cid not in known:
                         raise self.fail(f"{where}.criteria", f"unknown criterion {cid!r}")
                 rubric = tuple(known[cid] for cid in ids)
-            out.append(Panel(id=pid, label=self.text(p, "label", where, pid),
+            out.append(Panel(id=pid, label=self.label(p, where, pid),
                              weight=self.num(p, "weight", where, 1.0, minimum=0), method=method,
                              drop_high=drop_high, drop_low=drop_low, per=per,
                              points=tuple(float(x) for x in points_raw), criteria=rubric))
@@ -385,7 +392,7 @@ class _Parser:
                 prev = [o.min_score for o in out if o.min_score is not None]
                 if prev and min_score >= prev[-1]:
                     raise self.fail(f"{where}.min_score", "threshold tiers go best first: must be below the previous one")
-            out.append(Award(aid, self.text(a, "label", where, aid), count, min_score,
+            out.append(Award(aid, self.label(a, where, aid), count, min_score,
                              self.num(a, "amount", where, 0, minimum=0)))
         return tuple(out)
 

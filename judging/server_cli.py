@@ -66,13 +66,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
         for rt in app.state.service.runtimes.values():
             c = rt.contest
             out.append(f"  [{c.id}] {c.name} — phase {rt.state.phase}")
-            out.append(f"      大屏 screen: {base}/s/{c.screen_token}")
-            out.append(f"      评委二维码 judge QR cards: {base}/console/{c.id}/cards")
+            out.append(f"      评委二维码与大屏链接 judge QR cards and screen link: {base}/console/{c.id}/cards")
             if new_key:  # first start only: links carry tokens, which must not end up in later logs
+                out.append(f"      大屏 screen: {base}/s/{c.screen_token}")
                 for j in c.judges[:3]:
                     out.append(f"      评委 {j.name} ({j.panel}): {base}/j/{j.token}")
                 if len(c.judges) > 3:
                     out.append(f"      … {len(c.judges) - 3} more judge links on the QR cards page")
+        for cid, why in app.state.service.unloadable.items():
+            out.append(f"  [{cid}] 无法载入，已跳过 could not be loaded, left out: {why}")
         print("\n".join(out) + "\n", flush=True)
 
     app = create_app(args.db, organizer_key=os.environ.get("JUDGING_ORGANIZER_KEY") or None,

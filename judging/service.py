@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 import secrets
 import time
@@ -24,12 +25,14 @@ from . import contest as machine
 from .contest import Facts, LiveState, Refused
 from .engine import ProjectInfo, Results, compute
 from .hub import Hub
-from .model import Contest, Judge, Project, SetupError, check_mark_set, draw_order, mark_total, validate_setup
+from .model import (ID_PATTERN, Contest, Judge, Project, SetupError, check_mark_set, draw_order, mark_total,
+                    parse_amount, validate_setup)
 from .rules import Rules, RulesError, parse_rules
 from .rules_edit import KEEP, RulesEditError, edit_rules
 from .scoring import Mark, ScoringError, is_overtime, overtime_number
 from .store import Store
 
+log = logging.getLogger("judging")
 RULES_DIR = Path(__file__).resolve().parent.parent / "scoring_rules"
 _SUBMISSION_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 
@@ -129,6 +132,7 @@ class Service:
     def __init__(self, store: Store, hub: Hub, clock=time.time) -> None:
         self.store, self.hub, self.clock = store, hub, clock
         self.runtimes: dict[str, Runtime] = {}
+        self.unloadable: dict[str, str] = {}  # contest id -> why it could not be loaded at start
         self._tokens: dict[str, tuple[str, str]] = {}
         self._views = None  # set by attach_views to avoid an import cycle
 
@@ -136,25 +140,36 @@ class Service:
     async def load(self) -> None:
         rows = await self.store.fetchall("SELECT id, name, rules_text, rules_source, timer_seconds, running_order, "
                                          "draw_seed, screen_token, state FROM contests ORDER BY created_at")
-        for cid, name, rules_text, source, timer, order, seed, screen, state in rows:
-            rules = parse_rules(rules_text, source)
-            projects = tuple(Project(r[0], r[1], r[2], r[3], r[4], r[5]) for r in await self.store.fetchall(
-                "SELECT id, name, organization, community, track, requested FROM projects WHERE contest_id = ? "
-                "ORDER BY seq", (cid,)))
-            judges = tuple(Judge(r[0], r[1], r[2], r[3]) for r in await self.store.fetchall(
-                "SELECT id, name, panel, token FROM judges WHERE contest_id = ? ORDER BY seq", (cid,)))
-            recusals = frozenset((r[0], r[1]) for r in await self.store.fetchall(
-                "SELECT judge_id, project_id FROM recusals WHERE contest_id = ?", (cid,)))
-            contest = Contest(cid, name, rules, projects, judges, recusals, timer, "final",
-                              tuple(json.loads(order)), seed, screen)
-            rt = Runtime(contest, LiveState.load(json.loads(state)))
-            for p, r, j, sid, values, status, at, by in await self.store.fetchall(
-                    "SELECT project_id, round, judge_id, submission_id, marks, status, updated_at, updated_by "
-                    "FROM marks WHERE contest_id = ?", (cid,)):
-                rt.marks[(p, r, j)] = MarkSet(p, r, j, json.loads(values), sid, status, at, by)
-            self._recompute(rt)
-            self.runtimes[cid] = rt
+        for row in rows:
+            try:
+                await self._load_contest(*row)
+            except (RulesError, SetupError, ValueError, KeyError, TypeError) as e:
+                # one contest that no longer loads (e.g. rules written for a newer version) must not keep
+                # the others' evening from starting; it stays in the database untouched
+                self.unloadable[row[0]] = f"{type(e).__name__}: {e}"
+                log.error("contest %s could not be loaded and is left out: %s", row[0], e)
         self._index_tokens()
+
+    async def _load_contest(self, cid: str, name: str, rules_text: str, source: str, timer: int, order: str,
+                            seed: str | None, screen: str, state: str) -> None:
+        """One contest as stored (raises when it no longer loads)."""
+        rules = parse_rules(rules_text, source)
+        projects = tuple(Project(r[0], r[1], r[2], r[3], r[4], r[5]) for r in await self.store.fetchall(
+            "SELECT id, name, organization, community, track, requested FROM projects WHERE contest_id = ? "
+            "ORDER BY seq", (cid,)))
+        judges = tuple(Judge(r[0], r[1], r[2], r[3]) for r in await self.store.fetchall(
+            "SELECT id, name, panel, token FROM judges WHERE contest_id = ? ORDER BY seq", (cid,)))
+        recusals = frozenset((r[0], r[1]) for r in await self.store.fetchall(
+            "SELECT judge_id, project_id FROM recusals WHERE contest_id = ?", (cid,)))
+        contest = Contest(cid, name, rules, projects, judges, recusals, timer, "final",
+                          tuple(json.loads(order)), seed, screen)
+        rt = Runtime(contest, LiveState.load(json.loads(state)))
+        for p, r, j, sid, values, status, at, by in await self.store.fetchall(
+                "SELECT project_id, round, judge_id, submission_id, marks, status, updated_at, updated_by "
+                "FROM marks WHERE contest_id = ?", (cid,)):
+            rt.marks[(p, r, j)] = MarkSet(p, r, j, json.loads(values), sid, status, at, by)
+        self._recompute(rt)
+        self.runtimes[cid] = rt
 
     def get(self, cid: str) -> Runtime:
         rt = self.runtimes.get(cid)
@@ -192,16 +207,22 @@ class Service:
     # ------------------------------------------------------------ setup
     async def create_contest(self, data: dict, actor: str, client: str = "") -> Runtime:
         rules = self._rules_from(data)
+        order = data.get("order") or []
+        if not isinstance(order, list) or not all(isinstance(x, str) for x in order):
+            raise Invalid("order 须为项目编号列表 / order must be a list of project ids", {"order": "list of ids"})
+        wanted = data.get("id")
+        if wanted is not None and (not isinstance(wanted, str) or not ID_PATTERN.match(wanted)):
+            raise Invalid("大赛编号只能用字母、数字、_、- / contest id: letters, digits, _ or - only", {"id": "invalid"})
         async with self.store.write() as tx:  # id chosen and checked under the writer's lock
-            cid = str(data.get("id") or self._new_id())
-            if cid in self.runtimes:
+            taken = set(self.runtimes) | {r[0] for r in await self.store.fetchall("SELECT id FROM contests")}
+            cid = wanted or self._new_id(taken)
+            if cid in taken:
                 raise Conflict(f"大赛编号已存在 / contest {cid!r} exists")
             contest = Contest(cid, str(data.get("name", "")).strip(), rules,
                               timer_seconds=_timer_seconds(data.get("timer_seconds", 300)),
                               screen_token=secrets.token_urlsafe(12))
             contest = self._apply_setup(contest, data)
-            order = tuple(data["order"]) if data.get("order") else ()
-            contest = replace(contest, order=order)
+            contest = replace(contest, order=tuple(order))
             self._validate(contest)
             state = LiveState(timer=machine.Timer(float(contest.timer_seconds)))
             await tx.execute("INSERT INTO contests (id, name, rules_text, rules_source, timer_seconds, running_order, "
@@ -240,6 +261,8 @@ class Service:
                              "running_order = ?, draw_seed = ? WHERE id = ?",
                              (contest.name, contest.rules.text, contest.rules.source, contest.timer_seconds,
                               json.dumps(list(contest.order)), contest.draw_seed, cid))
+            state = replace(rt.state, timer=machine.Timer(float(contest.timer_seconds)))
+            await tx.execute("UPDATE contests SET state = ? WHERE id = ?", (json.dumps(state.dump()), cid))
             await self._write_setup(tx, contest)
             await tx.audit(cid, actor, "contest.update", {"before": before, "after": _setup_json(contest)},
                            client=client)
@@ -248,7 +271,7 @@ class Service:
 
             def commit() -> None:
                 rt.contest = contest
-                rt.state = replace(rt.state, timer=machine.Timer(float(contest.timer_seconds)))
+                rt.state = state
                 self._index_tokens()
                 self._recompute(rt)
                 for jid in removed:  # their links stop working: open phones are told at once
@@ -296,13 +319,15 @@ class Service:
             for i, p in enumerate(_list(data["projects"], "projects")):
                 try:
                     req = p.get("requested")
+                    if isinstance(req, bool):
+                        raise TypeError("requested")
+                    amount = None if req in (None, "") else parse_amount(req) if isinstance(req, str) else float(req)
                     projects.append(Project(str(p.get("id", "")).strip(), str(p.get("name", "")).strip(),
                                             str(p.get("organization", "") or "").strip(),
                                             str(p.get("community", "") or "").strip(),
-                                            str(p.get("track", "") or "").strip(),
-                                            None if req in (None, "") else float(req)))
-                except (TypeError, ValueError, AttributeError):
-                    errors[f"projects[{i}]"] = "项目数据格式有误 / malformed project"
+                                            str(p.get("track", "") or "").strip(), amount))
+                except (TypeError, ValueError, AttributeError, OverflowError):
+                    errors[f"projects[{i}]"] = "项目数据格式有误（申请金额须为数字，如 50000 或 5万） / malformed project"
             contest = replace(contest, projects=tuple(projects))
         if "judges" in data:
             old = {j.id: j.token for j in contest.judges}
@@ -355,9 +380,10 @@ class Service:
         await tx.executemany("INSERT INTO recusals (contest_id, judge_id, project_id) VALUES (?,?,?)",
                              [(cid, j, p) for j, p in sorted(contest.recusals)])
 
-    def _new_id(self) -> str:
-        n = len(self.runtimes) + 1
-        while f"c{n}" in self.runtimes:
+    @staticmethod
+    def _new_id(taken: set[str]) -> str:
+        n = len(taken) + 1
+        while f"c{n}" in taken:
             n += 1
         return f"c{n}"
 
@@ -555,10 +581,15 @@ class Service:
         judge = rt.contest.judge(judge_id)
         if judge is None or rt.contest.project(project) is None:
             raise NotFound("没有这个评委或项目 / unknown judge or project")
+        if rt.contest.is_recused(judge_id, project):
+            raise Conflict("该评委已回避此项目，不能为其录入评分 / this judge is recused from this project")
         key = (project, round_name, judge_id)
         async with self.store.write() as tx:  # checked against the committed state, under the writer's lock
             if rt.state.phase == "locked":
                 raise Conflict("结果已锁定 / the results are locked")
+            if round_name not in self._rounds_of(rt, project):
+                raise Invalid(f"项目 {project} 没有「{round_name}」这一轮 / project {project!r} has no round "
+                              f"{round_name!r}", {"round": "unknown round"})
             if not rt.closed(project, round_name):
                 raise Conflict("评分尚未结束，评委可自行修改 / scoring is still open; the judge can amend it")
             before = rt.marks.get(key)
@@ -594,6 +625,15 @@ class Service:
         self.publish(cid)
         return rt
 
+    @staticmethod
+    def _rounds_of(rt: Runtime, project: str) -> set[str]:
+        """The rounds a project has taken part in (or is in now): the regular round and its overtimes."""
+        rounds = {rt.contest.regular_round}
+        rounds |= {r for (p, r, _) in rt.marks if p == project}
+        if rt.state.is_overtime and project in rt.state.order:
+            rounds.add(rt.state.round)
+        return rounds
+
     # ------------------------------------------------------------ publishing
     def publish(self, cid: str, judges: Iterable[str] | None = None) -> None:
         """Fresh snapshots for every channel of the contest (judge channels: only ``judges`` if given)."""
@@ -623,13 +663,15 @@ class Service:
 
 def encode(snapshot: dict) -> str:
     """A snapshot as the text sent on the wire: serialised once, however many sockets receive it."""
-    return json.dumps(snapshot, ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(snapshot, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
 def _timer_seconds(value: Any) -> int:
     try:
+        if isinstance(value, bool):
+            raise TypeError("timer_seconds")
         return int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise Invalid("路演时长须为整数秒 / timer_seconds must be whole seconds",
                       {"timer_seconds": "not a whole number"}) from None
 

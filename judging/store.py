@@ -181,7 +181,12 @@ class Store:
             except BaseException:
                 await self.db.execute("ROLLBACK")
                 raise
-            await self.db.execute("COMMIT")
+            try:
+                await self.db.execute("COMMIT")
+            except BaseException:  # e.g. disk full: nothing was stored, and the next writer must start clean
+                if self.db.in_transaction:
+                    await self.db.execute("ROLLBACK")
+                raise
             for callback in tx._on_commit:
                 callback()
 

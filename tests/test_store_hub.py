@@ -109,3 +109,28 @@ async def test_a_close_signal_is_never_conflated_away():
     assert hub.close_channel("c1/judge/U20") == 1
     hub.publish("c1/judge/U20", "state 2")   # a late snapshot must not cancel the disconnect
     assert await sub.get() is CLOSE
+
+
+async def test_a_failed_commit_stores_nothing_and_the_next_write_works(tmp_path, monkeypatch):
+    store = Store(str(tmp_path / "c.db"))
+    await store.open()
+    real = store.db.execute
+    calls = {"n": 0}
+
+    def failing(sql, *args):
+        if sql == "COMMIT" and not calls["n"]:
+            calls["n"] += 1
+            raise sqlite3.OperationalError("database or disk is full")
+        return real(sql, *args)
+
+    monkeypatch.setattr(store.db, "execute", failing)
+    committed = []
+    with pytest.raises(sqlite3.OperationalError):
+        async with store.write() as tx:
+            await tx.audit("c1", "organizer", "lost")
+            tx.on_commit(lambda: committed.append(True))
+    assert committed == [] and await store.audit_log() == []
+    async with store.write() as tx:   # the connection is not left inside the failed transaction
+        await tx.audit("c1", "organizer", "kept")
+    assert [e.action for e in await store.audit_log()] == ["kept"]
+    await store.close()

@@ -55,10 +55,26 @@ def api(handler: Handler) -> Handler:
     return wrapper
 
 
+MAX_NUMBER = 1e15  # no mark, amount or count of this API comes near; beyond it floats stop being exact
+
+
+def _number(text: str) -> float | int:
+    value = float(text) if any(c in text for c in ".eE") else int(text) if len(text) <= 20 else float("inf")
+    if not abs(value) <= MAX_NUMBER:  # also NaN
+        raise BadRequest(f"数值过大或无效 / number out of range: {text[:20]}")
+    return value
+
+
+def _no_constant(name: str) -> float:
+    raise BadRequest(f"不接受 {name} / {name} is not a number this API accepts")
+
+
 async def body_json(request: Request) -> dict:
+    """The request body as a JSON object; NaN, Infinity and absurd numbers are refused at the door."""
     try:
-        data = json.loads(await request.body() or b"{}")
-    except (json.JSONDecodeError, UnicodeDecodeError):
+        data = json.loads(await request.body() or b"{}", parse_int=_number, parse_float=_number,
+                          parse_constant=_no_constant)
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
         raise BadRequest("请求不是有效的 JSON / the body is not valid JSON") from None
     if not isinstance(data, dict):
         raise BadRequest("请求须为 JSON 对象 / the body must be a JSON object")
@@ -184,7 +200,7 @@ async def action(request: Request) -> Response:
     if expect is not None and (not isinstance(expect, int) or isinstance(expect, bool)):
         raise Invalid("expect_version 须为整数 / expect_version must be an integer", {"expect_version": "integer"})
     rt = await svc(request).act(request.path_params["cid"], name, project if isinstance(project, str) else None,
-                                actor, client_of(request), confirm=bool(body.get("confirm")), expect_version=expect)
+                                actor, client_of(request), confirm=body.get("confirm") is True, expect_version=expect)
     return JSONResponse(views.console(svc(request), rt))
 
 

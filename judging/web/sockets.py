@@ -36,9 +36,11 @@ async def _serve(ws: WebSocket, channel: str, snapshot: Callable[[], dict], on_c
         await ws.send_text(encode(snapshot()))
         sender = asyncio.create_task(_send_loop(ws, sub))
         try:
-            while True:
-                message = await ws.receive_text()
-                if message and '"ping"' in message:
+            while True:  # clients only ever ping; anything else (binary frames included) is ignored
+                message = await ws.receive()
+                if message["type"] == "websocket.disconnect":
+                    break
+                if '"ping"' in (message.get("text") or ""):
                     await ws.send_text('{"type":"pong"}')
         except (WebSocketDisconnect, RuntimeError):
             pass
