@@ -19,7 +19,7 @@ from starlette.routing import Route
 from .. import audit_trail, importing, views
 from ..marks_io import write_marks
 from ..service import Conflict, Invalid, NotFound, Service, presets
-from .deps import Forbidden, Unauthorized, client_of, judge_of, organizer
+from .deps import Forbidden, TooManyAttempts, Unauthorized, client_of, judge_of, require_organizer
 
 Handler = Callable[[Request], Awaitable[Response]]
 
@@ -40,6 +40,10 @@ def api(handler: Handler) -> Handler:
     async def wrapper(request: Request) -> Response:
         try:
             return await handler(request)
+        except TooManyAttempts as e:
+            response = json_error(429, str(e), code="too_many_attempts")
+            response.headers["retry-after"] = str(e.retry_after)
+            return response
         except Unauthorized as e:
             return json_error(401, str(e))
         except Forbidden as e:
@@ -89,7 +93,7 @@ def svc(request: Request) -> Service:
 
 @api
 async def list_contests(request: Request) -> Response:
-    organizer(request)
+    await require_organizer(request)
     out = [{"id": rt.contest.id, "name": rt.contest.name, "phase": rt.state.phase, "projects": len(rt.contest.projects),
             "judges": len(rt.contest.judges)} for rt in svc(request).runtimes.values()]
     return JSONResponse({"contests": out})
@@ -97,26 +101,26 @@ async def list_contests(request: Request) -> Response:
 
 @api
 async def list_presets(request: Request) -> Response:
-    organizer(request)
+    await require_organizer(request)
     return JSONResponse({"presets": presets()})
 
 
 @api
 async def create_contest(request: Request) -> Response:
-    actor = organizer(request)
+    actor = await require_organizer(request)
     rt = await svc(request).create_contest(await body_json(request), actor, client_of(request))
     return JSONResponse(views.console(svc(request), rt), status_code=201)
 
 
 @api
 async def get_contest(request: Request) -> Response:
-    organizer(request)
+    await require_organizer(request)
     return JSONResponse(views.console(svc(request), svc(request).get(request.path_params["cid"])))
 
 
 @api
 async def update_contest(request: Request) -> Response:
-    actor = organizer(request)
+    actor = await require_organizer(request)
     rt = await svc(request).update_setup(request.path_params["cid"], await body_json(request), actor,
                                          client_of(request))
     return JSONResponse(views.console(svc(request), rt))
@@ -125,7 +129,7 @@ async def update_contest(request: Request) -> Response:
 @api
 async def import_table(request: Request) -> Response:
     """Preview (dry_run=1, default) or apply a CSV/XLSX of projects or judges."""
-    actor = organizer(request)
+    actor = await require_organizer(request)
     cid, kind = request.path_params["cid"], request.path_params["kind"]
     if kind not in ("projects", "judges"):
         raise NotFound("只能导入 projects 或 judges / import projects or judges")
@@ -168,7 +172,7 @@ def _row_errors(errors: dict[str, str], kind: str) -> list[dict]:
 
 @api
 async def set_order(request: Request) -> Response:
-    actor = organizer(request)
+    actor = await require_organizer(request)
     body = await body_json(request)
     order = body.get("order")
     if not isinstance(order, list) or not all(isinstance(x, str) for x in order):
@@ -179,7 +183,7 @@ async def set_order(request: Request) -> Response:
 
 @api
 async def draw(request: Request) -> Response:
-    actor = organizer(request)
+    actor = await require_organizer(request)
     body = await body_json(request)
     seed = body.get("seed")
     if seed is not None and (not isinstance(seed, str) or len(seed) > 200):
@@ -190,7 +194,7 @@ async def draw(request: Request) -> Response:
 
 @api
 async def action(request: Request) -> Response:
-    actor = organizer(request)
+    actor = await require_organizer(request)
     body = await body_json(request)
     name = body.get("action")
     if not isinstance(name, str):
@@ -206,7 +210,7 @@ async def action(request: Request) -> Response:
 
 @api
 async def correct_mark(request: Request) -> Response:
-    actor = organizer(request)
+    actor = await require_organizer(request)
     if request.path_params["op"] not in ("correct", "void"):
         raise NotFound("只能 correct 或 void / use marks/correct or marks/void")
     body = await body_json(request)
@@ -222,7 +226,7 @@ async def correct_mark(request: Request) -> Response:
 
 @api
 async def results(request: Request) -> Response:
-    organizer(request)
+    await require_organizer(request)
     rt = svc(request).get(request.path_params["cid"])
     if rt.results is None:
         return JSONResponse({"results": [], "ties": [], "needs_overtime": [], "warnings": [],
@@ -232,7 +236,7 @@ async def results(request: Request) -> Response:
 
 @api
 async def marks_csv(request: Request) -> Response:
-    organizer(request)
+    await require_organizer(request)
     rt = svc(request).get(request.path_params["cid"])
     return PlainTextResponse(write_marks(rt.engine_marks()), media_type="text/csv; charset=utf-8",
                              headers={"content-disposition": f'attachment; filename="{rt.contest.id}-marks.csv"'})
@@ -240,14 +244,14 @@ async def marks_csv(request: Request) -> Response:
 
 @api
 async def rules_toml(request: Request) -> Response:
-    organizer(request)
+    await require_organizer(request)
     rt = svc(request).get(request.path_params["cid"])
     return PlainTextResponse(rt.contest.rules.text, media_type="application/toml; charset=utf-8")
 
 
 @api
 async def audit(request: Request) -> Response:
-    organizer(request)
+    await require_organizer(request)
     cid = svc(request).get(request.path_params["cid"]).contest.id
     q = request.query_params
     if q.get("order", "oldest") not in ("newest", "oldest"):

@@ -1,8 +1,11 @@
 """Who is asking: the organizer (Bearer key, or session cookie + CSRF header) or a judge (Bearer token).
 
 What it does: small functions handlers call first; they raise
-:class:`Unauthorized` / :class:`Forbidden` or return the identity.  What it
-does not do: decide what that identity may do in the contest (the service does).
+:class:`Unauthorized` / :class:`Forbidden` / :class:`TooManyAttempts` (429) or
+return the identity.  :func:`require_organizer` is a coroutine: an organizer key
+not seen before is checked with scrypt in a worker thread, never on the event
+loop (see :mod:`judging.auth`).  What it does not do: decide what that identity
+may do in the contest (the service does).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import hmac
 
 from starlette.requests import HTTPConnection, Request
 
+from ..auth import TooManyAttempts
 from ..model import Judge
 
 
@@ -32,13 +36,19 @@ def bearer(conn: HTTPConnection) -> str | None:
     return None
 
 
-def organizer(request: HTTPConnection) -> str:
-    """The organizer's actor name, or raise.  Cookie writes need the X-CSRF-Token header."""
+async def require_organizer(request: HTTPConnection) -> str:
+    """The organizer's actor name, or raise.  Cookie writes need the X-CSRF-Token header.  A wrong Bearer key
+    counts against the client's address (too many in a minute: :class:`TooManyAttempts`, without hashing)."""
     token = bearer(request)
     if token is not None:
-        if request.app.state.auth.check(token):
+        if await request.app.state.auth.verify(token, client_of(request)):
             return "organizer:api"
         raise Unauthorized("组织者密钥无效 / invalid organizer key")
+    return organizer_session(request)
+
+
+def organizer_session(request: HTTPConnection) -> str:
+    """The organizer signed in on the console (session cookie), or raise; never looks at a Bearer key."""
     session = request.session if "session" in request.scope else {}
     if session.get("organizer"):
         method = request.scope.get("method", "GET")
@@ -62,12 +72,5 @@ def client_of(conn: HTTPConnection) -> str:
     return conn.client.host if conn.client else ""
 
 
-def is_organizer(conn: HTTPConnection) -> bool:
-    try:
-        organizer(conn)
-        return True
-    except (Unauthorized, Forbidden):
-        return False
-
-
-__all__ = ["Unauthorized", "Forbidden", "organizer", "judge_of", "client_of", "bearer", "is_organizer", "Judge"]
+__all__ = ["Unauthorized", "Forbidden", "TooManyAttempts", "require_organizer", "organizer_session", "judge_of",
+           "client_of", "bearer", "Judge"]

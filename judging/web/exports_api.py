@@ -21,7 +21,7 @@ from .. import audit_trail, views
 from ..exports import EXPORTS, content_disposition, load_snapshot, render
 from ..service import Conflict, Invalid, NotFound
 from .api import BadRequest, api, body_json, svc
-from .deps import client_of, organizer
+from .deps import client_of, require_organizer
 
 DOWNLOADS = ("results.xlsx", "results.csv", "marks.csv", "projects.csv", "scoresheets.pdf", "archive.json")
 
@@ -31,7 +31,7 @@ def _download(what: str):
 
     @api
     async def handler(request: Request) -> Response:
-        organizer(request)
+        await require_organizer(request)
         service = svc(request)
         rt = service.get(request.path_params["cid"])
         options: dict = {}
@@ -66,7 +66,7 @@ def _download(what: str):
 
 @api
 async def import_archive(request: Request) -> Response:
-    actor = organizer(request)
+    actor = await require_organizer(request)
     new_id = request.query_params.get("as") or None
     rt = await svc(request).import_contest(await body_json(request), actor, client_of(request), new_id=new_id)
     return JSONResponse(views.console(svc(request), rt), status_code=201)
@@ -84,7 +84,7 @@ def _int(request: Request, name: str, default: int) -> int:
 
 @api
 async def audit_entries(request: Request) -> Response:
-    organizer(request)
+    await require_organizer(request)
     rt = svc(request).get(request.path_params["cid"])
     q = request.query_params
     order = q.get("order", "newest")
@@ -102,7 +102,7 @@ async def audit_entries(request: Request) -> Response:
 
 @api
 async def audit_verify(request: Request) -> Response:
-    organizer(request)
+    await require_organizer(request)
     cid = svc(request).get(request.path_params["cid"]).contest.id
     store = svc(request).store
     status = await audit_trail.verify(store)

@@ -28,6 +28,10 @@ def _op(summary: str, auth: str = "organizer", body: dict | None = None, ok: int
         "422": {"description": "invalid input, per-field errors", "content": {"application/json": {"schema": ERROR}}},
     }}
     op["security"] = [{"organizerKey": []}, {"consoleCookie": []}] if auth == "organizer" else [{"judgeToken": []}]
+    if auth == "organizer":
+        op["responses"]["429"] = {"description": "too many wrong organizer keys from this address within a minute "
+                                                 "(code 'too_many_attempts', Retry-After header); the key was not "
+                                                 "checked", "content": {"application/json": {"schema": ERROR}}}
     if body is not None:
         op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
     if params:

@@ -17,7 +17,7 @@ from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
 from ..auth import new_csrf_token
-from .deps import is_organizer
+from .deps import TooManyAttempts, client_of
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parents[2] / "templates"))
 
@@ -48,7 +48,13 @@ async def login_post(request: Request) -> Response:
     form = await request.form()
     key = str(form.get("key", "")).strip()
     target = _local_path(str(form.get("next") or ""))
-    if not request.app.state.auth.check(key):
+    try:
+        good = await request.app.state.auth.verify(key, client_of(request))
+    except TooManyAttempts as e:  # answered at once, without hashing the key
+        response = render(request, "login.html", status=429, error=str(e), next=target)
+        response.headers["retry-after"] = str(e.retry_after)
+        return response
+    if not good:
         return render(request, "login.html", status=401, error="密钥不正确 / wrong organizer key", next=target)
     request.session.clear()
     request.session["organizer"] = True

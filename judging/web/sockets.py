@@ -21,10 +21,11 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from .. import views
 from ..hub import CLOSE
 from ..service import encode
-from .deps import Forbidden, Unauthorized, organizer
+from .deps import Forbidden, TooManyAttempts, Unauthorized, require_organizer
 
 HEARTBEAT_SECONDS = 10.0
 INVALID = 4401  # close code: wrong or expired token / session; clients stop retrying
+THROTTLED = 4429  # close code: too many wrong organizer keys from this address lately; retry later
 
 
 async def _serve(ws: WebSocket, channel: str, snapshot: Callable[[], dict], on_change: Callable[[], None] | None = None):
@@ -69,11 +70,11 @@ async def _send_loop(ws: WebSocket, sub) -> None:
         await ws.send_text(message)  # already encoded once by the publisher
 
 
-async def _refuse(ws: WebSocket) -> None:
+async def _refuse(ws: WebSocket, code: int = INVALID) -> None:
     """Accept, then close with 4401.  Closing before accept becomes an HTTP 403 in which browsers see
     only code 1006, and would retry for ever instead of saying the link is invalid."""
     await ws.accept()
-    await ws.close(code=INVALID)
+    await ws.close(code=code)
 
 
 async def judge_socket(ws: WebSocket) -> None:
@@ -108,8 +109,11 @@ async def screen_socket(ws: WebSocket) -> None:
 async def console_socket(ws: WebSocket) -> None:
     svc = ws.app.state.service
     try:
-        organizer(ws)
+        await require_organizer(ws)
         rt = svc.runtimes.get(ws.path_params["cid"])
+    except TooManyAttempts:  # too many wrong keys from this address: refused without hashing, may retry later
+        await _refuse(ws, THROTTLED)
+        return
     except (Unauthorized, Forbidden):
         rt = None
     if rt is None:
