@@ -135,6 +135,7 @@ class Service:
         self.unloadable: dict[str, str] = {}  # contest id -> why it could not be loaded at start
         self._tokens: dict[str, tuple[str, str]] = {}
         self._views = None  # set by attach_views to avoid an import cycle
+        self.boot = secrets.token_hex(8)  # this run of the server; seq compares only within one boot
 
     # ------------------------------------------------------------ loading
     async def load(self) -> None:
@@ -540,7 +541,7 @@ class Service:
                 return {"ok": True, "status": "saved", "duplicate": True, "submission_id": sid, "project": row[2],
                         "round": row[3], "values": values, "total": mark_total(panel, values),
                         "current": bool(current and current.submission_id == sid and current.status == "active"),
-                        "seq": self._seq()}
+                        "seq": self._seq(), "boot": self.boot}
             if machine.roadshow_key(rt.state) != (project, round_name):
                 raise Conflict("该路演的评分未开放或已结束，本次评分未被计入 / scoring for this roadshow is not open; "
                                "these marks were not counted")
@@ -565,7 +566,7 @@ class Service:
         self.publish(cid, judges=[judge.id])  # other judges' screens do not change
         return {"ok": True, "status": "saved", "duplicate": False, "submission_id": sid, "project": project,
                 "round": round_name, "values": values, "total": mark_total(panel, values), "current": True,
-                "seq": self._seq()}
+                "seq": self._seq(), "boot": self.boot}
 
     def _seq(self) -> int:
         """A snapshot number taken after the commit: every snapshot with a higher seq includes it."""

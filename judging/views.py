@@ -24,8 +24,10 @@ if TYPE_CHECKING:
 
 
 class _Sequence:
-    """Snapshot numbers: strictly increasing, and still increasing after a server restart
-    (microseconds of the service clock), so a client may drop any snapshot older than one it has."""
+    """Snapshot numbers: strictly increasing within a process (microseconds of the service clock, at least
+    one more than the last), so a client may drop a snapshot older than one it has *from the same boot*.
+    Across a restart the clock may have gone back: every snapshot also carries the service's ``boot`` id,
+    and a client takes a snapshot from another boot whatever its seq (see docs/PROTOCOL.md)."""
 
     def __init__(self) -> None:
         self._last = 0
@@ -63,7 +65,7 @@ def _base(svc: "Service", rt: "Runtime", role: str) -> dict:
     if s.current and s.current in projects:
         pos = (s.order.index(s.current) + 1) if s.current in s.order else None
         current = {**projects[s.current].to_json(), "position": pos, "of": len(s.order)}
-    return {"type": "state", "role": role, "seq": _seq.next(now), "server_time": now,
+    return {"type": "state", "role": role, "seq": _seq.next(now), "boot": svc.boot, "server_time": now,
             "contest": {"id": c.id, "name": c.name, "rules": c.rules.name, "digits": c.rules.rounding.digits},
             "phase": s.phase, "version": s.version, "round": s.round, "overtime": s.overtime,
             "overtime_groups": [[_pj(projects, p) for p in g] for g in s.overtime_groups],

@@ -23,6 +23,7 @@ const $ = (id) => document.getElementById(id);
 let snap = null;
 const scoreText = (x) => fmtScore(x, snap && snap.contest ? snap.contest.digits : 2);  // as published
 let lastSeq = 0;
+let lastBoot = null;       // the server run lastSeq belongs to
 let busy = false;          // an action (or the reload after a failed one) is under way
 let sentFrom = -1;         // the version the last action was sent from: nothing more is sent until a newer one
 let cooldownUntil = 0;
@@ -36,12 +37,15 @@ const STALE_NOTE = '状态已经变化（可能另一台控制台刚刚操作过
 
 // ------------------------------------------------------------------ state in
 // Socket pushes and action responses may cross on the wire (another console acting at the same
-// moment): whichever arrives, only a snapshot newer than the one shown is applied.
+// moment): whichever arrives, only a snapshot newer than the one shown is applied.  seq compares only
+// within one run of the server (boot): a snapshot from another boot (a restart, maybe with the clock
+// set back) is applied whatever its seq, and counting starts again from it.
 function receive(s) {
   if (!s || s.type !== 'state') return;
-  if (s.seq <= lastSeq) return;
+  if (s.boot === lastBoot && s.seq <= lastSeq) return;
   if (!s.receivedAt) s.receivedAt = Date.now();
-  lastSeq = Math.max(lastSeq, s.seq);
+  lastBoot = s.boot;
+  lastSeq = s.seq;
   snap = s;
   render();
 }
@@ -541,7 +545,7 @@ function onStatus(status) {
   const c = $('conn');
   c.className = `conn ${status}`;
   c.textContent = STATUS[status] || status;
-  // seq keeps growing across reconnects and server restarts: no reset, an older snapshot is never applied
+  // no reset on reconnect: within one boot an older snapshot is never applied; a new boot resets (receive)
   if (status === 'invalid') signedOut(); // the session is gone (e.g. the organizer key was rotated)
 }
 

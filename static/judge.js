@@ -97,9 +97,11 @@ function onState(snap, askedAt = null) {
   const before = ctx.snap;
   if (before) {
     const since = askedAt ?? ctx.sockSince;
-    const newer = typeof snap.seq === 'number' && typeof before.seq === 'number' ? snap.seq > before.seq : true;
-    // An older snapshot (a slow HTTP reply read after a newer one) is dropped; one asked for after the
-    // shown one arrived is taken whatever its seq says (a restarted server whose clock went back).
+    const newer = typeof snap.seq === 'number' && typeof before.seq === 'number' && snap.boot === before.boot
+      ? snap.seq > before.seq : true;
+    // An older snapshot (a slow HTTP reply read after a newer one) is dropped; seq compares only within one
+    // run of the server (boot): a snapshot from another boot (a restart, maybe with the clock set back) is
+    // taken whatever its seq, and so is one asked for after the shown one arrived.
     if (!newer && since <= ctx.snapAt) return;
   }
   ctx.snap = snap;
@@ -128,10 +130,14 @@ function reconcile() {
     const was = JSON.stringify(rec);
     if (rec.pending && active && active.submission_id === rec.pending.sid) {
       // the server has it (its acknowledgement may have been lost on the way back)
-      rec.saved = { sid: active.submission_id, values: active.values, total: active.total, at: Date.now(), seq: s.seq ?? null };
+      rec.saved = { sid: active.submission_id, values: active.values, total: active.total, at: Date.now(), seq: s.seq ?? null,
+                    boot: s.boot ?? null };
       rec.pending = null; rec.editing = false; rec.outcome = null; rec.errors = null; rec.touched = false;
     }
-    if (rec.saved && active && active.submission_id === rec.saved.sid && !rec.saved.seq) rec.saved.seq = s.seq ?? null;
+    if (rec.saved && active && active.submission_id === rec.saved.sid && !rec.saved.seq) {
+      rec.saved.seq = s.seq ?? null;
+      rec.saved.boot = s.boot ?? null;
+    }
     if (voided) {
       // the organizer voided these marks: they do not count, and resending them never brings them back
       if (rec.pending && rec.pending.sid === voided.submission_id) rec.pending = null;
@@ -144,7 +150,12 @@ function reconcile() {
     if (task.kind === 'score' && rec.saved && !rec.pending && !(active && active.submission_id === rec.saved.sid)) {
       // A snapshot newer than the acknowledgement does not show it: do not trust the phone's copy.  Send it
       // again with the same id (the server keeps it once); its answer says whether it counts.
-      const newer = rec.saved.seq ? (s.seq ?? 0) > rec.saved.seq : ctx.snapAt - rec.saved.at > ACK_GRACE_MS;
+      // seq compares within one boot of the server; across boots the one the phone heard last is from the
+      // newer run (a snapshot from the restarted server is newer than an acknowledgement from the old one).
+      let newer;
+      if (!rec.saved.seq) newer = ctx.snapAt - rec.saved.at > ACK_GRACE_MS;
+      else if ((s.boot ?? null) === (rec.saved.boot ?? null)) newer = (s.seq ?? 0) > rec.saved.seq;
+      else newer = ctx.snapAt > rec.saved.at;
       if (newer) {
         rec.pending = { sid: rec.saved.sid, marks: rec.saved.values, total: rec.saved.total, at: Date.now() };
         rec.saved = null;

@@ -5,8 +5,9 @@
 //   touched  the judge typed since the last submission (an unsent draft or amendment)
 //   editing  the judge pressed Amend (修改) and has not submitted the amendment yet
 //   pending  {sid, marks, total, at}: submitted on the phone, not yet acknowledged by the server
-//   saved    {sid, values, total, at, seq}: the server acknowledged exactly this submission id with
-//            status 'saved' as the counted set; seq = the first snapshot that showed it (null until then)
+//   saved    {sid, values, total, at, seq, boot}: the server acknowledged exactly this submission id with
+//            status 'saved' as the counted set; seq = the acknowledgement's seq (or the first snapshot that
+//            showed it; null until then), boot = the server run that seq belongs to
 //   outcome  {kind, message, total, open}: these marks were NOT counted (scoring closed, refused,
 //            superseded …); open = scoring for the roadshow was open when it was recorded
 //   errors   the server's per-field messages from a 422
@@ -213,7 +214,8 @@ export class Sender {
       if (acked && body.current !== false) {
         // body.seq: snapshots numbered higher were built after the commit, so they show these marks while they count
         r.saved = { sid, values: body.values ?? sent.marks, total: body.total ?? sent.total, at: Date.now(),
-                    seq: typeof body.seq === 'number' ? body.seq : null };
+                    seq: typeof body.seq === 'number' ? body.seq : null,
+                    boot: typeof body.boot === 'string' ? body.boot : null };
         r.editing = false; r.outcome = null; r.touched = false;
       } else if (acked) {
         // stored once, but not the counted set any more (a newer submission, or voided/corrected since)

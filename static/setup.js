@@ -15,17 +15,20 @@ const dirty = new Set();
 let snap = null;
 let wasLocked = false;
 let lastSeq = 0;
+let lastBoot = null;   // the server run lastSeq belongs to
 let presets = [];
 
 // ------------------------------------------------------------------ receiving state
 // Socket pushes, save and import responses may cross on the wire: only a snapshot newer than the one
-// shown is applied, whichever way it came.  seq grows strictly, also across reconnects and server
-// restarts, so it is never reset here.
+// shown is applied, whichever way it came.  seq grows strictly within one run of the server (boot); a
+// snapshot from another boot (a restart, maybe with the clock set back) is applied whatever its seq,
+// and counting starts again from it.
 // Returns whether it was applied.
 function receive(s) {
   if (!s || s.type !== 'state') return false;
-  if (s.seq <= lastSeq) return false;
-  lastSeq = Math.max(lastSeq, s.seq);
+  if (s.boot === lastBoot && s.seq <= lastSeq) return false;
+  lastBoot = s.boot;
+  lastSeq = s.seq;
   snap = s;
   render();
   return true;
@@ -440,7 +443,7 @@ function onStatus(status) {
     invalid: '登录已失效 signed out' };
   conn.className = `conn ${status}`;
   conn.textContent = names[status] || status;
-  // no lastSeq reset on (re)connect: seq keeps growing across server restarts, the first push is newer
+  // no lastSeq reset on (re)connect: a push from the same boot is newer anyway, one from a new boot resets it
   if (status === 'invalid') signedOut(); // the session is gone (e.g. the organizer key was rotated)
 }
 

@@ -777,3 +777,48 @@ def test_closing_asks_again_from_the_fresh_state_when_the_server_finds_a_judge_m
     expect(page.locator("#phase")).to_have_text("评分已结束 Scoring closed")
     assert posts == [{"action": "close_scoring", "expect_version": version},
                      {"action": "close_scoring", "expect_version": version, "confirm": True}]
+
+
+def test_a_restarted_server_whose_clock_went_back_is_followed_not_ignored(page: Page, server, api) -> None:
+    """After a restart the server's seq may be lower than the one the console last saw (the clock was set back):
+    a snapshot from another boot is applied whatever its seq, and seqs compare again within that boot."""
+    cid, _ = small_contest(api)
+    sockets: list = []
+    last: dict = {}
+
+    def socket(ws) -> None:                     # the real socket, plus pushes the test makes up
+        upstream = ws.connect_to_server()
+
+        def relay(message: str) -> None:
+            snap = json.loads(message)
+            if snap.get("type") == "state":
+                last["snap"] = snap
+            ws.send(message)
+        upstream.on_message(relay)
+        ws.on_message(lambda m: upstream.send(m))
+        sockets.append(ws)
+
+    page.route_web_socket("**/ws/console/**", socket)
+    page.goto(f"{server.url}/console/{cid}")
+    expect(page.locator("#conn")).to_have_class("conn live")
+    expect(page.locator("#contest-name")).to_have_text("测试赛")
+    page.evaluate("""() => {
+        window.__names = [];
+        const el = document.getElementById('contest-name');
+        new MutationObserver(() => window.__names.push(el.textContent))
+          .observe(el, { childList: true, characterData: true, subtree: true });
+    }""")
+    real = last["snap"]
+    assert isinstance(real["boot"], str) and real["boot"]
+
+    def push(boot: str, seq: int, name: str) -> None:
+        sockets[-1].send(json.dumps({**real, "boot": boot, "seq": seq, "contest": {**real["contest"], "name": name}}))
+
+    push(real["boot"], real["seq"] - 1, "同一次启动的旧快照 STALE")   # older, same boot: dropped
+    push("restarted-boot", 5, "重启后 RESTARTED")                      # far lower seq, new boot: applied
+    expect(page.locator("#contest-name")).to_have_text("重启后 RESTARTED")
+    push("restarted-boot", 4, "新启动的旧快照 STALE")                 # within the new boot, older: dropped
+    push("restarted-boot", 6, "重启后 NEWER")
+    expect(page.locator("#contest-name")).to_have_text("重启后 NEWER")
+    shown = page.evaluate("window.__names")
+    assert not any("STALE" in n for n in shown), shown

@@ -1005,3 +1005,62 @@ def test_a_full_storage_never_loses_another_pending_mark_set(browser, live_serve
     expect(page.locator("#notices .alert.bad")).to_contain_text(f"「{org.project_name(p1)}」的评分未被计入")
     assert org.marks_of("U09", p1) == []
     context.close()
+
+
+def test_after_a_restart_with_the_clock_set_back_the_phone_follows_the_new_boot(browser, live_server, org):
+    """The server restarted on a machine whose clock was set back: its snapshots carry lower seqs and a new
+    boot.  The phone takes them (and compares seqs within that boot again), and an acknowledgement from the
+    old run is older than the new run's snapshots: one that does not show the marks gets them resent with
+    the same submission id (once: the new run's answer is not then taken for older than that snapshot)."""
+    u05 = org.judges["U05"]
+    org.act("start")
+    org.act("present")
+    presenting = judge_state(live_server, u05)
+    pid = org.act("open_scoring")["current"]["id"]
+    scoring = judge_state(live_server, u05)
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    sockets: list[WebSocketRoute] = []
+    page.route_web_socket("**/ws/j/**", lambda ws: sockets.append(ws))   # stands in for the server's socket
+    page.goto(link(live_server, u05))
+    expect(page.locator("#conn")).to_have_attribute("data-status", "live")
+    sockets[-1].send(json.dumps({**presenting, "boot": "run-1", "seq": 5_000_000}))
+    view(page, "presenting")
+    sockets[-1].send(json.dumps({**scoring, "boot": "run-1", "seq": 5_000_001}))
+    view(page, "score")
+
+    sent: list[str] = []
+
+    def old_run_ack(route: Route) -> None:   # acknowledged by the old run, just before it stopped
+        body = route.request.post_data_json
+        sent.append(body["submission_id"])
+        route.fulfill(status=200, content_type="application/json", body=json.dumps({
+            "ok": True, "status": "saved", "duplicate": False, "submission_id": body["submission_id"],
+            "project": body["project"], "round": body["round"], "values": body["marks"], "total": 66,
+            "current": True, "seq": 5_000_002, "boot": "run-1"}))
+
+    page.route("**/api/judge/submit", old_run_ack)
+    page.get_by_role("textbox", name="总体评价").fill("66")
+    confirm_submit(page, "66")
+    expect(page.locator("#submit-status")).to_have_attribute("data-state", "saved")
+    page.unroute("**/api/judge/submit")
+    assert sent and org.submissions("U05", pid) == []   # (the old run's commit was lost with it)
+
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(r.url) if r.url.endswith("/api/judge/submit") else None)
+    # the new run: seqs far lower, a new boot; its snapshot does not show the marks
+    sockets[-1].send(json.dumps({**scoring, "boot": "run-2", "seq": 1_000}))
+    for _ in range(50):
+        if org.submissions("U05", pid):
+            break
+        page.wait_for_timeout(100)
+    assert org.submissions("U05", pid) == [(sent[0], {"overall": 66.0})], "resent with the same id"
+    expect(page.locator("#submit-status")).to_have_attribute("data-state", "saved")
+    sockets[-1].send(json.dumps({**presenting, "boot": "run-2", "seq": 999}))     # older within run-2: dropped
+    page.wait_for_timeout(500)
+    view(page, "submitted")
+    assert len(posts) == 1, f"sent once, not again and again: {posts}"
+    assert errors == []
+    context.close()
