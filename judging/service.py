@@ -637,15 +637,16 @@ class Service:
 
     # ------------------------------------------------------------ publishing
     def publish(self, cid: str, judges: Iterable[str] | None = None) -> None:
-        """Fresh snapshots for every channel of the contest (judge channels: only ``judges`` if given)."""
+        """Fresh snapshots for every channel of the contest (judge channels: only ``judges`` if given).
+        Called only after a commit.  Judges get theirs at once (a judge must see their own submission);
+        the screen and the consoles at most once per coalescing interval (:meth:`Hub.publish_soon`), built
+        from the newest state when it runs."""
         if self._views is None:
             return
         rt = self.runtimes[cid]
         views = self._views
-        if self.hub.has_subscribers(f"{cid}/screen"):
-            self.hub.publish(f"{cid}/screen", encode(views.screen(self, rt)))
-        if self.hub.has_subscribers(f"{cid}/console"):
-            self.hub.publish(f"{cid}/console", encode(views.console(self, rt)))
+        self.publish_screen(cid)
+        self.publish_console(cid)
         only = set(judges) if judges is not None else None
         for j in rt.contest.judges:
             if only is not None and j.id not in only:
@@ -653,6 +654,15 @@ class Service:
             channel = f"{cid}/judge/{j.id}"
             if self.hub.has_subscribers(channel):
                 self.hub.publish(channel, encode(views.judge(self, rt, j)))
+
+    def publish_screen(self, cid: str) -> None:
+        if self._views is not None:
+            self.hub.publish_soon(f"{cid}/screen", lambda: encode(self._views.screen(self, self.runtimes[cid])))
+
+    def publish_console(self, cid: str) -> None:
+        """Also when a judge's phone connects or disconnects (the console shows who is connected)."""
+        if self._views is not None:
+            self.hub.publish_soon(f"{cid}/console", lambda: encode(self._views.console(self, self.runtimes[cid])))
 
     def attach_views(self, views_module) -> None:
         self._views = views_module

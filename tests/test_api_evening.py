@@ -82,6 +82,7 @@ class ScreenWatcher:
 def client(tmp_path):
     app = create_app(str(tmp_path / "evening.db"), organizer_key=ORGANIZER_KEY, demo=True)
     with TestClient(app) as c:
+        c.app.state.hub.coalescer.interval = 0.02  # still coalesced, but this evening is pressed very fast
         yield c
 
 
@@ -233,13 +234,16 @@ def _latest(ws, predicate):
 
 
 def _assert_phase_order(phases: list[str]) -> None:
+    """The screen never goes back.  It may skip phases forward: screen snapshots are coalesced (at most one
+    build per ~0.1 s), and this test presses the buttons faster than that."""
     allowed_next = {
         "setup": {"idle"}, "idle": {"presenting", "ranking"}, "presenting": {"scoring"},
         "scoring": {"closed"}, "closed": {"result"}, "result": {"idle", "presenting", "ranking"},
         "ranking": {"idle", "reveal", "locked"}, "reveal": {"locked"},
     }
+    forward = ["setup", "idle", "presenting", "scoring", "closed", "result", "ranking", "reveal", "locked"]
     for a, b in zip(phases, phases[1:]):
-        assert b in allowed_next[a], f"screen saw {a} -> {b}"
+        assert b in allowed_next[a] or forward.index(b) > forward.index(a), f"screen saw {a} -> {b}"
 
 
 def test_amend_resend_and_close_with_missing_judges(client):

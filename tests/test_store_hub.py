@@ -88,8 +88,10 @@ async def test_no_acknowledgement_and_no_publish_without_commit(tmp_path, monkey
     with pytest.raises(sqlite3.OperationalError):
         await svc.submit(rt, judge, body)
     assert rt.marks == {}, "memory changes only after the commit"
+    # screen snapshots are coalesced: none may be due either, and none arrives after the interval
+    assert not hub.coalescer.pending(f"{rt.contest.id}/screen")
     with pytest.raises(asyncio.TimeoutError):
-        await asyncio.wait_for(screen.get(), 0.05)
+        await asyncio.wait_for(screen.get(), 3 * hub.coalescer.interval)
     monkeypatch.undo()
     ack = await svc.submit(rt, judge, body)   # the phone resends the same submission: now it is stored
     assert ack["status"] == "saved" and not ack["duplicate"]

@@ -87,9 +87,8 @@ async def judge_socket(ws: WebSocket) -> None:
     await ws.accept()
     cid = rt.contest.id
 
-    def console_update() -> None:  # the console shows who is connected
-        if svc.hub.has_subscribers(f"{cid}/console"):
-            svc.hub.publish(f"{cid}/console", encode(views.console(svc, svc.get(cid))))
+    def console_update() -> None:  # the console shows who is connected (coalesced: 300 phones reconnecting at once)
+        svc.publish_console(cid)
 
     await _serve(ws, f"{cid}/judge/{judge.id}", lambda: views.judge(svc, svc.get(cid), svc.get(cid).contest.judge(judge.id) or judge),
                  console_update)
