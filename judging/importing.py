@@ -42,6 +42,11 @@ class ImportResult:
         return {"rows": self.rows, "errors": self.errors, "ok": not self.errors}
 
 
+MAX_ROWS = 2000     # a final has 10-20 projects and a few dozen judges; a whole district's list still fits
+MAX_COLUMNS = 50
+TOO_MANY = f"表格超过 {MAX_ROWS} 行，请只保留项目或评委名单 / more than {MAX_ROWS} rows: keep only the list itself"
+
+
 def read_table(data: bytes, filename: str) -> list[list[str]]:
     """Rows of cells as text.  XLSX by extension (or zip magic), else CSV (UTF-8 or GB18030)."""
     if filename.lower().endswith(".xlsx") or data[:2] == b"PK":
@@ -50,9 +55,19 @@ def read_table(data: bytes, filename: str) -> list[list[str]]:
             wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception as e:  # openpyxl raises many kinds for a bad file
             raise ValueError(f"无法读取 Excel 文件 / cannot read the Excel file ({type(e).__name__})") from None
-        ws = wb.worksheets[0]
-        rows = [["" if v is None else _cell(v) for v in row] for row in ws.iter_rows(values_only=True)]
-        wb.close()
+        try:
+            ws = wb.worksheets[0]
+            rows = []
+            for row in ws.iter_rows(values_only=True, max_col=MAX_COLUMNS):  # streamed: a huge sheet stops early
+                rows.append(["" if v is None else _cell(v) for v in row])
+                if len(rows) > MAX_ROWS:
+                    raise ValueError(TOO_MANY)
+        except ValueError:
+            raise
+        except Exception as e:  # a damaged sheet inside a valid zip
+            raise ValueError(f"无法读取 Excel 文件 / cannot read the Excel file ({type(e).__name__})") from None
+        finally:
+            wb.close()
         return rows
     for encoding in ("utf-8-sig", "gb18030"):
         try:
@@ -62,7 +77,12 @@ def read_table(data: bytes, filename: str) -> list[list[str]]:
             continue
     else:
         raise ValueError("无法识别文件编码，请另存为 UTF-8 CSV / cannot decode the file; save it as UTF-8 CSV")
-    return [row for row in csv.reader(io.StringIO(text))]
+    rows = []
+    for row in csv.reader(io.StringIO(text)):
+        rows.append(row[:MAX_COLUMNS])
+        if len(rows) > MAX_ROWS:
+            raise ValueError(TOO_MANY)
+    return rows
 
 
 def _cell(v) -> str:

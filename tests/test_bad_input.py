@@ -214,3 +214,21 @@ def test_a_mark_too_large_for_a_float_is_a_field_error():
     rules = load_preset("expert_public.toml")
     clean, errors = check_mark_set(rules, rules.panel("public"), {"overall": 10 ** 400})
     assert clean == {} and "overall" in errors
+
+
+def test_a_spreadsheet_with_too_many_rows_is_refused_clearly(client):
+    import io
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["编号", "项目名称"])
+    for i in range(2100):
+        ws.append([f"X{i}", f"项目{i}"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    r = client.post("/api/contests/c1/import/projects", headers=ORG,
+                    files={"file": ("projects.xlsx", buf.getvalue())}, data={"dry_run": "0"})
+    assert r.status_code == 422 and "2000" in r.json()["error"]
+    assert len(contest(client)["setup"]["projects"]) == 15

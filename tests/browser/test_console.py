@@ -151,7 +151,7 @@ def test_sign_in_with_the_key_then_create_a_contest(browser: Browser, server: Li
 
 # ---------------------------------------------------------------- setup
 
-PROJECTS_TYPO = "编号,项目名称,申报机构,社区,申请金额\nA1,邻里守望,阳光社工,花园社区,30000\nA2,四点半课堂,启航中心,滨江社区,3万\n"
+PROJECTS_TYPO = "编号,项目名称,申报机构,社区,申请金额\nA1,邻里守望,阳光社工,花园社区,30000\nA2,四点半课堂,启航中心,滨江社区,三万\n"
 PROJECTS_GOOD = ("编号,项目名称,申报机构,社区,申请金额\n"
                  + "".join(f"A{i},项目{i},机构{i},社区{i % 3},{10000 * i}\n" for i in range(1, 7)))
 JUDGES_TYPO = "编号,姓名,评审团\nE1,王一,专家\nE2,李二,专加\n"
@@ -173,8 +173,8 @@ def test_setup_by_import_with_preview_tiers_budget_draw_order_and_copy_link(page
     # projects: a typo in row 3 is shown on that row, nothing is applied
     upload(page, "projects", "projects.csv", PROJECTS_TYPO)
     preview = page.locator(".import[data-kind=projects] .import-preview")
-    expect(preview.locator("tr[data-row='3'].row-bad")).to_contain_text("申请金额不是有效数字")
-    expect(preview.locator("tr[data-row='3'] td.cell-bad")).to_have_text("3万")
+    expect(preview.locator("tr[data-row='3'].row-bad")).to_contain_text("不是有效金额")
+    expect(preview.locator("tr[data-row='3'] td.cell-bad")).to_have_text("三万")
     expect(preview.locator("tr[data-row='2'].row-bad")).to_have_count(0)
     expect(preview.locator("[data-import=apply]")).to_be_disabled()
     assert api.get(f"/api/contests/{cid}").json()["setup"]["projects"] == []
