@@ -56,3 +56,12 @@ def test_a_judge_removed_from_the_contest_is_disconnected_with_4401(live_server)
             assert closed.value.rcvd.code == 4401
         r = api.get("/api/judge/state", headers={"authorization": f"Bearer {gone['token']}"})
         assert r.status_code == 401, "the removed judge's link no longer works over HTTP either"
+
+
+def test_the_console_socket_refuses_a_page_of_another_origin(live_server):
+    key = {"authorization": f"Bearer {ORGANIZER_KEY}"}
+    evil = {**key, "origin": "http://127.0.0.1:1"}             # another port on the same host
+    assert closed_code(ws_url(live_server, "/ws/console/c1"), additional_headers=evil) == 4401
+    own = {**key, "origin": live_server.url}
+    with connect(ws_url(live_server, "/ws/console/c1"), open_timeout=5, additional_headers=own) as ws:
+        assert json.loads(ws.recv(timeout=5))["role"] == "console"

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from typing import Callable
+from urllib.parse import urlsplit
 
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
@@ -105,8 +106,21 @@ async def screen_socket(ws: WebSocket) -> None:
     await _serve(ws, f"{cid}/screen", lambda: views.screen(svc, svc.get(cid)))
 
 
+def _foreign_origin(ws: WebSocket) -> bool:
+    """A browser socket opened by a page of another site (or another port: SameSite cookies do not tell
+    ports apart).  Browsers always send Origin on sockets; scripts and tests that send none are judged by
+    their credentials alone."""
+    origin = ws.headers.get("origin")
+    if origin is None:
+        return False
+    return urlsplit(origin).netloc.lower() != ws.headers.get("host", "").lower()
+
+
 async def console_socket(ws: WebSocket) -> None:
     svc = ws.app.state.service
+    if _foreign_origin(ws):
+        await _refuse(ws)
+        return
     try:
         await require_organizer(ws)
         rt = svc.runtimes.get(ws.path_params["cid"])
