@@ -1,12 +1,18 @@
-"""Load benchmark of the live server: a real uvicorn process on loopback, N judge sockets, M screen sockets.
+"""Load benchmark of the live server: a real uvicorn process on loopback, N judge sockets, M screen sockets
+and one organizer console socket.
 
     .venv/bin/python bench/bench_live.py --judges 30 --screens 3
     .venv/bin/python bench/bench_live.py --judges 970 --screens 30      # 1,000 sockets
 
 It prints:
-* submissions/s: every judge submits (and amends) as fast as the server acknowledges, 64 requests in flight;
+* submissions/s: every judge submits (and amends) as fast as the server acknowledges, 64 requests in flight,
+  and the server's CPU time (user + system) per 1,000 of them; with the console and screen messages that
+  burst produced (they are coalesced: at most one build per 0.12 s per channel);
 * submit -> screen-update latency p50/p99: one judge submits, the clock stops when *every* screen socket has
   received the snapshot that counts it (all judge sockets stay connected and receive their own updates);
+  submissions are paced --pace seconds apart, i.e. this is the latency of a change after a quiet spell
+  (back-to-back changes wait for the coalescing interval instead);
+* submit -> the judge's own snapshot p50 (judges are never coalesced);
 * the server's resident memory (VmRSS) with all sockets connected, after the load.
 
 The load generator runs on the same 2-core machine as the server, so the figures are pessimistic.
@@ -48,6 +54,11 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
 def percentile(values: list[float], q: float) -> float:
     values = sorted(values)
     k = (len(values) - 1) * q
@@ -59,25 +70,37 @@ class Screen:
     def __init__(self) -> None:
         self.submitted = -1
         self.changed = asyncio.Event()
+        self.messages = 0
 
     async def run(self, url: str, ready: asyncio.Event) -> None:
         async with connect(url, max_size=None, ping_interval=None) as ws:
             ready.set()
             async for raw in ws:
+                self.messages += 1
                 msg = json.loads(raw)
                 if msg.get("type") == "state" and msg.get("progress"):
                     self.submitted = msg["progress"]["submitted"]
                     self.changed.set()
 
 
-async def drain(url: str, ready: asyncio.Event) -> None:
-    async with connect(url, max_size=None, ping_interval=None) as ws:
-        ready.set()
-        async for _ in ws:
-            pass
+class Drain:
+    """A socket that only counts what it receives (judges; the console)."""
+
+    def __init__(self) -> None:
+        self.messages = 0
+        self.bytes = 0
+        self.received = asyncio.Event()
+
+    async def run(self, url: str, ready: asyncio.Event, headers: dict | None = None) -> None:
+        async with connect(url, max_size=None, ping_interval=None, additional_headers=headers) as ws:
+            ready.set()
+            async for raw in ws:
+                self.messages += 1
+                self.bytes += len(raw)
+                self.received.set()
 
 
-async def bench(n_judges: int, n_screens: int, latency_samples: int) -> dict:
+async def bench(n_judges: int, n_screens: int, latency_samples: int, pace: float) -> dict:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     db = os.path.join(tempfile.mkdtemp(), "bench.db")
@@ -113,10 +136,17 @@ async def bench(n_judges: int, n_screens: int, latency_samples: int) -> dict:
                 ev = asyncio.Event()
                 readies.append(ev)
                 tasks.append(asyncio.create_task(s.run(f"{ws_base}/ws/s/{screen_token}", ev)))
+            phones = {}
             for jid, tok in tokens.items():
                 ev = asyncio.Event()
                 readies.append(ev)
-                tasks.append(asyncio.create_task(drain(f"{ws_base}/ws/j/{tok}", ev)))
+                phones[jid] = Drain()
+                tasks.append(asyncio.create_task(phones[jid].run(f"{ws_base}/ws/j/{tok}", ev)))
+            console = Drain()
+            ev = asyncio.Event()
+            readies.append(ev)
+            tasks.append(asyncio.create_task(console.run(f"{ws_base}/ws/console/{cid}", ev,
+                                                         {"authorization": f"Bearer {KEY}"})))
             await asyncio.wait_for(asyncio.gather(*(e.wait() for e in readies)), 120)
             connected_rss = rss_mb(proc.pid)
 
@@ -132,17 +162,22 @@ async def bench(n_judges: int, n_screens: int, latency_samples: int) -> dict:
             await act("start")
             await act("present")
             await act("open_scoring")
-            latencies = []
+            latencies, own = [], []
             ids = list(tokens)
+            await asyncio.sleep(1.0)   # the connection storm's console updates are over
             for k in range(min(latency_samples, len(ids))):
                 jid = ids[k]
                 for s in screens:
                     s.changed.clear()
+                phones[jid].received.clear()
+                await asyncio.sleep(pace)
                 t0 = time.perf_counter()
                 r = await api.post("/api/judge/submit", headers={"authorization": f"Bearer {tokens[jid]}"},
                                    json={"submission_id": uuid.uuid4().hex, "project": "P0", "round": "final",
                                          "marks": marks(jid, k)})
                 r.raise_for_status()
+                await asyncio.wait_for(phones[jid].received.wait(), 10)
+                own.append((time.perf_counter() - t0) * 1000)
                 for s in screens:
                     while s.submitted < k + 1:
                         s.changed.clear()
@@ -160,12 +195,21 @@ async def bench(n_judges: int, n_screens: int, latency_samples: int) -> dict:
                     r.raise_for_status()
 
             jobs = [(jid, n) for n in range(2) for jid in ids]
-            t0 = time.perf_counter()
+            await asyncio.sleep(0.5)
+            console_before, screen_before = console.messages, screens[0].messages if screens else 0
+            cpu0, t0 = cpu_seconds(proc.pid), time.perf_counter()
             await asyncio.gather(*(one(j, n) for j, n in jobs))
             elapsed = time.perf_counter() - t0
-            return {"judges": n_judges, "screens": n_screens, "sockets": n_judges + n_screens,
-                    "submissions_per_s": len(jobs) / elapsed, "latency_p50_ms": statistics.median(latencies),
+            cpu = cpu_seconds(proc.pid) - cpu0
+            await asyncio.sleep(0.5)   # the last coalesced builds arrive
+            return {"judges": n_judges, "screens": n_screens, "sockets": n_judges + n_screens + 1,
+                    "submissions_per_s": len(jobs) / elapsed, "submissions": len(jobs),
+                    "cpu_ms_per_1000": cpu / len(jobs) * 1e6,
+                    "console_messages": console.messages - console_before,
+                    "screen_messages": (screens[0].messages if screens else 0) - screen_before,
+                    "latency_p50_ms": statistics.median(latencies),
                     "latency_p99_ms": percentile(latencies, 0.99), "latency_samples": len(latencies),
+                    "own_p50_ms": statistics.median(own),
                     "rss_connected_mb": connected_rss, "rss_after_mb": rss_mb(proc.pid)}
     finally:
         for t in tasks:
@@ -180,12 +224,17 @@ def main() -> None:
     ap.add_argument("--judges", type=int, default=30)
     ap.add_argument("--screens", type=int, default=3)
     ap.add_argument("--samples", type=int, default=200, help="latency samples (at most one per judge)")
+    ap.add_argument("--pace", type=float, default=0.15, help="seconds between latency samples (> coalescing)")
     args = ap.parse_args()
-    res = asyncio.run(bench(args.judges, args.screens, args.samples))
-    print(f"sockets {res['sockets']} ({res['judges']} judges + {res['screens']} screens)")
-    print(f"  throughput           {res['submissions_per_s']:8.1f} submissions/s (acknowledged after commit)")
+    res = asyncio.run(bench(args.judges, args.screens, args.samples, args.pace))
+    print(f"sockets {res['sockets']} ({res['judges']} judges + {res['screens']} screens + 1 console)")
+    print(f"  throughput           {res['submissions_per_s']:8.1f} submissions/s (acknowledged after commit), "
+          f"server CPU {res['cpu_ms_per_1000']:.0f} ms per 1,000")
+    print(f"  during that burst    {res['console_messages']} console and {res['screen_messages']} screen "
+          f"messages for {res['submissions']} submissions (coalesced)")
     print(f"  submit->screen p50   {res['latency_p50_ms']:8.1f} ms   p99 {res['latency_p99_ms']:.1f} ms "
           f"({res['latency_samples']} samples, every screen must show it)")
+    print(f"  submit->own snapshot {res['own_p50_ms']:8.1f} ms p50 (the judge's phone)")
     print(f"  server memory        {res['rss_connected_mb']:8.1f} MB connected, {res['rss_after_mb']:.1f} MB after load")
 
 
