@@ -16,8 +16,9 @@ import asyncio
 import json
 from typing import TYPE_CHECKING, Any, Mapping
 
-from .exports import PHASE_LABELS, criterion_short, fmt_mark, fmt_time, round_label
+from .exports import PHASE_LABELS, fmt_mark, fmt_time, round_label
 from .model import Contest, mark_total
+from .rules import short_label
 from .store import verify_chain
 
 if TYPE_CHECKING:
@@ -66,7 +67,7 @@ def marks_text(values: Mapping[str, float] | None, contest: Contest, judge_id: s
     """'需求与问题 20 · 方案设计 25 = 45' (criteria in rubric order, then the judge's total)."""
     if not values:
         return ""
-    labels = {c.id: criterion_short(c.label) for c in contest.rules.criteria}
+    labels = {c.id: short_label(c.label) for c in contest.rules.criteria}
     judge = contest.judge(judge_id) if judge_id else None
     try:
         panel = contest.rules.panel(judge.panel) if judge else None

@@ -114,12 +114,8 @@ class LiveState:
                    history=tuple(cls.load(h) for h in d.get("history", ())))
 
 
-def _refuse(zh: str, en: str) -> Refused:
-    return Refused(f"{zh} / {en}")
-
-
-def _refuse_stale(zh: str, en: str) -> Stale:
-    return Stale(f"{zh} / {en}")
+def _refuse(zh: str, en: str, kind: type[Refused] = Refused) -> Refused:
+    return kind(f"{zh} / {en}")
 
 
 def _step(old: LiveState, **changes) -> LiveState:
@@ -134,8 +130,9 @@ def apply(state: LiveState, action: str, facts: Facts, project: str | None = Non
     a request retried after a lost answer, or one crossing another console's, is refused instead of
     being applied twice."""
     if expect_version is not None and expect_version != state.version:
-        raise _refuse_stale("状态已经变化（可能另一台控制台刚刚操作过），请看清当前状态后再操作",
-                      "the state changed since this was pressed (perhaps on another console); check it and try again")
+        raise _refuse("状态已经变化（可能另一台控制台刚刚操作过），请看清当前状态后再操作",
+                      "the state changed since this was pressed (perhaps on another console); check it and try again",
+                      Stale)
     if action not in ACTIONS:
         raise _refuse(f"未知操作 {action}", f"unknown action {action!r}")
     if state.phase == "locked" and action != "timer_pause":

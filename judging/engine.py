@@ -18,7 +18,7 @@ from typing import Hashable, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from .awards import Place, allocate_awards, money
+from .awards import allocate_awards, money
 from .ranking import OvertimeRound, Tie, rank_track
 from .rules import Award, Rules
 from .scoring import (Mark, MarkTable, RoundScores, ScoringError, denoise, is_overtime, natural_key,

@@ -124,9 +124,6 @@ def round_label(round_name: str) -> str:
     return f"加时赛{overtime_number(round_name)}" if is_overtime(round_name) else "正式路演"
 
 
-def criterion_short(label: str) -> str:
-    """'需求与问题 Need' -> '需求与问题' (the Chinese part of a bilingual label)."""
-    return label.split(" ")[0] if label else label
 
 
 def ascii_filename(cid: str, what: str) -> str:

@@ -32,9 +32,10 @@ from reportlab.platypus import (Flowable, KeepTogether, PageBreak, Paragraph, Si
 from xml.sax.saxutils import escape
 
 from .export_rows import STATUS_LABELS, audit_anchor, judge_sheet, summary_rows
-from .exports import (NOT_FINAL, PHASE_LABELS, Snapshot, criterion_short, fmt_mark, fmt_score, fmt_time,
+from .exports import (NOT_FINAL, PHASE_LABELS, Snapshot, fmt_mark, fmt_score, fmt_time,
                       round_label)
 from .model import Judge
+from .rules import short_label
 from .views import rules_summary
 
 FONT = "STSong-Light"
@@ -207,7 +208,7 @@ def _summary(snap: Snapshot) -> list[Flowable]:
         rest = WIDTH - fixed - score_w * (len(panels) + 1)
         widths = [10 * mm, 11 * mm, rest * 0.58, rest * 0.42, *([score_w] * (len(panels) + 1)), 14 * mm, 17 * mm]
         head = [_head("名次"), _head("编号"), _head("项目名称"), _head("申报机构"),
-                *(_head(criterion_short(p.label)) for p in panels), _head("总分"), _head("奖项"),
+                *(_head(short_label(p.label)) for p in panels), _head("总分"), _head("奖项"),
                 _head("创投资金", "（元）")]
         data: list[list] = [head]
         style = _base_style()
@@ -243,7 +244,7 @@ def _summary(snap: Snapshot) -> list[Flowable]:
 def _judge_sheet(snap: Snapshot, judge: Judge) -> list[Flowable]:
     rt = snap.rt
     panel = rt.contest.rules.panel(judge.panel)
-    crits = [(c.id, criterion_short(c.label), c.max) for c in panel.criteria] or [
+    crits = [(c.id, short_label(c.label), c.max) for c in panel.criteria] or [
         ("", "总分", rt.contest.rules.marks.max)]
     with_total = len(crits) > 1
     title = f"评委评分表（{judge.name}）"

@@ -156,6 +156,11 @@ class Rules:
         return None
 
 
+def short_label(label: str) -> str:
+    """The Chinese part of a bilingual label: '专家评审团 Expert panel' -> '专家评审团'."""
+    return label.split()[0] if label.strip() else label
+
+
 def fmt_num(x: float) -> str:
     return f"{x:g}" if float(x) != int(x) else str(int(x))
 

@@ -253,10 +253,7 @@ class Service:
                 contest = replace(contest, name=str(data["name"]).strip())
             if "timer_seconds" in data:
                 contest = replace(contest, timer_seconds=_timer_seconds(data["timer_seconds"]))
-            contest = self._apply_setup(contest, data)
-            if "projects" in data and set(contest.order) != {p.id for p in contest.projects}:
-                contest = replace(contest, order=(), draw_seed=None)
-            self._validate(contest)
+            contest = self._checked_setup(contest, data)
             before = _setup_json(rt.contest)
             await tx.execute("UPDATE contests SET name = ?, rules_text = ?, rules_source = ?, timer_seconds = ?, "
                              "running_order = ?, draw_seed = ? WHERE id = ?",
@@ -357,10 +354,16 @@ class Service:
     def check_setup(self, cid: str, data: dict) -> None:
         """Raise :class:`Invalid` if ``update_setup(cid, data)`` would refuse these projects / judges /
         recusals (nothing is written): lets an import preview show every problem before applying."""
-        contest = self._apply_setup(self.get(cid).contest, data)
+        self._checked_setup(self.get(cid).contest, data)
+
+    def _checked_setup(self, contest: Contest, data: dict) -> Contest:
+        """``contest`` with the projects / judges / recusals of ``data``, validated; a running order that no
+        longer lists exactly the projects is dropped (the organizer draws again)."""
+        contest = self._apply_setup(contest, data)
         if "projects" in data and set(contest.order) != {p.id for p in contest.projects}:
             contest = replace(contest, order=(), draw_seed=None)
         self._validate(contest)
+        return contest
 
     def _validate(self, contest: Contest) -> None:
         try:

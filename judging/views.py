@@ -16,6 +16,7 @@ import numpy as np
 
 from . import contest as machine
 from .model import Judge, mark_total
+from .rules import short_label
 from .scoring import explain_panel, round_value
 
 if TYPE_CHECKING:
@@ -84,7 +85,7 @@ def judge_labels(rt: "Runtime") -> dict[str, str]:
     for j in rt.contest.judges:
         panel = rt.contest.rules.panel(j.panel)
         counters[j.panel] = counters.get(j.panel, 0) + 1
-        out[j.id] = f"{panel.label.split()[0]} {counters[j.panel]}"
+        out[j.id] = f"{short_label(panel.label)} {counters[j.panel]}"
     return out
 
 
@@ -186,14 +187,14 @@ def screen(svc: "Service", rt: "Runtime") -> dict:
     snap["result"] = (roadshow_result(rt, s.current, s.round, labels)
                       if s.phase == "result" and s.current else None)
     settled = s.phase in ("ranking", "reveal", "locked") or s.overtime > 0
-    snap["leaderboard"] = _results_rows(rt, None, awards=s.phase == "locked")
-    snap["ties"] = [t for t in _ties(rt) if t["crosses_boundary"]] if settled else []
+    # in 'closed' the roadshow just closed already counts in the results: its score, and every rank, tie and
+    # order it changes, appear together with its result, not before (leaving it out would still leak it via
+    # the ranks)
+    public = s.phase != "closed"
+    snap["leaderboard"] = _results_rows(rt, None, awards=s.phase == "locked") if public else []
+    snap["ties"] = [t for t in _ties(rt) if t["crosses_boundary"]] if settled and public else []
     snap["needs_overtime"] = ([[_pj({p.id: p for p in rt.contest.projects}, x) for x in g]
-                               for g in rt.results.needs_overtime] if settled and rt.results else [])
-    if s.phase == "closed":
-        # the roadshow just closed already counts in the results: its score, and every rank, tie and order it
-        # changes, appear together with its result, not before (leaving it out would still leak it via the ranks)
-        snap["leaderboard"], snap["ties"], snap["needs_overtime"] = [], [], []
+                               for g in rt.results.needs_overtime] if settled and public and rt.results else [])
     snap["panels"] = [{"id": p.id, "label": p.label, "weight": p.weight} for p in rt.contest.rules.panels]
     snap["reveal"] = _reveal(rt)
     return snap
@@ -323,7 +324,7 @@ def rules_summary(rt: "Runtime") -> list[str]:
              "trimmed_sum": "去掉最高最低后求和", "zscore": "标准分", "rank_points": "名次积分"}
     for p in r.panels:
         drop = f"（去掉 {p.drop_high} 个最高分、{p.drop_low} 个最低分）" if p.trimmed else ""
-        crit = "、".join(c.label.split()[0] for c in p.criteria) or "一个总分"
+        crit = "、".join(short_label(c.label) for c in p.criteria) or "一个总分"
         w = f"权重 {p.weight:g}" if r.combine == "weighted_sum" else "直接相加"
         lines.append(f"{p.label}：评 {crit}；{names[p.method]}{drop}；{w}")
     lines.append(f"分数保留 {r.rounding.digits} 位小数（{ {'half_up': '四舍五入', 'half_even': '银行家舍入', 'down': '截断'}[r.rounding.mode] }）")
@@ -339,9 +340,9 @@ def _breaker_text(rules, breaker: str) -> str:
     kind, _, arg = breaker.partition(":")
     if kind == "panel":
         label = next((p.label for p in rules.panels if p.id == arg), arg)
-        return f"{label.split()[0]}得分高者"
+        return f"{short_label(label)}得分高者"
     if kind == "criterion":
         label = next((c.label for c in rules.criteria if c.id == arg), arg)
-        return f"“{label.split()[0]}”得分高者"
+        return f"“{short_label(label)}”得分高者"
     return {"overtime": "加时赛", "shared": "并列", "countback": "比较各评委高分个数",
             "givers": "给分评委多者"}.get(kind, breaker)

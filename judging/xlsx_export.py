@@ -24,9 +24,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .audit_trail import describe
 from .export_rows import STATUS_LABELS, audit_anchor, corrections, judge_sheet, rounds_of, summary_rows
-from .exports import NOT_FINAL, PHASE_LABELS, Snapshot, criterion_short, fmt_time, round_label
+from .exports import NOT_FINAL, PHASE_LABELS, Snapshot, fmt_time, round_label
 from .model import mark_total
-from .rules import Panel
+from .rules import Panel, short_label
 from .scoring import explain_panel
 from .views import rules_summary
 
@@ -66,7 +66,7 @@ def workbook(snap: Snapshot) -> bytes:
     wb = Workbook()
     _summary(wb.active, snap)
     for panel in snap.rt.contest.rules.panels:
-        _panel_sheet(wb.create_sheet(sheet_title(criterion_short(panel.label) or panel.id, wb.sheetnames)),
+        _panel_sheet(wb.create_sheet(sheet_title(short_label(panel.label) or panel.id, wb.sheetnames)),
                      snap, panel)
     _rules_sheet(wb.create_sheet(sheet_title("评分规则", wb.sheetnames)), snap)
     _setup_sheet(wb.create_sheet(sheet_title("比赛设置", wb.sheetnames)), snap)
@@ -126,7 +126,7 @@ def _summary(ws: Worksheet, snap: Snapshot) -> None:
     tracks = any(p.track for p in rt.contest.projects)
     panels = list(rules.panels)
     labels = ["名次", "编号", "项目名称", "申报机构", "社区", *(["赛道"] if tracks else []),
-              *(criterion_short(p.label) for p in panels), "总分", "并列 / 加时赛", "奖项", "创投资金（元）"]
+              *(short_label(p.label) for p in panels), "总分", "并列 / 加时赛", "奖项", "创投资金（元）"]
     _title(ws, rt.contest.name, _subtitle(snap), len(labels))
     if rt.state.phase != "locked":
         ws.cell(3, 1, NOT_FINAL).font = Font(bold=True, color="B3261E")
@@ -164,12 +164,12 @@ def _panel_sheet(ws: Worksheet, snap: Snapshot, panel: Panel) -> None:
     rt = snap.rt
     rules = rt.contest.rules
     judges = rt.contest.panel_judges(panel.id)
-    crits = [(c.id, criterion_short(c.label)) for c in panel.criteria] or [("", "总分")]
+    crits = [(c.id, short_label(c.label)) for c in panel.criteria] or [("", "总分")]
     per_judge = len(crits) + (1 if len(crits) > 1 else 0)  # criteria (+ the judge's total)
     fixed = ["序号", "编号", "项目名称", "轮次"]
     width = len(fixed) + per_judge * len(judges) + 1
     summary = next((line for line in rules_summary(rt) if line.startswith(panel.label)), panel.label)
-    _title(ws, f"{rt.contest.name} · {criterion_short(panel.label)}评分明细",
+    _title(ws, f"{rt.contest.name} · {short_label(panel.label)}评分明细",
            f"{summary}。删除线 = 去掉的最高分 / 最低分；回避 = 该评委回避此项目。", width)
     for col, label in enumerate(fixed, start=1):
         ws.merge_cells(start_row=4, start_column=col, end_row=5, end_column=col)

@@ -11,14 +11,13 @@ import asyncio
 import functools
 import json
 import re
-from typing import Any, Awaitable, Callable
+from typing import Awaitable, Callable
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from .. import audit_trail, importing, views
-from ..marks_io import write_marks
+from .. import audit_trail, exports, importing, views
 from ..service import Conflict, Invalid, NotFound, Service, presets
 from .deps import Forbidden, TooManyAttempts, Unauthorized, client_of, judge_of, require_organizer
 
@@ -239,9 +238,9 @@ async def results(request: Request) -> Response:
 @api
 async def marks_csv(request: Request) -> Response:
     await require_organizer(request)
-    rt = svc(request).get(request.path_params["cid"])
-    return PlainTextResponse(write_marks(rt.engine_marks()), media_type="text/csv; charset=utf-8",
-                             headers={"content-disposition": f'attachment; filename="{rt.contest.id}-marks.csv"'})
+    rt = svc(request).get(request.path_params["cid"])  # the same file as /export/marks.csv
+    return Response(exports.marks_csv(exports.Snapshot(rt)), media_type="text/csv; charset=utf-8",
+                    headers={"content-disposition": f'attachment; filename="{rt.contest.id}-marks.csv"'})
 
 
 @api

@@ -72,8 +72,8 @@ async def _send_loop(ws: WebSocket, sub) -> None:
 
 
 async def _refuse(ws: WebSocket, code: int = INVALID) -> None:
-    """Accept, then close with 4401.  Closing before accept becomes an HTTP 403 in which browsers see
-    only code 1006, and would retry for ever instead of saying the link is invalid."""
+    """Accept, then close with ``code`` (4401 invalid link, 4429 throttled).  Closing before accept becomes
+    an HTTP 403 in which browsers see only code 1006, and would retry for ever instead of saying why."""
     await ws.accept()
     await ws.close(code=code)
 
