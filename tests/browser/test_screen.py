@@ -506,6 +506,8 @@ def test_screen_recovers_after_the_link_drops_and_stays_small(org, browser):
             org.act("timer_pause")
             org.act("timer_reset")
         expect(page.locator("#countdown")).to_have_text("00:10")
+        # pushes are coalesced (≤ 0.12 s): wait for the last one, the reset timer, before counting
+        expect(page.locator("#countdown")).to_have_attribute("data-state", "ready")
         assert page.evaluate("document.getElementsByTagName('*').length") == nodes
         assert page.evaluate("window.__intervals()") == 0
 
