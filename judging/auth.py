@@ -2,7 +2,9 @@
 
 What it does: generates the organizer key on first start (shown once, stored
 only as a scrypt hash), checks a presented key, keeps the secret that signs
-console session cookies, and issues CSRF tokens for cookie-authenticated writes.
+console session cookies, ends every console session when the key changes
+(:mod:`judging.sessions` keeps them), and issues CSRF tokens for
+cookie-authenticated writes.
 Judge and screen links carry their own unguessable tokens (see
 :mod:`judging.service`).
 
@@ -132,7 +134,10 @@ class OrganizerAuth:
                 await tx.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('organizer_key', ?)",
                                  (json.dumps(record),))
                 await tx.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('session_secret', ?)", (secret,))
-                await tx.audit(None, "system", "organizer_key.create" if raw is None else "organizer_key.rotate")
+                # a new key ends every console session at once (a copied cookie must not outlive the key)
+                ended = await tx.end_sessions(time.time(), "key_change")
+                await tx.audit(None, "system", "organizer_key.create" if raw is None else "organizer_key.rotate",
+                               {"sessions_ended": ended} if raw is not None else None)
             raw = json.dumps(record)
         self._record = json.loads(raw)
         self.session_secret = secret or ""

@@ -1,9 +1,10 @@
-// Console home: fills the rules-preset choice and creates a new contest, then opens its setup page.
-// The list of contests is rendered by the server (templates/console_index.html).  A lost session (the
+// Console home: fills the rules-preset choice and creates a new contest, then opens its setup page; ends
+// signed-in sessions from the "signed-in devices" list (one, or all others).  Both lists are rendered by
+// the server (templates/console_index.html); after ending a session the page is reloaded to show the new list.  A lost session (the
 // organizer key was rotated) sends the page to the sign-in form: on any request (console_api.js), and when
 // the organizer comes back to this tab.
 
-import { api, showFieldErrors, clearFieldErrors, toast } from './console_api.js';
+import { api, showFieldErrors, clearFieldErrors, toast, confirmDialog, signedOut } from './console_api.js';
 
 const form = document.getElementById('new-contest');
 const presetSelect = document.getElementById('new-preset');
@@ -52,3 +53,45 @@ function checkSession() {
 }
 document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') checkSession(); });
 window.addEventListener('pageshow', (ev) => { if (ev.persisted) checkSession(); });
+
+// ------------------------------------------------------------------ signed-in devices
+document.getElementById('sessions')?.addEventListener('click', async (ev) => {
+  const btn = ev.target.closest('[data-end-session]');
+  if (!btn) return;
+  const own = btn.dataset.current === 'yes';
+  const device = btn.closest('tr').querySelector('strong').textContent;
+  const ok = await confirmDialog({
+    title: own ? '退出本机登录？ Sign out this device?' : `让「${device}」退出？ End this session?`,
+    body: own ? '本浏览器将回到登录页。 / This browser goes back to the sign-in page.'
+      : '该设备需要重新输入组织者密钥才能再进入控制台。 / That device will need the organizer key to come back.',
+    confirm: '退出 End', danger: true,
+  });
+  if (!ok) return;
+  btn.disabled = true;
+  try {
+    const answer = await api('DELETE', `/api/sessions/${encodeURIComponent(btn.dataset.endSession)}`);
+    if (answer.signed_out) { signedOut(); return; }
+    location.reload();
+  } catch (e) {
+    toast(e.message, 'bad');
+    btn.disabled = false;
+  }
+});
+
+document.getElementById('end-others')?.addEventListener('click', async (ev) => {
+  const btn = ev.currentTarget;
+  const ok = await confirmDialog({
+    title: '退出其他所有设备？ Sign out all other devices?',
+    body: '除本机外，所有已登录的浏览器都要重新输入组织者密钥。 / Every other browser will need the organizer key again.',
+    confirm: '全部退出 Sign out others', danger: true,
+  });
+  if (!ok) return;
+  btn.disabled = true;
+  try {
+    const answer = await api('DELETE', '/api/sessions/others');
+    location.reload();
+  } catch (e) {
+    toast(e.message, 'bad');
+    btn.disabled = false;
+  }
+});

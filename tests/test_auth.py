@@ -140,7 +140,9 @@ def test_console_cookie_login_and_csrf(client):
     assert r.status_code == 200
     with client.websocket_connect("/ws/console/c1") as ws:
         assert ws.receive_json()["role"] == "console"
-    client.post("/logout")
+    assert client.post("/logout").status_code == 403, "signing out needs the page's CSRF token"
+    assert client.get("/api/contests").status_code == 200
+    client.post("/logout", data={"csrf": token.group(1)})
     assert client.get("/api/contests").status_code == 401
 
 

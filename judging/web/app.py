@@ -2,7 +2,7 @@
 
 What it does: :func:`create_app` builds a Starlette app whose lifespan opens
 the database, loads every contest, sets up the organizer key (printing a new
-one once) and optionally creates the demo contest.  What it does not do:
+one once), loads the live console sessions and optionally creates the demo contest.  What it does not do:
 handle requests itself (see ``api``, ``pages``, ``sockets``).
 """
 
@@ -24,8 +24,9 @@ from .. import views
 from ..auth import OrganizerAuth
 from ..hub import Hub
 from ..service import Service
+from ..sessions import Sessions
 from ..store import Store
-from . import api, exports_api, openapi, pages, sockets
+from . import api, exports_api, openapi, pages, sessions_api, sockets
 from .security import SecurityMiddleware
 
 log = logging.getLogger("judging")
@@ -70,8 +71,11 @@ def create_app(db_path: str, *, organizer_key: str | None = None, rotate_key: bo
         service.attach_views(views)
         await service.load()
         auth = OrganizerAuth(store)
-        new_key = await auth.setup(organizer_key, rotate=rotate_key)
+        new_key = await auth.setup(organizer_key, rotate=rotate_key)  # a new key ends every console session
+        sessions = Sessions(store)
+        await sessions.load()
         app.state.store, app.state.hub, app.state.service, app.state.auth = store, hub, service, auth
+        app.state.sessions = sessions
         if demo and not service.runtimes:
             from ..demo import create_demo
             await create_demo(service)
@@ -80,10 +84,11 @@ def create_app(db_path: str, *, organizer_key: str | None = None, rotate_key: bo
         try:
             yield
         finally:
+            await sessions.close()
             await store.close()
 
     app = Starlette(
-        routes=[*pages.routes(), *exports_api.routes(), *api.routes(), *openapi.routes(), *sockets.routes(),
+        routes=[*pages.routes(), *exports_api.routes(), *api.routes(), *sessions_api.routes(), *openapi.routes(), *sockets.routes(),
                 Mount("/static", CachedStatic(directory=str(ROOT / "static")), name="static")],
         middleware=[Middleware(SecurityMiddleware), Middleware(LazySessions)],
         lifespan=lifespan,

@@ -11,6 +11,7 @@ may do in the contest (the service does).
 from __future__ import annotations
 
 import hmac
+from urllib.parse import urlsplit
 
 from starlette.requests import HTTPConnection, Request
 
@@ -48,16 +49,34 @@ async def require_organizer(request: HTTPConnection) -> str:
 
 
 def organizer_session(request: HTTPConnection) -> str:
-    """The organizer signed in on the console (session cookie), or raise; never looks at a Bearer key."""
+    """The organizer signed in on the console (session cookie naming a live session), or raise; never looks at
+    a Bearer key.  An ended session (logout, revoked, key changed, idle) is refused like no cookie at all."""
     session = request.session if "session" in request.scope else {}
-    if session.get("organizer"):
+    current = request.app.state.sessions.check(session.get("sid"))
+    if current is not None:
         method = request.scope.get("method", "GET")
         if method not in SAFE_METHODS:
             sent = request.headers.get("x-csrf-token", "")
             if not sent or not hmac.compare_digest(sent, session.get("csrf", "")):
                 raise Forbidden("页面已过期，请刷新后重试 / missing or wrong CSRF token; reload the page")
+        request.scope["console_session"] = current
         return "organizer"
     raise Unauthorized("请先登录控制台 / sign in with the organizer key first")
+
+
+def current_session(conn: HTTPConnection):
+    """The console session :func:`organizer_session` accepted for this request (None for a Bearer key)."""
+    return conn.scope.get("console_session")
+
+
+def foreign_origin(conn: HTTPConnection) -> bool:
+    """Sent by a page of another site (or another port: SameSite cookies do not tell ports apart).  Browsers
+    send Origin on sockets and on cross-origin POSTs; scripts and tests that send none are judged by their
+    credentials alone."""
+    origin = conn.headers.get("origin")
+    if origin is None:
+        return False
+    return urlsplit(origin).netloc.lower() != conn.headers.get("host", "").lower()
 
 
 def judge_of(request: Request):
@@ -73,4 +92,4 @@ def client_of(conn: HTTPConnection) -> str:
 
 
 __all__ = ["Unauthorized", "Forbidden", "TooManyAttempts", "require_organizer", "organizer_session", "judge_of",
-           "client_of", "bearer", "Judge"]
+           "client_of", "bearer", "current_session", "foreign_origin", "Judge"]

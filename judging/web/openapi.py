@@ -111,6 +111,13 @@ PATHS = {
     "/api/contests/import": {"post": _op(
         "Import a contest archive (the body is the archive JSON); ?as=ID imports under another id. Never "
         "overwrites a contest (409); judges get new links", body={"type": "object"}, ok=201)},
+    "/api/sessions": {"get": _op("The live console sessions (signed-in devices): {sessions: [{id, current, device, "
+                                 "client, user_agent, created_at, last_seen, created_label, seen_label}]}")},
+    "/api/sessions/{sid}": {"delete": _op("End one console session (its cookie stops working, its console socket "
+                                          "closes); ending your own signs you out. 404 if not live",
+                                          params=["sid"])},
+    "/api/sessions/others": {"delete": _op("End every console session but the caller's (with a Bearer key: all); "
+                                           "{ended, sessions}")},
     "/api/judge/state": {"get": _op("The judge's own state", auth="judge")},
     "/api/judge/submit": {"post": _op(
         "Submit or amend the judge's marks for the open roadshow; acknowledged after commit; idempotent on "

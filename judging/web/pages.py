@@ -1,4 +1,7 @@
-"""HTML pages (thin): login, console pages, big screen, judge page, QR cards.
+"""HTML pages (thin): login, logout, console pages, big screen, judge page, QR cards.
+
+Signing in starts a server-side console session (:mod:`judging.sessions`) that the cookie names; a sign-in
+POSTed by another site's page is refused (login CSRF), and signing out needs the page's CSRF token.
 
 Pages are server-rendered shells; live content arrives over the WebSocket and
 is rendered by ES modules in ``static/``.  What it does not do: any decision
@@ -7,6 +10,7 @@ about the contest (the service does).
 
 from __future__ import annotations
 
+import hmac
 import secrets
 from pathlib import Path
 
@@ -17,7 +21,8 @@ from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
 from ..auth import new_csrf_token
-from .deps import TooManyAttempts, client_of
+from ..sessions import describe
+from .deps import TooManyAttempts, client_of, foreign_origin
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parents[2] / "templates"))
 
@@ -45,6 +50,10 @@ async def login_page(request: Request) -> Response:
 
 
 async def login_post(request: Request) -> Response:
+    if foreign_origin(request) or request.headers.get("sec-fetch-site") == "cross-site":
+        # login CSRF: another site's page must not sign this browser in (to a console of its choosing)
+        return error_page(request, 403, "登录请求来自其他网站，已拒绝",
+                          "请在本服务器的登录页输入密钥。 / This sign-in came from another site and was refused.")
     form = await request.form()
     key = str(form.get("key", "")).strip()
     target = _local_path(str(form.get("next") or ""))
@@ -56,8 +65,10 @@ async def login_post(request: Request) -> Response:
         return response
     if not good:
         return render(request, "login.html", status=401, error="密钥不正确 / wrong organizer key", next=target)
+    sid = await request.app.state.sessions.create(client_of(request), request.headers.get("user-agent", ""),
+                                                  replaces=request.session.get("sid"))
     request.session.clear()
-    request.session["organizer"] = True
+    request.session["sid"] = sid  # the cookie names a server-side session: ending it there signs this browser out
     request.session["csrf"] = new_csrf_token()
     return RedirectResponse(target, status_code=303)
 
@@ -70,12 +81,27 @@ def _local_path(target: str) -> str:
 
 
 async def logout(request: Request) -> Response:
+    """Ends this browser's session on the server (a copy of the cookie stops working too).  The form carries
+    the page's CSRF token: a POST from another page without it is refused and signs nobody out."""
+    sessions = request.app.state.sessions
+    current = sessions.check(request.session.get("sid"))
+    if current is None:  # nothing to end
+        request.session.clear()
+        return RedirectResponse("/login", status_code=303)
+    form = await request.form()
+    sent = str(form.get("csrf") or request.headers.get("x-csrf-token") or "")
+    if not sent or not hmac.compare_digest(sent, str(request.session.get("csrf", ""))):
+        return error_page(request, 403, "页面已过期，未退出登录",
+                          "请回到控制台刷新后再点「退出登录」。 / Missing or wrong CSRF token: you are still signed "
+                          "in; reload the console and sign out again.")
+    await sessions.end([current], "logout", "organizer", client_of(request))
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
 
 
 def _console_guard(request: Request) -> Response | None:
-    if not request.session.get("organizer"):
+    if request.app.state.sessions.check(request.session.get("sid")) is None:
+        request.session.clear()
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
     return None
 
@@ -83,8 +109,11 @@ def _console_guard(request: Request) -> Response | None:
 async def console_index(request: Request) -> Response:
     if (r := _console_guard(request)) is not None:
         return r
-    svc = request.app.state.service
-    return render(request, "console_index.html", csrf=_csrf(request), contests=list(svc.runtimes.values()))
+    svc, sessions = request.app.state.service, request.app.state.sessions
+    current = sessions.check(request.session.get("sid"))
+    now = sessions.clock()
+    return render(request, "console_index.html", csrf=_csrf(request), contests=list(svc.runtimes.values()),
+                  sessions=[describe(s, current, now) for s in sessions.live()])
 
 
 def _console_page(template: str):

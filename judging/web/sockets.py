@@ -14,24 +14,27 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from typing import Callable
-from urllib.parse import urlsplit
 
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from .. import views
-from ..hub import CLOSE
+from ..hub import CLOSE, Subscriber
 from ..service import encode
-from .deps import Forbidden, TooManyAttempts, Unauthorized, require_organizer
+from .deps import Forbidden, TooManyAttempts, Unauthorized, current_session, foreign_origin, require_organizer
 
 HEARTBEAT_SECONDS = 10.0
 INVALID = 4401  # close code: wrong or expired token / session; clients stop retrying
 THROTTLED = 4429  # close code: too many wrong organizer keys from this address lately; retry later
 
 
-async def _serve(ws: WebSocket, channel: str, snapshot: Callable[[], dict], on_change: Callable[[], None] | None = None):
+async def _serve(ws: WebSocket, channel: str, snapshot: Callable[[], dict], on_change: Callable[[], None] | None = None,
+                 watch: Callable[[Subscriber], Callable[[], None]] | None = None):
+    """``watch(sub)``: called once subscribed, returns the function that stops watching (a console session
+    offers CLOSE to ``sub`` when it ends: the socket then closes with 4401)."""
     hub = ws.app.state.hub
     sub = hub.subscribe(channel)
+    unwatch = watch(sub) if watch else None
     if on_change:
         on_change()
     try:
@@ -53,6 +56,8 @@ async def _serve(ws: WebSocket, channel: str, snapshot: Callable[[], dict], on_c
     except (WebSocketDisconnect, RuntimeError):
         pass
     finally:
+        if unwatch:
+            unwatch()
         hub.unsubscribe(sub)
         if on_change:
             on_change()
@@ -106,19 +111,9 @@ async def screen_socket(ws: WebSocket) -> None:
     await _serve(ws, f"{cid}/screen", lambda: views.screen(svc, svc.get(cid)))
 
 
-def _foreign_origin(ws: WebSocket) -> bool:
-    """A browser socket opened by a page of another site (or another port: SameSite cookies do not tell
-    ports apart).  Browsers always send Origin on sockets; scripts and tests that send none are judged by
-    their credentials alone."""
-    origin = ws.headers.get("origin")
-    if origin is None:
-        return False
-    return urlsplit(origin).netloc.lower() != ws.headers.get("host", "").lower()
-
-
 async def console_socket(ws: WebSocket) -> None:
     svc = ws.app.state.service
-    if _foreign_origin(ws):
+    if foreign_origin(ws):
         await _refuse(ws)
         return
     try:
@@ -134,7 +129,12 @@ async def console_socket(ws: WebSocket) -> None:
         return
     await ws.accept()
     cid = rt.contest.id
-    await _serve(ws, f"{cid}/console", lambda: views.console(svc, svc.get(cid)))
+    session = current_session(ws)  # None for a Bearer key; else the socket closes when this session ends
+
+    def watch(sub: Subscriber) -> Callable[[], None]:
+        return ws.app.state.sessions.watch(session, lambda: sub.offer(CLOSE))
+
+    await _serve(ws, f"{cid}/console", lambda: views.console(svc, svc.get(cid)), watch=watch if session else None)
 
 
 def routes() -> list[WebSocketRoute]:
