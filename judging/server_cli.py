@@ -22,7 +22,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--port", type=int, default=8000)
     s.add_argument("--db", default=DEFAULT_DB)
     s.add_argument("--no-demo", action="store_true", help="do not create the demo contest on first start")
-    s.add_argument("--new-key", action="store_true", help="replace the organizer key (prints the new one)")
+    s.add_argument("--new-key", action="store_true",
+                   help="replace the organizer key (prints the new one) and sign out every console")
+    s.add_argument("--print-links", action="store_true",
+                   help="also print the judge and screen links (they carry tokens: keep them out of shared logs)")
     s.set_defaults(func=cmd_serve)
     d = sub.add_parser("demo", help="add another demo contest to the database")
     d.add_argument("--db", default=DEFAULT_DB)
@@ -58,30 +61,41 @@ def cmd_serve(args: argparse.Namespace) -> int:
         host_for_links = _lan_address() or "127.0.0.1"
     base = f"http://{host_for_links}:{args.port}"
 
-    def ready(app, new_key: str | None) -> None:
-        out = [f"\n路演评审 server — database {os.path.abspath(args.db)}",
-               f"  控制台 console:  {base}/console"]
-        if new_key:
-            out.append(f"  组织者密钥 organizer key (shown once, keep it safe): {new_key}")
-        for rt in app.state.service.runtimes.values():
-            c = rt.contest
-            out.append(f"  [{c.id}] {c.name} — phase {rt.state.phase}")
-            out.append(f"      评委二维码与大屏链接 judge QR cards and screen link: {base}/console/{c.id}/cards")
-            if new_key:  # first start only: links carry tokens, which must not end up in later logs
-                out.append(f"      大屏 screen: {base}/s/{c.screen_token}")
-                for j in c.judges[:3]:
-                    out.append(f"      评委 {j.name} ({j.panel}): {base}/j/{j.token}")
-                if len(c.judges) > 3:
-                    out.append(f"      … {len(c.judges) - 3} more judge links on the QR cards page")
-        for cid, why in app.state.service.unloadable.items():
-            out.append(f"  [{cid}] 无法载入，已跳过 could not be loaded, left out: {why}")
-        print("\n".join(out) + "\n", flush=True)
+    env_key = os.environ.get("JUDGING_ORGANIZER_KEY") or None
 
-    app = create_app(args.db, organizer_key=os.environ.get("JUDGING_ORGANIZER_KEY") or None,
-                     rotate_key=args.new_key, demo=not args.no_demo, on_ready=ready)
+    def ready(app, new_key: str | None) -> None:
+        print(banner(app, base, args.db, new_key, env_key, args.print_links), flush=True)
+
+    app = create_app(args.db, organizer_key=env_key, rotate_key=args.new_key, demo=not args.no_demo, on_ready=ready)
     uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="warning",
                 ws_ping_interval=20, ws_ping_timeout=20)
     return 0
+
+
+def banner(app, base: str, db: str, new_key: str | None, env_key: str | None, print_links: bool) -> str:
+    """What ``serve`` prints at start.  Under a service manager this lands in a log, so it holds no secret
+    the operator did not just need: the organizer key only when it was generated now (a key supplied in
+    JUDGING_ORGANIZER_KEY is never echoed), judge and screen links (their tokens are credentials) only with
+    ``--print-links``; the QR cards page is where they belong."""
+    out = [f"\n路演评审 server — database {os.path.abspath(db)}", f"  控制台 console:  {base}/console"]
+    if new_key and new_key != env_key:
+        out.append(f"  组织者密钥 organizer key (shown once, keep it safe): {new_key}")
+    elif new_key:
+        out.append("  组织者密钥已设为 JUDGING_ORGANIZER_KEY 的值（不显示）/ organizer key set from "
+                   "JUDGING_ORGANIZER_KEY (not shown)")
+    for rt in app.state.service.runtimes.values():
+        c = rt.contest
+        out.append(f"  [{c.id}] {c.name} — phase {rt.state.phase}")
+        out.append(f"      评委二维码与大屏链接 judge QR cards and screen link: {base}/console/{c.id}/cards")
+        if print_links:
+            out.append(f"      大屏 screen: {base}/s/{c.screen_token}")
+            out.extend(f"      评委 {j.name} ({j.panel}): {base}/j/{j.token}" for j in c.judges)
+    if app.state.service.runtimes and not print_links:
+        out.append("  评委与大屏链接只在二维码页显示（含令牌，不写入日志）；需要在此打印请加 --print-links / "
+                   "judge and screen links are on the QR cards page (they carry tokens); --print-links prints them here")
+    for cid, why in app.state.service.unloadable.items():
+        out.append(f"  [{cid}] 无法载入，已跳过 could not be loaded, left out: {why}")
+    return "\n".join(out) + "\n"
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
