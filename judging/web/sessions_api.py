@@ -38,7 +38,8 @@ async def end_session(request: Request) -> Response:
     if target is None:
         raise NotFound("没有这个登录会话（可能已退出或过期）/ no such signed-in session (ended or expired)")
     own = current is not None and target.id_hash == current.id_hash
-    await sessions.end([target], "logout" if own else "revoked", actor, client_of(request), by=current)
+    if not await sessions.end([target], "logout" if own else "revoked", actor, client_of(request), by=current):
+        raise NotFound("这个登录会话刚刚已经结束 / that session has just ended")
     if own:
         request.session.clear()
     return JSONResponse({"ended": 1, "signed_out": own, "sessions": [] if own else _listing(request)})
