@@ -4,6 +4,7 @@ idle sessions expire, last_seen is written coarsely, and the start banner keeps 
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import json
@@ -135,6 +136,46 @@ def test_last_seen_is_written_at_most_once_a_minute_and_idle_sessions_expire(cli
     clock.now += sessions_mod.IDLE_SECONDS + 1
     assert client.get("/api/contests").status_code == 401
     assert client.get("/api/sessions", headers=ORG).json()["sessions"] == []
+
+
+def test_an_idle_session_s_open_console_socket_is_closed_by_the_sweep(client):
+    clock = Clock()
+    sessions = client.app.state.sessions
+    sessions.clock = clock
+    sign_in(client)
+    with client.websocket_connect("/ws/console/c1") as ws:
+        assert ws.receive_json()["role"] == "console"
+        clock.now += sessions_mod.IDLE_SECONDS - 60
+        client.portal.call(sessions.live)  # what the once-a-minute sweep runs: nothing is idle yet
+        ws.send_text('{"type":"ping"}')
+        assert ws.receive_json() == {"type": "pong"}
+        clock.now += 61
+        client.portal.call(sessions.live)
+        with pytest.raises(WebSocketDisconnect) as closed:
+            while True:
+                ws.receive_json()
+        assert closed.value.code == 4401
+
+
+async def test_the_sweep_runs_by_itself_and_stops_with_the_store(tmp_path):
+    from judging.store import Store
+
+    store = Store(str(tmp_path / "sweep.db"))
+    await store.open()
+    clock = Clock()
+    sessions = sessions_mod.Sessions(store, clock=clock)
+    await sessions.load()
+    raw = await sessions.create("10.0.0.9", "testclient")
+    ended: list[str] = []
+    sessions.watch(sessions.check(raw), lambda: ended.append("closed"))
+    sessions.start_sweeping(every=0.02)
+    await asyncio.sleep(0.1)
+    assert ended == [] and sessions.check(raw) is not None
+    clock.now += sessions_mod.IDLE_SECONDS + 1
+    await asyncio.sleep(0.1)
+    assert ended == ["closed"] and sessions.live() == []
+    await sessions.close()
+    await store.close()
 
 
 def test_sessions_survive_a_restart_logouts_too_and_a_new_key_ends_them_all(db):

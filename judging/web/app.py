@@ -74,6 +74,7 @@ def create_app(db_path: str, *, organizer_key: str | None = None, rotate_key: bo
         new_key = await auth.setup(organizer_key, rotate=rotate_key)  # a new key ends every console session
         sessions = Sessions(store)
         await sessions.load()
+        sessions.start_sweeping()
         app.state.store, app.state.hub, app.state.service, app.state.auth = store, hub, service, auth
         app.state.sessions = sessions
         if demo and not service.runtimes:
