@@ -2,8 +2,9 @@
 
 What it does: :func:`create_app` builds a Starlette app whose lifespan opens
 the database, loads every contest, sets up the organizer key (printing a new
-one once), loads the live console sessions and optionally creates the demo contest.  What it does not do:
-handle requests itself (see ``api``, ``pages``, ``sockets``).
+one once), loads the live console sessions and optionally creates the demo
+contest.  What it does not do: handle requests itself (see ``api``, ``pages``,
+``sessions_api``, ``sockets``).
 """
 
 from __future__ import annotations
@@ -89,7 +90,8 @@ def create_app(db_path: str, *, organizer_key: str | None = None, rotate_key: bo
             await store.close()
 
     app = Starlette(
-        routes=[*pages.routes(), *exports_api.routes(), *api.routes(), *sessions_api.routes(), *openapi.routes(), *sockets.routes(),
+        routes=[*pages.routes(), *exports_api.routes(), *api.routes(), *sessions_api.routes(), *openapi.routes(),
+                *sockets.routes(),
                 Mount("/static", CachedStatic(directory=str(ROOT / "static")), name="static")],
         middleware=[Middleware(SecurityMiddleware), Middleware(LazySessions)],
         lifespan=lifespan,
