@@ -31,6 +31,7 @@ from reportlab.platypus import (Flowable, KeepTogether, PageBreak, Paragraph, Si
                                 TableStyle)
 from xml.sax.saxutils import escape
 
+from .export_text import clean
 from .export_rows import STATUS_LABELS, audit_anchor, judge_sheet, summary_rows
 from .exports import (NOT_FINAL, PHASE_LABELS, Snapshot, fmt_mark, fmt_score, fmt_time,
                       round_label)
@@ -83,9 +84,9 @@ def scoresheets(snap: Snapshot, judges: Sequence[str] | None = None, summary: bo
             story += _judge_sheet(snap, j)
     buf = io.BytesIO()
     doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=MARGIN_X, rightMargin=MARGIN_X, topMargin=MARGIN_TOP,
-                            bottomMargin=MARGIN_BOTTOM, title=f"{contest.name} 评分表", author="路演评审",
+                            bottomMargin=MARGIN_BOTTOM, title=f"{clean(contest.name)} 评分表", author="路演评审",
                             subject="成绩汇总与评委评分表", creator="roadshow-judging", invariant=True)
-    doc.build(story, canvasmaker=functools.partial(_Canvas, contest=contest.name,
+    doc.build(story, canvasmaker=functools.partial(_Canvas, contest=clean(contest.name),
                                                    stamp=f"导出时间 {fmt_time(snap.taken_at)}"))
     return buf.getvalue()
 
@@ -150,12 +151,12 @@ class _Canvas(canvas.Canvas):
 
 
 def _p(text: object, style: ParagraphStyle = CELL) -> Paragraph:
-    return Paragraph(escape(str(text)), style)
+    return Paragraph(escape(clean(text)), style)
 
 
 def _head(*lines: str) -> Paragraph:
     """A header cell; each line on its own line (no break inside a short Chinese label)."""
-    return Paragraph("<br/>".join(escape(x) for x in lines), HEAD)
+    return Paragraph("<br/>".join(escape(clean(x)) for x in lines), HEAD)
 
 
 def _info(pairs: list[tuple[str, str]]) -> Table:
@@ -194,7 +195,7 @@ def _summary(snap: Snapshot) -> list[Flowable]:
     digits = rules.rounding.digits
     panels = list(rules.panels)
     title = "成绩汇总表"
-    out: list[Flowable] = [_Section(title), Paragraph(escape(rt.contest.name), TITLE), Paragraph(title, SUBTITLE),
+    out: list[Flowable] = [_Section(title), _p(rt.contest.name, TITLE), Paragraph(title, SUBTITLE),
                            _info([("评分规则", rules.name),
                                   ("比赛状态", PHASE_LABELS.get(rt.state.phase, rt.state.phase))]),
                            Spacer(1, 3 * mm)]
@@ -247,8 +248,8 @@ def _judge_sheet(snap: Snapshot, judge: Judge) -> list[Flowable]:
     crits = [(c.id, short_label(c.label), c.max) for c in panel.criteria] or [
         ("", "总分", rt.contest.rules.marks.max)]
     with_total = len(crits) > 1
-    title = f"评委评分表（{judge.name}）"
-    out: list[Flowable] = [_Section(title), Paragraph(escape(rt.contest.name), TITLE), Paragraph("评委评分表", SUBTITLE),
+    title = f"评委评分表（{clean(judge.name)}）"
+    out: list[Flowable] = [_Section(title), _p(rt.contest.name, TITLE), Paragraph("评委评分表", SUBTITLE),
                            _info([("评委", f"{judge.name}（{judge.id}）"), ("评审团", panel.label),
                                   ("评分规则", rt.contest.rules.name)]), Spacer(1, 3 * mm)]
     crit_w = 18.5 * mm if len(crits) > 1 else 26 * mm

@@ -20,10 +20,12 @@ from typing import Iterable
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.cell.cell import Cell
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .audit_trail import describe
 from .export_rows import STATUS_LABELS, audit_anchor, corrections, judge_sheet, rounds_of, summary_rows
+from .export_text import clean
 from .exports import NOT_FINAL, PHASE_LABELS, Snapshot, fmt_time, round_label
 from .model import mark_total
 from .rules import Panel, short_label
@@ -47,7 +49,7 @@ _BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
 
 def sheet_title(label: str, taken: Iterable[str]) -> str:
     """A valid, unique sheet name: no []:*?/\\, at most 31 characters, not Excel's reserved 'History'."""
-    base = _BAD_TITLE.sub("_", label).strip("' ") or "Sheet"
+    base = _BAD_TITLE.sub("_", clean(label)).strip("' ") or "Sheet"
     if base.lower() == "history":
         base = "History_"
     taken_lower = {t.lower() for t in taken}
@@ -56,6 +58,19 @@ def sheet_title(label: str, taken: Iterable[str]) -> str:
         suffix = f" ({n})"
         title, n = base[:31 - len(suffix)] + suffix, n + 1
     return title
+
+
+def put(ws: Worksheet, row: int, col: int, value: object) -> Cell:
+    """The one way a value enters the workbook: text is cleaned (:func:`judging.export_text.clean`)
+    and stored as text, so a name like ``=HYPERLINK(...)`` is shown, never run as a formula;
+    numbers stay numbers, None stays an empty cell."""
+    c = ws.cell(row, col)
+    if isinstance(value, str):
+        c.value = clean(value)
+        c.data_type = "s"
+    else:
+        c.value = value
+    return c
 
 
 def number_format(digits: int) -> str:
@@ -72,7 +87,7 @@ def workbook(snap: Snapshot) -> bytes:
     _setup_sheet(wb.create_sheet(sheet_title("比赛设置", wb.sheetnames)), snap)
     _corrections_sheet(wb.create_sheet(sheet_title("更正记录", wb.sheetnames)), snap)
     _audit_sheet(wb.create_sheet(sheet_title("审计日志", wb.sheetnames)), snap)
-    wb.properties.title = snap.rt.contest.name
+    wb.properties.title = clean(snap.rt.contest.name)
     wb.properties.creator = "路演评审 roadshow-judging"
     buf = io.BytesIO()
     wb.save(buf)
@@ -82,8 +97,8 @@ def workbook(snap: Snapshot) -> bytes:
 # ------------------------------------------------------------------ helpers
 
 def _title(ws: Worksheet, text: str, subtitle: str, width: int) -> None:
-    ws.cell(1, 1, text).font = TITLE
-    ws.cell(2, 1, subtitle).font = NOTE
+    put(ws, 1, 1, text).font = TITLE
+    put(ws, 2, 1, subtitle).font = NOTE
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=max(width, 1))
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=max(width, 1))
     ws.row_dimensions[1].height = 24
@@ -91,7 +106,7 @@ def _title(ws: Worksheet, text: str, subtitle: str, width: int) -> None:
 
 def _header(ws: Worksheet, row: int, labels: list[str]) -> None:
     for col, label in enumerate(labels, start=1):
-        c = ws.cell(row, col, label)
+        c = put(ws, row, col, label)
         c.font, c.fill, c.alignment, c.border = BOLD, HEAD_FILL, CENTER, GRID
 
 
@@ -129,7 +144,7 @@ def _summary(ws: Worksheet, snap: Snapshot) -> None:
               *(short_label(p.label) for p in panels), "总分", "并列 / 加时赛", "奖项", "创投资金（元）"]
     _title(ws, rt.contest.name, _subtitle(snap), len(labels))
     if rt.state.phase != "locked":
-        ws.cell(3, 1, NOT_FINAL).font = Font(bold=True, color="B3261E")
+        put(ws, 3, 1, NOT_FINAL).font = Font(bold=True, color="B3261E")
     _header(ws, 4, labels)
     fmt = number_format(rules.rounding.digits)
     rows = summary_rows(rt)
@@ -138,7 +153,7 @@ def _summary(ws: Worksheet, snap: Snapshot) -> None:
         values = [r.rank, r.project, r.name, r.organization, r.community, *([r.track] if tracks else []),
                   *(r.panels.get(p.id) for p in panels), r.total, r.note, r.award, r.grant]
         for col, v in enumerate(values, start=1):
-            c = ws.cell(i, col, v)
+            c = put(ws, i, col, v)
             c.border, c.alignment = GRID, WRAP if isinstance(v, str) else CENTER
         first_score = 6 + tracks
         for col in range(first_score, first_score + len(panels) + 1):
@@ -149,11 +164,11 @@ def _summary(ws: Worksheet, snap: Snapshot) -> None:
                 ws.cell(i, col).fill = AWARD_FILL
     row = 5 + len(rows) + 1
     if not rows:
-        ws.cell(5, 1, f"成绩尚无法计算：{rt.results_error or '还没有已结束的路演'}").font = NOTE
+        put(ws, 5, 1, f"成绩尚无法计算：{rt.results_error or '还没有已结束的路演'}").font = NOTE
         row += 1
     for line in ["说明：", *rules_summary(rt), *(f"提示：{w}" for w in (rt.results.warnings if rt.results else [])),
                  audit_anchor(snap)]:
-        ws.cell(row, 1, line).font = NOTE
+        put(ws, row, 1, line).font = NOTE
         row += 1
     ws.freeze_panes = "A5"
     _widths(ws, [6, 8, 34, 26, 12, *([10] if tracks else []), *([11] * len(panels)), 10, 34, 10, 14])
@@ -176,15 +191,15 @@ def _panel_sheet(ws: Worksheet, snap: Snapshot, panel: Panel) -> None:
     _header(ws, 4, fixed)
     for k, j in enumerate(judges):
         start = len(fixed) + 1 + k * per_judge
-        c = ws.cell(4, start, f"{j.name}（{j.id}）")
+        c = put(ws, 4, start, f"{j.name}（{j.id}）")
         c.font, c.fill, c.alignment, c.border = BOLD, HEAD_FILL, CENTER, GRID
         if per_judge > 1:
             ws.merge_cells(start_row=4, start_column=start, end_row=4, end_column=start + per_judge - 1)
         subs = [label for _, label in crits] + (["合计"] if len(crits) > 1 else [])
         for n, label in enumerate(subs):
-            s = ws.cell(5, start + n, label)
+            s = put(ws, 5, start + n, label)
             s.font, s.fill, s.alignment, s.border = BOLD, HEAD_FILL, CENTER, GRID
-    last = ws.cell(4, width, "评审团得分")
+    last = put(ws, 4, width, "评审团得分")
     last.font, last.fill, last.alignment, last.border = BOLD, HEAD_FILL, CENTER, GRID
     ws.merge_cells(start_row=4, start_column=width, end_row=5, end_column=width)
 
@@ -195,7 +210,7 @@ def _panel_sheet(ws: Worksheet, snap: Snapshot, panel: Panel) -> None:
     for round_name, projects in rounds_of(rt):
         for pos, pid in enumerate(projects, start=1):
             for col, v in enumerate([pos, pid, names.get(pid, pid), round_label(round_name)], start=1):
-                c = ws.cell(row, col, v)
+                c = put(ws, row, col, v)
                 c.border, c.alignment = GRID, WRAP if col == 3 else CENTER
             active = {j.id: mark_total(panel, m.values) for j in judges
                       if (m := rt.marks.get((pid, round_name, j.id))) and m.status == "active"
@@ -206,7 +221,7 @@ def _panel_sheet(ws: Worksheet, snap: Snapshot, panel: Panel) -> None:
                 line = sheets[j.id].get((pid, round_name))
                 cells = _judge_cells(line, crits, per_judge)
                 for n, v in enumerate(cells):
-                    c = ws.cell(row, start + n, v)
+                    c = put(ws, row, start + n, v)
                     c.border, c.alignment = GRID, CENTER
                     if j.id in dropped:
                         c.font, c.fill = STRUCK, DROP_FILL
@@ -215,7 +230,7 @@ def _panel_sheet(ws: Worksheet, snap: Snapshot, panel: Panel) -> None:
                 if line is not None and line.note:
                     ws.cell(row, start + per_judge - 1).comment = _comment(line.note)
             score = _panel_score(rt, panel.id, pid, round_name)
-            c = ws.cell(row, width, score)
+            c = put(ws, row, width, score)
             c.border, c.alignment, c.number_format = GRID, CENTER, score_fmt
             row += 1
     ws.freeze_panes = ws.cell(6, len(fixed) + 1)
@@ -238,7 +253,7 @@ def _judge_cells(line, crits: list[tuple[str, str]], per_judge: int) -> list:
 
 def _comment(text: str):
     from openpyxl.comments import Comment
-    c = Comment(text, "路演评审")
+    c = Comment(clean(text), "路演评审")
     c.width, c.height = 300, 100
     return c
 
@@ -260,13 +275,13 @@ def _rules_sheet(ws: Worksheet, snap: Snapshot) -> None:
     _title(ws, f"评分规则：{rules.name}", f"规则文件 {rules.source}（比赛使用的副本，原文如下）", 1)
     row = 4
     for line in rules_summary(snap.rt):
-        ws.cell(row, 1, line)
+        put(ws, row, 1, line)
         row += 1
     row += 1
-    ws.cell(row, 1, "规则文件原文 (TOML)").font = BOLD
+    put(ws, row, 1, "规则文件原文 (TOML)").font = BOLD
     row += 1
     for line in rules.text.splitlines():
-        ws.cell(row, 1, line).font = MONO
+        put(ws, row, 1, line).font = MONO
         row += 1
     _widths(ws, [110])
     _print_setup(ws, "1:1", landscape=False)
@@ -281,11 +296,11 @@ def _setup_sheet(ws: Worksheet, snap: Snapshot) -> None:
                          ("抽签种子", c.draw_seed or "（手动排序）"),
                          ("抽签方法", "sha256(种子) → random.Random.shuffle(按编号排序的项目)" if c.draw_seed else ""),
                          ("当前状态", PHASE_LABELS.get(rt.state.phase, rt.state.phase))):
-        ws.cell(row, 1, label).font = BOLD
-        ws.cell(row, 2, value)
+        put(ws, row, 1, label).font = BOLD
+        put(ws, row, 2, value)
         row += 1
     row += 1
-    ws.cell(row, 1, "出场顺序与项目").font = BOLD
+    put(ws, row, 1, "出场顺序与项目").font = BOLD
     row += 1
     _header(ws, row, ["出场", "编号", "项目名称", "申报机构", "社区", "申请金额（元）"])
     position = {pid: i for i, pid in enumerate(c.order, start=1)}
@@ -293,17 +308,17 @@ def _setup_sheet(ws: Worksheet, snap: Snapshot) -> None:
         row += 1
         for col, v in enumerate([position.get(p.id, ""), p.id, p.name, p.organization, p.community, p.requested],
                                 start=1):
-            ws.cell(row, col, v).border = GRID
+            put(ws, row, col, v).border = GRID
         ws.cell(row, 6).number_format = "#,##0"
     row += 2
-    ws.cell(row, 1, "评委").font = BOLD
+    put(ws, row, 1, "评委").font = BOLD
     row += 1
     _header(ws, row, ["编号", "姓名", "评审团", "回避项目"])
     for j in c.judges:
         row += 1
         recused = "、".join(sorted(p for jid, p in c.recusals if jid == j.id))
         for col, v in enumerate([j.id, j.name, c.rules.panel(j.panel).label, recused], start=1):
-            ws.cell(row, col, v).border = GRID
+            put(ws, row, col, v).border = GRID
     _widths(ws, [16, 12, 34, 26, 12, 14])
     _print_setup(ws, "1:1", landscape=False)
 
@@ -321,11 +336,11 @@ def _corrections_sheet(ws: Worksheet, snap: Snapshot) -> None:
             values = [d["time"], d["who"], d["what"], f"{d['project']} {d['project_name']}", d["round_label"],
                       d["judge_name"], d["before"], d["after"], d["reason"], d["client"]]
             for col, v in enumerate(values, start=1):
-                c = ws.cell(row, col, v)
+                c = put(ws, row, col, v)
                 c.border, c.alignment = GRID, WRAP
             row += 1
     if row == 5:
-        ws.cell(5, 1, "无更正或作废。")
+        put(ws, 5, 1, "无更正或作废。")
     ws.freeze_panes = "A5"
     _widths(ws, [19, 16, 14, 30, 9, 10, 34, 34, 30, 14])
     _print_setup(ws, "4:4")
@@ -344,7 +359,7 @@ def _audit_sheet(ws: Worksheet, snap: Snapshot) -> None:
         values = [d["seq"], d["time"], d["who"], d["what"], project, d["round_label"], d["before"], d["after"],
                   d["extra"] + ("（导入的记录）" if d["imported"] else ""), d["reason"], d["client"], e.hash[:16]]
         for col, v in enumerate(values, start=1):
-            ws.cell(row, col, v)
+            put(ws, row, col, v)
     ws.freeze_panes = "A5"
     _widths(ws, [7, 19, 20, 16, 30, 9, 36, 36, 24, 24, 14, 18])
     _print_setup(ws, "4:4")
