@@ -93,3 +93,79 @@ def test_pdf_and_archive_survive_control_characters(hostile):
     names = {p["id"]: p["name"] for p in data["contest"]["projects"]}
     assert names["P2"] == "A\x00B 社区花园" and names["P1"] == FORMULA, "the archive keeps the exact text"
     assert b"\\u0000" in archive, "JSON escapes the control character"
+
+
+# ------------------------------------------------------------------ items 1, 2 and 16: CSV
+
+CSVS = ("results.csv", "marks.csv", "projects.csv", "results-machine.csv", "marks-machine.csv",
+        "projects-machine.csv")
+
+
+def as_excel_on_chinese_windows(data: bytes) -> str:
+    """What Excel on a Chinese Windows shows: UTF-8 only after a BOM, else the ANSI code page (GBK)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8")
+    return data.decode("gbk", errors="replace")
+
+
+def csv_rows(client: TestClient, what: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(as_excel_on_chinese_windows(fetch(client, what)))))
+
+
+def test_every_csv_has_a_bom(hostile):
+    for what in CSVS:
+        assert fetch(hostile, what).startswith(b"\xef\xbb\xbf"), what
+
+
+def test_people_csvs_have_chinese_headers_and_names(hostile):
+    results = csv_rows(hostile, "results.csv")
+    assert results[0] == ["名次", "项目编号", "项目名称", "申报机构", "社区", "专家评审团得分", "大众评审团得分", "总分",
+                          "加时赛1得分", "并列 / 加时赛", "奖项", "创投资金（元）"]
+    live = hostile.get(f"/api/contests/{CID}/results", headers=ORG).json()
+    digits = 2  # expert_public.toml rounds to 2 decimals
+    by_id = {r[1]: r for r in results[1:]}
+    for res in live["results"]:
+        row = by_id[res["project"]]
+        assert row[7] == f"{res['total']:.{digits}f}" and row[5] == f"{res['panels']['expert']:.{digits}f}"
+        ot = res["overtime"].get("overtime1")
+        assert row[8] == ("" if ot is None else f"{ot:.{digits}f}"), "overtime scores at the rules' digits"
+        assert row[11] == (str(res["grant"]) if res["grant"] else "0")
+    assert any(r[8] for r in results[1:]), "the tied projects' overtime scores are there"
+
+    marks = csv_rows(hostile, "marks.csv")
+    assert marks[0] == ["轮次", "出场顺序", "项目编号", "项目名称", "评审团", "评委编号", "评委姓名", "评分项", "分数"]
+    body = marks[1:]
+    assert {r[0] for r in body} == {"正式路演", "加时赛1"} and {r[4] for r in body} == {"专家评审团", "大众评审团"}
+    assert {"需求与问题", "方案设计", "成效与影响", "团队与可持续", "总体评价"} == {r[7] for r in body}
+    assert any(r[6] == "张卫东" for r in body) and any("邻里互助" in r[3] for r in body)
+    assert all(len(r[8].split(".")[1]) == 1 for r in body), "marks at the step's one decimal (20.0 beside 17.7)"
+
+    projects = csv_rows(hostile, "projects.csv")
+    assert projects[0] == ["出场顺序", "项目编号", "项目名称", "申报机构", "社区", "赛道", "申请金额（元）"]
+    assert [r[0] for r in projects[1:]] == [str(i) for i in range(1, 7)], "in running order"
+
+
+def test_people_csvs_neutralise_formulas_and_drop_control_characters(hostile):
+    for what in ("results.csv", "marks.csv", "projects.csv"):
+        text = as_excel_on_chinese_windows(fetch(hostile, what))
+        assert "\x00" not in text and "\x0b" not in text and "\x1f" not in text, what
+        for row in csv.reader(io.StringIO(text)):
+            for cell in row:
+                assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), (what, cell)
+    projects = {r[1]: r for r in csv_rows(hostile, "projects.csv")}
+    assert projects["P1"][2:5] == ["'" + FORMULA, "'+cmd|' /C calc'!A0", "'@SUM(1+1)"]
+    assert projects["P2"][2:5] == ["AB 社区花园", "'-2+3 公益服务中心", "'\t=1+1"]
+    assert projects["P3"][2:4] == ["JV 邻里互助", "'\r=2+2 协会"]
+    judges = {r[6] for r in csv_rows(hostile, "marks.csv")[1:]}
+    assert {"'=1+2", "JV王", "'@王", "'-周红梅"} <= judges
+    results = csv_rows(hostile, "results.csv")
+    assert all(float(r[7]) > 0 for r in results[1:]), "numbers are never prefixed"
+
+
+def test_machine_csvs_keep_the_exact_text_for_run_py_score(hostile):
+    rows = csv_rows(hostile, "projects-machine.csv")
+    assert rows[0] == ["project", "name", "track", "requested"]
+    assert {r[0]: r[1] for r in rows[1:]}["P1"] == FORMULA, "the machine file is read by run.py, not a spreadsheet"
+    assert csv_rows(hostile, "marks-machine.csv")[0] == ["project", "round", "panel", "judge", "criterion", "score"]
+    for what in ("results-machine.csv", "projects-machine.csv"):
+        assert b"\x00" not in fetch(hostile, what) and b"\x0b" not in fetch(hostile, what), "no CSV reader takes NUL"

@@ -252,26 +252,27 @@ def score_offline(tmp_path: Path, marks: bytes, projects: bytes, rules: bytes, f
 
 
 def test_marks_csv_rescored_offline_equals_the_live_results(evening, tmp_path):
-    marks, projects = get(evening, "marks.csv"), get(evening, "projects.csv")
+    marks, projects = get(evening, "marks-machine.csv"), get(evening, "projects-machine.csv")
     rules = evening.c.get(f"/api/contests/{CID}/rules.toml", headers=ORG).content
-    assert marks.startswith(b"project,round,panel,judge,criterion,score\n"), "exactly the run.py score columns"
-    rows = list(csv.DictReader(io.StringIO(marks.decode("utf-8"))))
+    assert marks.startswith(b"\xef\xbb\xbfproject,round,panel,judge,criterion,score\n"), "the run.py score columns"
+    rows = list(csv.DictReader(io.StringIO(marks.decode("utf-8-sig"))))
     assert not any(r["judge"] == "U6" and r["project"] == "P5" for r in rows), "a voided mark is not counted"
     assert {r["round"] for r in rows} == {"final", "overtime1"}
     offline = json.loads(score_offline(tmp_path, marks, projects, rules))
     live = {k: v for k, v in evening.results.items() if k not in ("error", "phase")}
     assert offline == live, "run.py score on the exported files gives the live results, bit for bit"
-    # Excel users may save the file with a BOM: run.py score still reads it
-    assert json.loads(score_offline(tmp_path, b"\xef\xbb\xbf" + marks, projects, rules)) == live
+    # without the BOM (a file saved by another program) run.py score reads it the same
+    assert json.loads(score_offline(tmp_path, marks[3:], projects[3:], rules)) == live
     assert_no_tokens((marks + projects).decode(), evening)
 
 
-def test_results_csv_has_a_bom_and_the_run_py_score_columns(evening, tmp_path):
-    data = get(evening, "results.csv")
+def test_results_machine_csv_has_a_bom_and_the_run_py_score_columns(evening, tmp_path):
+    data = get(evening, "results-machine.csv")
     assert data.startswith(b"\xef\xbb\xbf"), "Excel / WPS need the BOM to read UTF-8 Chinese"
     text = data.decode("utf-8-sig")
     rules = evening.c.get(f"/api/contests/{CID}/rules.toml", headers=ORG).content
-    offline = score_offline(tmp_path, get(evening, "marks.csv"), get(evening, "projects.csv"), rules, "csv")
+    offline = score_offline(tmp_path, get(evening, "marks-machine.csv"), get(evening, "projects-machine.csv"), rules,
+                            "csv")
     assert text == offline.lstrip("\ufeff"), "the same rows as run.py score --format csv"
     rows = list(csv.DictReader(io.StringIO(text)))
     assert rows[0]["project"] == WINNER and rows[0]["award"] == "一等奖" and "“" in rows[0]["name"]
@@ -351,7 +352,7 @@ def test_run_py_export_every_format(evening, tmp_path, capsys):
         out = tmp_path / f"out.{fmt}"
         assert run_py(["export", "--db", db, "--contest", CID, "--format", fmt, "--out", str(out)]) == 0
         assert out.read_bytes().startswith(magic), fmt
-    for what in ("results", "marks", "projects"):
+    for what in ("results", "marks", "projects", "results-machine", "marks-machine", "projects-machine"):
         out = tmp_path / f"{what}.csv"
         assert run_py(["export", "--db", db, "--contest", CID, "--format", "csv", "--what", what,
                        "--out", str(out)]) == 0
@@ -411,7 +412,7 @@ def test_exports_before_the_lock_work_and_say_they_are_not_final(evening, tmp_pa
             assert r.status_code == 200, (what, r.text)
             return r.content
 
-        assert fetch("marks.csv") == b"project,round,panel,judge,criterion,score\n"
+        assert fetch("marks-machine.csv") == b"\xef\xbb\xbfproject,round,panel,judge,criterion,score\n"
         wb = load_workbook(io.BytesIO(fetch("results.xlsx")))
         assert wb["成绩汇总"]["A3"].value.startswith("注意：比赛结果尚未锁定")
         assert "成绩尚无法计算" in wb["成绩汇总"]["A5"].value

@@ -1,6 +1,7 @@
 """Export, import and audit-trail routes (thin): organizer only (Bearer key, or console cookie + CSRF on POST).
 
 GET  /api/contests/{cid}/export/{results.xlsx|results.csv|marks.csv|projects.csv|scoresheets.pdf|archive.json}
+     /api/contests/{cid}/export/{results|marks|projects}-machine.csv   the run.py score formats
 POST /api/contests/import[?as=ID]                 a JSON archive -> a new contest (201)
 GET  /api/contests/{cid}/audit/entries            one page of the readable audit trail, filtered
 GET  /api/contests/{cid}/audit/verify             the hash chain's status
@@ -23,7 +24,7 @@ from ..service import Conflict, Invalid, NotFound
 from .api import BadRequest, api, body_json, svc
 from .deps import client_of, require_organizer
 
-DOWNLOADS = ("results.xlsx", "results.csv", "marks.csv", "projects.csv", "scoresheets.pdf", "archive.json")
+DOWNLOADS = tuple(what for what in EXPORTS if what != "rules.toml")  # rules.toml: GET /api/contests/{cid}/rules.toml
 
 
 def _download(what: str):
