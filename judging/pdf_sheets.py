@@ -7,8 +7,11 @@ new page, every judge's score sheet (each project in running order with their ma
 criterion and total, recusals as 回避, voids and corrections with their reasons, overtime
 rounds, a signature line 评委签名 and a date).  Table headers repeat on page breaks; every
 page carries the contest name, the sheet's title and "第 i / n 页" counted per sheet.
-Chinese text uses reportlab's built-in CID font STSong-Light: nothing is downloaded, and the
-font is not embedded (PDF viewers and printers substitute a Song/Ming typeface).
+Every character is drawn with a subset of a CJK TrueType font embedded in the file (WenQuanYi
+Micro Hei from the Debian package ``fonts-wqy-microhei``, which ``scripts/test`` and
+``scripts/serve`` install), so a PC without Chinese fonts prints the same sheet; reportlab embeds
+TrueType outlines only (not the CFF of ``fonts-noto-cjk``).  Without such a font the PDF export
+raises :class:`FontMissing` naming the package; nothing else of the server depends on it.
 
 What it does not do: compute anything, or print link tokens.
 """
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import io
+import os
 from typing import Iterable, Sequence
 
 from reportlab.lib import colors
@@ -25,7 +29,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 from reportlab.platypus import (Flowable, KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table,
                                 TableStyle)
@@ -39,8 +43,34 @@ from .model import Judge
 from .rules import short_label
 from .views import rules_summary
 
-FONT = "STSong-Light"
-pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+FONT = "RoadshowCJK"
+FONT_PACKAGE = "fonts-wqy-microhei"
+FONT_FILES: tuple[tuple[str, int], ...] = (  # (TrueType file, index in a .ttc), the first found is used
+    ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),            # Debian fonts-wqy-microhei
+    ("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf", 0),  # Debian fonts-droid-fallback
+    ("/usr/share/fonts/truetype/arphic/uming.ttc", 0),                # Debian fonts-arphic-uming
+)
+_font_file: str | None = None
+
+
+class FontMissing(ValueError):
+    """No CJK TrueType font to embed: the PDF cannot be made on this machine."""
+
+
+def ensure_font() -> str:
+    """Register the CJK font once; its file.  ``JUDGING_PDF_FONT`` (a .ttf / .ttc path) comes first."""
+    global _font_file
+    if _font_file is None:
+        env = os.environ.get("JUDGING_PDF_FONT")
+        candidates = ((env, 0),) + FONT_FILES if env else FONT_FILES
+        found = next(((path, i) for path, i in candidates if os.path.isfile(path)), None)
+        if found is None:
+            raise FontMissing(f"PDF 需要可嵌入的中文字体，请安装 Debian 软件包 {FONT_PACKAGE}（sudo apt-get install "
+                              f"{FONT_PACKAGE}） / the PDF needs a CJK TrueType font to embed: install the Debian "
+                              f"package {FONT_PACKAGE}")
+        pdfmetrics.registerFont(TTFont(FONT, found[0], subfontIndex=found[1]))
+        _font_file = found[0]
+    return _font_file
 MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM = 15 * mm, 20 * mm, 18 * mm
 WIDTH = A4[0] - 2 * MARGIN_X
 GRID = colors.HexColor("#888888")
@@ -64,7 +94,9 @@ def scoresheets(snap: Snapshot, judges: Sequence[str] | None = None, summary: bo
                 sheets: bool = True) -> bytes:
     """The PDF: the summary (if ``summary``) then a sheet per judge (all, or the ids in ``judges``).
 
-    Raises ValueError for an unknown judge id or when nothing is asked for."""
+    Raises ValueError for an unknown judge id or when nothing is asked for, :class:`FontMissing`
+    when no CJK font can be embedded."""
+    ensure_font()
     contest = snap.rt.contest
     chosen: list[Judge] = list(contest.judges)
     if judges:
@@ -85,7 +117,8 @@ def scoresheets(snap: Snapshot, judges: Sequence[str] | None = None, summary: bo
     buf = io.BytesIO()
     doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=MARGIN_X, rightMargin=MARGIN_X, topMargin=MARGIN_TOP,
                             bottomMargin=MARGIN_BOTTOM, title=f"{clean(contest.name)} 评分表", author="路演评审",
-                            subject="成绩汇总与评委评分表", creator="roadshow-judging", invariant=True)
+                            subject="成绩汇总与评委评分表", creator="roadshow-judging", invariant=True,
+                            initialFontName=FONT)  # never a non-embedded Helvetica
     doc.build(story, canvasmaker=functools.partial(_Canvas, contest=clean(contest.name),
                                                    stamp=f"导出时间 {fmt_time(snap.taken_at)}"))
     return buf.getvalue()

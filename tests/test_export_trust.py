@@ -12,6 +12,9 @@ fontconfig's view (the embedded subset still draws the characters).
 from __future__ import annotations
 
 import csv
+import os
+import re
+import subprocess
 import io
 import json
 import sqlite3
@@ -169,3 +172,90 @@ def test_machine_csvs_keep_the_exact_text_for_run_py_score(hostile):
     assert csv_rows(hostile, "marks-machine.csv")[0] == ["project", "round", "panel", "judge", "criterion", "score"]
     for what in ("results-machine.csv", "projects-machine.csv"):
         assert b"\x00" not in fetch(hostile, what) and b"\x0b" not in fetch(hostile, what), "no CSV reader takes NUL"
+
+
+# ------------------------------------------------------------------ item 14: fonts embedded
+
+def pgm_pixels(path) -> tuple[int, bytes]:
+    """Width and grey pixels of a binary PGM (pdftoppm -gray)."""
+    data = path.read_bytes()
+    fields, pos = [], 0
+    while len(fields) < 4:  # magic, width, height, maxval
+        while data[pos:pos + 1].isspace():
+            pos += 1
+        end = pos
+        while not data[end:end + 1].isspace():
+            end += 1
+        fields.append(data[pos:end])
+        pos = end
+    assert fields[0] == b"P5"
+    return int(fields[1]), data[pos + 1:]
+
+
+def test_pdf_embeds_a_subset_of_every_font(hostile, tmp_path):
+    pdf = tmp_path / "sheets.pdf"
+    pdf.write_bytes(fetch(hostile, "scoresheets.pdf"))
+    out = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True, timeout=60).stdout
+    fonts = out.splitlines()[2:]
+    assert fonts, out
+    for line in fonts:
+        name, emb, sub = line.split()[0], *line.split()[-5:-3]
+        assert (emb, sub) == ("yes", "yes"), f"not an embedded subset: {line}"
+        assert re.match(r"^[A-Z]{6}\+", name), line
+
+
+def test_pdf_prints_chinese_on_a_pc_without_chinese_fonts(hostile, tmp_path):
+    pdf = tmp_path / "summary.pdf"
+    pdf.write_bytes(fetch(hostile, "scoresheets.pdf", part="summary"))
+    empty = tmp_path / "no-fonts"
+    empty.mkdir()
+    conf = tmp_path / "fonts.conf"
+    conf.write_text(f'<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig><dir>{empty}</dir>'
+                    f'<cachedir>{tmp_path / "fc-cache"}</cachedir></fontconfig>\n', encoding="utf-8")
+    bare = {**os.environ, "FONTCONFIG_FILE": str(conf)}
+    listed = subprocess.run(["fc-list"], env=bare, capture_output=True, text=True, timeout=60).stdout
+    assert listed.strip() == "", "fontconfig sees no font at all"
+
+    def render(name: str, env: dict) -> tuple[int, bytes]:
+        subprocess.run(["pdftoppm", "-gray", "-r", "50", "-f", "1", "-l", "1", "-singlefile", str(pdf),
+                        str(tmp_path / name)], env=env, check=True, capture_output=True, timeout=60)
+        return pgm_pixels(tmp_path / f"{name}.pgm")
+
+    without, with_fonts = render("bare", bare), render("system", dict(os.environ))
+    assert without == with_fonts, "the page looks the same whatever fonts the PC has"
+    width, pixels = without
+    title_band = pixels[width * round(20 / 25.4 * 50):width * round(28 / 25.4 * 50)]  # 20-28 mm: the title only
+    ink = sum(1 for px in title_band if px < 128)
+    assert ink > 100, f"the title's characters are drawn ({ink} dark pixels)"
+    text = subprocess.run(["pdftotext", "-l", "1", str(pdf), "-"], env=bare, capture_output=True, text=True,
+                          check=True, timeout=60).stdout
+    assert "成绩汇总表" in text and "评审组长签名" in text and "邻里互助" in "".join(text.split())
+
+
+def test_the_embedded_font_has_a_glyph_for_every_character_printed(hostile):
+    from reportlab.pdfbase import pdfmetrics
+
+    from judging.pdf_sheets import FONT, ensure_font
+
+    ensure_font()
+    cmap = pdfmetrics.getFont(FONT).face.charToGlyph
+    _, text = pdf_text(fetch(hostile, "scoresheets.pdf"))
+    missing = sorted({ch for ch in text if ord(ch) not in cmap and not ch.isspace()})
+    assert not missing, f"no glyph (a box on paper) for {missing}"
+
+
+def test_no_font_gives_a_clear_error_and_the_rest_still_works(hostile, monkeypatch, tmp_path):
+    from judging import pdf_sheets
+    from judging.cli import main as run_py
+
+    monkeypatch.setattr(pdf_sheets, "_font_file", None)
+    monkeypatch.setattr(pdf_sheets, "FONT_FILES", (("/nonexistent/font.ttc", 0),))
+    monkeypatch.delenv("JUDGING_PDF_FONT", raising=False)
+    r = hostile.get(f"/api/contests/{CID}/export/scoresheets.pdf", headers=ORG)
+    assert r.status_code == 503 and r.json()["code"] == "pdf_font_missing"
+    assert "fonts-wqy-microhei" in r.json()["error"] and "apt-get install" in r.json()["error"]
+    assert fetch(hostile, "results.xlsx")[:2] == b"PK", "every other export still works"
+    assert hostile.get(f"/api/contests/{CID}", headers=ORG).status_code == 200
+    assert run_py(["export", "--db", str(hostile.db), "--contest", CID, "--format", "pdf",
+                   "--out", str(tmp_path / "x.pdf")]) == 2
+    assert not (tmp_path / "x.pdf").exists()

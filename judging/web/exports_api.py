@@ -21,7 +21,8 @@ from starlette.routing import Route
 from .. import audit_trail, views
 from ..exports import EXPORTS, content_disposition, load_snapshot, render
 from ..service import Conflict, Invalid, NotFound
-from .api import BadRequest, api, body_json, svc
+from ..pdf_sheets import FontMissing
+from .api import BadRequest, api, body_json, json_error, svc
 from .deps import client_of, require_organizer
 
 DOWNLOADS = tuple(what for what in EXPORTS if what != "rules.toml")  # rules.toml: GET /api/contests/{cid}/rules.toml
@@ -55,6 +56,8 @@ def _download(what: str):
         snap = await load_snapshot(service, rt.contest.id)
         try:
             data = await run_in_threadpool(render, snap, what, **options)
+        except FontMissing as e:  # this machine lacks the font; the server and every other export still work
+            return json_error(503, str(e), code="pdf_font_missing")
         except ValueError as e:
             raise Conflict(str(e)) from None
         return Response(data, media_type=media_type, headers={
