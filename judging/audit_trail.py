@@ -242,3 +242,11 @@ async def verify(store: "Store") -> dict:
     """The whole database's chain (every contest shares one chain), checked off the event loop."""
     ok, message = await asyncio.to_thread(verify_chain, store.path)
     return {"ok": ok, "message": message}
+
+
+async def contest_head(store: "Store", cid: str) -> dict:
+    """How many audit entries the contest has, and its last one's number and hash: what the signed
+    summary sheet prints, so anyone can compare the paper with the audit page."""
+    count, last = await store.fetchone("SELECT COUNT(*), MAX(seq) FROM audit WHERE contest_id = ?", (cid,))
+    row = await store.fetchone("SELECT hash FROM audit WHERE seq = ?", (last,)) if last is not None else None
+    return {"contest_entries": count, "last_seq": last, "last_hash": row[0] if row else None}

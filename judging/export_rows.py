@@ -142,14 +142,24 @@ def judge_sheet(snap: Snapshot, judge: Judge) -> list[SheetRow]:
     return rows
 
 
-def audit_anchor(snap: Snapshot) -> str:
-    """One line for the signed paper: this contest's last audit entry and its hash.  Anyone who
-    rewrites the database later (even recomputing every hash) cannot make it match again."""
+def audit_anchor(snap: Snapshot) -> list[str]:
+    """What the signed paper says about the audit log, in plain Chinese: the contest's last audit entry
+    and its hash, what that proves, and how a street office checks it (empty without entries).
+    Anyone who rewrites the database later (even recomputing every hash) cannot make it match again."""
     if not snap.audit:
-        return ""
+        return []
     last = snap.audit[-1]
-    return (f"审计记录：本大赛共 {len(snap.audit)} 条，最后一条为第 {last.seq} 条，哈希 {last.hash[:16]}"
-            f"（与审计日志页核对；python run.py verify 检查整条哈希链）")
+    cid = snap.rt.contest.id
+    return [
+        f"审计核对码：本表打印时，本大赛的审计日志共 {len(snap.audit)} 条，最后一条为第 {last.seq} 条，"
+        f"哈希（前 16 位）为 {last.hash[:16]}。",
+        "这个哈希证明什么：系统把每一次评分、更正、作废和操作都记入审计日志，每条记录都带着前一条记录的哈希，"
+        "环环相扣。本表的成绩与打印时的审计日志一致；此后对已保存的评分或成绩的任何改动，都会在日志中新增记录，"
+        "最后一条的编号和哈希随之改变；若有人绕过系统直接改写数据库，哈希链就对不上，无法再与本表吻合。",
+        f"如何核对：请组织者在控制台打开“审计日志”页（/console/{cid}/audit），看页面顶部“最后一条为第几条、哈希”"
+        "是否与上面的编号和哈希相同：相同，说明打印后成绩没有被改动；不同，请组织者说明新增的是哪些记录。"
+        "信息技术人员还可在服务器上运行 python run.py verify --db judging.db，检查整条哈希链是否完整。",
+    ]
 
 
 STATUS_LABELS = {"recused": "回避", "missing": "未评分", "voided": "作废", "open": "评分中", "pending": "未路演"}

@@ -266,8 +266,7 @@ def _summary(snap: Snapshot) -> list[Flowable]:
             out.append(_p(f"提示：{w}", SMALL))
     out += [Spacer(1, 3 * mm), _p("评分规则说明：", SMALL)] + [_p(f"{n}. {line}", SMALL)
                                                              for n, line in enumerate(rules_summary(rt), start=1)]
-    if audit_anchor(snap):
-        out.append(_p(audit_anchor(snap), SMALL))
+    out += [_p(line, SMALL) for line in audit_anchor(snap)]
     out.append(KeepTogether([Spacer(1, 8 * mm), _p("以上成绩经评审组审核确认。", BODY), Spacer(1, 2 * mm),
                              _signatures(["评审组长签名", "监督签名"])]))
     return out

@@ -167,7 +167,7 @@ def _summary(ws: Worksheet, snap: Snapshot) -> None:
         put(ws, 5, 1, f"成绩尚无法计算：{rt.results_error or '还没有已结束的路演'}").font = NOTE
         row += 1
     for line in ["说明：", *rules_summary(rt), *(f"提示：{w}" for w in (rt.results.warnings if rt.results else [])),
-                 audit_anchor(snap)]:
+                 *audit_anchor(snap)]:
         put(ws, row, 1, line).font = NOTE
         row += 1
     ws.freeze_panes = "A5"

@@ -259,3 +259,34 @@ def test_no_font_gives_a_clear_error_and_the_rest_still_works(hostile, monkeypat
     assert run_py(["export", "--db", str(hostile.db), "--contest", CID, "--format", "pdf",
                    "--out", str(tmp_path / "x.pdf")]) == 2
     assert not (tmp_path / "x.pdf").exists()
+
+
+# ------------------------------------------------------------------ item 15: what the hash proves
+
+def test_signed_summary_says_what_the_hash_proves_and_how_to_check_it(hostile):
+    head = hostile.get(f"/api/contests/{CID}/audit/verify", headers=ORG).json()
+    assert head["ok"] and len(head["last_hash"]) == 64
+    _, text = pdf_text(fetch(hostile, "scoresheets.pdf", part="summary"))
+    assert f"最后一条为第{head['last_seq']}条" in text and head["last_hash"][:16] in text
+    assert "这个哈希证明什么" in text and "打印后成绩没有被改动" in text, "what it proves, in plain Chinese"
+    assert f"/console/{CID}/audit" in text and "审计日志" in text, "where the street office looks"
+    assert "pythonrun.pyverify" in text, "and the check for an IT person"
+    notes = [c.value for c in load_workbook(io.BytesIO(fetch(hostile, "results.xlsx")))["成绩汇总"]["A"]
+             if isinstance(c.value, str)]
+    assert any(head["last_hash"][:16] in n for n in notes) and any("这个哈希证明什么" in n for n in notes)
+
+
+@pytest.mark.browser
+def test_audit_page_shows_the_number_and_hash_the_paper_prints(browser, live_server):
+    from playwright.sync_api import expect
+
+    with live_server.api() as api:
+        head = api.get("/api/contests/c1/audit/verify").json()
+    page = browser.new_page()
+    page.goto(live_server.url + "/login?next=/console/c1/audit")
+    page.fill("#key", live_server.key)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/console/c1/audit")
+    expect(page.locator("#last-seq")).to_have_text(str(head["last_seq"]))
+    expect(page.locator("#last-hash")).to_have_text(head["last_hash"][:16])
+    page.close()

@@ -4,7 +4,7 @@ GET  /api/contests/{cid}/export/{results.xlsx|results.csv|marks.csv|projects.csv
      /api/contests/{cid}/export/{results|marks|projects}-machine.csv   the run.py score formats
 POST /api/contests/import[?as=ID]                 a JSON archive -> a new contest (201)
 GET  /api/contests/{cid}/audit/entries            one page of the readable audit trail, filtered
-GET  /api/contests/{cid}/audit/verify             the hash chain's status
+GET  /api/contests/{cid}/audit/verify             the hash chain's status, the contest's last entry and hash
 
 Files are built off the event loop (a thread) from a snapshot copied under the writer's lock,
 so a judge's submission is never held up by a PDF.  What it does not do: build files itself
@@ -110,8 +110,7 @@ async def audit_verify(request: Request) -> Response:
     cid = svc(request).get(request.path_params["cid"]).contest.id
     store = svc(request).store
     status = await audit_trail.verify(store)
-    count, last = await store.fetchone("SELECT COUNT(*), MAX(seq) FROM audit WHERE contest_id = ?", (cid,))
-    return JSONResponse({**status, "contest_entries": count, "last_seq": last})
+    return JSONResponse({**status, **await audit_trail.contest_head(store, cid)})
 
 
 def routes() -> list[Route]:

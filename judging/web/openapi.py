@@ -92,7 +92,7 @@ PATHS = {
         "One page of the readable audit trail (Chinese): ?project=&judge=&kind=setup|order|state|mark|correction|"
         "import&order=newest|oldest&offset=&limit= (max 500); {entries, total, offset, limit, order}", params=C)},
     "/api/contests/{cid}/audit/verify": {"get": _op(
-        "Check the database's audit hash chain: {ok, message, contest_entries, last_seq}", params=C)},
+        "Check the database's audit hash chain: {ok, message, contest_entries, last_seq, last_hash}", params=C)},
     "/api/contests/{cid}/export/results.xlsx": {"get": _op(
         "Excel workbook: summary, one sheet per panel, rules, setup, corrections, audit log", params=C,
         content="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")},
