@@ -290,3 +290,62 @@ def test_audit_page_shows_the_number_and_hash_the_paper_prints(browser, live_ser
     expect(page.locator("#last-seq")).to_have_text(str(head["last_seq"]))
     expect(page.locator("#last-hash")).to_have_text(head["last_hash"][:16])
     page.close()
+
+
+# ------------------------------------------------------------------ item 17: Excel that prints
+
+def printed_pt(ws) -> float:
+    """The body text's printed size when Excel fits the sheet to the width of an A4 page: columns are
+    7 px a character + 5 px at 96 dpi at 100 %, Calibri 11, half-inch side margins."""
+    from openpyxl.utils import get_column_letter
+
+    assert int(ws.page_setup.paperSize) == 9 and int(ws.page_setup.fitToWidth) == 1  # A4, fitted to width
+    landscape = ws.page_setup.orientation == "landscape"
+    total_mm = sum(((ws.column_dimensions[get_column_letter(i)].width or 8.43) * 7 + 5) / 96 * 25.4
+                   for i in range(1, ws.max_column + 1))
+    printable = (297 if landscape else 210) - 25.4
+    return 11 * min(1.0, printable / total_mm)
+
+
+def test_every_sheet_prints_at_8_pt_or_more(hostile):
+    wb = load_workbook(io.BytesIO(fetch(hostile, "results.xlsx")))
+    sizes = {ws.title: round(printed_pt(ws), 1) for ws in wb.worksheets}
+    assert all(pt >= 8 for pt in sizes.values()), sizes
+    experts = wb["专家评审团"]
+    assert [c.value for c in experts[4]][:6] == ["序号", "编号", "项目名称", "轮次", "评委", "需求与问题"], \
+        "5 judges x 5 columns would print at ~5 pt: one judge per row instead"
+    assert wb["大众评审团"]["E4"].value.endswith("（U1）"), "6 judges x 1 column fit: the wide layout stays"
+
+
+def test_marks_have_the_step_format_and_scores_the_rules_digits(hostile):
+    wb = load_workbook(io.BytesIO(fetch(hostile, "results.xlsx")))
+    experts = wb["专家评审团"]
+    marks = [c for row in experts.iter_rows(min_row=5) for c in row[5:10] if isinstance(c.value, (int, float))]
+    assert marks and all(c.number_format == "0.0" for c in marks), "20 shows as 20.0 beside 17.7 (step 0.1)"
+    assert all(c.number_format == "0.00" for c in (row[11] for row in experts.iter_rows(min_row=5)) if c.value)
+    public = wb["大众评审团"]
+    assert all(c.number_format == "0.0" for row in public.iter_rows(min_row=6) for c in row[4:10]
+               if isinstance(c.value, (int, float)))
+
+
+def test_summary_has_the_money_total_and_the_budget(hostile):
+    import tomllib
+
+    rules = tomllib.loads(hostile.get(f"/api/contests/{CID}/rules.toml", headers=ORG).text)
+    live = hostile.get(f"/api/contests/{CID}/results", headers=ORG).json()["results"]
+    ws = load_workbook(io.BytesIO(fetch(hostile, "results.xlsx")))["成绩汇总"]
+    lines = {r[0].value: r[-1] for r in ws.iter_rows(min_row=5) if isinstance(r[0].value, str)}
+    total = sum(r["grant"] for r in live)
+    assert lines["创投资金合计"].value == total and lines["创投资金合计"].number_format == "#,##0"
+    assert lines["创投资金预算"].value == rules["grants"]["budget"]
+    assert lines["预算结余"].value == rules["grants"]["budget"] - total
+
+
+def test_rules_sheet_is_in_chinese_words_and_the_toml_wraps_on_its_own_sheet(hostile):
+    wb = load_workbook(io.BytesIO(fetch(hostile, "results.xlsx")))
+    words = [r[1].value for r in wb["评分规则"].iter_rows(min_row=4) if r[1].value]
+    assert any("最小单位 0.1 分" in w for w in words) and any("各项满分：需求与问题 25 分" in w for w in words)
+    assert not any("Expert panel" in w or "=" in w for w in words), "no TOML and no English labels"
+    assert all(r[1].alignment.wrap_text for r in wb["评分规则"].iter_rows(min_row=4) if r[1].value)
+    toml = wb["规则文件"]
+    assert toml["A4"].value.startswith("#") and all(c.alignment.wrap_text for c in toml["A"][3:])
