@@ -94,6 +94,10 @@ def _setup_change(before: dict, after: dict) -> tuple[str, str]:
     if before.get("rules") != after.get("rules"):
         b.append(f"规则 {before.get('rules')}")
         a.append(f"规则 {after.get('rules')}")
+    for key, label in (("date", "日期"), ("venue", "地点")):
+        if before.get(key, "") != after.get(key, ""):
+            b.append(f"{label} {before.get(key) or '（未填）'}")
+            a.append(f"{label} {after.get(key) or '（未填）'}")
     if before.get("timer_seconds") != after.get("timer_seconds"):
         b.append(f"路演 {before.get('timer_seconds')} 秒")
         a.append(f"路演 {after.get('timer_seconds')} 秒")

@@ -37,7 +37,7 @@ from xml.sax.saxutils import escape
 
 from .export_text import clean
 from .export_rows import STATUS_LABELS, audit_anchor, judge_sheet, summary_rows
-from .exports import (NOT_FINAL, PHASE_LABELS, Snapshot, fmt_mark, fmt_score, fmt_time,
+from .exports import (NOT_FINAL, PHASE_LABELS, Snapshot, fmt_mark, fmt_money, fmt_score, fmt_time,
                       round_label)
 from .model import Judge
 from .rules import short_label
@@ -228,8 +228,10 @@ def _summary(snap: Snapshot) -> list[Flowable]:
     digits = rules.rounding.digits
     panels = list(rules.panels)
     title = "成绩汇总表"
-    out: list[Flowable] = [_Section(title), _p(rt.contest.name, TITLE), Paragraph(title, SUBTITLE),
-                           _info([("评分规则", rules.name),
+    c = rt.contest
+    out: list[Flowable] = [_Section(title), _p(c.name, TITLE), Paragraph(title, SUBTITLE),
+                           _info([*((k, v) for k, v in (("比赛日期", c.date), ("比赛地点", c.venue)) if v),
+                                  ("评分规则", rules.name),
                                   ("比赛状态", PHASE_LABELS.get(rt.state.phase, rt.state.phase))]),
                            Spacer(1, 3 * mm)]
     if rt.state.phase != "locked":
@@ -254,7 +256,7 @@ def _summary(snap: Snapshot) -> list[Flowable]:
                 mark = " *"
             data.append([str(r.rank), r.project, _p(r.name + mark), _p(r.organization),
                          *(fmt_score(r.panels.get(p.id), digits) for p in panels), fmt_score(r.total, digits),
-                         _p(r.award, CELL_C), f"{r.grant:,}" if r.grant else ""])
+                         _p(r.award, CELL_C), fmt_money(r.grant) if r.grant else ""])
             if r.award:
                 style.append(("BACKGROUND", (0, i), (-1, i), AWARD_BG))
         t = Table(data, colWidths=widths, repeatRows=1)
@@ -262,6 +264,7 @@ def _summary(snap: Snapshot) -> list[Flowable]:
         out += [t, Spacer(1, 3 * mm)]
         for n in notes:
             out.append(_p("* " + n, SMALL))
+        out.append(_p(_money_line(rules, [r.grant for r in rows]), BODY))
         for w in rt.results.warnings if rt.results else []:
             out.append(_p(f"提示：{w}", SMALL))
     out += [Spacer(1, 3 * mm), _p("评分规则说明：", SMALL)] + [_p(f"{n}. {line}", SMALL)
@@ -270,6 +273,14 @@ def _summary(snap: Snapshot) -> list[Flowable]:
     out.append(KeepTogether([Spacer(1, 8 * mm), _p("以上成绩经评审组审核确认。", BODY), Spacer(1, 2 * mm),
                              _signatures(["评审组长签名", "监督签名"])]))
     return out
+
+
+def _money_line(rules, grants: list) -> str:
+    total = sum(float(g) for g in grants)
+    line = f"创投资金合计：{fmt_money(total)} 元"
+    if rules.grants.budget is not None:
+        line += f"；预算 {fmt_money(rules.grants.budget)} 元，结余 {fmt_money(float(rules.grants.budget) - total)} 元"
+    return line + "。"
 
 
 # ------------------------------------------------------------------ a judge's sheet

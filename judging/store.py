@@ -58,6 +58,11 @@ MIGRATIONS: list[str] = [
         prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
     CREATE INDEX audit_contest ON audit(contest_id, seq);
     """,
+    # 2: the evening's date and venue, printed on the exports
+    """
+    ALTER TABLE contests ADD COLUMN date TEXT NOT NULL DEFAULT '';
+    ALTER TABLE contests ADD COLUMN venue TEXT NOT NULL DEFAULT '';
+    """,
 ]
 
 

@@ -53,7 +53,9 @@ def workbook(snap: Snapshot) -> bytes:
 
 def _subtitle(snap: Snapshot) -> str:
     rt = snap.rt
-    return (f"评分规则：{rt.contest.rules.name}　　状态：{PHASE_LABELS.get(rt.state.phase, rt.state.phase)}"
+    c = rt.contest
+    when_where = "".join(f"{label}：{v}　　" for label, v in (("日期", c.date), ("地点", c.venue)) if v)
+    return (f"{when_where}评分规则：{c.rules.name}　　状态：{PHASE_LABELS.get(rt.state.phase, rt.state.phase)}"
             f"　　导出时间：{fmt_time(snap.taken_at)}")
 
 
@@ -181,7 +183,8 @@ def _setup_sheet(ws: Worksheet, snap: Snapshot) -> None:
     c = rt.contest
     title(ws, f"{c.name} · 比赛设置", "评委链接（令牌）属于登录凭证，不在导出文件中。", 6)
     row = 4
-    for label, value in (("大赛编号", c.id), ("路演时长（秒）", c.timer_seconds),
+    for label, value in (("大赛编号", c.id), ("比赛日期", c.date or "（未填）"), ("比赛地点", c.venue or "（未填）"),
+                         ("路演时长（秒）", c.timer_seconds),
                          ("抽签种子", c.draw_seed or "（手动排序）"),
                          ("抽签方法", "sha256(种子) → random.Random.shuffle(按编号排序的项目)" if c.draw_seed else ""),
                          ("当前状态", PHASE_LABELS.get(rt.state.phase, rt.state.phase))):

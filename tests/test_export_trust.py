@@ -34,6 +34,7 @@ HOSTILE_PROJECTS = {  # project id -> (name, organization, community)
     "P2": ("A\x00B 社区花园", "-2+3 公益服务中心", "\t=1+1"),
     "P3": ("J\x0bV 邻里互助", "\r=2+2 协会", "阳光社区"),
 }
+DATE, VENUE = "2026-05-20", "=梧桐街道党群服务中心三楼报告厅"
 HOSTILE_JUDGES = {"E1": "=1+2", "E2": "J\x0bV王", "U1": "@王", "U2": "-周\x1f红梅"}
 
 
@@ -49,7 +50,8 @@ def hostile(tmp_path_factory):
                         (name, org, com, CID, pid))
         for jid, name in HOSTILE_JUDGES.items():
             con.execute("UPDATE judges SET name = ? WHERE contest_id = ? AND id = ?", (name, CID, jid))
-        con.execute("UPDATE contests SET name = ? WHERE id = ?", ("=决赛\x00（测试场）", CID))
+        con.execute("UPDATE contests SET name = ?, date = ?, venue = ? WHERE id = ?",
+                    ("=决赛\x00（测试场）", DATE, VENUE, CID))
     con.close()
     with TestClient(create_app(str(db), organizer_key=ORGANIZER_KEY)) as client:
         client.db = db  # type: ignore[attr-defined]
@@ -349,3 +351,83 @@ def test_rules_sheet_is_in_chinese_words_and_the_toml_wraps_on_its_own_sheet(hos
     assert all(r[1].alignment.wrap_text for r in wb["评分规则"].iter_rows(min_row=4) if r[1].value)
     toml = wb["规则文件"]
     assert toml["A4"].value.startswith("#") and all(c.alignment.wrap_text for c in toml["A"][3:])
+
+
+# ------------------------------------------------------------------ item 17: the contest's date and venue
+
+def test_date_and_venue_are_on_the_workbook_and_the_pdf_summary(hostile):
+    wb = load_workbook(io.BytesIO(fetch(hostile, "results.xlsx")))
+    subtitle = wb["成绩汇总"]["A2"].value
+    assert f"日期：{DATE}" in subtitle and f"地点：{VENUE}" in subtitle
+    setup = {r[0].value: r[1].value for r in wb["比赛设置"].iter_rows() if r[0].value}
+    assert setup["比赛日期"] == DATE and setup["比赛地点"] == VENUE and wb["比赛设置"]["B5"].data_type == "s"
+    _, text = pdf_text(fetch(hostile, "scoresheets.pdf", part="summary"))
+    assert f"比赛日期：{DATE}" in text and f"比赛地点：{VENUE}" in text
+    assert "创投资金合计：" in text and "预算" in text
+    archive = json.loads(fetch(hostile, "archive.json"))["contest"]
+    assert (archive["date"], archive["venue"]) == (DATE, VENUE)
+
+
+def test_setup_api_takes_a_checked_date_and_venue(tmp_path):
+    from tests.test_exports import setup_body
+
+    with TestClient(create_app(str(tmp_path / "dv.db"), organizer_key=ORGANIZER_KEY)) as client:
+        r = client.post("/api/contests", headers=ORG, json={**setup_body(), "date": DATE, "venue": " 花园社区礼堂 "})
+        assert r.status_code == 201, r.text
+        assert (r.json()["setup"]["date"], r.json()["setup"]["venue"]) == (DATE, "花园社区礼堂")
+        for bad, field in (({"date": "2026-13-01"}, "date"), ({"date": "20260520"}, "date"),
+                           ({"date": "2026-5-2"}, "date"), ({"venue": "场" * 101}, "venue"), ({"venue": 7}, "venue"),
+                           ({"date": ["2026-05-20"]}, "date")):
+            r = client.patch(f"/api/contests/{CID}", headers=ORG, json=bad)
+            assert r.status_code == 422 and field in r.json()["errors"], (bad, r.text)
+        r = client.patch(f"/api/contests/{CID}", headers=ORG, json={"date": "2026-06-01", "venue": "场" * 100})
+        assert r.status_code == 200 and r.json()["setup"]["date"] == "2026-06-01"
+        audit = client.get(f"/api/contests/{CID}/audit/entries", headers=ORG).json()["entries"]
+        assert "日期 2026-06-01" in audit[0]["after"], "the change is in the audit trail, in words"
+        archive = client.get(f"/api/contests/{CID}/export/archive.json", headers=ORG).content
+    with TestClient(create_app(str(tmp_path / "dv.db"), organizer_key=ORGANIZER_KEY)) as client:
+        setup = client.get(f"/api/contests/{CID}", headers=ORG).json()["setup"]
+        assert (setup["date"], setup["venue"]) == ("2026-06-01", "场" * 100), "kept across a restart"
+    with TestClient(create_app(str(tmp_path / "other.db"), organizer_key=ORGANIZER_KEY)) as client:
+        r = client.post("/api/contests/import", headers=ORG, content=archive)
+        assert r.status_code == 201 and r.json()["setup"]["date"] == "2026-06-01", "and through an archive"
+
+
+def test_a_database_from_before_the_date_column_opens(tmp_path):
+    from judging.store import MIGRATIONS, _statements
+
+    db = tmp_path / "v1.db"
+    con = sqlite3.connect(db)
+    for statement in _statements(MIGRATIONS[0]):
+        con.execute(statement)
+    con.execute("PRAGMA user_version = 1")
+    con.commit()
+    con.close()
+    with TestClient(create_app(str(db), organizer_key=ORGANIZER_KEY, demo=True)) as client:
+        setup = client.get("/api/contests/c1", headers=ORG).json()["setup"]
+        assert (setup["date"], setup["venue"]) == ("", "")
+
+
+@pytest.mark.browser
+def test_setup_page_saves_the_date_and_venue_and_the_console_shows_them(browser, live_server):
+    from playwright.sync_api import expect
+
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(live_server.url + "/login?next=/console/c1/setup")
+    page.fill("#key", live_server.key)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/console/c1/setup")
+    page.fill("#f-date", DATE)
+    page.fill("#f-venue", "花园社区礼堂")
+    page.click("#basics-form button[type=submit]")
+    with live_server.api() as api:
+        deadline = time.time() + 5
+        while api.get("/api/contests/c1").json()["setup"]["venue"] != "花园社区礼堂":
+            assert time.time() < deadline, "the basics were not saved"
+            page.wait_for_timeout(100)
+    page.goto(live_server.url + "/console/c1")
+    expect(page.locator("#when-where")).to_have_text(f"{DATE} · 花园社区礼堂")
+    assert errors == []
+    page.close()
