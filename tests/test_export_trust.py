@@ -12,12 +12,13 @@ fontconfig's view (the embedded subset still draws the characters).
 from __future__ import annotations
 
 import csv
-import os
-import re
-import subprocess
 import io
 import json
+import os
+import re
 import sqlite3
+import subprocess
+import time
 import zipfile
 
 import pytest
