@@ -37,8 +37,8 @@ from xml.sax.saxutils import escape
 
 from .export_text import clean
 from .export_rows import STATUS_LABELS, audit_anchor, judge_sheet, summary_rows
-from .exports import (NOT_FINAL, PHASE_LABELS, Snapshot, fmt_mark, fmt_money, fmt_score, fmt_time,
-                      round_label)
+from .exports import (NOT_FINAL, PHASE_LABELS, Snapshot, fmt_mark, fmt_money, fmt_score, fmt_step, fmt_time,
+                      round_label, step_digits)
 from .model import Judge
 from .rules import short_label
 from .views import rules_summary
@@ -291,6 +291,7 @@ def _judge_sheet(snap: Snapshot, judge: Judge) -> list[Flowable]:
     crits = [(c.id, short_label(c.label), c.max) for c in panel.criteria] or [
         ("", "总分", rt.contest.rules.marks.max)]
     with_total = len(crits) > 1
+    mark_digits = step_digits(rt.contest.rules.marks.step)  # 20.0 beside 17.7, as on the Excel sheets
     title = f"评委评分表（{clean(judge.name)}）"
     out: list[Flowable] = [_Section(title), _p(rt.contest.name, TITLE), Paragraph("评委评分表", SUBTITLE),
                            _info([("评委", f"{judge.name}（{judge.id}）"), ("评审团", panel.label),
@@ -320,9 +321,9 @@ def _judge_sheet(snap: Snapshot, judge: Judge) -> list[Flowable]:
             cells = [STATUS_LABELS.get(line.status, "—")] + [""] * (last_mark - first_mark)
             style.append(("SPAN", (first_mark, r), (last_mark, r)))
         else:
-            cells = [fmt_mark(line.values.get(cid)) for cid, _, _ in crits]
+            cells = [fmt_step(line.values.get(cid), mark_digits) for cid, _, _ in crits]
             if with_total:
-                cells.append(fmt_mark(line.total))
+                cells.append(fmt_step(line.total, mark_digits))
             if line.status != "scored":
                 note = "；".join(x for x in (STATUS_LABELS[line.status], note) if x)
                 style.append(("TEXTCOLOR", (first_mark, r), (last_mark, r), colors.HexColor("#888888")))

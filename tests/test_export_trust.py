@@ -432,3 +432,13 @@ def test_setup_page_saves_the_date_and_venue_and_the_console_shows_them(browser,
     expect(page.locator("#when-where")).to_have_text(f"{DATE} · 花园社区礼堂")
     assert errors == []
     page.close()
+
+
+def test_the_text_cleaner_and_the_csv_neutraliser():
+    from judging.export_text import clean, csv_text
+
+    assert clean("A\x00B\x0bC\x1fD\ufffeE") == "ABCDE" and clean("行\t一\n二\r") == "行\t一\n二\r"
+    assert clean("x\ud800y") == "x\ufffdy" and clean(None) == "" and clean(12.5) == "12.5"
+    for risky in ("=1+1", "+1", "-1+2", "@SUM(A1)", "\t=1", "\r=1"):
+        assert csv_text(risky) == "'" + risky
+    assert csv_text("邻里=守望") == "邻里=守望" and csv_text("\x00=1") == "'=1", "cleaned first, then checked"
