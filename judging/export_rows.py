@@ -3,8 +3,8 @@
 What it does: the results summary in rank order with a readable tie / overtime note, the
 rounds held so far with their projects in running order, one judge's score sheet (scored,
 recused 回避, missed, voided or corrected -- with the organizer's reasons -- or not yet held),
-the organizer's corrections by roadshow, and the one-line audit anchor printed on the signed
-summary.
+the organizer's corrections by roadshow, the rules in Chinese sentences, and the audit anchor
+printed on the signed summary (what its hash proves, how to check it).
 
 What it does not do: compute results (the engine's are copied) or lay anything out.
 """
@@ -14,9 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .exports import AuditRow, Snapshot, fmt_score, round_label
+from .exports import AuditRow, Snapshot, fmt_money, fmt_score, round_label
 from .model import Judge, mark_total
+from .rules import fmt_num, short_label
 from .scoring import is_overtime, natural_key
+from .views import rules_summary
 
 if TYPE_CHECKING:
     from .service import Runtime
@@ -160,6 +162,33 @@ def audit_anchor(snap: Snapshot) -> list[str]:
         "是否与上面的编号和哈希相同：相同，说明打印后成绩没有被改动；不同，请组织者说明新增的是哪些记录。"
         "信息技术人员还可在服务器上运行 python run.py verify --db judging.db，检查整条哈希链是否完整。",
     ]
+
+
+def rules_in_words(snap: Snapshot) -> list[str]:
+    """The rules as sentences: marks, criteria and their maxima per panel, then the console's summary
+    (methods, weights, rounding, ties, awards), then the grants and the budget."""
+    rt = snap.rt
+    r = rt.contest.rules
+    lines = [f"每个评分项的分数在 {fmt_num(r.marks.min)} 到 {fmt_num(r.marks.max)} 分之间，"
+             f"最小单位 {fmt_num(r.marks.step)} 分。" if r.marks.step else
+             f"每个评分项的分数在 {fmt_num(r.marks.min)} 到 {fmt_num(r.marks.max)} 分之间。"]
+    summary = rules_summary(rt)
+    for p in r.panels:
+        said = next((x for x in summary if x.startswith(p.label)), p.label)
+        maxima = "、".join(f"{short_label(c.label)} {fmt_num(c.max)} 分" for c in p.criteria)
+        lines.append(f"{short_label(p.label)}（{len(rt.contest.panel_judges(p.id))} 位评委）"
+                     f"{said[len(p.label):]}" + (f"；各项满分：{maxima}" if maxima else "") + "。")
+    lines += [x + "。" for x in summary if not any(x.startswith(p.label) for p in r.panels)]
+    amounts = [f"{a.label} 每项 {fmt_money(a.amount)} 元" for a in r.awards if a.amount]
+    if amounts:
+        lines.append("创投资金：" + "，".join(amounts) + "。")
+    g = r.grants
+    if g.budget is not None:
+        lines.append(f"创投资金总预算 {fmt_money(g.budget)} 元" + ("，按得分比例分配" if g.mode == "proportional" else "")
+                     + "。")
+    if g.cap == "requested":
+        lines.append("每个项目获得的资金不超过其申请金额。")
+    return lines
 
 
 STATUS_LABELS = {"recused": "回避", "missing": "未评分", "voided": "作废", "open": "评分中", "pending": "未路演"}

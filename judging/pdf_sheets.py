@@ -36,12 +36,11 @@ from reportlab.platypus import (Flowable, KeepTogether, PageBreak, Paragraph, Si
 from xml.sax.saxutils import escape
 
 from .export_text import clean
-from .export_rows import STATUS_LABELS, audit_anchor, judge_sheet, summary_rows
+from .export_rows import STATUS_LABELS, audit_anchor, judge_sheet, rules_in_words, summary_rows
 from .exports import (NOT_FINAL, PHASE_LABELS, Snapshot, fmt_mark, fmt_money, fmt_score, fmt_step, fmt_time,
                       round_label, step_digits)
 from .model import Judge
 from .rules import short_label
-from .views import rules_summary
 
 FONT = "RoadshowCJK"
 FONT_PACKAGE = "fonts-wqy-microhei"
@@ -268,7 +267,7 @@ def _summary(snap: Snapshot) -> list[Flowable]:
         for w in rt.results.warnings if rt.results else []:
             out.append(_p(f"提示：{w}", SMALL))
     out += [Spacer(1, 3 * mm), _p("评分规则说明：", SMALL)] + [_p(f"{n}. {line}", SMALL)
-                                                             for n, line in enumerate(rules_summary(rt), start=1)]
+                                                             for n, line in enumerate(rules_in_words(snap), start=1)]
     out += [_p(line, SMALL) for line in audit_anchor(snap)]
     out.append(KeepTogether([Spacer(1, 8 * mm), _p("以上成绩经评审组审核确认。", BODY), Spacer(1, 2 * mm),
                              _signatures(["评审组长签名", "监督签名"])]))

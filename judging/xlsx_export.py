@@ -22,11 +22,10 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .audit_trail import describe
-from .export_rows import audit_anchor, corrections, summary_rows
+from .export_rows import audit_anchor, corrections, rules_in_words, summary_rows
 from .export_text import clean
-from .exports import NOT_FINAL, PHASE_LABELS, Snapshot, fmt_money, fmt_time, money_format
-from .rules import fmt_num, short_label
-from .views import rules_summary
+from .exports import NOT_FINAL, PHASE_LABELS, Snapshot, fmt_time, money_format
+from .rules import short_label
 from .xlsx_cells import (AWARD_FILL, BOLD, CENTER, GRID, MONO, NOTE, TOP_WRAP, WRAP, header, note_line,
                          number_format, print_setup, put, sheet_title, title, widths)
 from .xlsx_panels import panel_sheet
@@ -123,33 +122,6 @@ def _money_lines(ws: Worksheet, row: int, snap: Snapshot, grants: list, width: i
         note_line(ws, row, "创投资金：评分规则未设总预算，按各奖项的固定金额发放。", width)
         row += 1
     return row
-
-
-def rules_in_words(snap: Snapshot) -> list[str]:
-    """The rules as sentences: marks, criteria and their maxima per panel, then the console's summary
-    (methods, weights, rounding, ties, awards), then the grants and the budget."""
-    rt = snap.rt
-    r = rt.contest.rules
-    lines = [f"每个评分项的分数在 {fmt_num(r.marks.min)} 到 {fmt_num(r.marks.max)} 分之间，"
-             f"最小单位 {fmt_num(r.marks.step)} 分。" if r.marks.step else
-             f"每个评分项的分数在 {fmt_num(r.marks.min)} 到 {fmt_num(r.marks.max)} 分之间。"]
-    summary = rules_summary(rt)
-    for p in r.panels:
-        said = next((x for x in summary if x.startswith(p.label)), p.label)
-        maxima = "、".join(f"{short_label(c.label)} {fmt_num(c.max)} 分" for c in p.criteria)
-        lines.append(f"{short_label(p.label)}（{len(rt.contest.panel_judges(p.id))} 位评委）"
-                     f"{said[len(p.label):]}" + (f"；各项满分：{maxima}" if maxima else "") + "。")
-    lines += [x + "。" for x in summary if not any(x.startswith(p.label) for p in r.panels)]
-    amounts = [f"{a.label} 每项 {fmt_money(a.amount)} 元" for a in r.awards if a.amount]
-    if amounts:
-        lines.append("创投资金：" + "，".join(amounts) + "。")
-    g = r.grants
-    if g.budget is not None:
-        lines.append(f"创投资金总预算 {fmt_money(g.budget)} 元" + ("，按得分比例分配" if g.mode == "proportional" else "")
-                     + "。")
-    if g.cap == "requested":
-        lines.append("每个项目获得的资金不超过其申请金额。")
-    return lines
 
 
 def _rules_sheet(ws: Worksheet, snap: Snapshot) -> None:
