@@ -139,8 +139,10 @@ class Service:
 
     # ------------------------------------------------------------ loading
     async def load(self) -> None:
-        rows = await self.store.fetchall("SELECT id, name, rules_text, rules_source, timer_seconds, running_order, "
-                                         "draw_seed, screen_token, state, date, venue FROM contests ORDER BY created_at")
+        rows = await self.store.fetchall(
+            "SELECT c.id, c.name, c.rules_text, c.rules_source, c.timer_seconds, c.running_order, c.draw_seed, "
+            "c.screen_token, c.state, COALESCE(d.date, ''), COALESCE(d.venue, '') FROM contests c "
+            "LEFT JOIN contest_details d ON d.contest_id = c.id ORDER BY c.created_at")
         for row in rows:
             try:
                 await self._load_contest(*row)
@@ -227,10 +229,10 @@ class Service:
             self._validate(contest)
             state = LiveState(timer=machine.Timer(float(contest.timer_seconds)))
             await tx.execute("INSERT INTO contests (id, name, rules_text, rules_source, timer_seconds, running_order, "
-                             "draw_seed, screen_token, state, created_at, date, venue) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                             "draw_seed, screen_token, state, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
                              (cid, contest.name, rules.text, rules.source, contest.timer_seconds,
                               json.dumps(list(contest.order)), None, contest.screen_token,
-                              json.dumps(state.dump()), self.clock(), contest.date, contest.venue))
+                              json.dumps(state.dump()), self.clock()))
             await self._write_setup(tx, contest)
             await tx.audit(cid, actor, "contest.create", {"after": _setup_json(contest)}, client=client)
             rt = Runtime(contest, state)
@@ -257,9 +259,9 @@ class Service:
             contest = self._checked_setup(contest, data)
             before = _setup_json(rt.contest)
             await tx.execute("UPDATE contests SET name = ?, rules_text = ?, rules_source = ?, timer_seconds = ?, "
-                             "running_order = ?, draw_seed = ?, date = ?, venue = ? WHERE id = ?",
+                             "running_order = ?, draw_seed = ? WHERE id = ?",
                              (contest.name, contest.rules.text, contest.rules.source, contest.timer_seconds,
-                              json.dumps(list(contest.order)), contest.draw_seed, contest.date, contest.venue, cid))
+                              json.dumps(list(contest.order)), contest.draw_seed, cid))
             state = replace(rt.state, timer=machine.Timer(float(contest.timer_seconds)))
             await tx.execute("UPDATE contests SET state = ? WHERE id = ?", (json.dumps(state.dump()), cid))
             await self._write_setup(tx, contest)
@@ -384,6 +386,8 @@ class Service:
                              [(cid, j.id, i, j.name, j.panel, j.token) for i, j in enumerate(contest.judges)])
         await tx.executemany("INSERT INTO recusals (contest_id, judge_id, project_id) VALUES (?,?,?)",
                              [(cid, j, p) for j, p in sorted(contest.recusals)])
+        await tx.execute("INSERT OR REPLACE INTO contest_details (contest_id, date, venue) VALUES (?,?,?)",
+                         (cid, contest.date, contest.venue))
 
     @staticmethod
     def _new_id(taken: set[str]) -> str:
@@ -420,10 +424,10 @@ class Service:
             sid = (lambda s: f"{cid}~{s}" if s in taken else s)
             marks = {k: replace(m, submission_id=sid(m.submission_id)) for k, m in imp.marks.items()}
             await tx.execute("INSERT INTO contests (id, name, rules_text, rules_source, timer_seconds, running_order, "
-                             "draw_seed, screen_token, state, created_at, date, venue) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                             "draw_seed, screen_token, state, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
                              (cid, contest.name, contest.rules.text, contest.rules.source, contest.timer_seconds,
                               json.dumps(list(contest.order)), contest.draw_seed, contest.screen_token,
-                              json.dumps(imp.state.dump()), self.clock(), contest.date, contest.venue))
+                              json.dumps(imp.state.dump()), self.clock()))
             await self._write_setup(tx, contest)
             await tx.executemany("INSERT INTO marks (contest_id, project_id, round, judge_id, submission_id, marks, "
                                  "status, updated_at, updated_by) VALUES (?,?,?,?,?,?,?,?,?)",

@@ -58,10 +58,12 @@ MIGRATIONS: list[str] = [
         prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
     CREATE INDEX audit_contest ON audit(contest_id, seq);
     """,
-    # 2: the evening's date and venue, printed on the exports
+    # the evening's date and venue, printed on the exports; a table of its own with IF NOT EXISTS
+    # (not ALTER TABLE), so it is safe in any migration order
     """
-    ALTER TABLE contests ADD COLUMN date TEXT NOT NULL DEFAULT '';
-    ALTER TABLE contests ADD COLUMN venue TEXT NOT NULL DEFAULT '';
+    CREATE TABLE IF NOT EXISTS contest_details (
+        contest_id TEXT PRIMARY KEY REFERENCES contests(id), date TEXT NOT NULL DEFAULT '',
+        venue TEXT NOT NULL DEFAULT '');
     """,
 ]
 

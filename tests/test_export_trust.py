@@ -51,8 +51,8 @@ def hostile(tmp_path_factory):
                         (name, org, com, CID, pid))
         for jid, name in HOSTILE_JUDGES.items():
             con.execute("UPDATE judges SET name = ? WHERE contest_id = ? AND id = ?", (name, CID, jid))
-        con.execute("UPDATE contests SET name = ?, date = ?, venue = ? WHERE id = ?",
-                    ("=决赛\x00（测试场）", DATE, VENUE, CID))
+        con.execute("UPDATE contests SET name = ? WHERE id = ?", ("=决赛\x00（测试场）", CID))
+        con.execute("UPDATE contest_details SET date = ?, venue = ? WHERE contest_id = ?", (DATE, VENUE, CID))
     con.close()
     with TestClient(create_app(str(db), organizer_key=ORGANIZER_KEY)) as client:
         client.db = db  # type: ignore[attr-defined]
