@@ -68,6 +68,7 @@ def build_archive(snap: Snapshot) -> dict:
         "format": FORMAT, "version": VERSION, "exported_at": snap.taken_at, "generator": "roadshow-judging",
         "contest": {
             "id": c.id, "name": c.name, "timer_seconds": c.timer_seconds, "regular_round": c.regular_round,
+            "date": c.date, "venue": c.venue,
             "rules": {"name": c.rules.name, "source": c.rules.source, "text": c.rules.text},
             "projects": [p.to_json() for p in c.projects],
             "judges": [j.to_json() for j in c.judges],  # no tokens: they are credentials
@@ -183,8 +184,11 @@ def _contest(c: dict, cid: str, rules) -> Contest:
     _need(seed is None or isinstance(seed, str), "contest.draw_seed", "须为文本或 null / must be text or null")
     timer = c.get("timer_seconds")
     _need(isinstance(timer, int) and not isinstance(timer, bool), "contest.timer_seconds", "须为整数 / whole seconds")
+    when_where = {k: c.get(k, "") for k in ("date", "venue")}  # archives made before they existed have neither
+    for k, v in when_where.items():
+        _need(isinstance(v, str), f"contest.{k}", "须为文本 / must be text")
     contest = Contest(cid, _str(c, "name", "contest"), rules, tuple(projects), tuple(judges), recusals, timer,
-                      c.get("regular_round") or "final", tuple(order), seed)
+                      c.get("regular_round") or "final", tuple(order), seed, **when_where)
     try:
         validate_setup(contest)
     except SetupError as e:

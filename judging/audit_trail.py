@@ -94,6 +94,10 @@ def _setup_change(before: dict, after: dict) -> tuple[str, str]:
     if before.get("rules") != after.get("rules"):
         b.append(f"规则 {before.get('rules')}")
         a.append(f"规则 {after.get('rules')}")
+    for key, label in (("date", "日期"), ("venue", "地点")):
+        if before.get(key, "") != after.get(key, ""):
+            b.append(f"{label} {before.get(key) or '（未填）'}")
+            a.append(f"{label} {after.get(key) or '（未填）'}")
     if before.get("timer_seconds") != after.get("timer_seconds"):
         b.append(f"路演 {before.get('timer_seconds')} 秒")
         a.append(f"路演 {after.get('timer_seconds')} 秒")
@@ -242,3 +246,11 @@ async def verify(store: "Store") -> dict:
     """The whole database's chain (every contest shares one chain), checked off the event loop."""
     ok, message = await asyncio.to_thread(verify_chain, store.path)
     return {"ok": ok, "message": message}
+
+
+async def contest_head(store: "Store", cid: str) -> dict:
+    """How many audit entries the contest has, and its last one's number and hash: what the signed
+    summary sheet prints, so anyone can compare the paper with the audit page."""
+    count, last = await store.fetchone("SELECT COUNT(*), MAX(seq) FROM audit WHERE contest_id = ?", (cid,))
+    row = await store.fetchone("SELECT hash FROM audit WHERE seq = ?", (last,)) if last is not None else None
+    return {"contest_entries": count, "last_seq": last, "last_hash": row[0] if row else None}

@@ -17,24 +17,32 @@ from pathlib import Path
 
 EXIT_BAD_INPUT = 2
 FORMATS = {"xlsx": "results.xlsx", "pdf": "scoresheets.pdf", "json": "archive.json", "toml": "rules.toml"}
-CSV_WHAT = {"results": "results.csv", "marks": "marks.csv", "projects": "projects.csv"}
+CSV_WHAT = {"results": "results.csv", "marks": "marks.csv", "projects": "projects.csv",
+            "results-machine": "results-machine.csv", "marks-machine": "marks-machine.csv",
+            "projects-machine": "projects-machine.csv"}
 
 EXPORT_HELP = """\
 formats:
   xlsx   Excel workbook: 成绩汇总 summary, one sheet per panel with every judge's marks, rules, setup,
          corrections with reasons, the audit log
-  csv    --what results  (default) ranks, panel scores, totals, ties, awards, grants: the columns of
-                         `run.py score --format csv`, UTF-8 with BOM (opens in Excel / WPS)
-         --what marks    every counted mark in the format `run.py score --marks` reads
-         --what projects the projects in the format `run.py score --projects` reads
+  csv    every CSV is UTF-8 with a BOM (opens in Excel / WPS on a Chinese Windows)
+         --what results  (default) 成绩: ranks, names, panel scores, totals and overtime scores at the
+                         rules' digits, tie notes, awards, grants, Chinese headers
+         --what marks    评分明细: every counted mark with project, judge, panel and criterion names
+         --what projects 项目: running order, names, track, requested grant
+         --what results-machine   the columns of `run.py score --format csv` (English headers)
+         --what marks-machine     every counted mark in the format `run.py score --marks` reads
+         --what projects-machine  the projects in the format `run.py score --projects` reads
+         text that a spreadsheet would run as a formula (=, +, -, @ first) gets a leading ' in the
+         people's CSVs; the machine CSVs keep the exact text
   pdf    A4 score sheets: the results summary (signature lines for 评审组长 and 监督), then one sheet per
          judge (评委签名); --judge ID (repeatable) for some judges only, --part summary|sheets
   json   the whole contest as an archive for `run.py import` (judge links are not included)
   toml   the contest's own rules file (for `run.py score --rules`)
 
 recompute the results offline, bit for bit:
-  run.py export --contest c1 --format csv --what marks --out marks.csv
-  run.py export --contest c1 --format csv --what projects --out projects.csv
+  run.py export --contest c1 --format csv --what marks-machine --out marks.csv
+  run.py export --contest c1 --format csv --what projects-machine --out projects.csv
   run.py export --contest c1 --format toml --out rules.toml
   run.py score --rules rules.toml --marks marks.csv --projects projects.csv
 """

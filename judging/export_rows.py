@@ -3,8 +3,8 @@
 What it does: the results summary in rank order with a readable tie / overtime note, the
 rounds held so far with their projects in running order, one judge's score sheet (scored,
 recused 回避, missed, voided or corrected -- with the organizer's reasons -- or not yet held),
-the organizer's corrections by roadshow, and the one-line audit anchor printed on the signed
-summary.
+the organizer's corrections by roadshow, the rules in Chinese sentences, and the audit anchor
+printed on the signed summary (what its hash proves, how to check it).
 
 What it does not do: compute results (the engine's are copied) or lay anything out.
 """
@@ -14,9 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .exports import AuditRow, Snapshot, fmt_score, round_label
+from .exports import AuditRow, Snapshot, fmt_money, fmt_score, round_label
 from .model import Judge, mark_total
+from .rules import fmt_num, short_label
 from .scoring import is_overtime, natural_key
+from .views import rules_summary
 
 if TYPE_CHECKING:
     from .service import Runtime
@@ -142,14 +144,51 @@ def judge_sheet(snap: Snapshot, judge: Judge) -> list[SheetRow]:
     return rows
 
 
-def audit_anchor(snap: Snapshot) -> str:
-    """One line for the signed paper: this contest's last audit entry and its hash.  Anyone who
-    rewrites the database later (even recomputing every hash) cannot make it match again."""
+def audit_anchor(snap: Snapshot) -> list[str]:
+    """What the signed paper says about the audit log, in plain Chinese: the contest's last audit entry
+    and its hash, what that proves, and how a street office checks it (empty without entries).
+    Anyone who rewrites the database later (even recomputing every hash) cannot make it match again."""
     if not snap.audit:
-        return ""
+        return []
     last = snap.audit[-1]
-    return (f"审计记录：本大赛共 {len(snap.audit)} 条，最后一条为第 {last.seq} 条，哈希 {last.hash[:16]}"
-            f"（与审计日志页核对；python run.py verify 检查整条哈希链）")
+    cid = snap.rt.contest.id
+    return [
+        f"审计核对码：本表打印时，本大赛的审计日志共 {len(snap.audit)} 条，最后一条为第 {last.seq} 条，"
+        f"哈希（前 16 位）为 {last.hash[:16]}。",
+        "这个哈希证明什么：系统把每一次评分、更正、作废和操作都记入审计日志，每条记录都带着前一条记录的哈希，"
+        "环环相扣。本表的成绩与打印时的审计日志一致；此后对已保存的评分或成绩的任何改动，都会在日志中新增记录，"
+        "最后一条的编号和哈希随之改变；若有人绕过系统直接改写数据库，哈希链就对不上，无法再与本表吻合。",
+        f"如何核对：请组织者在控制台打开“审计日志”页（/console/{cid}/audit），看页面顶部“最后一条为第几条、哈希”"
+        "是否与上面的编号和哈希相同：相同，说明打印后成绩没有被改动；不同，请组织者说明新增的是哪些记录。"
+        "信息技术人员还可在服务器上运行 python run.py verify --db judging.db，检查整条哈希链是否完整。",
+    ]
+
+
+def rules_in_words(snap: Snapshot) -> list[str]:
+    """The rules as sentences: marks, criteria and their maxima per panel, then the console's summary
+    (methods, weights, rounding, ties, awards), then the grants and the budget."""
+    rt = snap.rt
+    r = rt.contest.rules
+    lines = [f"每个评分项的分数在 {fmt_num(r.marks.min)} 到 {fmt_num(r.marks.max)} 分之间，"
+             f"最小单位 {fmt_num(r.marks.step)} 分。" if r.marks.step else
+             f"每个评分项的分数在 {fmt_num(r.marks.min)} 到 {fmt_num(r.marks.max)} 分之间。"]
+    summary = rules_summary(rt)
+    for p in r.panels:
+        said = next((x for x in summary if x.startswith(p.label)), p.label)
+        maxima = "、".join(f"{short_label(c.label)} {fmt_num(c.max)} 分" for c in p.criteria)
+        lines.append(f"{short_label(p.label)}（{len(rt.contest.panel_judges(p.id))} 位评委）"
+                     f"{said[len(p.label):]}" + (f"；各项满分：{maxima}" if maxima else "") + "。")
+    lines += [x + "。" for x in summary if not any(x.startswith(p.label) for p in r.panels)]
+    amounts = [f"{a.label} 每项 {fmt_money(a.amount)} 元" for a in r.awards if a.amount]
+    if amounts:
+        lines.append("创投资金：" + "，".join(amounts) + "。")
+    g = r.grants
+    if g.budget is not None:
+        lines.append(f"创投资金总预算 {fmt_money(g.budget)} 元" + ("，按得分比例分配" if g.mode == "proportional" else "")
+                     + "。")
+    if g.cap == "requested":
+        lines.append("每个项目获得的资金不超过其申请金额。")
+    return lines
 
 
 STATUS_LABELS = {"recused": "回避", "missing": "未评分", "voided": "作废", "open": "评分中", "pending": "未路演"}

@@ -10,10 +10,13 @@ in :mod:`judging.xlsx_export` (Excel), :mod:`judging.pdf_sheets` (PDF score shee
 :mod:`judging.archive` (JSON archive and import); ``run.py export`` / ``run.py import`` are in
 :mod:`judging.export_cli` (registered by :func:`register_export`).
 
-CSV choices: the marks CSV is exactly what ``run.py score --marks`` reads (no BOM: its cells
-are ids and numbers, ASCII only; ``run.py score`` would accept a BOM too); the projects CSV is
-what ``--projects`` reads; the results CSV has the ``run.py score --format csv`` columns and a
-UTF-8 BOM so that Excel and WPS show the Chinese names instead of mojibake.
+CSV choices: every CSV starts with a UTF-8 BOM (Excel on a Chinese Windows reads a CSV without
+one as GBK).  ``results.csv``, ``marks.csv`` and ``projects.csv`` are for people: Chinese headers
+and names, scores at the rules' digits, formula-looking text neutralised
+(:mod:`judging.csv_sheets`).  The machine formats keep their own names: ``marks-machine.csv`` is
+exactly what ``run.py score --marks`` reads, ``projects-machine.csv`` what ``--projects`` reads,
+``results-machine.csv`` the ``run.py score --format csv`` output (``run.py score`` skips the BOM);
+their text is exact, not neutralised, so that they round-trip.
 
 What it does not do: decide anything about the contest, or ever include a judge's or the big
 screen's link token (exports are handed around; tokens are credentials).
@@ -30,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from .cli import format_csv
+from .export_text import clean
 from .marks_io import write_marks
 from .scoring import is_overtime, natural_key, overtime_number
 
@@ -120,6 +124,36 @@ def fmt_score(x: float | None, digits: int) -> str:
     return "" if x is None else f"{x:.{digits}f}"
 
 
+def step_digits(step: float) -> int:
+    """Decimals of a mark step: 1 -> 0, 0.5 -> 1, 0.1 -> 1, 0.25 -> 2, 0 (any) -> 2."""
+    if step <= 0:
+        return 2
+    text = f"{step:.6f}".rstrip("0").rstrip(".")
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+def fmt_step(x: float | None, digits: int) -> str:
+    """A mark at the decimals of the rules' step (20.0 beside 17.7 when the step is 0.1)."""
+    return "" if x is None else f"{x:.{digits}f}"
+
+
+# Money: one small place, to be swapped for the shared money format (judging/money.py) when it lands.
+def money_text(x: float | int | None) -> str:
+    """A plain amount for a CSV cell: 50000, 80000.5 (no separators: spreadsheets read it as a number)."""
+    return "" if x is None else fmt_mark(float(x))
+
+
+def fmt_money(x: float | int) -> str:
+    """An amount in words on a sheet: 200,000 or 80,000.50 (exact cents when there are any)."""
+    x = float(x)
+    return f"{x:,.0f}" if x.is_integer() else f"{x:,.2f}"
+
+
+def money_format(amounts) -> str:
+    """The Excel number format for a column of yuan amounts: #,##0, or #,##0.00 when any has cents."""
+    return "#,##0" if all(float(a).is_integer() for a in amounts if a is not None) else "#,##0.00"
+
+
 def round_label(round_name: str) -> str:
     return f"加时赛{overtime_number(round_name)}" if is_overtime(round_name) else "正式路演"
 
@@ -140,35 +174,44 @@ def content_disposition(cid: str, contest_name: str, what: str, label: str) -> s
 
 # ------------------------------------------------------------------ CSV
 
-def marks_csv(snap: Snapshot) -> bytes:
-    """The counted marks, in exactly the ``run.py score --marks`` format, in a stable order (round,
-    running order, judge order, rubric order) whatever order they were submitted or loaded in."""
+def _machine(text: str) -> bytes:
+    """A machine CSV: exact text but for characters no CSV reader takes (NUL and the other controls)."""
+    return (BOM + clean(text)).encode("utf-8")
+
+
+def sorted_marks(snap: Snapshot) -> list:
+    """The counted marks in a stable order (round, running order, judge order, rubric order) whatever
+    order they were submitted or loaded in."""
     c = snap.rt.contest
     position = {pid: i for i, pid in enumerate(c.order or [p.id for p in c.projects])}
     judges = {j.id: i for i, j in enumerate(c.judges)}
     crit = {cr.id: i for i, cr in enumerate(c.rules.criteria)}
-    marks = sorted(snap.rt.engine_marks(), key=lambda m: (natural_key(m.round), position.get(m.project, 1 << 30),
-                                                          m.project, judges.get(m.judge, 1 << 30),
-                                                          crit.get(m.criterion, -1), m.criterion))
-    return write_marks(marks).encode("utf-8")
+    return sorted(snap.rt.engine_marks(), key=lambda m: (natural_key(m.round), position.get(m.project, 1 << 30),
+                                                         m.project, judges.get(m.judge, 1 << 30),
+                                                         crit.get(m.criterion, -1), m.criterion))
 
 
-def projects_csv(snap: Snapshot) -> bytes:
+def marks_machine_csv(snap: Snapshot) -> bytes:
+    """The counted marks in exactly the ``run.py score --marks`` format (ids, BOM), stable order."""
+    return _machine(write_marks(sorted_marks(snap)))
+
+
+def projects_machine_csv(snap: Snapshot) -> bytes:
     """The projects, in exactly the ``run.py score --projects`` format (name, track, requested grant)."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(["project", "name", "track", "requested"])
     for p in snap.rt.contest.projects:
         w.writerow([p.id, p.name, p.track, "" if p.requested is None else fmt_mark(p.requested)])
-    return buf.getvalue().encode("utf-8")
+    return _machine(buf.getvalue())
 
 
-def results_csv(snap: Snapshot) -> bytes:
-    """The results with the ``run.py score --format csv`` columns, UTF-8 with a BOM (Excel, WPS)."""
+def results_machine_csv(snap: Snapshot) -> bytes:
+    """The results with the ``run.py score --format csv`` columns (English headers), with a BOM."""
     rt = snap.rt
     if rt.results is None:
         raise ValueError(f"成绩无法计算 / the results cannot be computed: {rt.results_error or 'no marks yet'}")
-    return (BOM + format_csv(rt.results, rt.contest.rules.panel_ids)).encode("utf-8")
+    return _machine(format_csv(rt.results, rt.contest.rules.panel_ids))
 
 
 # ------------------------------------------------------------------ formats
@@ -177,9 +220,13 @@ EXPORTS: dict[str, tuple[str, str, str]] = {
     # name -> (media type, Chinese label for the file name, what it is)
     "results.xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "成绩",
                      "Excel workbook: summary, one sheet per panel, rules, setup, corrections, audit log"),
-    "results.csv": ("text/csv; charset=utf-8", "成绩", "results (run.py score --format csv columns, UTF-8 BOM)"),
-    "marks.csv": ("text/csv; charset=utf-8", "评分明细", "counted marks (run.py score --marks format)"),
-    "projects.csv": ("text/csv; charset=utf-8", "项目", "projects (run.py score --projects format)"),
+    "results.csv": ("text/csv; charset=utf-8", "成绩", "results: Chinese headers and names, the rules' digits, "
+                    "overtime scores"),
+    "marks.csv": ("text/csv; charset=utf-8", "评分明细", "counted marks with project, judge, panel, criterion names"),
+    "projects.csv": ("text/csv; charset=utf-8", "项目", "projects: running order, names, track, requested grant"),
+    "results-machine.csv": ("text/csv; charset=utf-8", "成绩-机读", "results (run.py score --format csv columns)"),
+    "marks-machine.csv": ("text/csv; charset=utf-8", "评分明细-机读", "counted marks (run.py score --marks format)"),
+    "projects-machine.csv": ("text/csv; charset=utf-8", "项目-机读", "projects (run.py score --projects format)"),
     "rules.toml": ("application/toml; charset=utf-8", "评分规则", "the contest's own rules file"),
     "scoresheets.pdf": ("application/pdf", "评分表", "PDF: results summary + one score sheet per judge"),
     "archive.json": ("application/json", "存档", "JSON archive of the whole contest (importable)"),
@@ -191,12 +238,16 @@ def render(snap: Snapshot, what: str, **options: Any) -> bytes:
     if what == "results.xlsx":
         from .xlsx_export import workbook
         return workbook(snap)
-    if what == "results.csv":
-        return results_csv(snap)
-    if what == "marks.csv":
-        return marks_csv(snap)
-    if what == "projects.csv":
-        return projects_csv(snap)
+    if what in ("results.csv", "marks.csv", "projects.csv"):
+        from . import csv_sheets
+        return {"results.csv": csv_sheets.results_csv, "marks.csv": csv_sheets.marks_csv,
+                "projects.csv": csv_sheets.projects_csv}[what](snap)
+    if what == "results-machine.csv":
+        return results_machine_csv(snap)
+    if what == "marks-machine.csv":
+        return marks_machine_csv(snap)
+    if what == "projects-machine.csv":
+        return projects_machine_csv(snap)
     if what == "rules.toml":
         return snap.rt.contest.rules.text.encode("utf-8")
     if what == "scoresheets.pdf":

@@ -10,6 +10,7 @@ What it does not do: persistence (:mod:`judging.store`), the live phases
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import random
 import re
@@ -70,6 +71,8 @@ class Contest:
     order: tuple[str, ...] = ()           # running order (project ids)
     draw_seed: str | None = None
     screen_token: str = field(default="", repr=False)
+    date: str = ""                        # the evening's date, YYYY-MM-DD (printed on the exports)
+    venue: str = ""                       # where it is held (printed on the exports)
 
     def project(self, pid: str) -> Project | None:
         return next((p for p in self.projects if p.id == pid), None)
@@ -126,8 +129,29 @@ def validate_setup(contest: Contest) -> None:
         errors["order"] = "出场顺序必须恰好包含每个项目一次 / the running order must list every project exactly once"
     if not 10 <= contest.timer_seconds <= 3600:
         errors["timer_seconds"] = "路演时长须在 10 秒到 60 分钟之间 / timer must be 10 s to 60 min"
+    if (problem := date_problem(contest.date)):
+        errors["date"] = problem
+    if len(contest.venue) > MAX_VENUE:
+        errors["venue"] = f"地点最多 {MAX_VENUE} 个字 / the venue is at most {MAX_VENUE} characters"
     if errors:
         raise SetupError(errors)
+
+
+MAX_VENUE = 100
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def date_problem(text: str) -> str | None:
+    """Why ``text`` is not a contest date (empty, or a real day written YYYY-MM-DD), or None."""
+    if text == "":
+        return None
+    try:
+        if not _DATE.match(text):
+            raise ValueError(text)
+        datetime.date.fromisoformat(text)
+    except ValueError:
+        return f"日期须写成 年-月-日，如 2026-05-20 / the date must be YYYY-MM-DD, e.g. 2026-05-20 (got {text[:20]!r})"
+    return None
 
 
 MAX_AMOUNT = 1e12  # yuan: far above any grant, far below where floats lose whole yuan

@@ -7,8 +7,11 @@ new page, every judge's score sheet (each project in running order with their ma
 criterion and total, recusals as 回避, voids and corrections with their reasons, overtime
 rounds, a signature line 评委签名 and a date).  Table headers repeat on page breaks; every
 page carries the contest name, the sheet's title and "第 i / n 页" counted per sheet.
-Chinese text uses reportlab's built-in CID font STSong-Light: nothing is downloaded, and the
-font is not embedded (PDF viewers and printers substitute a Song/Ming typeface).
+Every character is drawn with a subset of a CJK TrueType font embedded in the file (WenQuanYi
+Micro Hei from the Debian package ``fonts-wqy-microhei``, which ``scripts/test`` and
+``scripts/serve`` install), so a PC without Chinese fonts prints the same sheet; reportlab embeds
+TrueType outlines only (not the CFF of ``fonts-noto-cjk``).  Without such a font the PDF export
+raises :class:`FontMissing` naming the package; nothing else of the server depends on it.
 
 What it does not do: compute anything, or print link tokens.
 """
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import io
+import os
 from typing import Iterable, Sequence
 
 from reportlab.lib import colors
@@ -25,21 +29,47 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 from reportlab.platypus import (Flowable, KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table,
                                 TableStyle)
 from xml.sax.saxutils import escape
 
-from .export_rows import STATUS_LABELS, audit_anchor, judge_sheet, summary_rows
-from .exports import (NOT_FINAL, PHASE_LABELS, Snapshot, fmt_mark, fmt_score, fmt_time,
-                      round_label)
+from .export_text import clean
+from .export_rows import STATUS_LABELS, audit_anchor, judge_sheet, rules_in_words, summary_rows
+from .exports import (NOT_FINAL, PHASE_LABELS, Snapshot, fmt_mark, fmt_money, fmt_score, fmt_step, fmt_time,
+                      round_label, step_digits)
 from .model import Judge
 from .rules import short_label
-from .views import rules_summary
 
-FONT = "STSong-Light"
-pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+FONT = "RoadshowCJK"
+FONT_PACKAGE = "fonts-wqy-microhei"
+FONT_FILES: tuple[tuple[str, int], ...] = (  # (TrueType file, index in a .ttc), the first found is used
+    ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),            # Debian fonts-wqy-microhei
+    ("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf", 0),  # Debian fonts-droid-fallback
+    ("/usr/share/fonts/truetype/arphic/uming.ttc", 0),                # Debian fonts-arphic-uming
+)
+_font_file: str | None = None
+
+
+class FontMissing(ValueError):
+    """No CJK TrueType font to embed: the PDF cannot be made on this machine."""
+
+
+def ensure_font() -> str:
+    """Register the CJK font once; its file.  ``JUDGING_PDF_FONT`` (a .ttf / .ttc path) comes first."""
+    global _font_file
+    if _font_file is None:
+        env = os.environ.get("JUDGING_PDF_FONT")
+        candidates = ((env, 0),) + FONT_FILES if env else FONT_FILES
+        found = next(((path, i) for path, i in candidates if os.path.isfile(path)), None)
+        if found is None:
+            raise FontMissing(f"PDF 需要可嵌入的中文字体，请安装 Debian 软件包 {FONT_PACKAGE}（sudo apt-get install "
+                              f"{FONT_PACKAGE}） / the PDF needs a CJK TrueType font to embed: install the Debian "
+                              f"package {FONT_PACKAGE}")
+        pdfmetrics.registerFont(TTFont(FONT, found[0], subfontIndex=found[1]))
+        _font_file = found[0]
+    return _font_file
 MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM = 15 * mm, 20 * mm, 18 * mm
 WIDTH = A4[0] - 2 * MARGIN_X
 GRID = colors.HexColor("#888888")
@@ -63,7 +93,9 @@ def scoresheets(snap: Snapshot, judges: Sequence[str] | None = None, summary: bo
                 sheets: bool = True) -> bytes:
     """The PDF: the summary (if ``summary``) then a sheet per judge (all, or the ids in ``judges``).
 
-    Raises ValueError for an unknown judge id or when nothing is asked for."""
+    Raises ValueError for an unknown judge id or when nothing is asked for, :class:`FontMissing`
+    when no CJK font can be embedded."""
+    ensure_font()
     contest = snap.rt.contest
     chosen: list[Judge] = list(contest.judges)
     if judges:
@@ -83,9 +115,10 @@ def scoresheets(snap: Snapshot, judges: Sequence[str] | None = None, summary: bo
             story += _judge_sheet(snap, j)
     buf = io.BytesIO()
     doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=MARGIN_X, rightMargin=MARGIN_X, topMargin=MARGIN_TOP,
-                            bottomMargin=MARGIN_BOTTOM, title=f"{contest.name} 评分表", author="路演评审",
-                            subject="成绩汇总与评委评分表", creator="roadshow-judging", invariant=True)
-    doc.build(story, canvasmaker=functools.partial(_Canvas, contest=contest.name,
+                            bottomMargin=MARGIN_BOTTOM, title=f"{clean(contest.name)} 评分表", author="路演评审",
+                            subject="成绩汇总与评委评分表", creator="roadshow-judging", invariant=True,
+                            initialFontName=FONT)  # never a non-embedded Helvetica
+    doc.build(story, canvasmaker=functools.partial(_Canvas, contest=clean(contest.name),
                                                    stamp=f"导出时间 {fmt_time(snap.taken_at)}"))
     return buf.getvalue()
 
@@ -150,12 +183,12 @@ class _Canvas(canvas.Canvas):
 
 
 def _p(text: object, style: ParagraphStyle = CELL) -> Paragraph:
-    return Paragraph(escape(str(text)), style)
+    return Paragraph(escape(clean(text)), style)
 
 
 def _head(*lines: str) -> Paragraph:
     """A header cell; each line on its own line (no break inside a short Chinese label)."""
-    return Paragraph("<br/>".join(escape(x) for x in lines), HEAD)
+    return Paragraph("<br/>".join(escape(clean(x)) for x in lines), HEAD)
 
 
 def _info(pairs: list[tuple[str, str]]) -> Table:
@@ -194,8 +227,10 @@ def _summary(snap: Snapshot) -> list[Flowable]:
     digits = rules.rounding.digits
     panels = list(rules.panels)
     title = "成绩汇总表"
-    out: list[Flowable] = [_Section(title), Paragraph(escape(rt.contest.name), TITLE), Paragraph(title, SUBTITLE),
-                           _info([("评分规则", rules.name),
+    c = rt.contest
+    out: list[Flowable] = [_Section(title), _p(c.name, TITLE), Paragraph(title, SUBTITLE),
+                           _info([*((k, v) for k, v in (("比赛日期", c.date), ("比赛地点", c.venue)) if v),
+                                  ("评分规则", rules.name),
                                   ("比赛状态", PHASE_LABELS.get(rt.state.phase, rt.state.phase))]),
                            Spacer(1, 3 * mm)]
     if rt.state.phase != "locked":
@@ -220,7 +255,7 @@ def _summary(snap: Snapshot) -> list[Flowable]:
                 mark = " *"
             data.append([str(r.rank), r.project, _p(r.name + mark), _p(r.organization),
                          *(fmt_score(r.panels.get(p.id), digits) for p in panels), fmt_score(r.total, digits),
-                         _p(r.award, CELL_C), f"{r.grant:,}" if r.grant else ""])
+                         _p(r.award, CELL_C), fmt_money(r.grant) if r.grant else ""])
             if r.award:
                 style.append(("BACKGROUND", (0, i), (-1, i), AWARD_BG))
         t = Table(data, colWidths=widths, repeatRows=1)
@@ -228,15 +263,23 @@ def _summary(snap: Snapshot) -> list[Flowable]:
         out += [t, Spacer(1, 3 * mm)]
         for n in notes:
             out.append(_p("* " + n, SMALL))
+        out.append(_p(_money_line(rules, [r.grant for r in rows]), BODY))
         for w in rt.results.warnings if rt.results else []:
             out.append(_p(f"提示：{w}", SMALL))
     out += [Spacer(1, 3 * mm), _p("评分规则说明：", SMALL)] + [_p(f"{n}. {line}", SMALL)
-                                                             for n, line in enumerate(rules_summary(rt), start=1)]
-    if audit_anchor(snap):
-        out.append(_p(audit_anchor(snap), SMALL))
+                                                             for n, line in enumerate(rules_in_words(snap), start=1)]
+    out += [_p(line, SMALL) for line in audit_anchor(snap)]
     out.append(KeepTogether([Spacer(1, 8 * mm), _p("以上成绩经评审组审核确认。", BODY), Spacer(1, 2 * mm),
                              _signatures(["评审组长签名", "监督签名"])]))
     return out
+
+
+def _money_line(rules, grants: list) -> str:
+    total = sum(float(g) for g in grants)
+    line = f"创投资金合计：{fmt_money(total)} 元"
+    if rules.grants.budget is not None:
+        line += f"；预算 {fmt_money(rules.grants.budget)} 元，结余 {fmt_money(float(rules.grants.budget) - total)} 元"
+    return line + "。"
 
 
 # ------------------------------------------------------------------ a judge's sheet
@@ -247,8 +290,9 @@ def _judge_sheet(snap: Snapshot, judge: Judge) -> list[Flowable]:
     crits = [(c.id, short_label(c.label), c.max) for c in panel.criteria] or [
         ("", "总分", rt.contest.rules.marks.max)]
     with_total = len(crits) > 1
-    title = f"评委评分表（{judge.name}）"
-    out: list[Flowable] = [_Section(title), Paragraph(escape(rt.contest.name), TITLE), Paragraph("评委评分表", SUBTITLE),
+    mark_digits = step_digits(rt.contest.rules.marks.step)  # 20.0 beside 17.7, as on the Excel sheets
+    title = f"评委评分表（{clean(judge.name)}）"
+    out: list[Flowable] = [_Section(title), _p(rt.contest.name, TITLE), Paragraph("评委评分表", SUBTITLE),
                            _info([("评委", f"{judge.name}（{judge.id}）"), ("评审团", panel.label),
                                   ("评分规则", rt.contest.rules.name)]), Spacer(1, 3 * mm)]
     crit_w = 18.5 * mm if len(crits) > 1 else 26 * mm
@@ -276,9 +320,9 @@ def _judge_sheet(snap: Snapshot, judge: Judge) -> list[Flowable]:
             cells = [STATUS_LABELS.get(line.status, "—")] + [""] * (last_mark - first_mark)
             style.append(("SPAN", (first_mark, r), (last_mark, r)))
         else:
-            cells = [fmt_mark(line.values.get(cid)) for cid, _, _ in crits]
+            cells = [fmt_step(line.values.get(cid), mark_digits) for cid, _, _ in crits]
             if with_total:
-                cells.append(fmt_mark(line.total))
+                cells.append(fmt_step(line.total, mark_digits))
             if line.status != "scored":
                 note = "；".join(x for x in (STATUS_LABELS[line.status], note) if x)
                 style.append(("TEXTCOLOR", (first_mark, r), (last_mark, r), colors.HexColor("#888888")))

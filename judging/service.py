@@ -139,8 +139,9 @@ class Service:
 
     # ------------------------------------------------------------ loading
     async def load(self) -> None:
-        rows = await self.store.fetchall("SELECT id, name, rules_text, rules_source, timer_seconds, running_order, "
-                                         "draw_seed, screen_token, state FROM contests ORDER BY created_at")
+        rows = await self.store.fetchall(
+            "SELECT c.id, c.name, c.rules_text, c.rules_source, c.timer_seconds, c.running_order, c.draw_seed, "
+            "c.screen_token, c.state, c.date, c.venue FROM contests c ORDER BY c.created_at")
         for row in rows:
             try:
                 await self._load_contest(*row)
@@ -152,7 +153,7 @@ class Service:
         self._index_tokens()
 
     async def _load_contest(self, cid: str, name: str, rules_text: str, source: str, timer: int, order: str,
-                            seed: str | None, screen: str, state: str) -> None:
+                            seed: str | None, screen: str, state: str, date: str = "", venue: str = "") -> None:
         """One contest as stored (raises when it no longer loads)."""
         rules = parse_rules(rules_text, source)
         projects = tuple(Project(r[0], r[1], r[2], r[3], r[4], r[5]) for r in await self.store.fetchall(
@@ -163,7 +164,7 @@ class Service:
         recusals = frozenset((r[0], r[1]) for r in await self.store.fetchall(
             "SELECT judge_id, project_id FROM recusals WHERE contest_id = ?", (cid,)))
         contest = Contest(cid, name, rules, projects, judges, recusals, timer, "final",
-                          tuple(json.loads(order)), seed, screen)
+                          tuple(json.loads(order)), seed, screen, date, venue)
         rt = Runtime(contest, LiveState.load(json.loads(state)))
         for p, r, j, sid, values, status, at, by in await self.store.fetchall(
                 "SELECT project_id, round, judge_id, submission_id, marks, status, updated_at, updated_by "
@@ -221,7 +222,7 @@ class Service:
                 raise Conflict(f"大赛编号已存在 / contest {cid!r} exists")
             contest = Contest(cid, str(data.get("name", "")).strip(), rules,
                               timer_seconds=_timer_seconds(data.get("timer_seconds", 300)),
-                              screen_token=secrets.token_urlsafe(12))
+                              screen_token=secrets.token_urlsafe(12), **_when_where(data))
             contest = self._apply_setup(contest, data)
             contest = replace(contest, order=tuple(order))
             self._validate(contest)
@@ -253,6 +254,7 @@ class Service:
                 contest = replace(contest, name=str(data["name"]).strip())
             if "timer_seconds" in data:
                 contest = replace(contest, timer_seconds=_timer_seconds(data["timer_seconds"]))
+            contest = replace(contest, **_when_where(data))
             contest = self._checked_setup(contest, data)
             before = _setup_json(rt.contest)
             await tx.execute("UPDATE contests SET name = ?, rules_text = ?, rules_source = ?, timer_seconds = ?, "
@@ -383,6 +385,7 @@ class Service:
                              [(cid, j.id, i, j.name, j.panel, j.token) for i, j in enumerate(contest.judges)])
         await tx.executemany("INSERT INTO recusals (contest_id, judge_id, project_id) VALUES (?,?,?)",
                              [(cid, j, p) for j, p in sorted(contest.recusals)])
+        await tx.execute("UPDATE contests SET date = ?, venue = ? WHERE id = ?", (contest.date, contest.venue, cid))
 
     @staticmethod
     def _new_id(taken: set[str]) -> str:
@@ -709,7 +712,21 @@ def _list(value: Any, name: str) -> list[dict]:
     return value
 
 
+def _when_where(data: dict) -> dict:
+    """The ``date`` / ``venue`` of a setup body that has them, as text (checked by validate_setup)."""
+    out = {}
+    for key in ("date", "venue"):
+        if key in data:
+            value = data[key]
+            if value is None:
+                value = ""
+            if not isinstance(value, str):
+                raise Invalid(f"{key} 须为文本 / {key} must be text", {key: "must be text"})
+            out[key] = value.strip()
+    return out
+
+
 def _setup_json(c: Contest) -> dict:
-    return {"name": c.name, "rules": c.rules.name, "timer_seconds": c.timer_seconds,
+    return {"name": c.name, "rules": c.rules.name, "timer_seconds": c.timer_seconds, "date": c.date, "venue": c.venue,
             "projects": [p.to_json() for p in c.projects], "judges": [j.to_json() for j in c.judges],
             "recusals": sorted([list(r) for r in c.recusals]), "order": list(c.order)}

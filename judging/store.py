@@ -66,6 +66,11 @@ MIGRATIONS: list[str] = [
         revoked_at REAL, ended TEXT NOT NULL DEFAULT '');
     CREATE INDEX IF NOT EXISTS sessions_live ON sessions(revoked_at, last_seen);
     """,
+    # the evening's date and venue, printed on the exports
+    """
+    ALTER TABLE contests ADD COLUMN date TEXT NOT NULL DEFAULT '';
+    ALTER TABLE contests ADD COLUMN venue TEXT NOT NULL DEFAULT '';
+    """,
 ]
 
 

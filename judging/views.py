@@ -219,7 +219,8 @@ def console(svc: "Service", rt: "Runtime") -> dict:
     snap["can_go_back"] = bool(s.history) and s.phase != "locked"
     snap["judges_status"] = judges_status(svc, rt)
     snap["setup"] = {
-        "name": c.name, "timer_seconds": c.timer_seconds, "rules": {"name": c.rules.name, "source": c.rules.source,
+        "name": c.name, "date": c.date, "venue": c.venue,
+        "timer_seconds": c.timer_seconds, "rules": {"name": c.rules.name, "source": c.rules.source,
                                                                      "text": c.rules.text, "summary": rules_summary(rt)},
         "projects": [p.to_json() for p in c.projects],
         "judges": [{**j.to_json(with_token=True), "link": f"/j/{j.token}"} for j in c.judges],

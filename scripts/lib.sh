@@ -38,3 +38,19 @@ ensure_debian() {  # ensure_debian pkg...  -> installs missing Debian packages (
         exit 1
     fi
 }
+
+offer_debian() {  # offer_debian why pkg...  -> installs missing Debian packages (as root), else warns and goes on
+    local why="$1" missing=() p
+    shift
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "== installing Debian packages ($why): ${missing[*]}" >&2
+        apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null \
+            || echo "warning: could not install ${missing[*]} ($why)" >&2
+    elif command -v dpkg-query >/dev/null 2>&1; then
+        echo "warning: $why needs: ${missing[*]}; install with: sudo apt-get install ${missing[*]}" >&2
+    fi
+}

@@ -118,7 +118,9 @@ async function verify() {
     chain.className = `alert chain ${s.ok ? "ok" : "bad"}`;
     chain.innerHTML = s.ok
       ? `✓ 哈希链完整，数据库未被改动 <span class="en">${esc(s.message)}</span> · 本大赛 ${s.contest_entries} 条，`
-        + `最后一条为第 ${s.last_seq ?? "—"} 条`
+        + `最后一条为第 <strong id="last-seq">${s.last_seq ?? "—"}</strong> 条，哈希 `
+        + `<code id="last-hash" title="${esc(s.last_hash ?? "")}">${esc((s.last_hash ?? "—").slice(0, 16))}</code>`
+        + ` <span class="en">(compare with the signed summary sheet)</span>`
       : `⚠ 审计记录被篡改或损坏！<strong>${esc(s.message)}</strong> `
         + `<span class="en">The audit chain is broken: the database was changed outside the program.</span>`;
   } catch (err) {

@@ -54,6 +54,9 @@ function render() {
   const s = snap;
   $('contest-name').textContent = s.contest.name;
   $('contest-name').title = s.contest.name;
+  const whenWhere = [s.setup?.date, s.setup?.venue].filter(Boolean).join(' · ');
+  $('when-where').textContent = whenWhere;
+  $('when-where').hidden = !whenWhere;
   document.title = `控制台 Console · ${s.contest.name}`;
   const phase = $('phase');
   phase.textContent = phaseLabel(s.phase);

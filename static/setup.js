@@ -72,6 +72,8 @@ function fmtDuration(sec) {
 
 function renderBasics(setup) {
   $('f-name').value = setup.name;
+  $('f-date').value = setup.date || '';
+  $('f-venue').value = setup.venue || '';
   $('f-timer').value = setup.timer_seconds;
   $('timer-hint').textContent = fmtDuration(setup.timer_seconds);
 }
@@ -363,7 +365,10 @@ const patch = (body) => api('PATCH', `/api/contests/${cid}`, body);
 
 $('basics-form').addEventListener('submit', (ev) => {
   ev.preventDefault();
-  save('basics', ev.target, () => patch({ name: $('f-name').value, timer_seconds: Number($('f-timer').value) }),
+  save('basics', ev.target, () => patch({
+    name: $('f-name').value, date: $('f-date').value, venue: $('f-venue').value,
+    timer_seconds: Number($('f-timer').value),
+  }),
     '基本信息已保存 / basics saved');
 });
 

@@ -171,7 +171,8 @@ def test_workbook_summary_panels_rules_and_corrections(evening, tmp_path):
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         assert_no_tokens("".join(z.read(n).decode("utf-8", "replace") for n in z.namelist()), evening)
     wb = load_workbook(io.BytesIO(data))
-    assert wb.sheetnames == ["成绩汇总", "专家评审团", "大众评审团", "评分规则", "比赛设置", "更正记录", "审计日志"]
+    assert wb.sheetnames == ["成绩汇总", "专家评审团", "大众评审团", "评分规则", "规则文件", "比赛设置", "更正记录",
+                             "审计日志"]
 
     ws = wb["成绩汇总"]
     assert ws["A1"].value == NAME and ws.freeze_panes == "A5"
@@ -194,18 +195,16 @@ def test_workbook_summary_panels_rules_and_corrections(evening, tmp_path):
     assert ws.cell(5, 11).number_format == "#,##0"
     assert ws.column_dimensions["C"].width >= 30
 
-    experts = wb["专家评审团"]
-    judge_headers = [c.value for c in experts[4] if c.value]
-    assert "王建国（E1）" in judge_headers and "刘志强（E5）" in judge_headers
-    assert [c.value for c in experts[5]][4:9] == ["需求与问题", "方案设计", "成效与影响", "团队与可持续", "合计"]
-    cells = {(r[1].value, r[3].value): [c.value for c in r] for r in experts.iter_rows(min_row=6)}
-    e3 = 4 + 2 * 5  # E3's first column (0-based): 4 fixed columns, 5 per judge
-    assert cells[("P2", "正式路演")][e3:e3 + 5] == [20, 24, 20, 16, 80], "the corrected marks"
-    e5 = 4 + 4 * 5
-    assert cells[("P6", "正式路演")][e5] == "未评分"
-    assert ("P1", "加时赛1") in cells and ("P4", "加时赛1") in cells and ("P2", "加时赛1") not in cells
-    assert experts.freeze_panes == "E6"
-    struck = [c for row in experts.iter_rows(min_row=6, max_row=6) for c in row if c.font and c.font.strike]
+    experts = wb["专家评审团"]  # 5 judges x 5 columns would print too small: one judge per row
+    assert [c.value for c in experts[4]] == ["序号", "编号", "项目名称", "轮次", "评委", "需求与问题", "方案设计",
+                                            "成效与影响", "团队与可持续", "合计", "备注", "评审团得分"]
+    cells = {(r[1].value, r[3].value, r[4].value): [c.value for c in r] for r in experts.iter_rows(min_row=5)}
+    assert cells[("P2", "正式路演", "张卫东（E3）")][5:10] == [20, 24, 20, 16, 80], "the corrected marks"
+    assert cells[("P6", "正式路演", "刘志强（E5）")][5] == "未评分"
+    assert {k[:2] for k in cells} >= {("P1", "加时赛1"), ("P4", "加时赛1")}
+    assert ("P2", "加时赛1") not in {k[:2] for k in cells}
+    assert experts.freeze_panes == "F5"
+    struck = [c for row in experts.iter_rows(min_row=5, max_row=9) for c in row if c.font and c.font.strike]
     assert len(struck) == 2 * 5, "one highest and one lowest judge struck through, all five columns each"
 
     public = wb["大众评审团"]
@@ -214,14 +213,14 @@ def test_workbook_summary_panels_rules_and_corrections(evening, tmp_path):
     p5 = next(r for r in public.iter_rows(min_row=6) if r[1].value == "P5")
     assert any(isinstance(c.value, str) and c.value.startswith("作废") for c in p5)
 
-    rules = wb["评分规则"]
-    texts = [r[0].value for r in rules.iter_rows() if r[0].value]
-    assert 'method = "trimmed_mean"' in texts and any("四舍五入" in t for t in texts)
+    texts = [r[1].value for r in wb["评分规则"].iter_rows(min_row=4) if r[1].value]
+    assert any("四舍五入" in t for t in texts) and not any("method =" in t for t in texts), "in words"
+    assert 'method = "trimmed_mean"' in [r[0].value for r in wb["规则文件"].iter_rows()], "the TOML on its own sheet"
     fixes = [[c.value for c in r] for r in wb["更正记录"].iter_rows(min_row=5)]
     assert {r[8] for r in fixes} == {CORRECTION, VOID}
     assert any(r[2] == "组织者更正评分" and "= 80" in r[7] for r in fixes)
     setup = [[c.value for c in r] for r in wb["比赛设置"].iter_rows()]
-    assert ["抽签种子", "测试-2026"] == setup[5][:2]
+    assert ["抽签种子", "测试-2026"] in [r[:2] for r in setup]
     audit = wb["审计日志"]
     entries = evening.c.get(f"/api/contests/{CID}/audit", headers=ORG).json()["entries"]
     assert audit.max_row - 4 == len(entries)
@@ -252,26 +251,27 @@ def score_offline(tmp_path: Path, marks: bytes, projects: bytes, rules: bytes, f
 
 
 def test_marks_csv_rescored_offline_equals_the_live_results(evening, tmp_path):
-    marks, projects = get(evening, "marks.csv"), get(evening, "projects.csv")
+    marks, projects = get(evening, "marks-machine.csv"), get(evening, "projects-machine.csv")
     rules = evening.c.get(f"/api/contests/{CID}/rules.toml", headers=ORG).content
-    assert marks.startswith(b"project,round,panel,judge,criterion,score\n"), "exactly the run.py score columns"
-    rows = list(csv.DictReader(io.StringIO(marks.decode("utf-8"))))
+    assert marks.startswith(b"\xef\xbb\xbfproject,round,panel,judge,criterion,score\n"), "the run.py score columns"
+    rows = list(csv.DictReader(io.StringIO(marks.decode("utf-8-sig"))))
     assert not any(r["judge"] == "U6" and r["project"] == "P5" for r in rows), "a voided mark is not counted"
     assert {r["round"] for r in rows} == {"final", "overtime1"}
     offline = json.loads(score_offline(tmp_path, marks, projects, rules))
     live = {k: v for k, v in evening.results.items() if k not in ("error", "phase")}
     assert offline == live, "run.py score on the exported files gives the live results, bit for bit"
-    # Excel users may save the file with a BOM: run.py score still reads it
-    assert json.loads(score_offline(tmp_path, b"\xef\xbb\xbf" + marks, projects, rules)) == live
+    # without the BOM (a file saved by another program) run.py score reads it the same
+    assert json.loads(score_offline(tmp_path, marks[3:], projects[3:], rules)) == live
     assert_no_tokens((marks + projects).decode(), evening)
 
 
-def test_results_csv_has_a_bom_and_the_run_py_score_columns(evening, tmp_path):
-    data = get(evening, "results.csv")
+def test_results_machine_csv_has_a_bom_and_the_run_py_score_columns(evening, tmp_path):
+    data = get(evening, "results-machine.csv")
     assert data.startswith(b"\xef\xbb\xbf"), "Excel / WPS need the BOM to read UTF-8 Chinese"
     text = data.decode("utf-8-sig")
     rules = evening.c.get(f"/api/contests/{CID}/rules.toml", headers=ORG).content
-    offline = score_offline(tmp_path, get(evening, "marks.csv"), get(evening, "projects.csv"), rules, "csv")
+    offline = score_offline(tmp_path, get(evening, "marks-machine.csv"), get(evening, "projects-machine.csv"), rules,
+                            "csv")
     assert text == offline.lstrip("\ufeff"), "the same rows as run.py score --format csv"
     rows = list(csv.DictReader(io.StringIO(text)))
     assert rows[0]["project"] == WINNER and rows[0]["award"] == "一等奖" and "“" in rows[0]["name"]
@@ -351,7 +351,7 @@ def test_run_py_export_every_format(evening, tmp_path, capsys):
         out = tmp_path / f"out.{fmt}"
         assert run_py(["export", "--db", db, "--contest", CID, "--format", fmt, "--out", str(out)]) == 0
         assert out.read_bytes().startswith(magic), fmt
-    for what in ("results", "marks", "projects"):
+    for what in ("results", "marks", "projects", "results-machine", "marks-machine", "projects-machine"):
         out = tmp_path / f"{what}.csv"
         assert run_py(["export", "--db", db, "--contest", CID, "--format", "csv", "--what", what,
                        "--out", str(out)]) == 0
@@ -411,7 +411,7 @@ def test_exports_before_the_lock_work_and_say_they_are_not_final(evening, tmp_pa
             assert r.status_code == 200, (what, r.text)
             return r.content
 
-        assert fetch("marks.csv") == b"project,round,panel,judge,criterion,score\n"
+        assert fetch("marks-machine.csv") == b"\xef\xbb\xbfproject,round,panel,judge,criterion,score\n"
         wb = load_workbook(io.BytesIO(fetch("results.xlsx")))
         assert wb["成绩汇总"]["A3"].value.startswith("注意：比赛结果尚未锁定")
         assert "成绩尚无法计算" in wb["成绩汇总"]["A5"].value

@@ -238,8 +238,8 @@ async def results(request: Request) -> Response:
 @api
 async def marks_csv(request: Request) -> Response:
     await require_organizer(request)
-    rt = svc(request).get(request.path_params["cid"])  # the same file as /export/marks.csv
-    return Response(exports.marks_csv(exports.Snapshot(rt)), media_type="text/csv; charset=utf-8",
+    rt = svc(request).get(request.path_params["cid"])  # the same file as /export/marks-machine.csv
+    return Response(exports.marks_machine_csv(exports.Snapshot(rt)), media_type="text/csv; charset=utf-8",
                     headers={"content-disposition": f'attachment; filename="{rt.contest.id}-marks.csv"'})
 
 

@@ -1,9 +1,10 @@
 """Export, import and audit-trail routes (thin): organizer only (Bearer key, or console cookie + CSRF on POST).
 
 GET  /api/contests/{cid}/export/{results.xlsx|results.csv|marks.csv|projects.csv|scoresheets.pdf|archive.json}
+     /api/contests/{cid}/export/{results|marks|projects}-machine.csv   the run.py score formats
 POST /api/contests/import[?as=ID]                 a JSON archive -> a new contest (201)
 GET  /api/contests/{cid}/audit/entries            one page of the readable audit trail, filtered
-GET  /api/contests/{cid}/audit/verify             the hash chain's status
+GET  /api/contests/{cid}/audit/verify             the hash chain's status, the contest's last entry and hash
 
 Files are built off the event loop (a thread) from a snapshot copied under the writer's lock,
 so a judge's submission is never held up by a PDF.  What it does not do: build files itself
@@ -20,10 +21,11 @@ from starlette.routing import Route
 from .. import audit_trail, views
 from ..exports import EXPORTS, content_disposition, load_snapshot, render
 from ..service import Conflict, Invalid, NotFound
-from .api import BadRequest, api, body_json, svc
+from ..pdf_sheets import FontMissing
+from .api import BadRequest, api, body_json, json_error, svc
 from .deps import client_of, require_organizer
 
-DOWNLOADS = ("results.xlsx", "results.csv", "marks.csv", "projects.csv", "scoresheets.pdf", "archive.json")
+DOWNLOADS = tuple(what for what in EXPORTS if what != "rules.toml")  # rules.toml: GET /api/contests/{cid}/rules.toml
 
 
 def _download(what: str):
@@ -54,6 +56,8 @@ def _download(what: str):
         snap = await load_snapshot(service, rt.contest.id)
         try:
             data = await run_in_threadpool(render, snap, what, **options)
+        except FontMissing as e:  # this machine lacks the font; the server and every other export still work
+            return json_error(503, str(e), code="pdf_font_missing")
         except ValueError as e:
             raise Conflict(str(e)) from None
         return Response(data, media_type=media_type, headers={
@@ -106,8 +110,7 @@ async def audit_verify(request: Request) -> Response:
     cid = svc(request).get(request.path_params["cid"]).contest.id
     store = svc(request).store
     status = await audit_trail.verify(store)
-    count, last = await store.fetchone("SELECT COUNT(*), MAX(seq) FROM audit WHERE contest_id = ?", (cid,))
-    return JSONResponse({**status, "contest_entries": count, "last_seq": last})
+    return JSONResponse({**status, **await audit_trail.contest_head(store, cid)})
 
 
 def routes() -> list[Route]:

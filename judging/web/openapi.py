@@ -92,16 +92,24 @@ PATHS = {
         "One page of the readable audit trail (Chinese): ?project=&judge=&kind=setup|order|state|mark|correction|"
         "import&order=newest|oldest&offset=&limit= (max 500); {entries, total, offset, limit, order}", params=C)},
     "/api/contests/{cid}/audit/verify": {"get": _op(
-        "Check the database's audit hash chain: {ok, message, contest_entries, last_seq}", params=C)},
+        "Check the database's audit hash chain: {ok, message, contest_entries, last_seq, last_hash}", params=C)},
     "/api/contests/{cid}/export/results.xlsx": {"get": _op(
         "Excel workbook: summary, one sheet per panel, rules, setup, corrections, audit log", params=C,
         content="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")},
     "/api/contests/{cid}/export/results.csv": {"get": _op(
-        "Results CSV (run.py score --format csv columns, UTF-8 with BOM)", params=C, content="text/csv")},
+        "成绩 CSV: Chinese headers and names, the rules' digits, overtime scores (UTF-8 BOM)", params=C,
+        content="text/csv")},
     "/api/contests/{cid}/export/marks.csv": {"get": _op(
-        "Counted marks CSV (the run.py score --marks format)", params=C, content="text/csv")},
+        "评分明细 CSV: counted marks with project, judge, panel and criterion names (UTF-8 BOM)", params=C,
+        content="text/csv")},
     "/api/contests/{cid}/export/projects.csv": {"get": _op(
-        "Projects CSV (the run.py score --projects format)", params=C, content="text/csv")},
+        "项目 CSV: running order, names, track, requested grant (UTF-8 BOM)", params=C, content="text/csv")},
+    "/api/contests/{cid}/export/results-machine.csv": {"get": _op(
+        "Results CSV in the run.py score --format csv columns (UTF-8 BOM)", params=C, content="text/csv")},
+    "/api/contests/{cid}/export/marks-machine.csv": {"get": _op(
+        "Counted marks CSV (the run.py score --marks format, UTF-8 BOM)", params=C, content="text/csv")},
+    "/api/contests/{cid}/export/projects-machine.csv": {"get": _op(
+        "Projects CSV (the run.py score --projects format, UTF-8 BOM)", params=C, content="text/csv")},
     "/api/contests/{cid}/export/scoresheets.pdf": {"get": _op(
         "A4 PDF: results summary + one score sheet per judge; ?judge=ID (repeatable) for some judges only, "
         "?part=all|summary|sheets", params=C, content="application/pdf")},
