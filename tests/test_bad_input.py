@@ -106,7 +106,8 @@ def test_a_blank_label_in_uploaded_rules_is_refused_and_nothing_is_created(clien
 
 def test_a_contest_written_by_another_process_does_not_collide(client, tmp_path):
     con = sqlite3.connect(str(tmp_path / "bad.db"))   # e.g. `run.py demo` against the running server's file
-    con.execute("INSERT INTO contests SELECT 'c2', name, rules_text, rules_source, timer_seconds, running_order, "
+    con.execute("INSERT INTO contests (id, name, rules_text, rules_source, timer_seconds, running_order, draw_seed, "
+                "screen_token, state, created_at) SELECT 'c2', name, rules_text, rules_source, timer_seconds, running_order, "
                 "draw_seed, 'other-screen-token', state, created_at FROM contests WHERE id = 'c1'")
     con.commit()
     con.close()
