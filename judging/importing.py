@@ -128,10 +128,8 @@ def parse(rows: list[list[str]], kind: str) -> ImportResult:
             if req:
                 try:
                     row["requested"] = parse_amount(req)
-                except ValueError:
-                    result.errors.append({"row": n, "field": "requested", "message":
-                                          f"申请金额「{req}」不是有效金额（如 50000、5万） / requested {req!r} is not "
-                                          "a valid amount"})
+                except ValueError as e:  # the reason names what is accepted: 50000, ¥30,000, 5万 …
+                    result.errors.append({"row": n, "field": "requested", "message": f"申请金额「{req}」：{e}"})
             else:
                 row["requested"] = None
         else:

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Mapping
 
+from .money import MAX_AMOUNT, amount_problem, parse_amount  # noqa: F401  (re-exported: setup reads amounts)
 from .rules import Panel, Rules
 
 ID_PATTERN = _ID = re.compile(r"^[A-Za-z0-9_\-]{1,40}$")
@@ -128,32 +129,6 @@ def validate_setup(contest: Contest) -> None:
         errors["timer_seconds"] = "路演时长须在 10 秒到 60 分钟之间 / timer must be 10 s to 60 min"
     if errors:
         raise SetupError(errors)
-
-
-MAX_AMOUNT = 1e12  # yuan: far above any grant, far below where floats lose whole yuan
-
-
-def amount_problem(x: float) -> str | None:
-    """Why ``x`` is not a usable amount of money (requested grant), or None."""
-    if x != x or x in (float("inf"), float("-inf")):
-        return "金额须为有限的数字 / the amount must be a finite number"
-    if x < 0:
-        return "申请金额不能为负 / requested grant must not be negative"
-    if x > MAX_AMOUNT:
-        return "金额过大 / the amount is too large"
-    return None
-
-
-def parse_amount(text: str) -> float:
-    """'50,000元', '5万', '4.5 万元' -> 50000.0, 50000.0, 45000.0; ValueError when it is not an amount."""
-    t = str(text).strip().replace(",", "").replace("，", "").replace(" ", "").removesuffix("元")
-    scale = 1.0
-    if t.endswith("万"):
-        t, scale = t[:-1], 10000.0
-    value = float(t) * scale
-    if amount_problem(value):
-        raise ValueError(amount_problem(value))
-    return value
 
 
 def draw_order(project_ids: Iterable[str], seed: str) -> tuple[str, ...]:
