@@ -105,6 +105,13 @@ def validate_setup(contest: Contest) -> None:
             errors[f"projects[{i}].name"] = "请填写项目名称 / the project needs a name"
         if p.requested is not None and (problem := amount_problem(p.requested)):
             errors[f"projects[{i}].requested"] = problem
+    tracks = contest.rules.tracks
+    if tracks.separate and tracks.split == "budgets":  # else the engine could not award that track
+        named = {name for name, _ in tracks.budgets}
+        for i, p in enumerate(contest.projects):
+            if p.track not in named:
+                errors[f"projects[{i}].track"] = (f"赛道「{p.track or '（未填写）'}」在评分规则 [tracks.budgets] 中没有预算"
+                                                  f"（有：{'、'.join(sorted(named))}） / track {p.track!r} has no budget")
     seen = set()
     panels = set(contest.rules.panel_ids)
     for i, j in enumerate(contest.judges):
