@@ -17,12 +17,10 @@ from typing import TYPE_CHECKING
 from .exports import AuditRow, Snapshot, fmt_score, round_label
 from .model import Judge, mark_total
 from .scoring import is_overtime, natural_key
+from .tie_labels import RESOLVED_LABELS, how_settled  # noqa: F401  (RESOLVED_LABELS: the shared words)
 
 if TYPE_CHECKING:
     from .service import Runtime
-
-RESOLVED_LABELS = {"overtime": "加时赛决出", "shared": "名次并列", "countback": "比较高分个数决出",
-                   "givers": "给分评委多者胜"}
 
 
 @dataclass(frozen=True)
@@ -55,8 +53,7 @@ def summary_rows(rt: "Runtime") -> list[SummaryRow]:
         if r.tie and r.tie in ties:
             t = ties[r.tie]
             others = "、".join(x for x in t.projects if x != r.project)
-            how = ("待加时赛" if t.resolved_by is None else RESOLVED_LABELS.get(t.resolved_by, t.resolved_by)) \
-                if t.crosses_boundary or t.resolved_by not in (None, "shared") else "未跨奖项界线，名次并列"
+            how = how_settled(t, rt.contest.rules)
             notes.append(f"与 {others} 同分 {fmt_score(t.total, digits)}（{how}）")
         for name, score in sorted(r.overtime.items(), key=lambda kv: natural_key(kv[0])):
             notes.append(f"{round_label(name)} {fmt_score(score, digits)} 分")

@@ -123,3 +123,38 @@ def parse_amount(text: str) -> float:
     if problem := amount_problem(out):
         raise ValueError(problem)
     return out
+
+
+def summary_json(summary, unit: str = "yuan") -> dict:
+    """The engine's money summary (:class:`judging.engine.MoneySummary`) with the texts pages show:
+    ``line`` "预算 ¥400,000 · 已分配 ¥390,000 · 未分配 ¥10,000", per track the same, and ``notes`` that say
+    where the money capped projects could not take went."""
+    out = summary.to_json()
+    out["budget_text"] = money_text(summary.budget, unit)
+    out["awarded_text"] = money_text(summary.awarded, unit)
+    out["unallocated_text"] = money_text(summary.unallocated, unit)
+    out["line"] = _line(summary.budget, summary.awarded, summary.unallocated, unit)
+    notes = []
+    multi = len(summary.tracks) > 1
+    for t, d in zip(summary.tracks, out["tracks"]):
+        d["budget_text"] = money_text(t.budget, unit)
+        d["awarded_text"] = money_text(t.awarded, unit)
+        d["line"] = _line(t.budget, t.awarded, (t.budget - t.awarded) if t.budget is not None else t.unallocated, unit)
+        where = f"{t.track}：" if multi and t.track else ""
+        passed = t.excess - t.unallocated
+        if t.capped:
+            names = "、".join(p for p, _, _ in t.capped)
+            notes.append(f"{where}{names} 按申报额封顶" + (f"，多出的 {money_text(passed, unit)} 按比例分给其他获奖项目"
+                                                        if passed > 0 else ""))
+        if t.unallocated > 0:
+            notes.append(f"{where}{money_text(t.unallocated, unit)} 未分配：获奖项目均已达申报额")
+    out["notes"] = notes
+    return out
+
+
+def _line(budget, awarded, unallocated, unit: str) -> str:
+    parts = [f"预算 {money_text(budget, unit)}"] if budget is not None else []
+    parts.append(f"已分配 {money_text(awarded, unit)}")
+    if unallocated:
+        parts.append(f"未分配 {money_text(unallocated, unit)}")
+    return " · ".join(parts)

@@ -35,6 +35,7 @@ from .export_rows import STATUS_LABELS, audit_anchor, judge_sheet, summary_rows
 from .exports import (NOT_FINAL, PHASE_LABELS, Snapshot, fmt_mark, fmt_score, fmt_time,
                       round_label)
 from .model import Judge
+from .money import money_text
 from .rules import short_label
 from .views import rules_summary
 
@@ -220,7 +221,7 @@ def _summary(snap: Snapshot) -> list[Flowable]:
                 mark = " *"
             data.append([str(r.rank), r.project, _p(r.name + mark), _p(r.organization),
                          *(fmt_score(r.panels.get(p.id), digits) for p in panels), fmt_score(r.total, digits),
-                         _p(r.award, CELL_C), f"{r.grant:,}" if r.grant else ""])
+                         _p(r.award, CELL_C), money_text(r.grant, rules.grants.money_unit) if r.grant else ""])
             if r.award:
                 style.append(("BACKGROUND", (0, i), (-1, i), AWARD_BG))
         t = Table(data, colWidths=widths, repeatRows=1)

@@ -26,6 +26,7 @@ from .audit_trail import describe
 from .export_rows import STATUS_LABELS, audit_anchor, corrections, judge_sheet, rounds_of, summary_rows
 from .exports import NOT_FINAL, PHASE_LABELS, Snapshot, fmt_time, round_label
 from .model import mark_total
+from .money import xlsx_money_format
 from .rules import Panel, short_label
 from .scoring import explain_panel
 from .views import rules_summary
@@ -133,7 +134,7 @@ def _summary(ws: Worksheet, snap: Snapshot) -> None:
     _header(ws, 4, labels)
     fmt = number_format(rules.rounding.digits)
     rows = summary_rows(rt)
-    money_fmt = "#,##0" if all(float(r.grant).is_integer() for r in rows) else "#,##0.00"
+    money_fmt = xlsx_money_format(r.grant for r in rows)  # ¥, and the cents when any grant has them
     for i, r in enumerate(rows, start=5):
         values = [r.rank, r.project, r.name, r.organization, r.community, *([r.track] if tracks else []),
                   *(r.panels.get(p.id) for p in panels), r.total, r.note, r.award, r.grant]
@@ -289,12 +290,13 @@ def _setup_sheet(ws: Worksheet, snap: Snapshot) -> None:
     row += 1
     _header(ws, row, ["出场", "编号", "项目名称", "申报机构", "社区", "申请金额（元）"])
     position = {pid: i for i, pid in enumerate(c.order, start=1)}
+    requested_fmt = xlsx_money_format(p.requested for p in c.projects)  # 80,000.5 is not 80,001
     for p in sorted(c.projects, key=lambda p: position.get(p.id, len(position) + 1)):
         row += 1
         for col, v in enumerate([position.get(p.id, ""), p.id, p.name, p.organization, p.community, p.requested],
                                 start=1):
             ws.cell(row, col, v).border = GRID
-        ws.cell(row, 6).number_format = "#,##0"
+        ws.cell(row, 6).number_format = requested_fmt
     row += 2
     ws.cell(row, 1, "评委").font = BOLD
     row += 1

@@ -235,3 +235,191 @@ def test_fixed_track_budgets_refuse_an_import_with_an_unbudgeted_track(client):
     assert bad == {(3, "track"), (6, "track"), (9, "track"), (12, "track")} and all(f == "track" for _, f in bad), "the 公益 rows, by file row"
     assert "公益" in r.json()["errors"][0]["message"]
     assert [p["id"] for p in contest(client)["setup"]["projects"]] == ["Y1", "Y2"], "nothing applied"
+
+
+# ------------------------------------------------------------------ items 11, 12, 18 through a whole small evening
+
+MONEY_RULES = """name = "测试：按奖项发放创投资金"
+[marks]
+min = 0
+max = 100
+step = 0.5
+[[panels]]
+id = "judges"
+label = "评审团 Judges"
+method = "mean"
+[ties]
+scope = "award_boundary"
+breakers = ["overtime", "shared"]
+[[awards]]
+id = "first"
+label = "一等奖"
+count = 1
+amount = 250000
+[[awards]]
+id = "second"
+label = "二等奖"
+count = 3
+amount = 100000
+[grants]
+budget = 600000
+unit = 0.5
+"""
+# P1 wins but asked for ¥80,000.5 only (before: it got ¥250,000); P3 and P4 tie inside 二等奖
+MONEY_SCORES = {"P1": 90, "P2": 85, "P3": 80, "P4": 80, "P5": 70}
+
+
+def money_evening(client: TestClient, cid: str = "m1", rules_text: str = MONEY_RULES, lock: bool = True) -> dict:
+    """A contest of 5 projects and 3 judges run to the lock; returns the console snapshot."""
+    body = {"id": cid, "name": "资金测试场", "rules_text": rules_text, "timer_seconds": 60,
+            "projects": [{"id": p, "name": f"项目{p}", "organization": f"机构{p}", "track": "",
+                          "requested": "￥80,000.5" if p == "P1" else None} for p in MONEY_SCORES],
+            "judges": [{"id": f"J{i}", "name": f"评委{i}", "panel": "judges"} for i in (1, 2, 3)]}
+    r = client.post("/api/contests", headers=ORG, json=body)
+    assert r.status_code == 201, r.text
+    snap = client.post(f"/api/contests/{cid}/order", headers=ORG, json={"order": list(MONEY_SCORES)}).json()
+    judges = snap["setup"]["judges"]
+
+    def act(action: str, **kw) -> dict:
+        r = client.post(f"/api/contests/{cid}/actions", headers=ORG, json={"action": action, **kw})
+        assert r.status_code == 200, (action, r.text)
+        return r.json()
+
+    act("start")
+    for n, (pid, score) in enumerate(MONEY_SCORES.items()):
+        act("present", project=pid)
+        act("open_scoring")
+        for j in judges:
+            r = client.post("/api/judge/submit", headers={"authorization": f"Bearer {j['token']}"},
+                            json={"submission_id": f"sub-{pid}-{j['id']}", "project": pid, "round": "final",
+                                  "marks": {"": score}})
+            assert r.status_code == 200, r.text
+        act("close_scoring")
+        act("show_result")
+        if n < len(MONEY_SCORES) - 1:
+            act("next")
+    snap = act("rank")
+    if lock:
+        act("start_reveal")
+        for _ in range(2):
+            act("reveal_next")
+        snap = act("lock")
+    return snap
+
+
+def screen_snapshot(client: TestClient, cid: str = "m1") -> dict:
+    from judging import views
+
+    svc = client.app.state.service
+    return views.screen(svc, svc.get(cid))
+
+
+def test_grants_never_exceed_the_request_and_the_console_says_where_the_excess_went(client):
+    snap = money_evening(client)
+    rows = {r["project"]: r for r in snap["results"]}
+    assert rows["P1"]["award_label"] == "一等奖" and rows["P1"]["grant"] == 80000.5, "capped at the request"
+    assert rows["P1"]["grant_text"] == "¥80,000.50"
+    # the ¥169,999.50 P1 could not take goes to the three 二等奖 by their tier amounts (1:1:1)
+    assert [rows[p]["grant"] for p in ("P2", "P3", "P4")] == [156666.5] * 3 and rows["P5"]["grant"] == 0
+    money = snap["money"]
+    assert money["awarded"] == 550000 and money["budget"] == 600000 and money["unallocated"] == 50000
+    assert money["line"] == "预算 ¥600,000 · 已分配 ¥550,000 · 未分配 ¥50,000"
+    assert money["notes"] == ["P1 按申报额封顶，多出的 ¥169,999.50 按比例分给其他获奖项目"]
+    assert money["tracks"][0]["capped"] == [{"project": "P1", "grant": 80000.5, "uncapped": 250000}]
+    assert any("按申报额封顶" in w and "P1 获 ¥80,000.50" in w for w in snap["warnings"]), snap["warnings"]
+    # the same numbers offline: the run.py score --format json output carries the money summary too
+    assert client.get("/api/contests/m1/results", headers=ORG).json()["money"]["awarded"] == 550000
+
+
+def test_presets_with_money_cap_at_the_request():
+    from pathlib import Path
+
+    from judging.rules import load_rules
+
+    for path in sorted((Path(__file__).parent.parent / "scoring_rules").glob("*.toml")):
+        r = load_rules(path)
+        if r.grants.mode == "proportional" or any(a.amount for a in r.awards):
+            assert r.grants.cap == "requested", f"{path.name}: 公益创投 never funds more than asked"
+
+
+def test_snapshots_carry_money_text_and_the_screen_gets_amounts_only_when_locked(client):
+    snap = money_evening(client, lock=False)
+    assert snap["money"]["line"].startswith("预算 ¥600,000"), "the console sees the money as soon as it is computed"
+    scr = screen_snapshot(client)
+    assert scr["money"] is None and all("grant_text" not in r for r in scr["leaderboard"]), "nothing before the lock"
+    client.post("/api/contests/m1/actions", headers=ORG, json={"action": "start_reveal"})
+    client.post("/api/contests/m1/actions", headers=ORG, json={"action": "reveal_next"})
+    scr = screen_snapshot(client)
+    tier = scr["reveal"]["tiers"][-1]
+    assert tier["label"] == "二等奖" and tier["amount_text"] == "¥100,000"
+    assert {p["grant_text"] for p in tier["projects"]} == {"¥156,666.50"}
+    client.post("/api/contests/m1/actions", headers=ORG, json={"action": "reveal_next"})
+    client.post("/api/contests/m1/actions", headers=ORG, json={"action": "lock"})
+    scr = screen_snapshot(client)
+    assert scr["money"]["awarded_text"] == "¥550,000" and scr["money"]["notes"]
+    assert {r["project"]: r["grant_text"] for r in scr["leaderboard"]}["P1"] == "¥80,000.50"
+
+
+def test_money_in_wan_when_the_rules_say_so(client):
+    snap = money_evening(client, rules_text=MONEY_RULES.replace("unit = 0.5\n", 'unit = 0.5\nmoney_unit = "wan"\n'))
+    rows = {r["project"]: r for r in snap["results"]}
+    assert rows["P1"]["grant_text"] == "¥8.00005万" and rows["P2"]["grant_text"] == "¥15.66665万"
+    assert snap["money"]["line"] == "预算 ¥60万 · 已分配 ¥55万 · 未分配 ¥5万"
+    assert snap["setup"]["grants"]["budget_text"] == "¥60万"
+
+
+def test_excel_and_pdf_keep_the_cents(client):
+    import io
+
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    money_evening(client)
+    wb = load_workbook(io.BytesIO(client.get("/api/contests/m1/export/results.xlsx", headers=ORG).content))
+    ws = wb["成绩汇总"]
+    header = [c.value for c in ws[4]]
+    col = next(i for i, h in enumerate(header, start=1) if h and str(h).startswith("创投资金"))
+    cells = {ws.cell(r, 2).value: ws.cell(r, col) for r in range(5, 10)}
+    assert cells["P1"].value == 80000.5 and cells["P1"].number_format == '"¥"#,##0.00', "not 80,001"
+    requested = [c for other in wb.worksheets if other is not ws for row in other.iter_rows() for c in row
+                 if c.value == 80000.5]   # the setup sheet's 申请金额
+    assert requested and all(c.number_format == '"¥"#,##0.00' for c in requested), "the requested amount too"
+    pdf = client.get("/api/contests/m1/export/scoresheets.pdf", headers=ORG, params={"part": "summary"})
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "¥80,000.50" in text and "¥156,666.50" in text
+
+
+# ------------------------------------------------------------------ item 18: the screen says how a tie was settled
+
+def test_tie_text_for_each_way_a_tie_ends():
+    from judging.tie_labels import tie_text
+
+    body = ('[[panels]]\nid = "expert"\nmethod = "mean"\n[[panels]]\nid = "public"\nlabel = "大众评审团 Public"\n'
+            'method = "mean"\n[[awards]]\nid = "first"\ncount = 1\n[[awards]]\nid = "second"\ncount = 3\n')
+    r = rules(body + '[ties]\nscope = "award_boundary"\nbreakers = ["overtime", "panel:public", "shared"]\n')
+    # totals A 90 + 60 = B 80 + 70 = 150 across the first-prize line; C = D = 130 inside 二等奖
+    regular = marks({"A": [90], "B": [80], "C": [70], "D": [60]}, panel="expert") + \
+        marks({"A": [60], "B": [70], "C": [60], "D": [70]}, panel="public")
+    res = run(r, regular)
+    pending = next(t for t in res.ties if t.crosses_boundary)
+    assert tie_text(pending, 2, r) == "并列 150.00，待加时赛"
+    shared = next(t for t in res.ties if not t.crosses_boundary)
+    assert tie_text(shared, 2, r) == "并列 130.00，名次并列"
+    overtime = marks({"A": [95], "B": [90]}, panel="expert", round="overtime1") + \
+        marks({"A": [80], "B": [80]}, panel="public", round="overtime1")
+    t = next(t for t in run(r, regular + overtime).ties if t.crosses_boundary)
+    assert tie_text(t, 2, r) == "并列 150.00，加时赛决出"
+    equal = marks({"A": [90], "B": [90]}, panel="expert", round="overtime1") + \
+        marks({"A": [80], "B": [80]}, panel="public", round="overtime1")
+    t = next(t for t in run(r, regular + equal).ties if t.crosses_boundary)
+    assert tie_text(t, 2, r) == "并列 150.00，大众评审团得分高者胜", "a panel breaker by its label, not 'panel:public'"
+
+
+def test_screen_and_console_carry_the_tie_text(client):
+    money_evening(client, lock=False)
+    scr = screen_snapshot(client)
+    rows = {r["project"]: r for r in scr["leaderboard"]}
+    assert rows["P3"]["tie_text"] == rows["P4"]["tie_text"] == "并列 80.00，名次并列"
+    assert rows["P1"]["tie_text"] == ""
+    con = contest(client, "m1")
+    assert {t["text"] for t in con["ties"]} == {"并列 80.00，名次并列"}
