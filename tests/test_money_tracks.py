@@ -269,10 +269,12 @@ unit = 0.5
 MONEY_SCORES = {"P1": 90, "P2": 85, "P3": 80, "P4": 80, "P5": 70}
 
 
-def money_evening(client: TestClient, cid: str = "m1", rules_text: str = MONEY_RULES, lock: bool = True) -> dict:
-    """A contest of 5 projects and 3 judges run to the lock; returns the console snapshot."""
+def money_evening(client, cid: str = "m1", rules_text: str = MONEY_RULES, lock: bool = True,
+                  tracks: dict[str, str] | None = None) -> dict:
+    """A contest of 5 projects and 3 judges run to the ranking (and the lock); returns the console snapshot.
+    ``client``: a TestClient or an httpx client of a live server."""
     body = {"id": cid, "name": "资金测试场", "rules_text": rules_text, "timer_seconds": 60,
-            "projects": [{"id": p, "name": f"项目{p}", "organization": f"机构{p}", "track": "",
+            "projects": [{"id": p, "name": f"项目{p}", "organization": f"机构{p}", "track": (tracks or {}).get(p, ""),
                           "requested": "￥80,000.5" if p == "P1" else None} for p in MONEY_SCORES],
             "judges": [{"id": f"J{i}", "name": f"评委{i}", "panel": "judges"} for i in (1, 2, 3)]}
     r = client.post("/api/contests", headers=ORG, json=body)
