@@ -156,8 +156,8 @@ def compute(rules: Rules, marks: MarkTable | Iterable[Mark],
     names = sorted(tracks, key=natural_key)
     try:
         budgets = track_budgets(rules, {t: len(tracks[t]) for t in names})
-    except TrackError as e:
-        raise ScoringError(str(e)) from None
+    except TrackError as e:  # named at a mark of the track's first project (run.py score: file:line)
+        raise ScoringError(str(e), project=tracks[e.track][0]) from None
     index = {pid: i for i, pid in enumerate(table.projects)}
     out: list[ProjectResult] = []
     ties: list[Tie] = []

@@ -29,7 +29,11 @@ SPLIT_WORDS = {"equal": "平均分给各赛道", "projects": "按各赛道项目
 
 
 class TrackError(ValueError):
-    """A project's track has no budget in ``[tracks.budgets]``."""
+    """A project's track has no budget in ``[tracks.budgets]`` (``track``: which)."""
+
+    def __init__(self, message: str, track: str) -> None:
+        super().__init__(message)
+        self.track = track
 
 
 @dataclass(frozen=True)
@@ -101,7 +105,7 @@ def track_budgets(rules: "Rules", sizes: Mapping[str, int]) -> dict[str, Fractio
         if missing:
             shown = missing[0] or NO_TRACK
             raise TrackError(f"赛道「{shown}」在评分规则 [tracks.budgets] 中没有预算 / track {missing[0]!r} has no "
-                             "budget in [tracks.budgets]")
+                             "budget in [tracks.budgets]", missing[0])
         return {n: given[n] for n in names}
     if g.budget is None:
         return dict.fromkeys(names)

@@ -8,6 +8,7 @@ was refused, and the screen never said how a tie was settled.
 
 from __future__ import annotations
 
+import json
 from fractions import Fraction
 
 import pytest
@@ -425,3 +426,38 @@ def test_screen_and_console_carry_the_tie_text(client):
     assert rows["P1"]["tie_text"] == ""
     con = contest(client, "m1")
     assert {t["text"] for t in con["ties"]} == {"并列 80.00，名次并列"}
+
+
+# ------------------------------------------------------------------ run.py score --projects keeps working
+
+def test_run_py_score_with_tracks_and_the_money_line(tmp_path, capsys):
+    from judging.cli import main
+
+    rules_file = tmp_path / "r.toml"
+    simple = ('name = "t"\n[[panels]]\nid = "judges"\nmethod = "mean"\n' + TIERS
+              + '[grants]\nbudget = 400000\nunit = 100\n')
+    marks_file = tmp_path / "m.csv"
+    marks_file.write_text("project,round,panel,judge,criterion,score\n" + "".join(
+        f"T{t}P{k},final,judges,J1,,{90 - t - k}\n" for t in range(10) for k in range(3)), encoding="utf-8")
+    projects = tmp_path / "p.csv"
+    projects.write_text("project,name,track,requested\n" + "".join(
+        f"T{t}P{k},项目{t}{k},赛道{t},{'30000' if (t, k) == (0, 0) else ''}\n" for t in range(10) for k in range(3)),
+        encoding="utf-8")
+    # 10 tracks, no [tracks]: one ranking, one 一等奖, capped at the ¥30,000 asked; the money line follows
+    rules_file.write_text(simple, encoding="utf-8")
+    assert main(["score", "--rules", str(rules_file), "--marks", str(marks_file), "--projects", str(projects)]) == 0
+    out = capsys.readouterr().out
+    assert out.count("一等奖") == 1 and "赛道0" in out
+    assert "资金 grants: 预算 ¥400,000 · 已分配 ¥220,000 · 未分配 ¥180,000" in out and "按申报额封顶" in out
+    # separate tracks: 10 一等奖, but all of them within the ¥400,000
+    rules_file.write_text(simple + '[tracks]\nmode = "separate"\n', encoding="utf-8")
+    assert main(["score", "--rules", str(rules_file), "--marks", str(marks_file), "--projects", str(projects),
+                 "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [r["award"] for r in data["results"]].count("first") == 10
+    assert sum(Fraction(str(r["grant"])) for r in data["results"]) <= 400000 and data["money"]["awarded"] <= 400000
+    # fixed budgets that leave a track out: exit 2 with the file line of that track's first mark
+    rules_file.write_text(simple + '[tracks]\nmode = "separate"\n[tracks.budgets]\n"赛道0" = 100000\n', encoding="utf-8")
+    assert main(["score", "--rules", str(rules_file), "--marks", str(marks_file), "--projects", str(projects)]) == 2
+    err = capsys.readouterr().err
+    assert "m.csv:5:" in err and "赛道「赛道1」" in err, err
