@@ -158,3 +158,18 @@ def track_notice(rules: "Rules", projects: Sequence[tuple[str, str]]) -> list[st
                      + "，各赛道合计不超过预算。/ The budget is split between the tracks; together they never "
                      "exceed it.")
     return lines
+
+
+def money_rules_lines(rules: "Rules", tracks_filled: bool) -> list[str]:
+    """The rules summary's lines on tracks and on the cap (console, Excel, PDF): only what applies."""
+    out = []
+    if rules.tracks.separate:
+        split = SPLIT_WORDS[rules.tracks.split] if (rules.grants.budget is not None or rules.tracks.budgets) else ""
+        out.append("分赛道评奖：每个赛道各自排名，各设全部奖项" + (f"；预算{split}，各赛道合计不超过预算" if split else ""))
+    elif tracks_filled:
+        out.append("赛道仅作标签：全部项目统一排名、统一评奖")
+    paid = rules.grants.mode == "proportional" or any(a.amount for a in rules.awards)
+    if paid and rules.grants.cap == "requested":
+        out.append("创投资金不超过项目申请金额，超出部分按比例分给其他获奖项目")
+    return out
+

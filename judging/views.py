@@ -20,7 +20,7 @@ from .money import money_text, summary_json
 from .rules import short_label
 from .scoring import explain_panel, round_value
 from .tie_labels import how_settled, tie_text
-from .tracks import track_notice
+from .tracks import money_rules_lines, track_notice
 
 if TYPE_CHECKING:
     from .service import Runtime, Service
@@ -356,6 +356,7 @@ def rules_summary(rt: "Runtime") -> list[str]:
     if r.awards:
         lines.append("奖项：" + "、".join(f"{a.label} {a.count} 名" if a.count else f"{a.label} ≥{a.min_score:g}"
                                         for a in r.awards))
+    lines.extend(money_rules_lines(r, any(p.track for p in rt.contest.projects)))
     return lines
 
 

@@ -461,3 +461,19 @@ def test_run_py_score_with_tracks_and_the_money_line(tmp_path, capsys):
     assert main(["score", "--rules", str(rules_file), "--marks", str(marks_file), "--projects", str(projects)]) == 2
     err = capsys.readouterr().err
     assert "m.csv:5:" in err and "赛道「赛道1」" in err, err
+
+
+def test_the_rules_summary_says_how_tracks_and_caps_work(client):
+    summary = contest(client)["setup"]["rules"]["summary"]
+    assert "创投资金不超过项目申请金额，超出部分按比例分给其他获奖项目" in summary
+    assert not any("赛道" in line for line in summary), "no track filled, nothing to say"
+    two = "编号,项目名称,赛道\nY1,甲,新锐\nY2,乙,魅力\n"
+    client.post("/api/contests/c1/import/projects", headers=ORG, json={"csv": two, "dry_run": 0})
+    assert "赛道仅作标签：全部项目统一排名、统一评奖" in contest(client)["setup"]["rules"]["summary"]
+    setup = contest(client)["setup"]
+    assert setup["tracks"]["mode"] == "none" and "统一排名" in setup["tracks"]["notices"][0]
+    client.patch("/api/contests/c1", headers=ORG,
+                 json={"rules_text": expert_public_text('\n[tracks]\nmode = "separate"\nsplit = "projects"\n')})
+    setup = contest(client)["setup"]
+    assert "分赛道评奖：每个赛道各自排名，各设全部奖项；预算按各赛道项目数比例分配，各赛道合计不超过预算" in setup["rules"]["summary"]
+    assert "新锐 ¥200,000" in setup["tracks"]["notices"][1]
