@@ -68,7 +68,7 @@ export function wireImport(box, cid, onApplied, countNow) {
           return el('tr', { class: errs.length ? 'row-bad' : '', 'data-row': String(n) },
             el('td', { class: 'num' }, String(n)),
             cols.map(([key]) => el('td', { class: bad.has(key) ? 'cell-bad' : '' },
-              row[key] === null || row[key] === undefined ? '' : String(row[key]))),
+              row[`${key}_text`] ?? (row[key] === null || row[key] === undefined ? '' : String(row[key])))),
             el('td', { class: 'row-errors' }, errs.map((x) => el('div', {}, x.message))));
         })));
       preview.append(el('div', { class: 'table-wrap' }, table));

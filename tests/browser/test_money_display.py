@@ -109,3 +109,34 @@ def test_console_shows_yuan_the_money_line_and_the_track_column(server, browser)
     finally:
         context.close()
     assert errors == []
+
+
+def test_import_preview_shows_amounts_as_read_and_the_track_warning(server, browser):
+    with server.api() as api:
+        r = api.post("/api/contests", json={"id": "m3", "name": "导入赛道", "rules_preset": "expert_public.toml"})
+        assert r.status_code == 201, r.text
+    csv = "编号,项目名称,赛道,申请金额\nA1,甲,新锐,￥30000\nA2,乙,魅力,3万元\nA3,丙,魅力,\"80,000.5\"\n"
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    context.set_default_timeout(6000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        sign_in(page, server)
+        page.goto(server.url + "/console/m3/setup")
+        expect(page.locator("#conn")).to_have_class("conn live")
+        page.set_input_files("#import-projects-file", files=[{"name": "p.csv", "mimeType": "text/csv",
+                                                               "buffer": csv.encode("utf-8")}])
+        page.click(".import[data-kind=projects] [data-import=preview]")
+        preview = page.locator(".import[data-kind=projects] .import-preview")
+        expect(preview.locator(".preview-notices li")).to_have_count(1)
+        expect(preview.locator(".preview-notices")).to_contain_text("全部项目统一排名")
+        expect(preview.locator("tr[data-row='2'] td").nth(6)).to_have_text("¥30,000")
+        expect(preview.locator("tr[data-row='4'] td").nth(6)).to_have_text("¥80,000.50")
+        preview.locator("[data-import=apply]").click()
+        expect(page.locator("#projects-table tbody tr")).to_have_count(3)
+        expect(page.locator("#tracks-notice")).to_be_visible()
+        expect(page.locator("#tracks-notice")).to_contain_text("赛道只作标签")
+    finally:
+        context.close()
+    assert errors == []
