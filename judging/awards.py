@@ -2,9 +2,10 @@
 
 What it does: says which tier a place earns (:func:`tier_at`), hands tiers to an
 ordered list of places (shared places get the best tier they span), and splits
-grant money exactly: tier amounts or a budget split by score, capped at what a
-project asked for with the excess redistributed, in whole multiples of a unit by
-largest remainder.  Money is computed with fractions, never floats, and every
+grant money exactly: tier amounts or a budget (the rules', or one track's share
+of it) split by score, capped at what a project asked for with the excess
+redistributed -- and a note saying which projects were capped and where their
+excess went -- in whole multiples of a unit by largest remainder.  Money is computed with fractions, never floats, and every
 number from the rules or the results enters as the decimal it reads as (0.01 is
 1/100, not the binary float next to it).
 
@@ -13,7 +14,7 @@ What it does not do: rank projects or break ties (:mod:`judging.ranking`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from math import floor
 from typing import Sequence
@@ -63,7 +64,7 @@ class Allocation:
     unallocated: Fraction
     warnings: tuple[str, ...]
     budget: Fraction | None = None     # the budget this allocation had (None: tier amounts, no limit)
-    wanted: Fraction = Fraction(0)     # what the tiers / budget would pay before caps and units
+    pot: Fraction = Fraction(0)        # what the tiers / the budget pay out before caps and units
     capped: tuple[tuple[str, Fraction, Fraction], ...] = ()  # (project, grant at its request, share without cap)
 
     @property
@@ -122,8 +123,7 @@ def allocate_awards(rules: Rules, places: Sequence[Place], requested: dict[str, 
                    if wsum and caps[p] is not None and grant[p] == floor(caps[p] / unit) * unit
                    and pot * weight[p] / wsum > grant[p])
     alloc = Allocation(award, grant, unallocated, (), limit, pot, capped)
-    warnings.extend(_cap_notes(alloc, unit_name))
-    return Allocation(award, grant, unallocated, tuple(warnings), limit, pot, capped)
+    return replace(alloc, warnings=tuple(warnings + _cap_notes(alloc, unit_name)))
 
 
 def _cap_notes(a: Allocation, unit: str) -> list[str]:

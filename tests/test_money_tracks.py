@@ -477,3 +477,29 @@ def test_the_rules_summary_says_how_tracks_and_caps_work(client):
     setup = contest(client)["setup"]
     assert "分赛道评奖：每个赛道各自排名，各设全部奖项；预算按各赛道项目数比例分配，各赛道合计不超过预算" in setup["rules"]["summary"]
     assert "新锐 ¥200,000" in setup["tracks"]["notices"][1]
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(tracks=st.lists(st.integers(1, 4), min_size=1, max_size=12),
+       mode=st.sampled_from(["per_tier", "proportional"]), split=st.sampled_from(["equal", "projects"]),
+       budget=st.integers(0, 500).map(lambda x: x * 1000), asked=st.lists(st.one_of(st.none(), st.integers(0, 90000)),
+                                                                         min_size=48, max_size=48))
+def test_any_tracks_any_requests_never_more_than_the_budget_nor_a_request(tracks, mode, split, budget, asked):
+    scores, infos, n = {}, {}, 0
+    for t, size in enumerate(tracks):
+        for k in range(size):
+            pid = f"T{t}P{k}"
+            scores[pid] = [50 + (n * 7) % 41]
+            infos[pid] = ProjectInfo(pid, track=f"t{t}", requested=asked[n])
+            n += 1
+    grant = f'[grants]\nmode = "{mode}"\nbudget = {max(budget, 220000) if mode == "per_tier" else budget}\nunit = 100\n'
+    r = rules(TIERS + grant + f'[tracks]\nmode = "separate"\nsplit = "{split}"\n')
+    res = run(r, marks(scores), infos)
+    assert total_granted(res) <= Fraction(str(r.grants.budget))
+    for x in res.results:
+        req = infos[x.project].requested
+        assert req is None or x.grant <= Fraction(str(req)), "never above the request"
