@@ -503,3 +503,15 @@ def test_any_tracks_any_requests_never_more_than_the_budget_nor_a_request(tracks
     for x in res.results:
         req = infos[x.project].requested
         assert req is None or x.grant <= Fraction(str(req)), "never above the request"
+
+
+def test_a_budget_below_the_tracks_budgets_is_refused_in_words(client):
+    two = "编号,项目名称,赛道\nY1,甲,新锐\nY2,乙,魅力\n"
+    client.post("/api/contests/c1/import/projects", headers=ORG, json={"csv": two, "dry_run": 0})
+    extra = '\n[tracks]\nmode = "separate"\n[tracks.budgets]\n"新锐" = 200000\n"魅力" = 200000\n'
+    assert client.patch("/api/contests/c1", headers=ORG, json={"rules_text": expert_public_text(extra)}).status_code == 200
+    r = client.patch("/api/contests/c1", headers=ORG, json={
+        "budget": 300000, "awards": [{"id": "first", "label": "一等奖", "count": 1, "amount": 50000}]})
+    assert r.status_code in (400, 422), r.text
+    assert "各赛道预算合计 400000，超过总预算 300000" in r.json()["errors"]["budget"]
+    assert contest(client)["setup"]["grants"]["budget"] == 400000, "nothing changed"
