@@ -81,7 +81,7 @@ def test_screen_shows_money_text_tie_notes_and_where_the_excess_went(server, bro
             screen.close()
 
 
-def test_console_shows_yuan_the_money_line_and_the_track_column(server, browser):
+def test_console_shows_yuan_the_money_line_and_the_track_column(server, browser, artifacts):
     tracks = MONEY_RULES + '[tracks]\nmode = "separate"\n'
     with server.api() as api:
         snap = money_evening(api, cid="m2", rules_text=tracks, lock=True,
@@ -89,6 +89,17 @@ def test_console_shows_yuan_the_money_line_and_the_track_column(server, browser)
     # each track its own 一等奖, within its half of the budget
     assert [r["award_label"] for r in snap["results"]] == ["一等奖", "二等奖", "二等奖", "一等奖", "二等奖"]
     assert sum(r["grant"] for r in snap["results"]) <= 600000
+    folder = artifacts / "money"
+    folder.mkdir(exist_ok=True)
+    screen = Screen(browser, server.url + snap["setup"]["screen_link"], folder)
+    try:   # the big screen labels every row with its track, and it still fits
+        screen.wait_view("locked", "locked")
+        expect(screen.page.locator("#final .final-row .track")).to_have_text(["新锐", "新锐", "新锐", "魅力", "魅力"])
+        expect(screen.page.locator("#final .final-row .award")).to_have_text(["一等奖", "二等奖", "二等奖", "一等奖",
+                                                                              "二等奖"])
+        screen.check("locked-tracks")
+    finally:
+        screen.close()
     context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
     context.set_default_timeout(6000)
     page = context.new_page()
