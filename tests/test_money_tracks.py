@@ -515,3 +515,14 @@ def test_a_budget_below_the_tracks_budgets_is_refused_in_words(client):
     assert r.status_code in (400, 422), r.text
     assert "各赛道预算合计 400000，超过总预算 300000" in r.json()["errors"]["budget"]
     assert contest(client)["setup"]["grants"]["budget"] == 400000, "nothing changed"
+
+
+def test_a_typed_amount_that_is_not_one_is_refused_on_its_field_with_the_reason(client):
+    projects = contest(client)["setup"]["projects"]
+    projects[2]["requested"] = "三万"
+    r = client.patch("/api/contests/c1", headers=ORG, json={"projects": projects})
+    assert r.status_code in (400, 422)
+    assert "三万" in r.json()["errors"]["projects[2].requested"] and "¥30,000" in r.json()["errors"]["projects[2].requested"]
+    projects[2]["requested"] = "￥3万"
+    r = client.patch("/api/contests/c1", headers=ORG, json={"projects": projects})
+    assert r.status_code == 200 and r.json()["setup"]["projects"][2]["requested"] == 30000
