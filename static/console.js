@@ -236,10 +236,9 @@ function renderAlerts(s) {
   const open = crossing.filter((t) => !t.resolved_by);
   ta.hidden = crossing.length === 0 && s.needs_overtime.length === 0;
   if (!ta.hidden) {
-    const how = { overtime: '加时赛 overtime', shared: '并列 shared' };
+    // how each tie was settled, in the server's words (judging/tie_labels.py): 加时赛决出, 专家评审团得分高者胜 …
     const lines = crossing.map((t) => `${t.names.join('、')}（${scoreText(t.total)} 分）`
-      + (t.resolved_by ? ` — 已由「${how[t.resolved_by] || t.resolved_by.replace('panel:', '评审团得分 ')}」决出 resolved`
-        : ' — 未决 undecided'));
+      + (t.resolved_by ? ` — ${t.how} resolved` : ' — 未决 undecided'));
     let next = '';
     if (s.needs_overtime.length) {
       next = s.phase === 'ranking' ? ' → 需要加时赛，请点「开始加时赛」。/ Overtime needed.'
