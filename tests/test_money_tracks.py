@@ -12,13 +12,18 @@ import json
 from fractions import Fraction
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
-from judging.demo import demo_setup
+from judging.engine import ProjectInfo
 from judging.model import parse_amount
 from judging.money import money_text, xlsx_money_format
+from judging.rules import RulesError
+from judging.scoring import ScoringError
 from judging.web.app import create_app
 from tests.conftest import ORGANIZER_KEY
+from tests.engine_kit import awards, grants, marks, ranks, rules, run
 
 ORG = {"authorization": f"Bearer {ORGANIZER_KEY}"}
 
@@ -84,10 +89,6 @@ def test_xlsx_money_format_keeps_cents_only_when_there_are_any():
 
 # ------------------------------------------------------------------ item 10: tracks never multiply prizes or money
 
-from judging.engine import ProjectInfo  # noqa: E402
-from judging.rules import RulesError, parse_rules  # noqa: E402
-from judging.scoring import ScoringError  # noqa: E402
-from tests.engine_kit import awards, grants, marks, ranks, rules, run  # noqa: E402
 
 TIERS = ('[ties]\nscope = "none"\n'
          '[[awards]]\nid = "first"\nlabel = "一等奖"\ncount = 1\namount = 50000\n'
@@ -477,10 +478,6 @@ def test_the_rules_summary_says_how_tracks_and_caps_work(client):
     setup = contest(client)["setup"]
     assert "分赛道评奖：每个赛道各自排名，各设全部奖项；预算按各赛道项目数比例分配，各赛道合计不超过预算" in setup["rules"]["summary"]
     assert "新锐 ¥200,000" in setup["tracks"]["notices"][1]
-
-
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 
 @settings(max_examples=60, deadline=None)
