@@ -2,9 +2,10 @@
 
 What it does: says which tier a place earns (:func:`tier_at`), hands tiers to an
 ordered list of places (shared places get the best tier they span), and splits
-grant money exactly: tier amounts or a budget split by score, capped at what a
-project asked for with the excess redistributed, in whole multiples of a unit by
-largest remainder.  Money is computed with fractions, never floats, and every
+grant money exactly: tier amounts or a budget (the rules', or one track's share
+of it) split by score, capped at what a project asked for with the excess
+redistributed -- and a note saying which projects were capped and where their
+excess went -- in whole multiples of a unit by largest remainder.  Money is computed with fractions, never floats, and every
 number from the rules or the results enters as the decimal it reads as (0.01 is
 1/100, not the binary float next to it).
 
@@ -13,12 +14,15 @@ What it does not do: rank projects or break ties (:mod:`judging.ranking`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from math import floor
 from typing import Sequence
 
+from .money import money_text
 from .rules import Award, Rules
+
+RULES_BUDGET = object()  # allocate_awards(budget=...) default: the rules' own [grants] budget
 
 
 def tier_at(awards: Sequence[Award], position: int, total: float) -> Award | None:
@@ -59,10 +63,23 @@ class Allocation:
     grant: dict[str, Fraction]
     unallocated: Fraction
     warnings: tuple[str, ...]
+    budget: Fraction | None = None     # the budget this allocation had (None: tier amounts, no limit)
+    pot: Fraction = Fraction(0)        # what the tiers / the budget pay out before caps and units
+    capped: tuple[tuple[str, Fraction, Fraction], ...] = ()  # (project, grant at its request, share without cap)
+
+    @property
+    def excess(self) -> Fraction:
+        """What the capped projects could not take (given to the others, or left unallocated)."""
+        return sum((share - got for _, got, share in self.capped), Fraction(0))
 
 
-def allocate_awards(rules: Rules, places: Sequence[Place], requested: dict[str, float | None]) -> Allocation:
+def allocate_awards(rules: Rules, places: Sequence[Place], requested: dict[str, float | None],
+                    budget: object = RULES_BUDGET) -> Allocation:
+    """Tiers and grants for one ranking.  ``budget`` (a Fraction, or None for no limit) replaces the
+    rules' budget, e.g. one track's share of it (:func:`judging.tracks.track_budgets`)."""
     awards, g = rules.awards, rules.grants
+    limit = (None if g.budget is None else decimal(g.budget)) if budget is RULES_BUDGET else budget
+    unit_name = g.money_unit
     award: dict[str, Award | None] = {}
     weight: dict[str, Fraction] = {}
     order: list[str] = []
@@ -85,24 +102,45 @@ def allocate_awards(rules: Rules, places: Sequence[Place], requested: dict[str, 
     warnings: list[str] = []
     wanted = sum(weight.values(), Fraction(0))
     if g.mode == "proportional":
-        pot = decimal(g.budget or 0) if wanted > 0 else Fraction(0)
+        pot = (limit or zero) if wanted > 0 else zero
     else:
         pot = wanted
-        if g.budget is not None and wanted > decimal(g.budget):
-            pot = decimal(g.budget)
-            warnings.append(f"奖金合计 {_show(wanted)} 超出预算 {_show(pot)}，已按比例缩减 / award amounts "
-                            f"{_show(wanted)} exceed the budget {_show(pot)}; scaled down")
+        if limit is not None and wanted > limit:
+            pot = limit
+            warnings.append(f"奖金合计 {_show(wanted, unit_name)} 超出预算 {_show(pot, unit_name)}，已按比例缩减 / "
+                            f"award amounts {_show(wanted, unit_name)} exceed the budget {_show(pot, unit_name)}; "
+                            "scaled down")
     caps: dict[str, Fraction | None] = dict.fromkeys(order)
     if g.cap == "requested":
         for pid in order:
             req = requested.get(pid)
             caps[pid] = None if req is None or not weight[pid] else decimal(req)
-    grant = allocate(pot, weight, caps, decimal(g.unit), order)
+    unit = decimal(g.unit)
+    grant = allocate(pot, weight, caps, unit, order)
     unallocated = pot - sum((v for v in grant.values() if v), zero)
-    if unallocated > 0:
-        warnings.append(f"{_show(unallocated)} 未分配：获奖项目均已达申报额 / {_show(unallocated)} left "
-                        "unallocated: every awarded project is at its cap")
-    return Allocation(award, grant, unallocated, tuple(warnings))
+    wsum = sum(weight.values(), zero)
+    capped = tuple((p, grant[p], pot * weight[p] / wsum) for p in order
+                   if wsum and caps[p] is not None and grant[p] == floor(caps[p] / unit) * unit
+                   and pot * weight[p] / wsum > grant[p])
+    alloc = Allocation(award, grant, unallocated, (), limit, pot, capped)
+    return replace(alloc, warnings=tuple(warnings + _cap_notes(alloc, unit_name)))
+
+
+def _cap_notes(a: Allocation, unit: str) -> list[str]:
+    """Where the money capped projects could not take went: to the others, or nowhere."""
+    out = []
+    if a.capped:
+        shown = "、".join(f"{p} 获 {_show(got, unit)}（未封顶应得 {_show(share, unit)}）" for p, got, share in a.capped[:5])
+        more = f" 等 {len(a.capped)} 个项目" if len(a.capped) > 5 else ""
+        passed = a.excess - a.unallocated
+        where = (f"多出的 {_show(passed, unit)} 已按比例分给其他获奖项目" if passed > 0 else "")
+        out.append(f"按申报额封顶：{shown}{more}" + (f"；{where}" if where else "") + f" / {len(a.capped)} project(s) "
+                   "capped at the amount requested" + (f"; {_show(passed, unit)} went to the other winners"
+                                                       if passed > 0 else ""))
+    if a.unallocated > 0:
+        out.append(f"{_show(a.unallocated, unit)} 未分配：获奖项目均已达申报额 / {_show(a.unallocated, unit)} left "
+                   "unallocated: every awarded project is at its cap")
+    return out
 
 
 def allocate(pot: Fraction, weights: dict[str, Fraction], caps: dict[str, Fraction | None], unit: Fraction,
@@ -152,9 +190,9 @@ def decimal(x: float) -> Fraction:
     return Fraction(repr(float(x)))
 
 
-def _show(x: Fraction) -> str:
-    """Money for a message: 1999700, 12.5 (never 1.9997e+06)."""
-    return str(money(x)) if x.denominator == 1 else f"{float(x):.2f}"
+def _show(x: Fraction, unit: str = "yuan") -> str:
+    """Money for a message, in the one money format: ¥1,999,700, ¥12.50 (never 1.9997e+06)."""
+    return money_text(x, unit)
 
 
 def money(x: Fraction) -> int | float:

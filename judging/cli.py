@@ -17,6 +17,7 @@ from typing import Sequence
 
 from .engine import Results, compute
 from .marks_io import InputError, read_marks, read_projects
+from .money import summary_json
 from .rules import RulesError, load_rules
 from .scoring import ScoringError
 
@@ -72,7 +73,7 @@ def cmd_score(args: argparse.Namespace) -> int:
         print(f"warning: {args.projects}: 项目 {pid} 没有评分，未参加排名 / project {pid!r} has no marks and is "
               "not ranked", file=sys.stderr)
     if args.format == "table":
-        out = format_table(results, rules.panel_ids, digits=rules.rounding.digits)
+        out = format_table(results, rules.panel_ids, digits=rules.rounding.digits, money_unit=rules.grants.money_unit)
     else:
         out = {"json": format_json, "csv": format_csv}[args.format](results, rules.panel_ids)
     if args.format == "csv":
@@ -110,7 +111,8 @@ def format_csv(results: Results, panel_ids: Sequence[str]) -> str:
     return buf.getvalue()
 
 
-def format_table(results: Results, panel_ids: Sequence[str], digits: int | None = None) -> str:
+def format_table(results: Results, panel_ids: Sequence[str], digits: int | None = None,
+                 money_unit: str = "yuan") -> str:
     """An aligned table (CJK characters count two columns); numbers with ``digits`` decimals when given."""
     header, rows = _rows(results, panel_ids, digits)
     keep = [i for i, h in enumerate(header)   # no empty name / track / tie columns, no all-zero grants
@@ -128,6 +130,8 @@ def format_table(results: Results, panel_ids: Sequence[str], digits: int | None 
                      f"{' across an award boundary' if t.crosses_boundary else ''} -> {state}")
     for group in results.needs_overtime:
         lines.append(f"加时赛 overtime needed: {', '.join(group)}")
+    if results.money and any(r.grant for r in results.results):   # 预算 · 已分配 · 未分配 (judging.money)
+        lines.append(f"资金 grants: {summary_json(results.money, money_unit)['line']}")
     lines.extend(f"warning: {w}" for w in results.warnings)
     return "\n".join(lines) + "\n"
 

@@ -1,9 +1,12 @@
 """The whole computation: marks + rules -> ranked, awarded results (pure).
 
 What it does: scores every round (:mod:`judging.scoring`), adds regular rounds
-into totals, ranks each track and breaks ties (:mod:`judging.ranking`), hands
-out tiers and grants (:mod:`judging.awards`), and returns :class:`Results`,
-whose :meth:`Results.to_json` is the documented ``run.py score`` output.
+into totals, ranks all projects together -- or each track on its own when the
+rules say ``[tracks] mode = "separate"`` (:mod:`judging.tracks`) -- and breaks
+ties (:mod:`judging.ranking`), hands out tiers and grants (:mod:`judging.awards`)
+within each ranking's share of the budget, checks that all grants together stay
+within the budget, and returns :class:`Results`, whose :meth:`Results.to_json`
+is the documented ``run.py score`` output.
 
 What it does not do: parse files (:mod:`judging.marks_io`), touch a database
 or know about the live contest.  Same marks + same rules = same bits.
@@ -18,9 +21,10 @@ from typing import Hashable, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from .awards import allocate_awards, money
+from .awards import Allocation, allocate_awards, decimal, money
 from .ranking import OvertimeRound, Tie, rank_track
 from .rules import Award, Rules
+from .tracks import NO_TRACK, TrackError, groups, track_budgets
 from .scoring import (Mark, MarkTable, RoundScores, ScoringError, denoise, is_overtime, natural_key,
                       overtime_number, round_array, round_value, score_round)
 
@@ -56,6 +60,40 @@ class ProjectResult:
                 "grant": money(self.grant), "tie": self.tie, "pending_overtime": self.pending}
 
 
+@dataclass(frozen=True)
+class TrackMoney:
+    """One ranking's money (the whole contest's when tracks are not separate; track "" then)."""
+
+    track: str
+    budget: Fraction | None      # its share of the budget; None: tier amounts without a limit
+    awarded: Fraction
+    unallocated: Fraction        # of its budget / tier amounts, nobody could take (every winner at its cap)
+    capped: tuple[tuple[str, Fraction, Fraction], ...]   # (project, grant = its request, share without the cap)
+    excess: Fraction             # what capped projects could not take: to the other winners, or unallocated
+
+    def to_json(self) -> dict:
+        return {"track": self.track, "budget": None if self.budget is None else money(self.budget),
+                "awarded": money(self.awarded), "unallocated": money(self.unallocated),
+                "redistributed": money(max(self.excess - self.unallocated, Fraction(0))),
+                "capped": [{"project": p, "grant": money(g), "uncapped": money(s)} for p, g, s in self.capped]}
+
+
+@dataclass(frozen=True)
+class MoneySummary:
+    budget: Fraction | None      # the rules' [grants] budget
+    awarded: Fraction            # every grant added up: never above the budget
+    tracks: tuple[TrackMoney, ...]
+
+    @property
+    def unallocated(self) -> Fraction:
+        return (self.budget - self.awarded) if self.budget is not None else sum((t.unallocated for t in self.tracks),
+                                                                                Fraction(0))
+
+    def to_json(self) -> dict:
+        return {"budget": None if self.budget is None else money(self.budget), "awarded": money(self.awarded),
+                "unallocated": money(self.unallocated), "tracks": [t.to_json() for t in self.tracks]}
+
+
 @dataclass
 class Results:
     results: list[ProjectResult]
@@ -64,10 +102,12 @@ class Results:
     warnings: list[str] = field(default_factory=list)
     rounds: dict[str, RoundScores] = field(default_factory=dict, repr=False)
     table: MarkTable | None = field(default=None, repr=False)
+    money: MoneySummary | None = None
 
     def to_json(self) -> dict:
         return {"results": [r.to_json() for r in self.results], "ties": [t.to_json() for t in self.ties],
-                "needs_overtime": self.needs_overtime, "warnings": self.warnings}
+                "needs_overtime": self.needs_overtime, "warnings": self.warnings,
+                "money": self.money.to_json() if self.money else None}
 
     def by_project(self) -> dict[str, ProjectResult]:
         return {r.project: r for r in self.results}
@@ -111,16 +151,21 @@ def compute(rules: Rules, marks: MarkTable | Iterable[Mark],
                                 for i in np.flatnonzero(scored[name].present)})
                  for name in overtime]
 
-    tracks: dict[str, list[str]] = {}
-    for pid in table.projects:
-        tracks.setdefault(projects[pid].track if pid in projects else "", []).append(pid)
+    track_of = {pid: projects[pid].track if pid in projects else "" for pid in table.projects}
+    tracks = groups(rules, track_of, table.projects)
+    names = sorted(tracks, key=natural_key)
+    try:
+        budgets = track_budgets(rules, {t: len(tracks[t]) for t in names})
+    except TrackError as e:  # named at a mark of the track's first project (run.py score: file:line)
+        raise ScoringError(str(e), project=tracks[e.track][0]) from None
     index = {pid: i for i, pid in enumerate(table.projects)}
     out: list[ProjectResult] = []
     ties: list[Tie] = []
     needs: list[list[str]] = []
     warnings: list[str] = []
+    allocations: dict[str, Allocation] = {}
     multi = len(tracks) > 1
-    for track in sorted(tracks, key=natural_key):
+    for track in names:
         members = tracks[track]
         track_totals = {pid: float(totals[index[pid]]) for pid in members}
         ranking = rank_track(rules, track_totals, keys, [o for o in ot_rounds],
@@ -128,20 +173,36 @@ def compute(rules: Rules, marks: MarkTable | Iterable[Mark],
         ties.extend(ranking.ties)
         needs.extend(ranking.needs_overtime)
         requested = {pid: projects[pid].requested if pid in projects else None for pid in members}
-        alloc = allocate_awards(rules, ranking.places, requested)
-        warnings.extend(f"{track}: {w}" if multi else w for w in alloc.warnings)
+        alloc = allocations[track] = allocate_awards(rules, ranking.places, requested, budgets[track])
+        warnings.extend(f"{track or NO_TRACK}: {w}" if multi else w for w in alloc.warnings)
         tie_of = {p: t.id for t in ranking.ties for p in t.projects}
         for place in ranking.places:
             for pid in place.projects:
                 i = index[pid]
                 out.append(ProjectResult(
-                    project=pid, name=projects[pid].name if pid in projects else "", track=track,
+                    project=pid, name=projects[pid].name if pid in projects else "", track=track_of[pid],
                     rank=place.start, total=track_totals[pid],
                     panels={k: float(v[i]) for k, v in panel_totals.items()},
                     rounds={r: float(scored[r].score[i]) for r in regular if scored[r].present[i]},
                     overtime={r: float(scored[r].score[i]) for r in overtime if scored[r].present[i]},
                     award=alloc.award[pid], grant=alloc.grant[pid], tie=tie_of.get(pid), pending=place.pending))
-    return Results(out, ties, needs, warnings, scored, table)
+    money = _money_summary(rules, allocations)
+    return Results(out, ties, needs, warnings, scored, table, money)
+
+
+def _money_summary(rules: Rules, allocations: Mapping[str, Allocation]) -> MoneySummary:
+    """The money of all rankings together -- and the guarantee that it stays within the budget."""
+    zero = Fraction(0)
+    awarded = {t: sum(a.grant.values(), zero) for t, a in allocations.items()}
+    total = sum(awarded.values(), zero)
+    budget = None if rules.grants.budget is None else decimal(rules.grants.budget)
+    if budget is not None and total > budget:  # never: every ranking's share is within the budget
+        raise AssertionError(f"grants {total} exceed the budget {budget} (tracks {sorted(allocations)})")
+    for t, a in allocations.items():
+        if a.budget is not None and awarded[t] > a.budget:
+            raise AssertionError(f"track {t!r}: grants {awarded[t]} exceed its budget {a.budget}")
+    return MoneySummary(budget, total, tuple(
+        TrackMoney(t, a.budget, awarded[t], a.unallocated, a.capped, a.excess) for t, a in allocations.items()))
 
 
 def _check_panels(rules: Rules, table: MarkTable) -> None:

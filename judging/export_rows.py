@@ -14,17 +14,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .exports import AuditRow, Snapshot, fmt_money, fmt_score, round_label
+from .exports import AuditRow, Snapshot, fmt_score, round_label
 from .model import Judge, mark_total
+from .money import money_text
 from .rules import fmt_num, short_label
 from .scoring import is_overtime, natural_key
+from .tie_labels import RESOLVED_LABELS, how_settled  # noqa: F401  (RESOLVED_LABELS: the shared words)
 from .views import rules_summary
 
 if TYPE_CHECKING:
     from .service import Runtime
-
-RESOLVED_LABELS = {"overtime": "加时赛决出", "shared": "名次并列", "countback": "比较高分个数决出",
-                   "givers": "给分评委多者胜"}
 
 
 @dataclass(frozen=True)
@@ -57,8 +56,7 @@ def summary_rows(rt: "Runtime") -> list[SummaryRow]:
         if r.tie and r.tie in ties:
             t = ties[r.tie]
             others = "、".join(x for x in t.projects if x != r.project)
-            how = ("待加时赛" if t.resolved_by is None else RESOLVED_LABELS.get(t.resolved_by, t.resolved_by)) \
-                if t.crosses_boundary or t.resolved_by not in (None, "shared") else "未跨奖项界线，名次并列"
+            how = how_settled(t, rt.contest.rules)
             notes.append(f"与 {others} 同分 {fmt_score(t.total, digits)}（{how}）")
         for name, score in sorted(r.overtime.items(), key=lambda kv: natural_key(kv[0])):
             notes.append(f"{round_label(name)} {fmt_score(score, digits)} 分")
@@ -179,15 +177,14 @@ def rules_in_words(snap: Snapshot) -> list[str]:
         lines.append(f"{short_label(p.label)}（{len(rt.contest.panel_judges(p.id))} 位评委）"
                      f"{said[len(p.label):]}" + (f"；各项满分：{maxima}" if maxima else "") + "。")
     lines += [x + "。" for x in summary if not any(x.startswith(p.label) for p in r.panels)]
-    amounts = [f"{a.label} 每项 {fmt_money(a.amount)} 元" for a in r.awards if a.amount]
+    unit = r.grants.money_unit
+    amounts = [f"{a.label} 每项 {money_text(a.amount, unit)}" for a in r.awards if a.amount]
     if amounts:
         lines.append("创投资金：" + "，".join(amounts) + "。")
     g = r.grants
     if g.budget is not None:
-        lines.append(f"创投资金总预算 {fmt_money(g.budget)} 元" + ("，按得分比例分配" if g.mode == "proportional" else "")
+        lines.append(f"创投资金总预算 {money_text(g.budget, unit)}" + ("，按得分比例分配" if g.mode == "proportional" else "")
                      + "。")
-    if g.cap == "requested":
-        lines.append("每个项目获得的资金不超过其申请金额。")
     return lines
 
 

@@ -143,17 +143,6 @@ def money_text(x: float | int | None) -> str:
     return "" if x is None else fmt_mark(float(x))
 
 
-def fmt_money(x: float | int) -> str:
-    """An amount in words on a sheet: 200,000 or 80,000.50 (exact cents when there are any)."""
-    x = float(x)
-    return f"{x:,.0f}" if x.is_integer() else f"{x:,.2f}"
-
-
-def money_format(amounts) -> str:
-    """The Excel number format for a column of yuan amounts: #,##0, or #,##0.00 when any has cents."""
-    return "#,##0" if all(float(a).is_integer() for a in amounts if a is not None) else "#,##0.00"
-
-
 def round_label(round_name: str) -> str:
     return f"加时赛{overtime_number(round_name)}" if is_overtime(round_name) else "正式路演"
 

@@ -15,6 +15,7 @@ import io
 from dataclasses import dataclass, field
 
 from .model import parse_amount
+from .money import money_text
 
 PROJECT_HEADERS = {
     "id": ("id", "project", "编号", "项目编号", "序号"),
@@ -128,10 +129,9 @@ def parse(rows: list[list[str]], kind: str) -> ImportResult:
             if req:
                 try:
                     row["requested"] = parse_amount(req)
-                except ValueError:
-                    result.errors.append({"row": n, "field": "requested", "message":
-                                          f"申请金额「{req}」不是有效金额（如 50000、5万） / requested {req!r} is not "
-                                          "a valid amount"})
+                    row["requested_text"] = money_text(row["requested"])  # how the preview shows what was read
+                except ValueError as e:  # the reason names what is accepted: 50000, ¥30,000, 5万 …
+                    result.errors.append({"row": n, "field": "requested", "message": f"申请金额「{req}」：{e}"})
             else:
                 row["requested"] = None
         else:

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Mapping
 
+from .money import MAX_AMOUNT, amount_problem, parse_amount  # noqa: F401  (re-exported: setup reads amounts)
 from .rules import Panel, Rules
 
 ID_PATTERN = _ID = re.compile(r"^[A-Za-z0-9_\-]{1,40}$")
@@ -107,6 +108,13 @@ def validate_setup(contest: Contest) -> None:
             errors[f"projects[{i}].name"] = "请填写项目名称 / the project needs a name"
         if p.requested is not None and (problem := amount_problem(p.requested)):
             errors[f"projects[{i}].requested"] = problem
+    tracks = contest.rules.tracks
+    if tracks.separate and tracks.split == "budgets":  # else the engine could not award that track
+        named = {name for name, _ in tracks.budgets}
+        for i, p in enumerate(contest.projects):
+            if p.track not in named:
+                errors[f"projects[{i}].track"] = (f"赛道「{p.track or '（未填写）'}」在评分规则 [tracks.budgets] 中没有预算"
+                                                  f"（有：{'、'.join(sorted(named))}） / track {p.track!r} has no budget")
     seen = set()
     panels = set(contest.rules.panel_ids)
     for i, j in enumerate(contest.judges):
@@ -152,32 +160,6 @@ def date_problem(text: str) -> str | None:
     except ValueError:
         return f"日期须写成 年-月-日，如 2026-05-20 / the date must be YYYY-MM-DD, e.g. 2026-05-20 (got {text[:20]!r})"
     return None
-
-
-MAX_AMOUNT = 1e12  # yuan: far above any grant, far below where floats lose whole yuan
-
-
-def amount_problem(x: float) -> str | None:
-    """Why ``x`` is not a usable amount of money (requested grant), or None."""
-    if x != x or x in (float("inf"), float("-inf")):
-        return "金额须为有限的数字 / the amount must be a finite number"
-    if x < 0:
-        return "申请金额不能为负 / requested grant must not be negative"
-    if x > MAX_AMOUNT:
-        return "金额过大 / the amount is too large"
-    return None
-
-
-def parse_amount(text: str) -> float:
-    """'50,000元', '5万', '4.5 万元' -> 50000.0, 50000.0, 45000.0; ValueError when it is not an amount."""
-    t = str(text).strip().replace(",", "").replace("，", "").replace(" ", "").removesuffix("元")
-    scale = 1.0
-    if t.endswith("万"):
-        t, scale = t[:-1], 10000.0
-    value = float(t) * scale
-    if amount_problem(value):
-        raise ValueError(amount_problem(value))
-    return value
 
 
 def draw_order(project_ids: Iterable[str], seed: str) -> tuple[str, ...]:

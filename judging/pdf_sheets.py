@@ -1,8 +1,9 @@
 """Printable PDF score sheets (reportlab): the results summary and one A4 sheet per judge.
 
 What it does: :func:`scoresheets` lays out, in one A4 document, the results summary (rank,
-project, organization, panel scores, total, award, grant, tie/overtime notes, the rules in
-words, signature lines for the chair 评审组长 and the supervisor 监督) and then, each on a
+project, organization, panel scores, total, award, grant, tie/overtime notes, the money line,
+the audit anchor, signature lines for the chair 评审组长 and the supervisor 监督, then the rules
+in words) and then, each on a
 new page, every judge's score sheet (each project in running order with their marks per
 criterion and total, recusals as 回避, voids and corrections with their reasons, overtime
 rounds, a signature line 评委签名 and a date).  Table headers repeat on page breaks; every
@@ -37,9 +38,10 @@ from xml.sax.saxutils import escape
 
 from .export_text import clean
 from .export_rows import STATUS_LABELS, audit_anchor, judge_sheet, rules_in_words, summary_rows
-from .exports import (NOT_FINAL, PHASE_LABELS, Snapshot, fmt_mark, fmt_money, fmt_score, fmt_step, fmt_time,
+from .exports import (NOT_FINAL, PHASE_LABELS, Snapshot, fmt_mark, fmt_score, fmt_step, fmt_time,
                       round_label, step_digits)
 from .model import Judge
+from .money import money_text
 from .rules import short_label
 
 FONT = "RoadshowCJK"
@@ -255,7 +257,7 @@ def _summary(snap: Snapshot) -> list[Flowable]:
                 mark = " *"
             data.append([str(r.rank), r.project, _p(r.name + mark), _p(r.organization),
                          *(fmt_score(r.panels.get(p.id), digits) for p in panels), fmt_score(r.total, digits),
-                         _p(r.award, CELL_C), fmt_money(r.grant) if r.grant else ""])
+                         _p(r.award, CELL_C), money_text(r.grant, rules.grants.money_unit) if r.grant else ""])
             if r.award:
                 style.append(("BACKGROUND", (0, i), (-1, i), AWARD_BG))
         t = Table(data, colWidths=widths, repeatRows=1)
@@ -263,22 +265,25 @@ def _summary(snap: Snapshot) -> list[Flowable]:
         out += [t, Spacer(1, 3 * mm)]
         for n in notes:
             out.append(_p("* " + n, SMALL))
-        out.append(_p(_money_line(rules, [r.grant for r in rows]), BODY))
+        out.append(_p(_money_line(rt), BODY))
         for w in rt.results.warnings if rt.results else []:
             out.append(_p(f"提示：{w}", SMALL))
-    out += [Spacer(1, 3 * mm), _p("评分规则说明：", SMALL)] + [_p(f"{n}. {line}", SMALL)
-                                                             for n, line in enumerate(rules_in_words(snap), start=1)]
     out += [_p(line, SMALL) for line in audit_anchor(snap)]
-    out.append(KeepTogether([Spacer(1, 8 * mm), _p("以上成绩经评审组审核确认。", BODY), Spacer(1, 2 * mm),
+    # the signatures follow the results and the audit anchor they vouch for; the rules in words come after,
+    # so a short final signs on its first page
+    out.append(KeepTogether([Spacer(1, 6 * mm), _p("以上成绩经评审组审核确认。", BODY), Spacer(1, 2 * mm),
                              _signatures(["评审组长签名", "监督签名"])]))
+    out += [Spacer(1, 5 * mm), _p("评分规则说明：", SMALL)] + [_p(f"{n}. {line}", SMALL)
+                                                             for n, line in enumerate(rules_in_words(snap), start=1)]
     return out
 
 
-def _money_line(rules, grants: list) -> str:
-    total = sum(float(g) for g in grants)
-    line = f"创投资金合计：{fmt_money(total)} 元"
-    if rules.grants.budget is not None:
-        line += f"；预算 {fmt_money(rules.grants.budget)} 元，结余 {fmt_money(float(rules.grants.budget) - total)} 元"
+def _money_line(rt) -> str:
+    """The engine's money summary in the one money format (the capped projects' notes are among the warnings)."""
+    money, unit = rt.results.money, rt.contest.rules.grants.money_unit
+    line = f"创投资金合计：{money_text(money.awarded, unit)}"
+    if money.budget is not None:
+        line += f"；预算 {money_text(money.budget, unit)}，结余 {money_text(money.unallocated, unit)}"
     return line + "。"
 
 

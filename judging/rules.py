@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .tracks import Tracks, parse_tracks
+
 METHODS = ("mean", "sum", "median", "trimmed_mean", "trimmed_sum", "zscore", "rank_points")
 PER = ("judge", "criterion")
 COMBINE = ("weighted_sum", "sum")
@@ -25,6 +27,7 @@ TIE_SCOPES = ("all", "award_boundary", "none")
 GRANT_MODES = ("per_tier", "proportional")
 GRANT_CAPS = ("none", "requested")
 GRANT_TIES = ("pool",)
+MONEY_UNITS = ("yuan", "wan")
 OVERTIME_ROUND = re.compile(r"^overtime([1-9][0-9]*)$")
 _ID = re.compile(r"^[A-Za-z0-9_\-]+$")
 
@@ -100,9 +103,10 @@ class Award:
 class Grants:
     mode: str = "per_tier"
     budget: float | None = None
-    cap: str = "none"
+    cap: str = "requested"      # 公益创投 never funds more than a project asked for
     unit: float = 1.0
     tie: str = "pool"
+    money_unit: str = "yuan"    # how pages and papers write amounts: ¥250,000 or ¥25万 (judging.money)
 
 
 @dataclass(frozen=True)
@@ -119,6 +123,7 @@ class Rules:
     ties: Ties = field(default_factory=Ties)
     awards: tuple[Award, ...] = ()
     grants: Grants = field(default_factory=Grants)
+    tracks: Tracks = field(default_factory=Tracks)
     source: str = "<rules>"
     text: str = ""  # the TOML text as loaded, so a contest can keep its own copy
 
@@ -254,7 +259,7 @@ class _Parser:
     # sections --------------------------------------------------------------
     def rules(self, data: dict, text: str) -> Rules:
         self.no_unknown(data, {"name", "marks", "criteria", "panels", "combine", "rounds", "rounding",
-                               "ties", "awards", "grants", "description"}, "")
+                               "ties", "awards", "grants", "tracks", "description"}, "")
         name = self.text(data, "name", "", "")
         if not name.strip():
             raise self.fail("name", "is required")
@@ -276,10 +281,13 @@ class _Parser:
         rounding = self.rounding(self.table(data, "rounding", {"digits", "mode", "steps"}))
         ties = self.ties(self.table(data, "ties", {"scope", "breakers", "max_overtime"}), panels, criteria)
         awards = self.awards(data.get("awards", []))
-        grants = self.grants(self.table(data, "grants", {"mode", "budget", "cap", "unit", "tie"}), awards)
+        grants = self.grants(self.table(data, "grants", {"mode", "budget", "cap", "unit", "tie", "money_unit"}),
+                             awards)
+        tracks = parse_tracks(self, self.table(data, "tracks", {"mode", "split", "budgets"}), grants)
         return Rules(name=name, marks=marks, criteria=criteria, panels=panels, combine=combine,
                      rounds_total=rounds_total, rounds_factor=rounds_factor, use_entry_factor=use_entry_factor,
-                     rounding=rounding, ties=ties, awards=awards, grants=grants, source=self.source, text=text)
+                     rounding=rounding, ties=ties, awards=awards, grants=grants, tracks=tracks, source=self.source,
+                     text=text)
 
     def criteria(self, raw: Any, marks: MarkBounds) -> tuple[Criterion, ...]:
         if not isinstance(raw, list):
@@ -414,5 +422,6 @@ class _Parser:
             if fixed > budget + 1e-9:
                 raise self.fail("grants.budget", f"the award tiers need {fmt_num(fixed)}, more than the budget "
                                                  f"{fmt_num(budget)}")
-        return Grants(mode, budget, self.choice(g, "cap", "grants", "none", GRANT_CAPS), unit,
-                      self.choice(g, "tie", "grants", "pool", GRANT_TIES))
+        return Grants(mode, budget, self.choice(g, "cap", "grants", "requested", GRANT_CAPS), unit,
+                      self.choice(g, "tie", "grants", "pool", GRANT_TIES),
+                      self.choice(g, "money_unit", "grants", "yuan", MONEY_UNITS))

@@ -72,7 +72,8 @@ def edit_rules(text: str, source: str = "rules.toml", *, awards: Any = KEEP, bud
     try:
         parse_rules(out, source)
     except RulesError as e:
-        field = "budget" if e.key.startswith("grants") else (e.key if e.key.startswith("awards") else "rules")
+        field = ("budget" if e.key.startswith(("grants", "tracks.budgets"))   # the budget no longer covers the tracks
+                 else (e.key if e.key.startswith("awards") else "rules"))
         zh = _chinese(e.message)
         raise RulesEditError(f"{zh} / the rules would be invalid: {e.key}: {e.message}",
                              {field: f"{zh} / {e.message}"}) from None
@@ -84,6 +85,7 @@ _TRANSLATIONS = [
     (re.compile(r"must be a whole multiple of grants.unit \((\S+)\)"), "须为最小金额单位 {0} 的整数倍"),
     (re.compile(r"threshold tiers go best first"), "按最低分设奖时须从高到低排列"),
     (re.compile(r"proportional grants need a budget"), "按比例分配奖金须设预算"),
+    (re.compile(r"the tracks' budgets add up to (\S+), more than grants.budget (\S+)"), "各赛道预算合计 {0}，超过总预算 {1}"),
 ]
 
 

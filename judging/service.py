@@ -321,7 +321,14 @@ class Service:
                     req = p.get("requested")
                     if isinstance(req, bool):
                         raise TypeError("requested")
-                    amount = None if req in (None, "") else parse_amount(req) if isinstance(req, str) else float(req)
+                    if isinstance(req, str) and req.strip():
+                        try:
+                            amount = parse_amount(req)
+                        except ValueError as e:  # on the field, with the reason (三万, 1e5 …)
+                            errors[f"projects[{i}].requested"] = f"申请金额「{req[:40]}」：{e}"
+                            continue
+                    else:
+                        amount = None if req in (None, "") or isinstance(req, str) else float(req)
                     projects.append(Project(str(p.get("id", "")).strip(), str(p.get("name", "")).strip(),
                                             str(p.get("organization", "") or "").strip(),
                                             str(p.get("community", "") or "").strip(),

@@ -16,8 +16,11 @@ import numpy as np
 
 from . import contest as machine
 from .model import Judge, mark_total
+from .money import money_text, summary_json
 from .rules import short_label
 from .scoring import explain_panel, round_value
+from .tie_labels import how_settled, tie_text
+from .tracks import money_rules_lines, track_notice
 
 if TYPE_CHECKING:
     from .service import Runtime, Service
@@ -138,6 +141,8 @@ def _results_rows(rt: "Runtime", shown: set[str] | None, awards: bool) -> list[d
     if rt.results is None:
         return []
     rows = []
+    rules = rt.contest.rules
+    ties = {t.id: t for t in rt.results.ties}
     for r in rt.results.results:
         if shown is not None and r.project not in shown:
             continue
@@ -145,8 +150,10 @@ def _results_rows(rt: "Runtime", shown: set[str] | None, awards: bool) -> list[d
         p = rt.contest.project(r.project)
         d["organization"] = p.organization if p else ""
         d["community"] = p.community if p else ""
+        d["grant_text"] = money_text(r.grant, rules.grants.money_unit)   # pages show this, never re-format
+        d["tie_text"] = tie_text(ties[r.tie], rules.rounding.digits, rules) if r.tie in ties else ""
         if not awards:
-            for k in ("award", "award_label", "grant"):
+            for k in ("award", "award_label", "grant", "grant_text"):
                 d.pop(k)
         rows.append(d)
     return rows
@@ -156,7 +163,9 @@ def _ties(rt: "Runtime") -> list[dict]:
     if rt.results is None:
         return []
     projects = {p.id: p for p in rt.contest.projects}
-    return [{**t.to_json(), "names": [projects[p].name if p in projects else p for p in t.projects]}
+    rules = rt.contest.rules
+    return [{**t.to_json(), "names": [projects[p].name if p in projects else p for p in t.projects],
+             "how": how_settled(t, rules), "text": tie_text(t, rules.rounding.digits, rules)}
             for t in rt.results.ties]
 
 
@@ -168,11 +177,14 @@ def _reveal(rt: "Runtime") -> dict | None:
     step = len(tiers) if s.phase == "locked" else s.reveal_step
     revealed = tiers[len(tiers) - step:] if step else []
     out = []
+    unit = rt.contest.rules.grants.money_unit
     for tier in reversed(revealed):  # lowest first, in the order they were revealed
         winners = [r for r in rt.results.results if r.award is not None and r.award.id == tier.id]
         out.append({"id": tier.id, "label": tier.label, "amount": tier.amount,
+                    "amount_text": money_text(tier.amount, unit),
                     "projects": [{"id": r.project, "name": r.name, "total": r.total, "rank": r.rank,
-                                  "grant": r.to_json()["grant"],
+                                  "grant": r.to_json()["grant"], "grant_text": money_text(r.grant, unit),
+                                  "track": r.track,
                                   "organization": (rt.contest.project(r.project).organization
                                                    if rt.contest.project(r.project) else "")}
                                  for r in winners]})
@@ -197,7 +209,14 @@ def screen(svc: "Service", rt: "Runtime") -> dict:
                                for g in rt.results.needs_overtime] if settled and public and rt.results else [])
     snap["panels"] = [{"id": p.id, "label": p.label, "weight": p.weight} for p in rt.contest.rules.panels]
     snap["reveal"] = _reveal(rt)
+    snap["money"] = _money(rt) if s.phase == "locked" else None  # amounts only once every tier is public
     return snap
+
+
+def _money(rt: "Runtime") -> dict | None:
+    """Budget, awarded, unallocated and where capped projects' excess went, with the texts pages show."""
+    res = rt.results
+    return summary_json(res.money, rt.contest.rules.grants.money_unit) if res is not None and res.money else None
 
 
 def console(svc: "Service", rt: "Runtime") -> dict:
@@ -211,6 +230,7 @@ def console(svc: "Service", rt: "Runtime") -> dict:
     snap["ties"] = _ties(rt)
     snap["needs_overtime"] = rt.results.needs_overtime if rt.results else []
     snap["warnings"] = rt.results.warnings if rt.results else []
+    snap["money"] = _money(rt)
     snap["reveal"] = _reveal(rt)
     facts = svc.facts(rt)
     nxt = machine.next_step(s, facts)
@@ -234,7 +254,11 @@ def console(svc: "Service", rt: "Runtime") -> dict:
         "marks_bounds": {"min": c.rules.marks.min, "max": c.rules.marks.max, "step": c.rules.marks.step},
         "awards": [{"id": a.id, "label": a.label, "count": a.count, "min_score": a.min_score, "amount": a.amount}
                    for a in c.rules.awards],
-        "grants": {"mode": c.rules.grants.mode, "budget": c.rules.grants.budget, "unit": c.rules.grants.unit},
+        "grants": {"mode": c.rules.grants.mode, "budget": c.rules.grants.budget, "unit": c.rules.grants.unit,
+                   "cap": c.rules.grants.cap, "money_unit": c.rules.grants.money_unit,
+                   "budget_text": money_text(c.rules.grants.budget, c.rules.grants.money_unit)},
+        "tracks": {"mode": c.rules.tracks.mode, "split": c.rules.tracks.split,
+                   "notices": track_notice(c.rules, [(p.id, p.track) for p in c.projects])},
     }
     snap["marks"] = [m.to_json() for m in rt.marks.values()]
     return snap
@@ -333,6 +357,7 @@ def rules_summary(rt: "Runtime") -> list[str]:
     if r.awards:
         lines.append("奖项：" + "、".join(f"{a.label} {a.count} 名" if a.count else f"{a.label} ≥{a.min_score:g}"
                                         for a in r.awards))
+    lines.extend(money_rules_lines(r, any(p.track for p in rt.contest.projects)))
     return lines
 
 

@@ -24,11 +24,13 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .audit_trail import describe
 from .export_rows import audit_anchor, corrections, rules_in_words, summary_rows
 from .export_text import clean
-from .exports import NOT_FINAL, PHASE_LABELS, Snapshot, fmt_time, money_format
+from .exports import NOT_FINAL, PHASE_LABELS, Snapshot, fmt_time
 from .rules import short_label
 from .xlsx_cells import (AWARD_FILL, BOLD, CENTER, GRID, MONO, NOTE, TOP_WRAP, WRAP, header, note_line,
                          number_format, print_setup, put, sheet_title, title, widths)
 from .xlsx_panels import panel_sheet
+from .awards import money as awards_money
+from .money import xlsx_money_format
 
 __all__ = ["workbook", "sheet_title", "put"]
 
@@ -75,7 +77,7 @@ def _summary(ws: Worksheet, snap: Snapshot) -> None:
     header(ws, 4, labels)
     fmt = number_format(rules.rounding.digits)
     rows = summary_rows(rt)
-    money_fmt = money_format([r.grant for r in rows] + [rules.grants.budget])
+    money_fmt = xlsx_money_format([r.grant for r in rows] + [rules.grants.budget])  # ¥, cents when any
     for i, r in enumerate(rows, start=5):
         values = [r.rank, r.project, r.name, r.organization, r.community, *([r.track] if tracks else []),
                   *(r.panels.get(p.id) for p in panels), r.total, r.note, r.award, r.grant]
@@ -94,7 +96,7 @@ def _summary(ws: Worksheet, snap: Snapshot) -> None:
         put(ws, 5, 1, f"成绩尚无法计算：{rt.results_error or '还没有已结束的路演'}").font = NOTE
         row += 1
     else:
-        row = _money_lines(ws, row, snap, [r.grant for r in rows], len(labels), money_fmt)
+        row = _money_lines(ws, row, snap, len(labels), money_fmt)
     row += 1
     for line in ["说明：", *rules_in_words(snap), *(f"提示：{w}" for w in (rt.results.warnings if rt.results else [])),
                  *audit_anchor(snap)]:
@@ -104,21 +106,21 @@ def _summary(ws: Worksheet, snap: Snapshot) -> None:
     print_setup(ws, "4:4")
 
 
-def _money_lines(ws: Worksheet, row: int, snap: Snapshot, grants: list, width: int, money_fmt: str) -> int:
-    """Below the results: the grants' total, and the budget with what is left when the rules set one."""
-    budget = snap.rt.contest.rules.grants.budget
-    total = sum(float(g) for g in grants)
-    lines = [("创投资金合计", total)]
-    if budget is not None:
-        lines += [("创投资金预算", float(budget)), ("预算结余", float(budget) - total)]
+def _money_lines(ws: Worksheet, row: int, snap: Snapshot, width: int, money_fmt: str) -> int:
+    """Below the results: the grants' total, and the budget with what is left when the rules set one
+    (the engine's money summary, so the sheet, the PDF and the screens say the same)."""
+    money = snap.rt.results.money
+    lines = [("创投资金合计", money.awarded)]
+    if money.budget is not None:
+        lines += [("创投资金预算", money.budget), ("预算结余", money.unallocated)]
     for label, amount in lines:
         c = put(ws, row, 1, label)
         c.font, c.alignment, c.border = BOLD, Alignment(horizontal="right", vertical="center"), GRID
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width - 1)
-        c = put(ws, row, width, amount)
+        c = put(ws, row, width, awards_money(amount))
         c.font, c.alignment, c.border, c.number_format = BOLD, CENTER, GRID, money_fmt
         row += 1
-    if budget is None:
+    if money.budget is None:
         note_line(ws, row, "创投资金：评分规则未设总预算，按各奖项的固定金额发放。", width)
         row += 1
     return row
@@ -168,12 +170,13 @@ def _setup_sheet(ws: Worksheet, snap: Snapshot) -> None:
     row += 1
     header(ws, row, ["出场", "编号", "项目名称", "申报机构", "社区", "申请金额（元）"])
     position = {pid: i for i, pid in enumerate(c.order, start=1)}
+    requested_fmt = xlsx_money_format(p.requested for p in c.projects)  # 80,000.5 is not 80,001
     for p in sorted(c.projects, key=lambda p: position.get(p.id, len(position) + 1)):
         row += 1
         for col, v in enumerate([position.get(p.id, ""), p.id, p.name, p.organization, p.community, p.requested],
                                 start=1):
             put(ws, row, col, v).border = GRID
-        ws.cell(row, 6).number_format = money_format([q.requested for q in c.projects])
+        ws.cell(row, 6).number_format = requested_fmt
     row += 2
     put(ws, row, 1, "评委").font = BOLD
     row += 1

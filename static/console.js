@@ -239,10 +239,9 @@ function renderAlerts(s) {
   const open = crossing.filter((t) => !t.resolved_by);
   ta.hidden = crossing.length === 0 && s.needs_overtime.length === 0;
   if (!ta.hidden) {
-    const how = { overtime: '加时赛 overtime', shared: '并列 shared' };
+    // how each tie was settled, in the server's words (judging/tie_labels.py): 加时赛决出, 专家评审团得分高者胜 …
     const lines = crossing.map((t) => `${t.names.join('、')}（${scoreText(t.total)} 分）`
-      + (t.resolved_by ? ` — 已由「${how[t.resolved_by] || t.resolved_by.replace('panel:', '评审团得分 ')}」决出 resolved`
-        : ' — 未决 undecided'));
+      + (t.resolved_by ? ` — ${t.how} resolved` : ' — 未决 undecided'));
     let next = '';
     if (s.needs_overtime.length) {
       next = s.phase === 'ranking' ? ' → 需要加时赛，请点「开始加时赛」。/ Overtime needed.'
@@ -268,23 +267,26 @@ function showError(message) {
 }
 
 // ------------------------------------------------------------------ results
-function money(x) {
-  return x === null || x === undefined ? '' : Number(x).toLocaleString('zh-CN');
-}
-
+// Money is shown as the server writes it (grant_text, money.line: ¥80,000.50 / ¥8万), never re-formatted here.
 function renderResults(s) {
   const key = JSON.stringify([s.setup.panels.map((p) => [p.id, p.label]), s.results, s.ties,
     s.current && s.current.id, s.contest.digits]);
   renderKept($('results'), key, () => drawResults(s));
   $('results-count').textContent = s.results.length ? `（${s.results.length} 项 projects）` : '';
+  const m = s.money;
+  const ml = $('money-line');
+  ml.hidden = !(m && s.results.length);
+  ml.textContent = m ? `创投资金 Grants：${m.line}${m.notes.length ? `（${m.notes.join('；')}）` : ''}` : '';
 }
 
 function drawResults(s) {
   const table = $('results');
   const panels = s.setup.panels;
   const hasOT = s.results.some((r) => r.overtime && Object.keys(r.overtime).length);
+  const hasTrack = s.results.some((r) => r.track);
   table.tHead.replaceChildren(el('tr', {},
-    el('th', { class: 'num', title: 'Rank' }, '名次'), el('th', { title: 'Project' }, '项目'),
+    el('th', { class: 'num', title: 'Rank' }, '名次'), hasTrack ? el('th', { title: 'Track' }, '赛道') : null,
+    el('th', { title: 'Project' }, '项目'),
     panels.map((p) => el('th', { class: 'num', title: p.label }, p.label.split(' ')[0].replace('评审团', ''))),
     el('th', { class: 'num', title: 'Total' }, '总分'), hasOT ? el('th', { class: 'num', title: 'Overtime' }, '加时') : null,
     el('th', { title: 'Tie' }, '并列'), el('th', { title: 'Award' }, '奖项'), el('th', { class: 'num', title: 'Grant' }, '奖金')));
@@ -295,15 +297,16 @@ function drawResults(s) {
       s.current && s.current.id === r.project ? 'current' : ''].filter(Boolean).join(' ');
     return el('tr', { class: cls, 'data-project': r.project, tabIndex: 0 },
       el('td', { class: 'num rank' }, String(r.rank)),
+      hasTrack ? el('td', { class: 'track' }, r.track || '') : null,
       el('td', { class: 'pname', title: `${r.project} ${r.name}` },
         el('span', { class: 'clip' }, el('span', { class: 'pid' }, r.project), ' ', r.name)),
       panels.map((p) => el('td', { class: 'num' }, scoreText(r.panels[p.id]))),
       el('td', { class: 'num total' }, scoreText(r.total)),
       hasOT ? el('td', { class: 'num' }, Object.values(r.overtime || {}).map((x) => scoreText(x)).join(' / ')) : null,
-      el('td', {}, tie ? el('span', { class: `badge ${tie.crosses_boundary ? 'bad' : ''}` },
+      el('td', {}, tie ? el('span', { class: `badge ${tie.crosses_boundary ? 'bad' : ''}`, title: tie.text || '' },
         tie.crosses_boundary ? (tie.resolved_by ? '已决' : '需加时') : '并列') : ''),
       el('td', {}, r.pending_overtime ? '待定' : (r.award_label || '')),
-      el('td', { class: 'num' }, r.pending_overtime ? '—' : money(r.grant)));
+      el('td', { class: 'num' }, r.pending_overtime ? '—' : (r.award ? r.grant_text : '')));
   }));
 }
 

@@ -50,6 +50,9 @@ export function wireImport(box, cid, onApplied, countNow) {
         ? `「${file.name}」有 ${errors.length} 处错误，请改正后重新选择文件。/ ${errors.length} error(s): fix the file and choose it again.`
         : `「${file.name}」共 ${rows.length} 行，没有错误。确认导入将替换现有的 ${countNow()} 条。/ ${rows.length} rows, no errors; importing replaces the current ${countNow()}.`);
     preview.append(head);
+    if ((result.notices || []).length) {  // the server's words on the 赛道 column: ranked together, or N tracks
+      preview.append(el('ul', { class: 'preview-notices' }, result.notices.map((n) => el('li', { class: 'warn' }, n))));
+    }
     if (general.length) {
       preview.append(el('ul', { class: 'preview-general' }, general.map((g) => el('li', { class: 'bad' },
         `${g.row ? `第 ${g.row} 行 row ${g.row}: ` : ''}${g.message}`))));
@@ -65,7 +68,7 @@ export function wireImport(box, cid, onApplied, countNow) {
           return el('tr', { class: errs.length ? 'row-bad' : '', 'data-row': String(n) },
             el('td', { class: 'num' }, String(n)),
             cols.map(([key]) => el('td', { class: bad.has(key) ? 'cell-bad' : '' },
-              row[key] === null || row[key] === undefined ? '' : String(row[key]))),
+              row[`${key}_text`] ?? (row[key] === null || row[key] === undefined ? '' : String(row[key])))),
             el('td', { class: 'row-errors' }, errs.map((x) => el('div', {}, x.message))));
         })));
       preview.append(el('div', { class: 'table-wrap' }, table));

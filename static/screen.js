@@ -14,7 +14,9 @@
 //
 // Stable hooks for tests (keep them when changing the page).  Text is Chinese first; numbers are
 // judges' marks written like fmtNum (93.5, not 93.50); panel scores and totals with the rules'
-// decimals (fmtScore: 93.50); money like ¥50,000.
+// decimals (fmtScore: 93.50); money exactly as the server writes it (grant_text, amount_text: ¥50,000,
+// ¥80,000.50, or ¥5万 when the rules say money_unit = "wan"); tie notes as the server words them
+// (tie_text: "并列 94.00，加时赛决出").
 //   body[data-phase]   the snapshot's phase: setup|idle|presenting|scoring|closed|result|ranking|reveal|locked
 //   body[data-view]    what is shown: order (running order + next up: setup, idle before the first
 //                      roadshow) | board (idle between roadshows: leaderboard + next up) | overtime
@@ -43,11 +45,14 @@
 //   #leaderboard .lb-row[data-project][data-rank][data-tie]  (.rank .name .org .lb-panel .total;
 //                                 .tie when in an undecided tie across an award boundary) — board and ranking views
 //   #tie-alert .tie-group[data-tie] ("并列！", the names, "总分同为 95.81")   #tie-resolved (after overtime)
+//   .tie-mark ("并列") on tied rows and #tie-notes .tie-note[data-tie] (names + the server's tie_text)
+//                                 — ranking and locked views; .track (the row's 赛道) wherever a row has one
 //   #overtime .ot-project[data-project][data-status=done|current|pending] — the overtime view, and a
 //                                 strip under presenting/scoring/closed/result in an overtime round
 //   #reveal[data-step][data-total][data-settled]  .tier[data-tier]  .tier.latest (.tier-label, .winner
 //                                 [data-project] with .w-name .grant)  .tier.done (earlier tiers)
 //   #final .final-row[data-project][data-rank][data-award] (.rank .award .name .total .grant) — locked
+//   #money-line (预算 · 已分配 · 未分配) and #money-notes (where capped projects' excess went) — locked
 
 import { connect, timerLeft, fmtClock, fmtNum, fmtScore, esc } from './live.js';
 
@@ -70,6 +75,7 @@ const PHASE_LABEL = {
 
 // ------------------------------------------------------------------ formatting
 
+// Only for amounts the server sent as a number alone (older snapshots); every page shows grant_text.
 export function fmtMoney(x) {
   if (x === null || x === undefined) return '—';
   return '¥' + Number(x).toLocaleString('en-US', { maximumFractionDigits: 2 });
@@ -127,7 +133,25 @@ function runningOrder(s) {
       <span class="ro-org fit fit-line">${esc(p.organization)}</span></li>`).join('')}</ol>`;
 }
 
-function leaderboard(s, rows) {
+// The server's tie words once per tie (rows of one tie share its tie_text), e.g.
+// "项目A、项目B：并列 94.00，加时赛决出".
+// skip: ties already worded elsewhere on the stage (the tie alert, #tie-resolved).
+function tieNotes(rows, skip = new Set()) {
+  const groups = new Map();
+  for (const r of rows) {
+    if (!r.tie || !r.tie_text || skip.has(r.tie)) continue;
+    if (!groups.has(r.tie)) groups.set(r.tie, { text: r.tie_text, names: [] });
+    groups.get(r.tie).names.push(r.name);
+  }
+  if (!groups.size) return '';
+  return `<div id="tie-notes">${[...groups].map(([id, g]) => `<span class="tie-note" data-tie="${esc(id)}">${
+    g.names.map(esc).join('、')}：${esc(g.text)}</span>`).join('')}</div>`;
+}
+
+const trackTag = (r) => (r.track ? `<span class="track">${esc(r.track)}</span>` : '');
+const tieMark = (r, on) => (on && r.tie_text ? `<span class="tie-mark" title="${esc(r.tie_text)}">并列</span>` : '');
+
+function leaderboard(s, rows, { ties = false } = {}) {
   const labels = panelLabels(s);
   const open = new Set((s.ties || []).filter((t) => !t.resolved_by).map((t) => t.id));
   const panelIds = (s.panels || []).map((p) => p.id);
@@ -139,7 +163,7 @@ function leaderboard(s, rows) {
     <span class="total">总分</span></div>`;
   const row = (r) => `<div class="lb-row${open.has(r.tie) ? ' tie' : ''}" data-project="${esc(r.project)}" data-rank="${r.rank}"${r.tie ? ` data-tie="${esc(r.tie)}"` : ''}>
     <span class="rank">${r.rank}</span>
-    <span class="name fit">${r.track ? `<span class="track">${esc(r.track)}</span>` : ''}${esc(r.name)}${r.pending_overtime ? '<span class="tag">待加时</span>' : ''}</span>
+    <span class="name fit">${trackTag(r)}${esc(r.name)}${r.pending_overtime ? '<span class="tag">待加时</span>' : ''}${tieMark(r, ties)}</span>
     <span class="org fit fit-line">${esc(r.organization)}</span>
     ${panelIds.map((id) => `<span class="lb-panel num">${scoreText((r.panels || {})[id])}</span>`).join('')}
     <span class="total num">${scoreText(r.total)}</span></div>`;
@@ -373,14 +397,14 @@ function viewRanking(s) {
     </aside>` : '';
   const names = {};
   for (const r of s.leaderboard || []) names[r.project] = r.name;
-  const note = resolved.length ? `<div id="tie-resolved">${resolved.map((t) => `并列（${scoreText(t.total)} 分）已由${
-    t.resolved_by === 'overtime' ? '加时赛' : '规则'}决出：${(t.order || []).map((g) => g.map((p) => esc(names[p] || p)).join('、')).join(' ＞ ')}`).join('；')}</div>` : '';
+  const note = resolved.length ? `<div id="tie-resolved">${resolved.map((t) => `${esc(t.text)}：${
+    (t.order || []).map((g) => g.map((p) => esc(names[p] || p)).join('、')).join(' ＞ ')}`).join('；')}</div>` : '';
   return {
     view: 'ranking', key: `ranking:${s.round}:${open.length}`,
     html: `<section class="view view-ranking${alert ? ' with-alert' : ''}">
       <div class="board-main"><h2 class="section-title">${s.overtime ? '最终排名' : '总排名'} <span class="en">Ranking</span>
         <span class="sub">获奖名单将在颁奖环节揭晓</span></h2>
-        ${note}${leaderboard(s, s.leaderboard || [])}</div>
+        ${note}${leaderboard(s, s.leaderboard || [], { ties: true })}${tieNotes(s.leaderboard || [], new Set((s.ties || []).map((t) => t.id)))}</div>
       ${alert}
     </section>`,
   };
@@ -410,23 +434,23 @@ function viewReveal(s) {
     html: `<section class="view view-reveal">${head}
       <div class="tier latest" data-tier="${esc(latest.id)}">
         <div class="tier-head anim pop" style="--d:0.1s"><span class="tier-label">${esc(latest.label)}</span>
-          <span class="tier-amount">每项创投资金 <b>${fmtMoney(latest.amount)}</b></span></div>
+          <span class="tier-amount">每项创投资金 <b>${esc(latest.amount_text ?? fmtMoney(latest.amount))}</b></span></div>
         <div class="winners ${size}" style="--cols:${cols};--rows:${Math.ceil(n / cols)}">${latest.projects.map((p, i) => `
           <div class="winner anim rise" data-project="${esc(p.id)}" style="--d:${(0.6 + i * stagger).toFixed(2)}s">
-            <div class="w-name fit">${esc(p.name)}</div><div class="w-org fit fit-line">${esc(p.organization)}</div>
+            <div class="w-name fit">${trackTag(p)}${esc(p.name)}</div><div class="w-org fit fit-line">${esc(p.organization)}</div>
             <div class="w-meta"><span class="w-total">总分 <b class="num">${scoreText(p.total)}</b></span>
-              <span class="grant">${fmtMoney(p.grant)}</span></div></div>`).join('')}</div>
+              <span class="grant">${esc(p.grant_text ?? fmtMoney(p.grant))}</span></div></div>`).join('')}</div>
       </div>
       ${earlier.length ? `<div class="earlier"><span class="earlier-label">已揭晓 <span class="en">Revealed</span></span>${earlier.map((t) => `
         <div class="tier done" data-tier="${esc(t.id)}"><span class="tier-label">${esc(t.label)}</span>
-          <span class="tier-count">${t.projects.length} 个项目 · ${fmtMoney(t.amount)}</span></div>`).join('')}</div>` : ''}
+          <span class="tier-count">${t.projects.length} 个项目 · ${esc(t.amount_text ?? fmtMoney(t.amount))}</span></div>`).join('')}</div>` : ''}
     </div></section>`,
   };
 }
 
 function viewLocked(s) {
   const rows = s.leaderboard || [];
-  const sum = rows.reduce((a, r) => a + (Number(r.grant) || 0), 0);
+  const money = s.money || {};
   const n = rows.length;
   const cols = n > 18 ? 2 : 1;   // two columns (without organizations) for long lists
   const per = Math.ceil(n / cols);
@@ -434,8 +458,8 @@ function viewLocked(s) {
     <span class="org">申报机构</span><span class="total">总分</span><span class="grant">创投资金</span></div>`;
   const row = (r) => `<div class="final-row" data-project="${esc(r.project)}" data-rank="${r.rank}" data-award="${esc(r.award || '')}">
     <span class="rank">${r.rank}</span><span class="award">${esc(r.award_label || '')}</span>
-    <span class="name fit">${esc(r.name)}</span><span class="org fit fit-line">${esc(r.organization)}</span>
-    <span class="total num">${scoreText(r.total)}</span><span class="grant num">${r.grant ? fmtMoney(r.grant) : '—'}</span></div>`;
+    <span class="name fit">${trackTag(r)}${esc(r.name)}${tieMark(r, true)}</span><span class="org fit fit-line">${esc(r.organization)}</span>
+    <span class="total num">${scoreText(r.total)}</span><span class="grant num">${r.grant ? esc(r.grant_text) : '—'}</span></div>`;
   let body = '';
   for (let c = 0; c < cols; c += 1) {
     body += `<div class="lb-col" style="--rows:${per}">${head}${rows.slice(c * per, (c + 1) * per).map(row).join('')}</div>`;
@@ -444,8 +468,10 @@ function viewLocked(s) {
     view: 'locked', key: 'locked',
     html: `<section class="view view-locked">
       <h2 class="section-title">最终结果 <span class="en">Final results</span>
-        <span class="sub">结果已锁定 · 创投资金合计 <b>${fmtMoney(sum)}</b></span></h2>
+        <span class="sub">结果已锁定 · 创投资金合计 <b>${esc(money.awarded_text || '¥0')}</b></span></h2>
       <div id="final" class="lb final cols-${cols}">${body}</div>
+      ${tieNotes(rows)}${money.line ? `<div id="money-line">${esc(money.line)}${(money.notes || []).length
+        ? `<span id="money-notes">（${money.notes.map(esc).join('；')}）</span>` : ''}</div>` : ''}
     </section>`,
   };
 }

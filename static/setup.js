@@ -55,6 +55,7 @@ function render() {
   if (!dirty.has('rules')) renderRules(setup);
   if (!dirty.has('awards')) renderAwards(setup);
   if (!dirty.has('projects')) renderProjects(setup);
+  renderTrackNotices(setup);
   if (!dirty.has('judges')) renderJudges(setup);
   if (!dirty.has('recusals')) renderRecusals(setup);
   if (!dirty.has('order')) renderOrder(setup);
@@ -143,7 +144,10 @@ function updateAwardTotals() {
   }
   const budget = $('f-budget').value;
   const mode = snap ? snap.setup.grants.mode : 'per_tier';
-  let hint = `按名额计奖金合计 ${total.toLocaleString('zh-CN')} 元 / tiers with a count need ${total.toLocaleString('en')}`;
+  // typed amounts, before the server has them: ¥ and thousands like the server's money_text
+  const yuan = `¥${total.toLocaleString('en-US', { maximumFractionDigits: 2 })}`;
+  let hint = `按名额计奖金合计 ${yuan} / tiers with a count need ${yuan}`;
+  if (snap && snap.setup.tracks && snap.setup.tracks.mode === 'separate') hint += '（每个赛道 per track）';
   if (mode === 'proportional') hint = '按申请金额比例分配预算 / the budget is shared in proportion to requests';
   else if (budget !== '' && total > Number(budget)) hint += ' — 超出预算！/ more than the budget!';
   $('budget-hint').textContent = hint;
@@ -169,6 +173,18 @@ function projectRow(p, i) {
       type: k === 'requested' ? 'number' : 'text', min: k === 'requested' ? '0' : null,
     }))),
     el('td', {}, el('button', { type: 'button', class: 'btn secondary small', 'data-remove': '1', title: '删除 Remove' }, '删除')));
+}
+
+// What the 赛道 column means under these rules, in the server's words (ranked together, or N tracks and prizes).
+function renderTrackNotices(setup) {
+  let box = $('tracks-notice');
+  if (!box) {
+    box = el('ul', { id: 'tracks-notice', class: 'alert warn preview-notices' });
+    $('projects-form').before(box);
+  }
+  const notices = (setup.tracks && setup.tracks.notices) || [];
+  box.hidden = !notices.length;
+  box.replaceChildren(...notices.map((n) => el('li', {}, n)));
 }
 
 function renderProjects(setup) {

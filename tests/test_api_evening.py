@@ -193,7 +193,11 @@ def test_complete_evening_with_tie_overtime_reveal_and_lock(client, tmp_path):
             labels.append(snap["reveal"]["tiers"][-1]["label"])
         assert labels == ["优秀奖", "三等奖", "二等奖", "一等奖"]
         first_tier = snap["reveal"]["tiers"][-1]
-        assert [p["id"] for p in first_tier["projects"]] == [winner] and first_tier["projects"][0]["grant"] == 50000
+        # 一等奖 is ¥50,000, never more than the project asked for (the demo's P09 asked ¥20,000; issue 9)
+        setup = client.get("/api/contests/c1", headers=ORG).json()["setup"]
+        asked = {p["id"]: p["requested"] for p in setup["projects"]}[winner]
+        assert [p["id"] for p in first_tier["projects"]] == [winner]
+        assert first_tier["projects"][0]["grant"] == min(50000, asked)
         ev.act("lock")
         locked = screen.wait_for("locked")
         assert locked["leaderboard"][0]["award_label"] == "一等奖"
@@ -208,9 +212,12 @@ def test_complete_evening_with_tie_overtime_reveal_and_lock(client, tmp_path):
     rules = client.get("/api/contests/c1/rules.toml", headers=ORG)
     (tmp_path / "marks.csv").write_text(marks.text, encoding="utf-8")
     (tmp_path / "rules.toml").write_text(rules.text, encoding="utf-8")
+    # with the projects (their requested amounts cap the grants, their tracks name the rankings)
+    projects = client.get("/api/contests/c1/export/projects-machine.csv", headers=ORG)
+    (tmp_path / "projects.csv").write_bytes(projects.content)
     out = subprocess.run([sys.executable, "run.py", "score", "--rules", str(tmp_path / "rules.toml"), "--marks",
-                          str(tmp_path / "marks.csv"), "--format", "json"], cwd=ROOT, capture_output=True,
-                         text=True, check=True)
+                          str(tmp_path / "marks.csv"), "--projects", str(tmp_path / "projects.csv"),
+                          "--format", "json"], cwd=ROOT, capture_output=True, text=True, check=True)
     offline = json.loads(out.stdout)
     live = client.get("/api/contests/c1/results", headers=ORG).json()
     key = ("project", "rank", "total", "panels", "award", "grant", "tie")

@@ -178,23 +178,26 @@ def test_per_tier_with_caps_redistributes_and_warns_when_nobody_can_take_more():
     body = '[ties]\nscope = "none"\n[[awards]]\nid = "a"\ncount = 3\namount = 1000\n[grants]\ncap = "requested"\n'
     res = run(rules(body), marks({"A": [90], "B": [80], "C": [70]}),
               {"A": ProjectInfo("A", requested=400), "B": ProjectInfo("B"), "C": ProjectInfo("C")})
-    assert grants(res) == {"A": 400, "B": 1300, "C": 1300} and res.warnings == []
+    assert grants(res) == {"A": 400, "B": 1300, "C": 1300}
+    # and the result says where A's 600 went (issue 9: the console and screen show it)
+    assert len(res.warnings) == 1 and "按申报额封顶" in res.warnings[0] and "¥600 已按比例分给其他获奖项目" in res.warnings[0]
+    assert res.money.tracks[0].capped == (("A", 400, 1000),) and res.money.to_json()["tracks"][0]["redistributed"] == 600
     # everyone capped (400 + 500 + 600 of 3000, no budget key): 1500 left, and the result says so
     res = run(rules(body), marks({"A": [90], "B": [80], "C": [70]}),
               {p: ProjectInfo(p, requested=r) for p, r in (("A", 400), ("B", 500), ("C", 600))})
     assert grants(res) == {"A": 400, "B": 500, "C": 600}
-    assert any("1500" in w for w in res.warnings), res.warnings
+    assert any("¥1,500 未分配" in w for w in res.warnings), res.warnings
 
 
 def test_money_in_warnings_is_printed_in_full():
-    # budget 2,000,000 with caps 3 x 100: 1,999,700 left, printed as 1999700 (not 1.9997e+06)
+    # budget 2,000,000 with caps 3 x 100: 1,999,700 left, printed as ¥1,999,700 (not 1.9997e+06)
     r = rules(proportional(3, 2000000, cap="requested"))
     res = run(r, marks({"A": [50], "B": [30], "C": [20]}), {p: ProjectInfo(p, requested=100) for p in "ABC"})
-    assert any("1999700" in w for w in res.warnings), res.warnings
+    assert any("¥1,999,700" in w for w in res.warnings), res.warnings
     # threshold tiers worth 3 x 600,000 = 1,800,000 > budget 1,500,000
     r = rules('[[awards]]\nid = "star"\nmin_score = 80\namount = 600000\n[grants]\nbudget = 1500000\n')
     res = run(r, marks({"A": [90], "B": [85], "C": [80]}))
-    assert "1800000" in res.warnings[0] and "1500000" in res.warnings[0], res.warnings
+    assert "¥1,800,000" in res.warnings[0] and "¥1,500,000" in res.warnings[0], res.warnings
 
 
 def test_threshold_tier_amounts_above_the_budget_are_scaled_down_with_a_warning():

@@ -339,7 +339,7 @@ def test_summary_has_the_money_total_and_the_budget(hostile):
     ws = load_workbook(io.BytesIO(fetch(hostile, "results.xlsx")))["成绩汇总"]
     lines = {r[0].value: r[-1] for r in ws.iter_rows(min_row=5) if isinstance(r[0].value, str)}
     total = sum(r["grant"] for r in live)
-    assert lines["创投资金合计"].value == total and lines["创投资金合计"].number_format == "#,##0"
+    assert lines["创投资金合计"].value == total and lines["创投资金合计"].number_format == '"¥"#,##0'
     assert lines["创投资金预算"].value == rules["grants"]["budget"]
     assert lines["预算结余"].value == rules["grants"]["budget"] - total
 

@@ -192,7 +192,7 @@ def test_workbook_summary_panels_rules_and_corrections(evening, tmp_path):
     assert first[1] == WINNER and first[9] == "一等奖" and first[10] == 50000 and second[9] == "二等奖"
     assert "加时赛决出" in first[8] and "加时赛1" in first[8] and "P4" in first[8], first[8]
     assert ws.cell(5, 8).number_format == "0.00" and ws.cell(5, 6).number_format == "0.00"
-    assert ws.cell(5, 11).number_format == "#,##0"
+    assert ws.cell(5, 11).number_format == '"¥"#,##0'  # one money format (issue 9)
     assert ws.column_dimensions["C"].width >= 30
 
     experts = wb["专家评审团"]  # 5 judges x 5 columns would print too small: one judge per row

@@ -202,9 +202,10 @@ def test_breakers_apply_in_order_to_the_tied_projects_only():
 
 # ------------------------------------------------------------------ tracks
 
-def test_tracks_are_ranked_and_awarded_separately():
+def test_tracks_are_ranked_and_awarded_separately_when_the_rules_say_so():
     # track 新锐: N1 90, N2 80; track 魅力: M1 70, M2 85.  first prize 1 per track
-    r = rules('[ties]\nscope = "none"\n[[awards]]\nid = "first"\ncount = 1\namount = 1000\n')
+    r = rules('[ties]\nscope = "none"\n[[awards]]\nid = "first"\ncount = 1\namount = 1000\n'
+              '[tracks]\nmode = "separate"\n')  # only when the rules say so (issue 9)
     projects = {"N1": ProjectInfo("N1", "新一", "新锐"), "N2": ProjectInfo("N2", "新二", "新锐"),
                 "M1": ProjectInfo("M1", "魅一", "魅力"), "M2": ProjectInfo("M2", "魅二", "魅力")}
     res = run(r, marks({"N1": [90], "N2": [80], "M1": [70], "M2": [85]}), projects)
@@ -214,7 +215,7 @@ def test_tracks_are_ranked_and_awarded_separately():
 
 
 def test_tie_ids_name_their_track():
-    r = rules('[ties]\nscope = "none"\n')
+    r = rules('[ties]\nscope = "none"\n[tracks]\nmode = "separate"\n')
     projects = {p: ProjectInfo(p, track=t) for p, t in (("A", "x"), ("B", "x"), ("C", "y"), ("D", "y"))}
     res = run(r, marks({"A": [5], "B": [5], "C": [6], "D": [6]}), projects)
     assert sorted(t.id for t in res.ties) == ["x:T1", "y:T1"]

@@ -31,7 +31,9 @@ def test_defaults_of_a_minimal_file():
     assert (r.ties.scope, r.ties.breakers, r.ties.max_overtime) == ("award_boundary", ("shared",), 1)
     assert r.awards == ()
     g = r.grants
-    assert (g.mode, g.budget, g.cap, g.unit, g.tie) == ("per_tier", None, "none", 1.0, "pool")
+    # grants never above the request unless the rules say cap = "none" (issue 9); amounts in yuan
+    assert (g.mode, g.budget, g.cap, g.unit, g.tie, g.money_unit) == ("per_tier", None, "requested", 1.0, "pool", "yuan")
+    assert (r.tracks.mode, r.tracks.split, r.tracks.budgets) == ("none", "equal", ())
     assert r.source == "r.toml" and r.text == HEAD + OK_PANEL
 
 

@@ -19,6 +19,7 @@ from starlette.routing import Route
 
 from .. import audit_trail, exports, importing, views
 from ..service import Conflict, Invalid, NotFound, Service, presets
+from ..tracks import track_notice
 from .deps import Forbidden, TooManyAttempts, Unauthorized, client_of, judge_of, require_organizer
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -156,10 +157,15 @@ async def import_table(request: Request) -> Response:
             svc(request).check_setup(cid, {kind: parsed.rows})
         except Invalid as e:
             parsed.errors.extend(_row_errors(e.errors, kind))
+    # what a filled 赛道 column means under this contest's rules (ranked together, or N tracks and prizes)
+    notices = (track_notice(svc(request).get(cid).contest.rules, [(r["id"], r.get("track", "")) for r in parsed.rows])
+               if kind == "projects" else [])
     if dry or parsed.errors:
-        return JSONResponse({**parsed.to_json(), "applied": False}, status_code=200 if not parsed.errors else 422)
+        return JSONResponse({**parsed.to_json(), "notices": notices, "applied": False},
+                            status_code=200 if not parsed.errors else 422)
     rt = await svc(request).update_setup(cid, {kind: parsed.rows}, actor, client_of(request))
-    return JSONResponse({**parsed.to_json(), "applied": True, "contest": views.console(svc(request), rt)})
+    return JSONResponse({**parsed.to_json(), "notices": notices, "applied": True,
+                         "contest": views.console(svc(request), rt)})
 
 
 def _row_errors(errors: dict[str, str], kind: str) -> list[dict]:

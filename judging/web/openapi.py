@@ -62,7 +62,8 @@ PATHS = {
                                  recusals=LIST, awards=LIST, budget={"type": ["number", "null"]}))},
     "/api/contests/{cid}/import/{kind}": {"post": _op(
         "Preview (dry_run, default) or apply a CSV/XLSX table of projects or judges (multipart 'file', or JSON "
-        "{csv, dry_run})", params=["cid", "kind"], body=_props(csv=S, dry_run=B))},
+        "{csv, dry_run}); answers {rows, errors, ok, applied, notices} -- notices: what the 赛道 column gives under "
+        "the rules", params=["cid", "kind"], body=_props(csv=S, dry_run=B))},
     "/api/contests/{cid}/order": {"post": _op("Set the running order by hand", params=C,
                                               body=_props(order={"type": "array", "items": S}))},
     "/api/contests/{cid}/draw": {"post": _op("Draw the running order; the seed is recorded (random if omitted)",

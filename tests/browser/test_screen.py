@@ -82,7 +82,9 @@ def fmt_marks(totals: list[float]) -> list[str]:
 
 
 def fmt_money(x: float) -> str:
-    return "¥" + f"{x:,.2f}".rstrip("0").rstrip(".")
+    from judging.money import money_text   # the one money format (issue 9): the screen shows the server's text
+
+    return money_text(x)
 
 
 def marks_for(judge: dict, level: float, rng: random.Random) -> dict:
