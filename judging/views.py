@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 from . import contest as machine
 from .model import Judge, mark_total
+from .nudges import MESSAGE as NUDGE_MESSAGE
+from .nudges import active_nudge
 from .outliers import flag_outliers
 from .rules import short_label
 from .scoring import explain_panel
@@ -244,6 +246,7 @@ def console(svc: "Service", rt: "Runtime") -> dict:
 def judges_status(svc: "Service", rt: "Runtime") -> list[dict]:
     s, c = rt.state, rt.contest
     connected = svc.connected_judges(c.id)
+    missing = {j.id for j in svc.missing_judges(rt)} if s.phase == "scoring" else set()
     rows = []
     for j in c.judges:
         m = rt.marks.get((s.current, s.round, j.id)) if s.current else None
@@ -252,7 +255,10 @@ def judges_status(svc: "Service", rt: "Runtime") -> list[dict]:
         rows.append({"id": j.id, "name": j.name, "panel": j.panel, "connected": j.id in connected,
                      "recused": bool(s.current and c.is_recused(j.id, s.current)),
                      "submitted": active, "total": total, "values": m.values if active else None,
-                     "updated_at": m.updated_at if m else None, "outlier": None})
+                     "updated_at": m.updated_at if m else None, "outlier": None,
+                     # 请尽快提交: the console offers a nudge for a judge missing while scoring is open
+                     "can_nudge": j.id in missing,
+                     "nudged_at": n.at if (n := active_nudge(rt, j.id)) else None})
     flags = {f.judge: f for f in outlier_flags(rt, _current_totals(rt))}
     for row in rows:
         row["outlier"] = flags[row["id"]].message if row["id"] in flags else None
@@ -320,6 +326,8 @@ def judge(svc: "Service", rt: "Runtime", j: Judge) -> dict:
     snap["task"] = {"kind": kind, "project": s.current, "round": s.round, "open": s.phase == "scoring",
                     "overtime": s.overtime > 0}
     snap["next"] = _pj({p.id: p for p in c.projects}, nxt) if nxt else None
+    n = active_nudge(rt, j.id)  # the organizer asked this judge to submit now (until they do)
+    snap["nudge"] = {"at": n.at, "project": n.project, "round": n.round, "message": NUDGE_MESSAGE} if n else None
     return snap
 
 
