@@ -143,6 +143,9 @@ def describe(e: Mapping[str, Any], contest: Contest) -> dict:
         before, after = _ids(d.get("before")), _ids(d.get("after"))
         if d.get("seed"):
             extra = f"抽签种子 {d['seed']}"
+    elif action == "judge.nudge":
+        after = "请尽快提交"
+        extra = "一并提醒所有未提交的评委" if d.get("all_missing") else ""
     elif action == "contest.create":
         a = d.get("after") or {}
         after = (f"{a.get('name', '')}：{len(a.get('projects') or [])} 个项目、{len(a.get('judges') or [])} 位评委，"

@@ -304,3 +304,13 @@ def test_a_nudge_is_pushed_to_that_judge_only_and_shown_until_they_submit(client
     submit(client, judges["E1"], pid, expert(80))
     assert mine("E1")["nudge"] is None                                  # submitted: the banner goes
     assert {j["id"]: j for j in state(client)["judges_status"]}["E1"]["nudged_at"] is None
+
+
+def test_a_nudge_reads_as_words_on_the_audit_page(client):
+    act(client, "start", "present", "open_scoring")
+    assert nudge(client, {}).status_code == 200
+    words = client.get("/api/contests/c1/audit/entries", headers=ORG,
+                       params={"kind": "nudge", "judge": "E1"}).json()["entries"]
+    assert len(words) == 1
+    assert (words[0]["what"], words[0]["after"], words[0]["judge"]) == ("提醒评委尽快提交", "请尽快提交", "E1")
+    assert words[0]["extra"] == "一并提醒所有未提交的评委" and words[0]["kind"] == "nudge"

@@ -14,14 +14,10 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import time
-import uuid
-
-import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.test_judge_app import EXPERT, Organizer, link, open_judge, view
+from tests.browser.test_judge_app import AUDIT_JS, EXPERT, Organizer, open_judge, view
 from tests.conftest import ORGANIZER_KEY
 
 pytestmark = pytest.mark.browser
@@ -197,6 +193,7 @@ def test_at_360_nothing_sits_under_the_submit_bar_and_the_language_switch_is_sma
     assert lang["w"] < name["w"], (lang, name)
     assert lang["h"] >= 44
     expect(page.locator("#lang")).to_have_attribute("aria-label", "Switch to English")
+    assert page.evaluate(AUDIT_JS) == []
     page.screenshot(path=str(shots(artifacts) / "phone-360-header.png"), clip={"x": 0, "y": 0, "width": 360,
                                                                               "height": 140})
     page.locator("#lang").click()
@@ -230,6 +227,7 @@ def test_a_nudge_reaches_only_that_judges_phone_and_stays_until_they_submit(brow
     expect(page.locator("#nudge")).to_be_visible()
     expect(page.locator("#nudge")).to_contain_text("请尽快提交")
     assert page.evaluate("() => window.__buzz") == [[200, 100, 200]]
+    assert page.evaluate(AUDIT_JS) == []            # text ≥ 16 px, contrast, targets: the banner too
     page.screenshot(path=str(folder / "phone-nudged.png"))
     expect(console.locator("#nudges [data-nudge=E1]")).to_contain_text("已提醒")
     console.screenshot(path=str(folder / "console-nudge.png"))
