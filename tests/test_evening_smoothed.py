@@ -249,7 +249,10 @@ def nudge(client, body: dict):
 def test_nudges_only_while_scoring_is_open_and_only_missing_judges(client):
     judges = {j["id"]: j for j in state(client)["setup"]["judges"]}
     assert nudge(client, {}).status_code == 409                       # setup
-    pid = act(client, "start", "present")["current"]["id"]
+    act(client, "start")
+    r = client.post("/api/contests/c1/actions", headers=ORG, json={"action": "present", "project": "P03"})
+    pid = r.json()["current"]["id"]
+    assert pid == "P03"                                               # U03 is recused from P03 (回避)
     r = nudge(client, {"judges": ["E1"]})
     assert r.status_code == 409 and "评分进行中" in r.json()["error"]  # presenting
     act(client, "open_scoring")
@@ -259,10 +262,8 @@ def test_nudges_only_while_scoring_is_open_and_only_missing_judges(client):
     for bad in ({"judges": "E1"}, {"judges": []}, {"judges": [1]}, {"judge": None}):
         r = nudge(client, bad)
         assert r.status_code == 422 and r.json()["error"], bad
-    recused = next(r["judge"] for r in state(client)["setup"]["recusals"] if r["project"] == pid) \
-        if any(r["project"] == pid for r in state(client)["setup"]["recusals"]) else None
-    if recused:
-        assert nudge(client, {"judges": [recused]}).status_code == 409
+    assert {"judge": "U03", "project": "P03"} in state(client)["setup"]["recusals"]
+    assert nudge(client, {"judges": ["U03"]}).status_code == 409        # recused: not expected to score
 
     r = nudge(client, {"judge": "E1"})
     assert r.status_code == 200 and r.json()["nudged"] == ["E1"]
@@ -271,7 +272,7 @@ def test_nudges_only_while_scoring_is_open_and_only_missing_judges(client):
     assert rows["E1"]["can_nudge"] and not rows["E2"]["can_nudge"]
     everyone = nudge(client, {}).json()["nudged"]
     missing = [j["id"] for j in state(client)["judges_status"] if j["can_nudge"]]
-    assert everyone == missing and "E2" not in everyone and "E1" in everyone
+    assert everyone == missing and "E2" not in everyone and "E1" in everyone and "U03" not in everyone
     entries = client.get("/api/contests/c1/audit", headers=ORG, params={"kind": "nudge"}).json()["entries"]
     assert len(entries) == 1 + len(everyone)
     assert entries[0]["detail"] == {"project": pid, "round": "final", "judge": "E1", "all_missing": False}
