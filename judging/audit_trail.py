@@ -32,7 +32,7 @@ ACTION_LABELS = {
     "state.rank": "生成排名", "state.start_overtime": "开始加时赛", "state.start_reveal": "开始颁奖",
     "state.reveal_next": "揭晓下一奖项", "state.lock": "锁定结果", "state.back": "撤回上一步",
     "mark.submit": "评委提交评分", "mark.amend": "评委修改评分", "mark.correct": "组织者更正评分",
-    "mark.void": "组织者作废评分",
+    "mark.void": "组织者作废评分", "judge.nudge": "提醒评委尽快提交",
 }
 KINDS = {  # kind -> (label, SQL condition on the action column)
     "setup": ("设置", "(action LIKE 'contest.%' AND action <> 'contest.import')"),
@@ -41,6 +41,7 @@ KINDS = {  # kind -> (label, SQL condition on the action column)
     "mark": ("评委评分", "action IN ('mark.submit', 'mark.amend')"),
     "correction": ("更正 / 作废", "action IN ('mark.correct', 'mark.void')"),
     "import": ("导入", "action = 'contest.import'"),
+    "nudge": ("提醒", "action = 'judge.nudge'"),
 }
 MAX_PAGE = 500
 
@@ -52,7 +53,7 @@ def kind_of(action: str) -> str:
         return "correction"
     if action == "contest.import":
         return "import"
-    return {"contest": "setup", "order": "order", "state": "state"}.get(action.split(".")[0], "other")
+    return {"contest": "setup", "order": "order", "state": "state", "judge": "nudge"}.get(action.split(".")[0], "other")
 
 
 def who(actor: str, contest: Contest) -> str:
@@ -146,6 +147,9 @@ def describe(e: Mapping[str, Any], contest: Contest) -> dict:
         before, after = _ids(d.get("before")), _ids(d.get("after"))
         if d.get("seed"):
             extra = f"抽签种子 {d['seed']}"
+    elif action == "judge.nudge":
+        after = "请尽快提交"
+        extra = "一并提醒所有未提交的评委" if d.get("all_missing") else ""
     elif action == "contest.create":
         a = d.get("after") or {}
         after = (f"{a.get('name', '')}：{len(a.get('projects') or [])} 个项目、{len(a.get('judges') or [])} 位评委，"

@@ -24,6 +24,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--no-demo", action="store_true", help="do not create the demo contest on first start")
     s.add_argument("--new-key", action="store_true",
                    help="replace the organizer key (prints the new one) and sign out every console")
+    s.add_argument("--public-url", type=_public_url, default=None, metavar="URL",
+                   help="the address phones reach this server at, e.g. http://192.168.1.20:8000 (what the QR "
+                        "cards encode; default: the LAN address with --host 0.0.0.0, else the console's address)")
     s.add_argument("--print-links", action="store_true",
                    help="also print the judge and screen links (they carry tokens: keep them out of shared logs)")
     s.set_defaults(func=cmd_serve)
@@ -41,6 +44,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     register_export(sub)
 
 
+def _public_url(text: str) -> str:
+    from .links import parse_public_url
+
+    try:
+        return parse_public_url(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
 def _lan_address() -> str | None:
     try:
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
@@ -56,17 +68,26 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .web.app import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    from .links import unreachable_warning
+
     host_for_links = args.host
+    lan = _lan_address() if args.host in ("0.0.0.0", "::") else None
     if args.host in ("0.0.0.0", "::"):
-        host_for_links = _lan_address() or "127.0.0.1"
-    base = f"http://{host_for_links}:{args.port}"
+        host_for_links = lan or "127.0.0.1"
+    # what the QR cards encode: --public-url, else the LAN address when listening on every interface, else
+    # (None) the address the console is opened on
+    public_url = args.public_url or (f"http://{lan}:{args.port}" if lan else None)
+    base = public_url or f"http://{host_for_links}:{args.port}"
 
     env_key = os.environ.get("JUDGING_ORGANIZER_KEY") or None
 
     def ready(app, new_key: str | None) -> None:
         print(banner(app, base, args.db, new_key, env_key, args.print_links), flush=True)
+        if public_url is None and (warning := unreachable_warning(base)):
+            print(f"  ⚠ {warning}", flush=True)
 
-    app = create_app(args.db, organizer_key=env_key, rotate_key=args.new_key, demo=not args.no_demo, on_ready=ready)
+    app = create_app(args.db, organizer_key=env_key, rotate_key=args.new_key, demo=not args.no_demo, on_ready=ready,
+                     public_url=public_url)
     uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="warning",
                 ws_ping_interval=20, ws_ping_timeout=20)
     return 0

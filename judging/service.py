@@ -82,6 +82,7 @@ class Runtime:
     marks: dict[tuple[str, str, str], MarkSet] = field(default_factory=dict)
     results: Results | None = None
     results_error: str | None = None
+    nudges: dict = field(default_factory=dict)  # judge id -> judging.nudges.Nudge (in memory only)
 
     def closed(self, project: str, round_name: str) -> bool:
         return is_closed(self.state, project, round_name)
@@ -656,9 +657,14 @@ class Service:
         from the newest state when it runs."""
         if self._views is None:
             return
-        rt = self.runtimes[cid]
-        views = self._views
         self.publish_screen(cid)
+        self.publish_judges(cid, judges)
+
+    def publish_judges(self, cid: str, judges: Iterable[str] | None = None) -> None:
+        """The consoles and the judges' phones (only ``judges`` if given), not the big screen."""
+        if self._views is None:
+            return
+        rt = self.runtimes[cid]
         self.publish_console(cid)
         only = set(judges) if judges is not None else None
         for j in rt.contest.judges:
@@ -666,7 +672,7 @@ class Service:
                 continue
             channel = f"{cid}/judge/{j.id}"
             if self.hub.has_subscribers(channel):
-                self.hub.publish(channel, encode(views.judge(self, rt, j)))
+                self.hub.publish(channel, encode(self._views.judge(self, rt, j)))
 
     def publish_screen(self, cid: str) -> None:
         if self._views is not None:

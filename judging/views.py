@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from . import contest as machine
 from .model import Judge, mark_total
 from .money import money_text, summary_json
+from .nudges import MESSAGE as NUDGE_MESSAGE
+from .nudges import active_nudge
+from .outliers import flag_outliers
 from .rules import short_label
-from .scoring import explain_panel, round_value
+from .scoring import explain_panel
 from .tie_labels import how_settled, tie_text
 from .tracks import money_rules_lines, track_notice
 
@@ -238,6 +239,9 @@ def console(svc: "Service", rt: "Runtime") -> dict:
                          if nxt else None)
     snap["can_go_back"] = bool(s.history) and s.phase != "locked"
     snap["judges_status"] = judges_status(svc, rt)
+    names = {j["id"]: j for j in snap["judges_status"]}
+    snap["outliers"] = [{**f.to_json(), "name": names[f.judge]["name"], "panel": names[f.judge]["panel"]}
+                        for f in outlier_flags(rt, _current_totals(rt))]
     snap["setup"] = {
         "name": c.name, "date": c.date, "venue": c.venue,
         "timer_seconds": c.timer_seconds, "rules": {"name": c.rules.name, "source": c.rules.source,
@@ -267,44 +271,53 @@ def console(svc: "Service", rt: "Runtime") -> dict:
 def judges_status(svc: "Service", rt: "Runtime") -> list[dict]:
     s, c = rt.state, rt.contest
     connected = svc.connected_judges(c.id)
-    totals: dict[str, dict[str, float]] = {}
+    missing = {j.id for j in svc.missing_judges(rt)} if s.phase == "scoring" else set()
     rows = []
     for j in c.judges:
         m = rt.marks.get((s.current, s.round, j.id)) if s.current else None
         active = m is not None and m.status == "active"
         total = mark_total(c.rules.panel(j.panel), m.values) if active else None
-        if active:
-            totals.setdefault(j.panel, {})[j.id] = total
         rows.append({"id": j.id, "name": j.name, "panel": j.panel, "connected": j.id in connected,
                      "recused": bool(s.current and c.is_recused(j.id, s.current)),
                      "submitted": active, "total": total, "values": m.values if active else None,
-                     "updated_at": m.updated_at if m else None, "outlier": None})
-    flags = {jid: why for panel_totals in totals.values() for jid, why in outliers(panel_totals).items()}
+                     "updated_at": m.updated_at if m else None, "outlier": None,
+                     # 请尽快提交: the console offers a nudge for a judge missing while scoring is open
+                     "can_nudge": j.id in missing,
+                     "nudged_at": n.at if (n := active_nudge(rt, j.id)) else None})
+    flags = {f.judge: f for f in outlier_flags(rt, _current_totals(rt))}
     for row in rows:
-        row["outlier"] = flags.get(row["id"])
+        row["outlier"] = flags[row["id"]].message if row["id"] in flags else None
     return rows
 
 
-def outliers(totals: dict[str, float], z_limit: float = 2.5, iqr_k: float = 1.5) -> dict[str, str]:
-    """Judges whose total is far from the rest of their panel: more than ``z_limit`` SDs
-    from the others' mean, or outside ``iqr_k`` × IQR fences.  Needs 4 marks or more."""
-    if len(totals) < 4:
-        return {}
-    ids = list(totals)
-    x = np.array([totals[i] for i in ids], dtype=float)
-    q1, q3 = np.percentile(x, [25, 75])
-    lo, hi = q1 - iqr_k * (q3 - q1), q3 + iqr_k * (q3 - q1)
-    out = {}
-    for k, jid in enumerate(ids):
-        others = np.delete(x, k)
-        sd = others.std()
-        z = abs(x[k] - others.mean()) / sd if sd > 0 else (np.inf if x[k] != others.mean() else 0.0)
-        if z > z_limit:
-            out[jid] = f"偏离本组其他评委 {round_value(float(others.mean()), 2, 'half_up'):g} 分较多 / far from the " \
-                       f"panel's other marks (mean {others.mean():.2f})"
-        elif x[k] < lo or x[k] > hi:
-            out[jid] = f"超出四分位范围 {lo:.2f}–{hi:.2f} / outside the IQR fences {lo:.2f}–{hi:.2f}"
+def _current_totals(rt: "Runtime") -> dict[str, dict[str, float]]:
+    """The current roadshow's active judge totals, by panel."""
+    s, c = rt.state, rt.contest
+    out: dict[str, dict[str, float]] = {}
+    for j in c.judges:
+        m = rt.marks.get((s.current, s.round, j.id)) if s.current else None
+        if m is not None and m.status == "active":
+            out.setdefault(j.panel, {})[j.id] = mark_total(c.rules.panel(j.panel), m.values)
     return out
+
+
+def outlier_flags(rt: "Runtime", totals: dict[str, dict[str, float]]) -> list:
+    """Every panel's outlier warnings for the current roadshow, worst first (largest gap in points)."""
+    rules = rt.contest.rules
+    flags = [f for panel_id, panel_totals in totals.items()
+             for f in panel_flags(rules, rules.panel(panel_id), panel_totals)]
+    return sorted(flags, key=lambda f: -abs(f.gap))
+
+
+def panel_flags(rules, panel, totals: dict[str, float]) -> list:
+    """The outlier warnings of one panel's totals for one roadshow (:func:`judging.outliers.flag_outliers`):
+    the mark range is the span of a judge's total, the dropped marks are those the panel's rule strikes."""
+    if panel.criteria:
+        span = sum(cr.weight * (cr.max - rules.marks.min) for cr in panel.criteria)
+    else:
+        span = rules.marks.max - rules.marks.min
+    struck = [line.judge for line in explain_panel(panel, totals) if line.dropped]
+    return flag_outliers(totals, abs(span), struck)
 
 
 def judge(svc: "Service", rt: "Runtime", j: Judge) -> dict:
@@ -338,6 +351,8 @@ def judge(svc: "Service", rt: "Runtime", j: Judge) -> dict:
     snap["task"] = {"kind": kind, "project": s.current, "round": s.round, "open": s.phase == "scoring",
                     "overtime": s.overtime > 0}
     snap["next"] = _pj({p.id: p for p in c.projects}, nxt) if nxt else None
+    n = active_nudge(rt, j.id)  # the organizer asked this judge to submit now (until they do)
+    snap["nudge"] = {"at": n.at, "project": n.project, "round": n.round, "message": NUDGE_MESSAGE} if n else None
     return snap
 
 

@@ -16,6 +16,7 @@
 import { connect, timerLeft, fmtClock, fmtNum, fmtScore } from './live.js';
 import { api, toast, confirmDialog, dialogOpen, el, phaseLabel, renderKept, signedOut } from './console_api.js';
 import { openMarks, refreshMarks } from './console_marks.js';
+import { renderNudges, wireNudges } from './console_nudge.js';
 
 const main = document.querySelector('main');
 const cid = main.dataset.cid;
@@ -68,6 +69,7 @@ function render() {
   renderStage(s);
   renderButtons(s);
   renderJudges(s);
+  renderNudges($('nudges'), s);
   renderAlerts(s);
   renderResults(s);
   renderOrder(s);
@@ -207,6 +209,7 @@ function drawJudges(s) {
   $('judges').replaceChildren(...groups);
 }
 
+wireNudges($('nudges'), cid);
 $('judges').addEventListener('click', (ev) => {
   const chip = ev.target.closest('[data-judge]');
   if (!chip || !snap || !snap.current) return;
@@ -215,15 +218,15 @@ $('judges').addEventListener('click', (ev) => {
 
 // ------------------------------------------------------------------ alerts
 function renderAlerts(s) {
-  const out = s.judges_status.filter((j) => j.outlier);
+  const out = s.outliers || [];   // worst first, as the server flagged them (judging/outliers.py)
   const oa = $('outlier-alert');
   oa.hidden = out.length === 0;
   if (out.length) {  // redrawn only when it changed: a live region is announced again on every redraw
     const panels = Object.fromEntries(s.setup.panels.map((p) => [p.id, p.label.split(' ')[0]]));
-    renderKept(oa, JSON.stringify([s.current && s.current.id, out.map((j) => [j.id, j.total, j.outlier])]), () => oa.replaceChildren(el('strong', {}, '⚠ 异常分提醒 Outlier warning'), ' ',
+    renderKept(oa, JSON.stringify([s.current && s.current.id, out.map((j) => [j.judge, j.total, j.message])]), () => oa.replaceChildren(el('strong', {}, '⚠ 异常分提醒 Outlier warning'), ' ',
       el('span', {}, `${s.current ? `${s.current.id} ${s.current.name}：` : ''}`),
-      ...out.map((j) => el('span', { class: 'outlier-item', 'data-judge': j.id },
-        `${j.name}（${panels[j.panel] || j.panel}）${fmtNum(j.total)} 分 — ${j.outlier}`)),
+      ...out.map((j) => el('span', { class: 'outlier-item', 'data-judge': j.judge },
+        `${j.name}（${panels[j.panel] || j.panel}）${fmtNum(j.total)} 分 — ${j.message}`)),
       el('span', { class: 'en' }, ' 请主持人请该评委核对是否输入有误；系统不会自动修改成绩。Ask the judge to check for a typo; the result is not changed automatically.')));
   }
   const ea = $('error-alert');

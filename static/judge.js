@@ -26,6 +26,8 @@ const $ = (sel) => document.querySelector(sel);
 // An acknowledgement and a snapshot generated just before the commit race each other: a snapshot that
 // disagrees with an acknowledgement (not yet seen in any snapshot) counts only when it arrives this much later.
 const ACK_GRACE_MS = 3000;
+// 确认提交 opens where 提交评分 was: a double tap's second tap would land on it.  It takes taps only after this.
+const CONFIRM_ARM_MS = 400;
 
 const ctx = {
   lang: loadLang(),
@@ -40,6 +42,7 @@ const ctx = {
   formError: '',
   snapAt: 0,               // when the latest snapshot arrived (Date.now())
   names: new Map(),        // project id -> name, from every running order seen
+  nudgedAt: null,          // the organizer's last 请尽快提交 this phone vibrated for
 };
 ctx.t = translator(ctx.lang);
 
@@ -249,6 +252,14 @@ function renderNotices() {
   const box = $('#notices');
   const items = [];
   if (!records.persistent) items.push(`<p class="alert warn">${esc(t('storageOff'))}</p>`);
+  if (s && s.nudge) {   // the organizer asked for this judge's marks: shown until they submit
+    items.push(`<div class="alert nudge" id="nudge" role="alert"><strong>${esc(t('nudgeTitle'))}</strong>
+      <span>${esc(t('nudgeHint'))}</span></div>`);
+    if (ctx.nudgedAt !== s.nudge.at) {
+      ctx.nudgedAt = s.nudge.at;
+      if (navigator.vibrate) navigator.vibrate([200, 100, 200]);
+    }
+  }
   if (s) {
     for (const rec of records.all()) {
       if (s.task.project === rec.project && s.task.round === rec.round) continue;   // shown in the task card
@@ -307,8 +318,17 @@ function renderTask() {
     }
   }
   if (view.update) view.update();
+  reserveBar();
   renderDialog();
   tickTimer();
+}
+
+// Nothing under the sticky submit bar: the page's scroll padding at the bottom is the bar's height, so
+// focusing or scrolling to a field (Tab, 下一项, a tap) stops above the bar, not behind it.
+function reserveBar() {
+  const bar = $('.submit-bar');
+  const h = bar && getComputedStyle(bar).position === 'sticky' ? Math.ceil(bar.getBoundingClientRect().height) : 0;
+  document.documentElement.style.setProperty('--bar-h', `${h}px`);
 }
 
 function deriveView() {
@@ -588,11 +608,19 @@ function renderDialog() {
     ${valuesList(cleanValues(rec.values, rubric), rubric)}
     <p class="big-total">${esc(t('confirmTotal'))} <strong class="num" id="dlg-total">${esc(fmt(totalOf(rec.values, rubric)))}</strong></p>
     <div class="actions"><button type="button" class="btn secondary big" data-act="back">${esc(t('back'))}</button>
-      <button type="button" class="btn big" data-act="confirm" id="confirm-btn">${esc(t('confirm'))}</button></div>
+      <button type="button" class="btn big" data-act="confirm" id="confirm-btn" disabled data-arming>${esc(t('confirm'))}</button></div>
   </div></div>`;
   main.inert = true;
   main.setAttribute('aria-hidden', 'true');
-  $('#confirm-btn').focus();
+  root.querySelector('.dialog').tabIndex = -1;
+  root.querySelector('.dialog').focus();
+  const confirmBtn = $('#confirm-btn');
+  setTimeout(() => {   // a second tap of a double tap on 提交评分 finds this button disabled
+    if (!confirmBtn.isConnected) return;
+    confirmBtn.disabled = false;
+    confirmBtn.removeAttribute('data-arming');
+    if (document.activeElement === root.querySelector('.dialog')) confirmBtn.focus();
+  }, CONFIRM_ARM_MS);
 }
 
 function closeDialog() {
@@ -780,6 +808,7 @@ function poll(delay = 5000) {
 function fitToTextSize() {
   const rem = parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
   document.documentElement.classList.toggle('cramped', window.innerHeight / rem < 38);
+  reserveBar();
 }
 
 function start() {

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from .. import audit_trail, exports, importing, views
+from .. import audit_trail, exports, importing, nudges, views
 from ..service import Conflict, Invalid, NotFound, Service, presets
 from ..tracks import track_notice
 from .deps import Forbidden, TooManyAttempts, Unauthorized, client_of, judge_of, require_organizer
@@ -216,6 +216,20 @@ async def action(request: Request) -> Response:
 
 
 @api
+async def nudge(request: Request) -> Response:
+    """请尽快提交: ``{"judges": [ids]}`` (or ``{"judge": id}``) nudges those judges; ``{}`` every missing one."""
+    actor = await require_organizer(request)
+    body = await body_json(request)
+    wanted = [body["judge"]] if "judge" in body else body.get("judges")
+    if wanted is not None and (not isinstance(wanted, list) or not wanted
+                               or not all(isinstance(j, str) and 0 < len(j) <= 64 for j in wanted)):
+        raise Invalid("judges 须为评委编号列表 / judges must be a non-empty list of judge ids", {"judges": "list of ids"})
+    cid = request.path_params["cid"]
+    done = await nudges.nudge(svc(request), cid, wanted, actor, client_of(request))
+    return JSONResponse({"nudged": done, "contest": views.console(svc(request), svc(request).get(cid))})
+
+
+@api
 async def correct_mark(request: Request) -> Response:
     actor = await require_organizer(request)
     if request.path_params["op"] not in ("correct", "void"):
@@ -311,6 +325,7 @@ def routes() -> list[Route]:
         Route("/api/contests/{cid}/draw", draw, methods=["POST"]),
         Route("/api/contests/{cid}/actions", action, methods=["POST"]),
         Route("/api/contests/{cid}/marks/{op:str}", correct_mark, methods=["POST"]),
+        Route("/api/contests/{cid}/nudge", nudge, methods=["POST"]),
         Route("/api/contests/{cid}/results", results),
         Route("/api/contests/{cid}/marks.csv", marks_csv),
         Route("/api/contests/{cid}/rules.toml", rules_toml),

@@ -62,7 +62,9 @@ class LazySessions:
 
 def create_app(db_path: str, *, organizer_key: str | None = None, rotate_key: bool = False,
                demo: bool = False, on_ready: Callable[[Starlette, str | None], None] | None = None,
-               clock=None) -> Starlette:
+               clock=None, public_url: str | None = None) -> Starlette:
+    """``public_url``: the base phones reach the server at (``serve --public-url`` or the LAN address), used
+    for the QR cards' links; None: the address the console page was opened on."""
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
         store = Store(db_path)
@@ -96,4 +98,5 @@ def create_app(db_path: str, *, organizer_key: str | None = None, rotate_key: bo
         middleware=[Middleware(SecurityMiddleware), Middleware(LazySessions)],
         lifespan=lifespan,
     )
+    app.state.public_url = public_url
     return app

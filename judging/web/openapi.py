@@ -77,6 +77,12 @@ PATHS = {
     "/api/contests/{cid}/marks/{op}": {"post": _op(
         "Correct (op=correct, with marks) or void (op=void) a closed roadshow's mark set; reason required",
         params=["cid", "op"], body=_props(project=S, round=S, judge=S, marks=OBJ, reason=S))},
+    "/api/contests/{cid}/nudge": {"post": _op(
+        "请尽快提交: while scoring is open, remind judges who have not submitted (judges=[ids], or judge=id; "
+        "neither: every missing judge). Audited (judge.nudge, one entry per judge); pushed to those judges' "
+        "phones only, which show a banner until they submit. {nudged: [ids], contest: console snapshot}; 409 "
+        "when scoring is not open or a named judge is not missing", params=C,
+        body=_props(judges={"type": "array", "items": S}, judge=S))},
     "/api/contests/{cid}/results": {"get": _op("Results of the closed roadshows (same shape as run.py score "
                                                "--format json)", params=C)},
     "/api/contests/{cid}/marks.csv": {"get": _op("Counted marks in the run.py score CSV format", params=C,
@@ -85,13 +91,13 @@ PATHS = {
                                                   content="application/toml")},
     "/api/contests/{cid}/audit": {"get": _op(
         "The stored audit entries as they are, filtered in the database: ?project=&judge=&kind=setup|order|state|"
-        "mark|correction|import&order=oldest (default)|newest&limit= (default 1000, max 5000); next page: "
+        "mark|correction|import|nudge&order=oldest (default)|newest&limit= (default 1000, max 5000); next page: "
         "?after_seq= (oldest first) or ?before_seq= (newest first) from the answer's next. {entries, total (all "
         "matching), limit, order, more (entries left beyond this page), next} — order=newest&limit=N gives the "
         "newest N", params=C)},
     "/api/contests/{cid}/audit/entries": {"get": _op(
         "One page of the readable audit trail (Chinese): ?project=&judge=&kind=setup|order|state|mark|correction|"
-        "import&order=newest|oldest&offset=&limit= (max 500); {entries, total, offset, limit, order}", params=C)},
+        "import|nudge&order=newest|oldest&offset=&limit= (max 500); {entries, total, offset, limit, order}", params=C)},
     "/api/contests/{cid}/audit/verify": {"get": _op(
         "Check the database's audit hash chain: {ok, message, contest_entries, last_seq, last_hash}", params=C)},
     "/api/contests/{cid}/export/results.xlsx": {"get": _op(

@@ -1,5 +1,8 @@
 """HTML pages (thin): login, logout, console pages, big screen, judge page, QR cards.
 
+The QR cards encode the address phones can reach (``serve --public-url`` or the LAN address, see
+:mod:`judging.links`); the cards page and the console warn when that address is loopback.
+
 Signing in starts a server-side console session (:mod:`judging.sessions`) that the cookie names; a sign-in
 POSTed by another site's page is refused (login CSRF), and signing out needs the page's CSRF token.
 
@@ -21,6 +24,7 @@ from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
 from ..auth import new_csrf_token
+from ..links import link_base, unreachable_warning
 from ..sessions import describe
 from .deps import TooManyAttempts, client_of, foreign_origin
 
@@ -131,8 +135,14 @@ def _console_page(template: str):
         rt = request.app.state.service.runtimes.get(request.path_params["cid"])
         if rt is None:
             return error_page(request, 404, "没有这个大赛", "No such contest.")
-        return render(request, template, csrf=_csrf(request), cid=rt.contest.id, contest=rt.contest)
+        return render(request, template, csrf=_csrf(request), cid=rt.contest.id, contest=rt.contest,
+                      unreachable=unreachable_warning(_link_base(request)))
     return page
+
+
+def _link_base(request: Request) -> str:
+    """What judge and screen links start with: ``serve --public-url`` / the LAN address, else this page's."""
+    return link_base(getattr(request.app.state, "public_url", None), str(request.base_url))
 
 
 async def judge_cards(request: Request) -> Response:
@@ -141,7 +151,7 @@ async def judge_cards(request: Request) -> Response:
     rt = request.app.state.service.runtimes.get(request.path_params["cid"])
     if rt is None:
         return error_page(request, 404, "没有这个大赛", "No such contest.")
-    base = str(request.base_url).rstrip("/")
+    base = _link_base(request)
     cards = []
     for j in rt.contest.judges:
         url = f"{base}/j/{j.token}"
@@ -150,7 +160,7 @@ async def judge_cards(request: Request) -> Response:
                       "qr": segno.make(url, error="m").svg_inline(scale=5, border=2, omitsize=True)})
     screen_url = f"{base}/s/{rt.contest.screen_token}"
     return render(request, "cards.html", csrf=_csrf(request), cid=rt.contest.id, contest=rt.contest, cards=cards,
-                  screen_url=screen_url,
+                  screen_url=screen_url, link_base=base, unreachable=unreachable_warning(base),
                   screen_qr=segno.make(screen_url, error="m").svg_inline(scale=4, border=2, omitsize=True))
 
 
