@@ -15,6 +15,7 @@ import io
 from dataclasses import dataclass, field
 
 from .model import parse_amount
+from .text import LINE, text_problem
 
 PROJECT_HEADERS = {
     "id": ("id", "project", "编号", "项目编号", "序号"),
@@ -116,6 +117,9 @@ def parse(rows: list[list[str]], kind: str) -> ImportResult:
     for n, raw in enumerate(rows[1:], start=2):
         row = {key: (str(raw[i]).strip() if i < len(raw) else "") for key, i in col.items()}
         row.setdefault("id", "")
+        for key, value in row.items():  # the same check the setup makes, shown on the row it is in
+            if problem := text_problem(value, LINE, (headers[key][1], key)):
+                result.errors.append({"row": n, "field": key, "message": problem})
         if not row["id"]:
             row["id"] = f"{'P' if kind == 'projects' else 'J'}{n - 1:02d}"
         if row["id"] in seen:

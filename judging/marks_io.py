@@ -19,6 +19,7 @@ from typing import Iterable, Sequence
 from .engine import ProjectInfo
 from .rules import Rules
 from .scoring import Mark, ScoringError
+from .text import LINE, text_problem
 
 MARK_COLUMNS = ("project", "round", "panel", "judge", "criterion", "score")
 PROJECT_COLUMNS = ("project", "name", "track", "requested")
@@ -74,6 +75,9 @@ def _rows(text: str, source: str, required: Sequence[str]) -> Iterable[tuple[int
             continue
         if len(row) != len(header):
             raise InputError(source, start, f"列数不符 / {len(row)} fields, the header has {len(header)}")
+        for h, cell in zip(header, row):
+            if problem := text_problem(cell.strip(), LINE, (h, h)):
+                raise InputError(source, start, problem)
         yield start, {h: cell.strip() for h, cell in zip(header, row)}
 
 

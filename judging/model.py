@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import Iterable, Mapping
 
 from .rules import Panel, Rules
+from .text import LINE, text_problem
 
 ID_PATTERN = _ID = re.compile(r"^[A-Za-z0-9_\-]{1,40}$")
 
@@ -93,6 +94,7 @@ def validate_setup(contest: Contest) -> None:
     errors: dict[str, str] = {}
     if not contest.name.strip():
         errors["name"] = "请填写大赛名称 / the contest needs a name"
+    _text(errors, "name", contest.name, ("大赛名称", "the contest name"))
     seen: set[str] = set()
     for i, p in enumerate(contest.projects):
         if not _ID.match(p.id):
@@ -102,6 +104,8 @@ def validate_setup(contest: Contest) -> None:
         seen.add(p.id)
         if not p.name.strip():
             errors[f"projects[{i}].name"] = "请填写项目名称 / the project needs a name"
+        for key, label in PROJECT_TEXT.items():
+            _text(errors, f"projects[{i}].{key}", getattr(p, key), label)
         if p.requested is not None and (problem := amount_problem(p.requested)):
             errors[f"projects[{i}].requested"] = problem
     seen = set()
@@ -117,6 +121,7 @@ def validate_setup(contest: Contest) -> None:
                                             f"({', '.join(sorted(panels))})")
         if not j.name.strip():
             errors[f"judges[{i}].name"] = "请填写评委姓名 / the judge needs a name"
+        _text(errors, f"judges[{i}].name", j.name, ("评委姓名", "the judge's name"))
     pids = {p.id for p in contest.projects}
     jids = {j.id for j in contest.judges}
     for jid, pid in sorted(contest.recusals):
@@ -128,6 +133,16 @@ def validate_setup(contest: Contest) -> None:
         errors["timer_seconds"] = "路演时长须在 10 秒到 60 分钟之间 / timer must be 10 s to 60 min"
     if errors:
         raise SetupError(errors)
+
+
+PROJECT_TEXT = {"name": ("项目名称", "the project name"), "organization": ("申报机构", "the organization"),
+                "community": ("所属社区", "the community"), "track": ("赛道", "the track")}
+
+
+def _text(errors: dict[str, str], key: str, value: str, label: tuple[str, str]) -> None:
+    """Control characters and the like are refused in every name (:mod:`judging.text`)."""
+    if key not in errors and (problem := text_problem(value, LINE, label)):
+        errors[key] = problem
 
 
 MAX_AMOUNT = 1e12  # yuan: far above any grant, far below where floats lose whole yuan

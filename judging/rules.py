@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .text import DOCUMENT, LINE, text_problem
+
 METHODS = ("mean", "sum", "median", "trimmed_mean", "trimmed_sum", "zscore", "rank_points")
 PER = ("judge", "criterion")
 COMBINE = ("weighted_sum", "sum")
@@ -177,6 +179,8 @@ def load_rules(path: str | Path) -> Rules:
 
 
 def parse_rules(text: str, source: str = "<rules>") -> Rules:
+    if problem := text_problem(text, DOCUMENT, ("评分规则", "the rules text")):
+        raise RulesError(source, "-", problem)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
@@ -236,6 +240,8 @@ class _Parser:
         v = d.get(key, default)
         if not isinstance(v, str):
             raise self.fail(f"{where}.{key}", f"must be a string, got {v!r}")
+        if problem := text_problem(v, LINE, (key, key)):  # names and labels show on every screen and sheet
+            raise self.fail(f"{where}.{key}" if where else key, problem)
         return v
 
     def label(self, d: dict, where: str, default: str) -> str:

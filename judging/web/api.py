@@ -18,6 +18,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from .. import audit_trail, exports, importing, views
+from ..text import LINE, bad_string, text_problem
 from ..service import Conflict, Invalid, NotFound, Service, presets
 from .deps import Forbidden, TooManyAttempts, Unauthorized, client_of, judge_of, require_organizer
 
@@ -74,7 +75,8 @@ def _no_constant(name: str) -> float:
 
 
 async def body_json(request: Request) -> dict:
-    """The request body as a JSON object; NaN, Infinity and absurd numbers are refused at the door."""
+    """The request body as a JSON object; NaN, Infinity, absurd numbers and strings no field may hold
+    (a lone UTF-16 surrogate such as ``"\\ud800"``, a NUL) are refused at the door."""
     try:
         data = json.loads(await request.body() or b"{}", parse_int=_number, parse_float=_number,
                           parse_constant=_no_constant)
@@ -82,6 +84,10 @@ async def body_json(request: Request) -> dict:
         raise BadRequest("请求不是有效的 JSON / the body is not valid JSON") from None
     if not isinstance(data, dict):
         raise BadRequest("请求须为 JSON 对象 / the body must be a JSON object")
+    where = bad_string(data)
+    if where is not None:
+        raise BadRequest(f"请求中「{where[:80]}」含有无效字符（孤立的代理字符或 NUL） / {where[:80]}: a lone UTF-16 "
+                         "surrogate or a NUL character is not valid text")
     return data
 
 
@@ -189,6 +195,8 @@ async def draw(request: Request) -> Response:
     seed = body.get("seed")
     if seed is not None and (not isinstance(seed, str) or len(seed) > 200):
         raise Invalid("seed 须为文本 / seed must be text", {"seed": "must be text"})
+    if seed and (problem := text_problem(seed, LINE, ("抽签种子", "the seed"))):
+        raise Invalid(problem, {"seed": problem})
     rt = await svc(request).set_order(request.path_params["cid"], None, seed or None, actor, client_of(request))
     return JSONResponse(views.console(svc(request), rt))
 

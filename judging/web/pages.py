@@ -17,6 +17,7 @@ from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
 from ..auth import new_csrf_token
+from ..text import LINE, text_problem
 from .deps import TooManyAttempts, client_of
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parents[2] / "templates"))
@@ -48,6 +49,8 @@ async def login_post(request: Request) -> Response:
     form = await request.form()
     key = str(form.get("key", "")).strip()
     target = _local_path(str(form.get("next") or ""))
+    if problem := text_problem(key, LINE, ("密钥", "the key")):  # refused before it costs a hash or an attempt
+        return render(request, "login.html", status=400, error=problem, next=target)
     try:
         good = await request.app.state.auth.verify(key, client_of(request))
     except TooManyAttempts as e:  # answered at once, without hashing the key
@@ -64,7 +67,7 @@ async def login_post(request: Request) -> Response:
 
 def _local_path(target: str) -> str:
     """Where to go after signing in: a path on this server only ('//host' or '/\\host' would leave it)."""
-    if not target.startswith("/") or target.startswith("//") or "\\" in target or any(ord(c) < 32 for c in target):
+    if not target.startswith("/") or target.startswith("//") or "\\" in target or text_problem(target, LINE):
         return "/console"
     return target
 

@@ -1,0 +1,297 @@
+"""Hostile or broken input (issue 9, items 2-5): control characters, lone surrogates, marks off the
+rubric's step, and compressed spreadsheets that expand to gigabytes.  Every case is a clear 4xx and
+nothing stored; none is a 500.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from starlette.routing import Route, WebSocketRoute
+from starlette.testclient import TestClient
+
+from judging import importing
+from judging.marks_io import InputError, parse_marks, parse_projects
+from judging.rules import RulesError, parse_rules
+from judging.text import DOCUMENT, LINE, LINES, bad_string, text_problem
+from judging.web.app import create_app
+from tests.conftest import ORGANIZER_KEY
+
+ORG = {"authorization": f"Bearer {ORGANIZER_KEY}"}
+EXPERT = {"need": 20, "design": 25, "impact": 20, "team": 15}
+
+
+@pytest.fixture
+def client(tmp_path):
+    with TestClient(create_app(str(tmp_path / "hygiene.db"), organizer_key=ORGANIZER_KEY, demo=True),
+                    raise_server_exceptions=False) as c:
+        yield c
+
+
+def contest(client) -> dict:
+    return client.get("/api/contests/c1", headers=ORG).json()
+
+
+def raw(client, method: str, url: str, body: bytes, headers: dict | None = None):
+    return client.request(method, url, content=body, headers={"content-type": "application/json", **(headers or ORG)})
+
+
+def scoring_open(client) -> dict:
+    for action in ("start", "present", "open_scoring"):
+        assert client.post("/api/contests/c1/actions", headers=ORG, json={"action": action}).status_code == 200
+    return contest(client)
+
+
+def judge_headers(state: dict, jid: str = "E1") -> dict:
+    token = next(j["token"] for j in state["setup"]["judges"] if j["id"] == jid)
+    return {"authorization": f"Bearer {token}"}
+
+
+# ------------------------------------------------------------------ item 2: control characters
+
+def test_the_one_text_check():
+    assert text_problem("阳光助老 · 社区食堂", LINE) is None
+    for bad in ("A\x00B", "J\x0bV", "tab\there", "new\nline", "del\x7f", "c1\x85", "\ud800", "\ufffe", "\uffff",
+                "\u202eevil", "line\u2028sep"):
+        assert text_problem(bad, LINE, ("名称", "name")), bad
+    assert "名称含有不可见的控制字符" in text_problem("A\x00B", LINE, ("名称", "name"))
+    assert "name contains a control character (U+000B)" in text_problem("J\x0bV", LINE, ("名称", "name"))
+    assert text_problem("第一行\n第二行\r\n第三行", LINES) is None  # a reason may have lines
+    assert text_problem("制表\t符", LINES) and text_problem("A\x00", LINES) and text_problem("\ud800", LINES)
+    assert text_problem('name = "x"\r\n\t# 注释\n', DOCUMENT) is None  # a TOML file from Windows
+    assert text_problem("x\x0b", DOCUMENT) and text_problem("\ud800", DOCUMENT)
+    assert bad_string({"marks": {"\ud800": 1}}) == "marks.(key)"
+    assert bad_string({"projects": [{"name": "ok"}, {"name": "A\x00B"}]}) == "projects[1].name"
+    assert bad_string({"name": "J\x0bV", "list": ["ok", 1, None]}) is None  # left to the field's own check
+
+
+@pytest.mark.parametrize("field", ["name", "organization", "community", "track"])
+@pytest.mark.parametrize("bad", ["J\x0bV", "A\tB", "A\x1bB", "A\x85B", "A\u202eB", "A\uffffB"])
+def test_project_text_with_control_characters_is_refused_naming_the_field(client, field, bad):
+    before = contest(client)["setup"]["projects"]
+    projects = [dict(p) for p in before]
+    projects[2][field] = bad
+    r = client.patch("/api/contests/c1", headers=ORG, json={"projects": projects})
+    assert r.status_code == 422, r.text
+    message = r.json()["errors"][f"projects[2].{field}"]
+    assert "字符" in message and "character" in message
+    assert contest(client)["setup"]["projects"] == before
+
+
+def test_judge_and_contest_names_with_control_characters_are_refused(client):
+    before = contest(client)["setup"]
+    judges = [dict(j) for j in before["judges"]]
+    judges[0]["name"] = "J\x0bV"
+    r = client.patch("/api/contests/c1", headers=ORG, json={"judges": judges})
+    assert r.status_code == 422 and "评委姓名含有不可见的控制字符" in r.json()["errors"]["judges[0].name"]
+    r = client.patch("/api/contests/c1", headers=ORG, json={"name": "决\x0b赛"})
+    assert r.status_code == 422 and "大赛名称含有不可见的控制字符" in r.json()["errors"]["name"]
+    r = client.post("/api/contests", headers=ORG, json={"name": "新\x1f大赛"})
+    assert r.status_code == 422 and "name" in r.json()["errors"]
+    assert contest(client)["setup"]["judges"] == before["judges"]
+    assert len(client.get("/api/contests", headers=ORG).json()["contests"]) == 1
+
+
+@pytest.mark.parametrize("bad", ["A\x00B", "\ud800", "x\udfff"])
+def test_nul_and_lone_surrogates_are_refused_at_the_door(client, bad):
+    projects = contest(client)["setup"]["projects"]
+    projects[0]["name"] = bad
+    body = json.dumps({"projects": projects})  # ensure_ascii: the lone surrogate travels as \ud800, as browsers send it
+    r = raw(client, "PATCH", "/api/contests/c1", body.encode())
+    assert r.status_code == 400 and "projects[0].name" in r.json()["error"]
+    assert contest(client)["setup"]["projects"][0]["name"] != bad
+
+
+def test_nul_in_rules_preset_and_control_characters_in_rules_text(client):
+    r = client.patch("/api/contests/c1", headers=ORG, json={"rules_preset": "standard\x00.toml"})
+    assert r.status_code == 400
+    r = client.patch("/api/contests/c1", headers=ORG, json={"rules_preset": "standard\x0b.toml"})
+    assert r.status_code == 422
+    text = client.get("/api/contests/c1/rules.toml", headers=ORG).text
+    evil = re.sub(r'^name = "(.*)"$', 'name = "\\1\u202e"', text, count=1, flags=re.M)
+    assert evil != text
+    r = client.patch("/api/contests/c1", headers=ORG, json={"rules_text": evil})
+    assert r.status_code == 422 and "字符" in r.json()["error"]
+    r = client.patch("/api/contests/c1", headers=ORG, json={"rules_text": text, "rules_name": "规则\x0b.toml"})
+    assert r.status_code == 422 and "rules_name" in r.json()["errors"]
+    assert client.get("/api/contests/c1/rules.toml", headers=ORG).text == text
+    with pytest.raises(RulesError, match="control character"):
+        parse_rules(text.replace("\n", "\n\x0c", 1))
+
+
+def test_draw_seed_and_correction_reason(client):
+    r = client.post("/api/contests/c1/draw", headers=ORG, json={"seed": "2026\x0b"})
+    assert r.status_code == 422 and "seed" in r.json()["errors"]
+    state = scoring_open(client)
+    project = state["current"]["id"]
+    for i, j in enumerate(state["setup"]["judges"]):
+        marks = EXPERT if j["panel"] == "expert" else {"overall": 80}
+        r = client.post("/api/judge/submit", headers=judge_headers(state, j["id"]),
+                        json={"submission_id": f"reason{i:04d}", "project": project, "round": "final", "marks": marks})
+        assert r.status_code == 200
+    r = client.post("/api/contests/c1/actions", headers=ORG, json={"action": "close_scoring", "confirm": True})
+    assert r.status_code == 200, r.text
+    body = {"project": project, "judge": "E1", "round": "final", "marks": {**EXPERT, "need": 19}}
+    r = client.post("/api/contests/c1/marks/correct", headers=ORG, json={**body, "reason": "录入\t错误"})
+    assert r.status_code == 422 and "更正原因含有不可见的控制字符" in r.json()["errors"]["reason"]
+    r = client.post("/api/contests/c1/marks/correct", headers=ORG, json={**body, "reason": "第一行\n第二行"})
+    assert r.status_code == 200  # line breaks are what a reason is allowed
+
+
+def test_login_key_with_control_characters_is_a_400_page(client):
+    r = client.post("/login", content=b"key=abc%00def", headers={"content-type": "application/x-www-form-urlencoded"},
+                    follow_redirects=False)
+    assert r.status_code == 400 and "密钥含有不可见的控制字符" in r.text
+    r = client.post("/login", data={"key": ORGANIZER_KEY, "next": "/console\x0b"}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/console"
+
+
+def test_imported_names_with_control_characters_are_row_errors(client):
+    csv = "编号,项目名称,申报机构\nX1,正常项目,机构\nX2,J\x0bV,机构\nX3,项目,机\x1b构\n"
+    r = client.post("/api/contests/c1/import/projects", headers=ORG,
+                    files={"file": ("p.csv", csv.encode("utf-8"))}, data={"dry_run": "0"})
+    assert r.status_code == 422
+    errors = {(e["row"], e["field"]) for e in r.json()["errors"]}
+    assert errors == {(3, "name"), (4, "organization")}
+    assert all("控制字符" in e["message"] for e in r.json()["errors"])
+    assert len(contest(client)["setup"]["projects"]) == 15
+
+
+def test_xlsx_control_characters_are_row_errors(client):
+    from openpyxl import Workbook
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["姓名", "评审团"])
+    ws.append(["J\x85V", "专家"])   # C1 characters and tabs are valid XML: a spreadsheet can carry them
+    ws.append(["王\t芳", "专家"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    r = client.post("/api/contests/c1/import/judges", headers=ORG,
+                    files={"file": ("j.xlsx", buf.getvalue())}, data={"dry_run": "0"})
+    assert r.status_code == 422
+    assert [(e["row"], e["field"]) for e in r.json()["errors"]] == [(2, "name"), (3, "name")]
+
+
+def test_cli_csv_files_with_control_characters(tmp_path):
+    rules = parse_rules(Path("scoring_rules/standard.toml").read_text(encoding="utf-8"))
+    panel = rules.panels[0]
+    crit = panel.criterion_ids[0]
+    good = f"project,round,panel,judge,criterion,score\nP1,final,{panel.id},J1,{crit},50\n"
+    assert parse_marks(good, rules).marks
+    with pytest.raises(InputError, match="control character"):
+        parse_marks(good.replace("J1", "J\x0b1"), rules)
+    with pytest.raises(InputError, match=":2: .*控制字符"):
+        parse_projects("project,name\nP1,A\x00B\n", "p.csv")
+
+
+def test_cli_archive_with_a_lone_surrogate(client):
+    from judging.archive import ArchiveError, read_archive
+    data = client.get("/api/contests/c1/export/archive.json", headers=ORG).json()
+    data["contest"]["name"] = "\ud800"
+    with pytest.raises(ArchiveError, match="contest.name"):
+        read_archive(data)
+
+
+# ------------------------------------------------------------------ item 3: every route, hostile values
+
+HOSTILE_PATH = ["%00", "%ED%A0%80", "%C0%80", "x%0By", "%FF%FE"]
+HOSTILE_QUERY = "?project=%00&judge=%ED%A0%80&kind=%0B&order=%00&limit=%00&offset=%ED%A0%80&after_seq=%00" \
+                "&before_seq=x&dry_run=%00&part=%00&as=%00&next=%00&x=%ED%A0%80"
+HOSTILE_BODIES = [
+    b'{"marks": {"\\ud800": 1}, "submission_id": "abcdefgh0001", "project": "P01", "round": "final"}',
+    b'{"name": "\\ud800", "action": "\\ud800", "rules_preset": "a\\u0000b", "seed": "\\udfff", "order": ["\\ud800"]}',
+    b'{"projects": [{"id": "P01", "name": "A\\u0000B"}], "judges": [{"id": "\\ud800", "name": "x", "panel": "expert"}]}',
+    b'{"action": "start", "project": "\\ud800", "expect_version": 1}',
+    b'{"csv": "name\\n\\ud800\\n", "dry_run": 0}',
+    b'{"project": "\\u0000", "judge": "\\ud800", "round": "final", "marks": {"a": "\\ud800"}, "reason": "\\ud800"}',
+    b'{"format": "roadshow-judging-archive", "contest": {"id": "\\ud800"}}',
+    b'\xed\xa0\x80',  # a surrogate encoded as UTF-8 bytes: not valid UTF-8 at all
+    b'"\\ud800"',
+]
+
+
+def _routes(app) -> list[tuple[str, str]]:
+    out = []
+    for route in app.routes:
+        if isinstance(route, Route):
+            for method in sorted(route.methods or {"GET"}):
+                if method != "HEAD":
+                    out.append((method, route.path))
+    return out
+
+
+def _fill(path: str, value: str, known: dict[str, str]) -> list[str]:
+    """``path`` with every {param} set to ``value``, and with one param at a time hostile, the rest sensible."""
+    params = re.findall(r"{(\w+)(?::\w+)?}", path)
+    sub = lambda p, chosen: re.sub(r"{(\w+)(?::\w+)?}", lambda m: chosen.get(m.group(1), known.get(m.group(1), "x")), p)
+    urls = [sub(path, {p: value for p in params})]
+    urls += [sub(path, {p: value}) for p in params]
+    return list(dict.fromkeys(urls))
+
+
+def test_every_route_answers_hostile_values_without_a_500(client):
+    state = scoring_open(client)
+    jh = judge_headers(state)
+    known = {"cid": "c1", "kind": "projects", "op": "correct", "token": jh["authorization"][7:]}
+    routes = _routes(client.app)
+    assert len(routes) >= 30 and ("POST", "/api/judge/submit") in routes and ("POST", "/login") in routes
+    failures = []
+    seen = 0
+    for method, path in routes:
+        for value in HOSTILE_PATH:
+            for url in _fill(path, value, known):
+                for headers in (ORG, jh):
+                    if method in ("GET", "DELETE"):
+                        attempts = [client.request(method, url + HOSTILE_QUERY, headers=headers,
+                                                   follow_redirects=False)]
+                    elif path in ("/login", "/logout"):
+                        attempts = [client.request(method, url + HOSTILE_QUERY, content=b"key=%ED%A0%80%00&next=%00",
+                                                   headers={"content-type": "application/x-www-form-urlencoded"},
+                                                   follow_redirects=False)]
+                    else:
+                        attempts = [raw(client, method, url + HOSTILE_QUERY, body, headers) for body in HOSTILE_BODIES]
+                    for r in attempts:
+                        seen += 1
+                        if r.status_code >= 500:
+                            failures.append((method, url, r.status_code, r.text[:120]))
+    assert seen > 500
+    assert not failures, failures[:10]
+    # and the evening goes on: the real contest is intact and still takes a valid submission
+    r = client.post("/api/judge/submit", headers=jh, json={"submission_id": "afterfuzz01", "project": state["current"]["id"],
+                                                          "round": "final", "marks": EXPERT})
+    assert r.status_code == 200 and r.json()["status"] == "saved"
+
+
+def test_upload_file_names_and_bodies_with_hostile_bytes(client):
+    name = "项目\x00名单\udc80.csv".encode("utf-8", "surrogateescape")
+    body = (b'--B\r\nContent-Disposition: form-data; name="file"; filename="' + name + b'"\r\n'
+            b'Content-Type: text/csv\r\n\r\nname\nA\xed\xa0\x80B\n\r\n--B\r\n'
+            b'Content-Disposition: form-data; name="dry_run"\r\n\r\n\xed\xa0\x80\r\n--B--\r\n')
+    r = client.post("/api/contests/c1/import/projects", content=body,
+                    headers={**ORG, "content-type": "multipart/form-data; boundary=B"})
+    assert 400 <= r.status_code < 500, r.text
+    assert len(contest(client)["setup"]["projects"]) == 15
+
+
+def test_sockets_with_hostile_paths_and_messages(client):
+    state = contest(client)
+    token = judge_headers(state)["authorization"][7:]
+    ws_routes = [r.path for r in client.app.routes if isinstance(r, WebSocketRoute)]
+    assert len(ws_routes) == 3
+    for path in ws_routes:
+        for value in ("%00", "%ED%A0%80"):
+            with client.websocket_connect(re.sub(r"{\w+}", value, path)) as ws:
+                with pytest.raises(Exception):
+                    ws.receive_text()  # accepted, then closed 4401
+    with client.websocket_connect(f"/ws/j/{token}") as ws:
+        json.loads(ws.receive_text())
+        ws.send_text('{"type": "ping", "x": "\\ud800\\u0000"}')
+        ws.send_bytes(b"\xed\xa0\x80")
+        ws.send_text('{"type": "submit", "marks": {"\\ud800": 1}}')  # marks never travel by socket
+        ws.send_text('{"type": "ping"}')
+        assert json.loads(ws.receive_text())["type"] == "pong"
