@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Mapping
 
-from .rules import Panel, Rules
+from .rules import Panel, Rules, as_decimal
 from .text import LINE, text_problem
 
 ID_PATTERN = _ID = re.compile(r"^[A-Za-z0-9_\-]{1,40}$")
@@ -184,9 +184,9 @@ def draw_order(project_ids: Iterable[str], seed: str) -> tuple[str, ...]:
 
 
 def check_mark_set(rules: Rules, panel: Panel, values: Mapping[str, object]) -> tuple[dict[str, float], dict[str, str]]:
-    """Validate one judge's mark set: every criterion of their panel, within bounds and step.
+    """Validate one judge's mark set: every criterion of their panel, within bounds and exactly on the step.
 
-    Returns (clean values, errors by criterion id).  Invalid as a whole when errors is non-empty."""
+    Returns (clean values: canonical, see :meth:`Rules.mark_value`; errors by criterion id).  Invalid as a whole when errors is non-empty."""
     clean: dict[str, float] = {}
     errors: dict[str, str] = {}
     wanted = panel.criterion_ids
@@ -198,17 +198,12 @@ def check_mark_set(rules: Rules, panel: Panel, values: Mapping[str, object]) -> 
         if raw is None or raw == "":
             errors[cid] = "请填写此项 / this mark is missing"
             continue
-        try:
-            x = float(raw)  # type: ignore[arg-type]
-        except (TypeError, ValueError, OverflowError):
+        if as_decimal(raw) is None:
             errors[cid] = "请输入数字 / not a number"
             continue
-        if isinstance(raw, bool):
-            errors[cid] = "请输入数字 / not a number"
-            continue
-        problem = rules.check_mark(panel, cid, x)
-        if problem:
-            errors[cid] = problem
+        x, problem = rules.mark_value(panel, cid, raw)  # exact on the step; the canonical value is stored
+        if problem or x is None:
+            errors[cid] = problem or "请输入数字 / not a number"
         else:
             clean[cid] = x
     return clean, errors

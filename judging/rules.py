@@ -9,9 +9,11 @@ the marks (e.g. enough judges for the trimming) happen in :mod:`judging.scoring`
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field
+from decimal import Decimal, localcontext
 from pathlib import Path
 from typing import Any
 
@@ -141,21 +143,50 @@ class Rules:
                 return self.marks.min, c.max
         return self.marks.min, self.marks.max
 
-    def check_mark(self, panel: Panel, criterion_id: str, value: float) -> str | None:
-        """Why ``value`` is not a valid mark, or None.  Messages are Chinese-first."""
+    def mark_value(self, panel: Panel, criterion_id: str, raw: object) -> tuple[float | None, str | None]:
+        """``raw`` (a JSON number, or the text typed or read from a CSV) as the mark to store, or why it is
+        not one.  Exact, in decimal: within [min, max] and a whole number of steps above min, no tolerance
+        (``-1e-10`` and ``100.0000000009`` are refused).  A float counts as the decimal of its shortest
+        repr (17.7 is 17.7, the double nearest to it).  The value returned is the canonical one: the
+        double nearest to that decimal, ``-0.0`` as ``0.0``.  Messages are Chinese-first."""
         if criterion_id not in panel.criterion_ids:
-            return f"未知评分项 unknown criterion {criterion_id!r}"
-        if value != value or value in (float("inf"), float("-inf")):
-            return "不是数字 not a number"
+            return None, f"未知评分项 unknown criterion {criterion_id!r}"
+        value = as_decimal(raw)
+        if value is None:
+            return None, "不是数字 not a number"
         lo, hi = self.bounds(panel, criterion_id)
-        if value < lo - 1e-9 or value > hi + 1e-9:
-            return f"超出范围 out of range {fmt_num(lo)}–{fmt_num(hi)}"
+        if value < as_decimal(lo) or value > as_decimal(hi):
+            return None, f"超出范围 out of range {fmt_num(lo)}–{fmt_num(hi)}"
         step = self.marks.step
         if step > 0:
-            k = (value - self.marks.min) / step
-            if abs(k - round(k)) > 1e-6:
-                return f"须为 {fmt_num(step)} 的整数倍 must be a multiple of {fmt_num(step)}"
+            with localcontext() as ctx:
+                ctx.prec = 60  # exact for every value as_decimal lets through (at most 40 characters)
+                if (value - as_decimal(self.marks.min)) % as_decimal(step) != 0:
+                    return None, f"须为 {fmt_num(step)} 的整数倍 must be a multiple of {fmt_num(step)}"
+        return (0.0 if value == 0 else float(value)), None
+
+    def check_mark(self, panel: Panel, criterion_id: str, value: object) -> str | None:
+        """Why ``value`` is not a valid mark, or None (see :meth:`mark_value`)."""
+        return self.mark_value(panel, criterion_id, value)[1]
+
+
+_DECIMAL_TEXT = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d{1,3})?$")
+
+
+def as_decimal(raw: object) -> Decimal | None:
+    """A number as the exact decimal it stands for, or None: an int; a finite float by its shortest repr
+    (``repr(17.7) == '17.7'``); plain decimal text of at most 40 characters (``' 17.70 '``, ``'1e1'``).
+    Booleans, NaN, infinities, ``'1_000'``, ``'0x10'`` and the like are not numbers here."""
+    if isinstance(raw, bool):
         return None
+    if isinstance(raw, int):
+        return Decimal(raw)
+    if isinstance(raw, float):
+        return Decimal(repr(raw)) if math.isfinite(raw) else None
+    if isinstance(raw, str):
+        text = raw.strip()
+        return Decimal(text) if len(text) <= 40 and _DECIMAL_TEXT.match(text) else None
+    return None
 
 
 def short_label(label: str) -> str:

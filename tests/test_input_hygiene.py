@@ -295,3 +295,106 @@ def test_sockets_with_hostile_paths_and_messages(client):
         ws.send_text('{"type": "submit", "marks": {"\\ud800": 1}}')  # marks never travel by socket
         ws.send_text('{"type": "ping"}')
         assert json.loads(ws.receive_text())["type"] == "pong"
+
+
+# ------------------------------------------------------------------ item 4: marks exactly on the rubric's step
+
+def _preset(name: str):
+    return parse_rules(Path(f"scoring_rules/{name}").read_text(encoding="utf-8"), name)
+
+
+@pytest.mark.parametrize("value", [-1e-10, 100.0000000009, 100.00000000001, 17.700000000000003, 33.33, 0.05,
+                                   "-0.0000000001", "17.75", "1e400", "NaN", "1_0", "0x10", True])
+def test_marks_just_off_the_bounds_or_the_step_are_refused(value):
+    from judging.model import check_mark_set
+    rules = _preset("expert_public.toml")  # 0-100, step 0.1
+    clean, errors = check_mark_set(rules, rules.panel("public"), {"overall": value})
+    assert errors and not clean, value
+
+
+@pytest.mark.parametrize("value, stored", [(-0.0, 0.0), ("-0", 0.0), (17.7, 17.7), ("17.70", 17.7), (" 17.7 ", 17.7),
+                                           (0.3, 0.3), (100, 100), ("1e1", 10.0), (99.9, 99.9), (0.1 * 3, None)])
+def test_marks_on_the_step_are_stored_canonically(value, stored):
+    from judging.model import check_mark_set
+    rules = _preset("expert_public.toml")
+    clean, errors = check_mark_set(rules, rules.panel("public"), {"overall": value})
+    if stored is None:  # 0.1 * 3 == 0.30000000000000004: a different double, not on the step
+        assert errors
+        return
+    assert not errors and clean["overall"] == stored and repr(clean["overall"]) == repr(float(stored))
+
+
+def test_steps_above_a_minimum_that_is_not_zero():
+    rules = _preset("isu_pcs.toml")  # 0.25-10, step 0.25
+    panel = rules.panels[0]
+    crit = panel.criterion_ids[0]
+    assert [rules.check_mark(panel, crit, v) is None for v in (0.25, 0.5, 9.75, 10, "7.00")] == [True] * 5
+    assert [rules.check_mark(panel, crit, v) is None for v in (0, 0.3, 10.25, 0.2500000001)] == [False] * 4
+
+
+def test_a_judge_posting_minus_zero_or_a_hair_outside_the_bounds(client, tmp_path):
+    state = scoring_open(client)
+    project = state["current"]["id"]
+    headers = judge_headers(state)
+    for i, need in enumerate(("-1e-10", "25.0000000009", "-0.0000000001")):
+        body = ('{"submission_id": "hair%04d", "project": "%s", "round": "final", "marks": '
+                '{"need": %s, "design": 25, "impact": 20, "team": 15}}' % (i, project, need)).encode()
+        r = raw(client, "POST", "/api/judge/submit", body, headers)
+        assert r.status_code == 422 and "need" in r.json()["errors"], need
+    body = ('{"submission_id": "minuszero1", "project": "%s", "round": "final", "marks": '
+            '{"need": -0.0, "design": 17.70, "impact": 20, "team": 15}}' % project).encode()
+    r = raw(client, "POST", "/api/judge/submit", body, headers)
+    assert r.status_code == 200 and r.json()["values"] == {"need": 0, "design": 17.7, "impact": 20, "team": 15}
+    import sqlite3
+    con = sqlite3.connect(tmp_path / "hygiene.db")
+    stored = [json.loads(m) for (m,) in con.execute("SELECT marks FROM marks WHERE submission_id = 'minuszero1'")]
+    text = [m for (m,) in con.execute("SELECT marks FROM submissions WHERE submission_id = 'minuszero1'")]
+    con.close()
+    assert stored == [{"need": 0.0, "design": 17.7, "impact": 20, "team": 15}]
+    assert "-0" not in text[0] and "17.7," in text[0]
+
+
+def test_marks_csv_goes_through_the_same_check():
+    rules = _preset("expert_public.toml")
+    head = "project,round,panel,judge,criterion,score\n"
+    for score in ("-1e-10", "100.0000000009", "17.75", "1_0"):
+        with pytest.raises(InputError, match=":2: "):
+            parse_marks(head + f"P1,final,public,U1,overall,{score}\n", rules)
+    marks = parse_marks(head + "P1,final,public,U1,overall,-0.0\nP1,final,public,U2,overall,17.70\n", rules).marks
+    assert [repr(m.score) for m in marks] == ["0.0", "17.7"]
+
+
+AWKWARD = ["0", "-0", "0.3", "24.9", "25", "25.0", "17.70", ".5", "12.", "-1e-10", "-0.0000000001", "25.0000000009",
+           "25.1", "0.05", "22.45", "24.900000000000001", "0.30000000000000004", "abc", ""]  # no "1e1": not typed
+
+
+@pytest.mark.browser
+def test_the_phone_checks_marks_exactly_as_the_server_does(browser, live_server):
+    """judge_marks.js and rules.mark_value agree on every awkward value, for a 0.1 and a 0.25 grid."""
+    from judging.model import check_mark_set
+    page = browser.new_page()
+    page.goto(f"{live_server.url}/login")
+    for preset in ("expert_public.toml", "isu_pcs.toml"):
+        rules = _preset(preset)
+        panel = rules.panels[0]
+        crit = panel.criteria[0]
+        rubric = {"min": rules.marks.min, "max": rules.marks.max, "step": rules.marks.step,
+                  "criteria": [{"id": crit.id, "min": rules.marks.min, "max": crit.max, "weight": 1}]}
+        values = AWKWARD + [repr(crit.max), repr(rules.marks.min), repr(rules.marks.min + rules.marks.step / 2)]
+        phone = page.evaluate("""async ([rubric, values]) => {
+          const m = await import('/static/judge_marks.js');
+          return values.map((v) => {
+            const e = m.checkMark(v, rubric.criteria[0], rubric);
+            return e ? null : m.cleanValues({ [rubric.criteria[0].id]: v }, rubric)[rubric.criteria[0].id];
+          });
+        }""", [rubric, values])
+        server = []
+        for v in values:
+            clean, errors = check_mark_set(rules, panel, {c.id: (v if c.id == crit.id else c.max) for c in panel.criteria})
+            server.append(None if errors else clean[crit.id])
+        assert phone == server, list(zip(values, phone, server))
+        # what the phone sends is accepted by the server as the same value
+        for v in [x for x in phone if x is not None]:
+            clean, errors = check_mark_set(rules, panel, {c.id: (v if c.id == crit.id else c.max) for c in panel.criteria})
+            assert not errors and clean[crit.id] == v
+    page.close()
