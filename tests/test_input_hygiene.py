@@ -398,3 +398,87 @@ def test_the_phone_checks_marks_exactly_as_the_server_does(browser, live_server)
             clean, errors = check_mark_set(rules, panel, {c.id: (v if c.id == crit.id else c.max) for c in panel.criteria})
             assert not errors and clean[crit.id] == v
     page.close()
+
+
+# ------------------------------------------------------------------ item 5: compressed spreadsheets
+
+def bomb_xlsx(cell_bytes: int, state_size: int | None = None) -> bytes:
+    """A valid judges .xlsx whose one name cell holds ``cell_bytes`` of 'A' (streamed: little memory here).
+    ``state_size``: the uncompressed size the zip directory claims for that part (a lying header)."""
+    from openpyxl import Workbook
+    wb = Workbook()
+    wb.active.append(["姓名", "评审团"])
+    wb.active.append(["PLACEHOLDER", "专家"])
+    first = io.BytesIO()
+    wb.save(first)
+    out = io.BytesIO()
+    with zipfile.ZipFile(first) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as dst:
+        for info in src.infolist():
+            body = src.read(info)
+            if b"PLACEHOLDER" not in body:  # the cell's text is in the sheet or in sharedStrings.xml
+                dst.writestr(info.filename, body)
+                continue
+            part = info.filename
+            head, tail = body.split(b"PLACEHOLDER")
+            with dst.open(part, "w", force_zip64=True) as f:
+                f.write(head)
+                chunk = b"A" * (1 << 20)
+                for _ in range(cell_bytes // len(chunk)):
+                    f.write(chunk)
+                f.write(b"A" * (cell_bytes % len(chunk)))
+                f.write(tail)
+    data = bytearray(out.getvalue())
+    if state_size is not None:  # patch the central directory's "uncompressed size" of that part
+        at = data.find(b"PK\x01\x02")
+        while at >= 0:
+            name_len = int.from_bytes(data[at + 28:at + 30], "little")
+            extra_len = int.from_bytes(data[at + 30:at + 32], "little")
+            name = bytes(data[at + 46:at + 46 + name_len])
+            if name == part.encode():
+                extra = at + 46 + name_len
+                if data[at + 24:at + 28] == b"\xff\xff\xff\xff":  # zip64: the size lives in the extra field
+                    data[extra + 4:extra + 12] = state_size.to_bytes(8, "little")
+                else:
+                    data[at + 24:at + 28] = state_size.to_bytes(4, "little")
+            at = data.find(b"PK\x01\x02", at + 46 + name_len + extra_len)
+    return bytes(data)
+
+
+def test_a_compressed_spreadsheet_bomb_is_refused_before_it_is_unzipped(client):
+    data = bomb_xlsx(50 * 1024 * 1024)
+    assert len(data) < 200 * 1024  # 50 MB of one letter: ~50 KB zipped
+    with pytest.raises(ValueError, match="解压后过大"):
+        importing.read_table(data, "judges.xlsx")
+    r = client.post("/api/contests/c1/import/judges", headers=ORG, files={"file": ("judges.xlsx", data)},
+                    data={"dry_run": "0"})
+    assert r.status_code == 422 and "20 MB" in r.json()["error"]
+    assert len(contest(client)["setup"]["judges"]) == len(client.get("/api/contests/c1", headers=ORG)
+                                                          .json()["setup"]["judges"])
+
+
+def test_a_part_compressed_far_beyond_any_list_is_refused():
+    data = bomb_xlsx(5 * 1024 * 1024)  # under the 20 MB cap, but 1000× compressed
+    with pytest.raises(ValueError, match="压缩比异常"):
+        importing.read_table(data, "judges.xlsx")
+
+
+def test_a_part_that_lies_about_its_size_cannot_grow_past_it():
+    data = bomb_xlsx(30 * 1024 * 1024, state_size=2000)
+    with pytest.raises(ValueError, match="无法读取 Excel 文件"):
+        importing.read_table(data, "judges.xlsx")  # zipfile stops at the stated size, then the CRC fails
+
+
+def test_long_cells_are_refused_naming_row_and_column(client):
+    data = bomb_xlsx(importing.MAX_CELL + 1)
+    with pytest.raises(ValueError, match="第 2 行第 1 列的内容超过 1000 个字符"):
+        importing.read_table(data, "judges.xlsx")
+    assert importing.read_table(bomb_xlsx(importing.MAX_CELL), "judges.xlsx")[1][0] == "A" * importing.MAX_CELL
+    csv = "姓名,评审团\n" + "王" * 1001 + ",专家\n"
+    r = client.post("/api/contests/c1/import/judges", headers=ORG, json={"csv": csv})
+    assert r.status_code == 422 and "第 2 行第 1 列" in r.json()["error"]
+
+
+def test_a_csv_field_beyond_the_csv_modules_own_limit_is_a_422(client):
+    body = b'name,panel\n"' + b"A" * 200_000 + b'",expert\n'
+    r = client.post("/api/contests/c1/import/judges", headers=ORG, files={"file": ("j.csv", body)})
+    assert r.status_code == 422 and "第" in r.json()["error"]
