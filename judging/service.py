@@ -139,6 +139,17 @@ class Service:
         self._tokens: dict[str, tuple[str, str]] = {}
         self._views = None  # set by attach_views to avoid an import cycle
         self.boot = secrets.token_hex(8)  # this run of the server; seq compares only within one boot
+        store.on_storage = self._storage_changed
+
+    def _storage_changed(self, full: bool) -> None:
+        """The disk filled up (a write was refused) or has room again (a write committed): every console
+        shows it at once (views.console ``storage``)."""
+        if full:
+            log.error("disk full: a write was refused and rolled back (nothing acknowledged is lost)")
+        else:
+            log.warning("storage has room again: writes are being saved")
+        for cid in self.runtimes:
+            self.publish_console(cid)
 
     # ------------------------------------------------------------ loading
     async def load(self) -> None:

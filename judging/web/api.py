@@ -20,6 +20,7 @@ from starlette.routing import Route
 from .. import audit_trail, exports, importing, views
 from ..text import LINE, bad_string, text_problem
 from ..service import Conflict, Invalid, NotFound, Service, presets
+from ..store import StorageFull
 from .deps import Forbidden, TooManyAttempts, Unauthorized, client_of, judge_of, require_organizer
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -57,7 +58,16 @@ def api(handler: Handler) -> Handler:
             return json_error(422, str(e), e.errors)
         except BadRequest as e:
             return json_error(400, str(e))
+        except StorageFull:  # rolled back: nothing of this request was stored; the client may send it again
+            message = DISK_FULL_JUDGE if request.url.path.startswith("/api/judge/") else DISK_FULL
+            response = json_error(503, message, code="disk_full")
+            response.headers["retry-after"] = "5"
+            return response
     return wrapper
+
+
+DISK_FULL_JUDGE = "存储空间已满，您的评分未保存 / disk full: NOT saved"
+DISK_FULL = "存储空间已满，本次操作未保存 / disk full: NOT saved"
 
 
 MAX_NUMBER = 1e15  # no mark, amount or count of this API comes near; beyond it floats stop being exact

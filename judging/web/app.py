@@ -8,6 +8,7 @@ handle requests itself (see ``api``, ``pages``, ``sockets``).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from pathlib import Path
@@ -77,9 +78,14 @@ def create_app(db_path: str, *, organizer_key: str | None = None, rotate_key: bo
             await create_demo(service)
         if on_ready:
             on_ready(app, new_key)
+        maintenance = asyncio.create_task(store.maintain())  # keeps the WAL from filling a small disk
+        app.state.maintenance = maintenance
         try:
             yield
         finally:
+            maintenance.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await maintenance
             await store.close()
 
     app = Starlette(
