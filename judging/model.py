@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import random
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Iterable, Mapping
 
 from .rules import Panel, Rules, as_decimal
@@ -89,12 +89,31 @@ class Contest:
         return (judge_id, project_id) in self.recusals
 
 
+CONTEST_TEXT = {"name": ("大赛名称", "the contest name"), "venue": ("地点", "the venue"), "date": ("日期", "the date")}
+PROJECT_TEXT = {"name": ("项目名称", "the project name"), "organization": ("申报机构", "the organization"),
+                "community": ("所属社区", "the community"), "track": ("赛道", "the track")}
+JUDGE_TEXT = {"name": ("评委姓名", "the judge's name"), "panel": ("评审团", "the panel")}
+
+
+def text_errors(contest: Contest) -> dict[str, str]:
+    """Every text field of the contest, its projects and its judges (whatever fields they have) through the
+    one check of :mod:`judging.text`: control characters, lone surrogates and the like, keyed by field."""
+    out: dict[str, str] = {}
+    items = [("", contest, CONTEST_TEXT)] + [(f"projects[{i}].", p, PROJECT_TEXT) for i, p in enumerate(contest.projects)]
+    items += [(f"judges[{i}].", j, JUDGE_TEXT) for i, j in enumerate(contest.judges)]
+    for prefix, obj, labels in items:
+        for f in fields(obj):
+            value = getattr(obj, f.name)
+            if isinstance(value, str) and (problem := text_problem(value, LINE, labels.get(f.name, (f.name, f.name)))):
+                out[prefix + f.name] = problem
+    return out
+
+
 def validate_setup(contest: Contest) -> None:
     """Refuse a setup the evening could not run with."""
-    errors: dict[str, str] = {}
+    errors: dict[str, str] = text_errors(contest)  # the checks below may replace a message with their own
     if not contest.name.strip():
         errors["name"] = "请填写大赛名称 / the contest needs a name"
-    _text(errors, "name", contest.name, ("大赛名称", "the contest name"))
     seen: set[str] = set()
     for i, p in enumerate(contest.projects):
         if not _ID.match(p.id):
@@ -104,8 +123,6 @@ def validate_setup(contest: Contest) -> None:
         seen.add(p.id)
         if not p.name.strip():
             errors[f"projects[{i}].name"] = "请填写项目名称 / the project needs a name"
-        for key, label in PROJECT_TEXT.items():
-            _text(errors, f"projects[{i}].{key}", getattr(p, key), label)
         if p.requested is not None and (problem := amount_problem(p.requested)):
             errors[f"projects[{i}].requested"] = problem
     seen = set()
@@ -121,7 +138,6 @@ def validate_setup(contest: Contest) -> None:
                                             f"({', '.join(sorted(panels))})")
         if not j.name.strip():
             errors[f"judges[{i}].name"] = "请填写评委姓名 / the judge needs a name"
-        _text(errors, f"judges[{i}].name", j.name, ("评委姓名", "the judge's name"))
     pids = {p.id for p in contest.projects}
     jids = {j.id for j in contest.judges}
     for jid, pid in sorted(contest.recusals):
@@ -133,16 +149,6 @@ def validate_setup(contest: Contest) -> None:
         errors["timer_seconds"] = "路演时长须在 10 秒到 60 分钟之间 / timer must be 10 s to 60 min"
     if errors:
         raise SetupError(errors)
-
-
-PROJECT_TEXT = {"name": ("项目名称", "the project name"), "organization": ("申报机构", "the organization"),
-                "community": ("所属社区", "the community"), "track": ("赛道", "the track")}
-
-
-def _text(errors: dict[str, str], key: str, value: str, label: tuple[str, str]) -> None:
-    """Control characters and the like are refused in every name (:mod:`judging.text`)."""
-    if key not in errors and (problem := text_problem(value, LINE, label)):
-        errors[key] = problem
 
 
 MAX_AMOUNT = 1e12  # yuan: far above any grant, far below where floats lose whole yuan
