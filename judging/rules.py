@@ -271,13 +271,17 @@ class _Parser:
         v = d.get(key, default)
         if not isinstance(v, str):
             raise self.fail(f"{where}.{key}", f"must be a string, got {v!r}")
-        if problem := text_problem(v, LINE, (key, key)):  # names and labels show on every screen and sheet
+        return v
+
+    def shown(self, v: str, key: str, where: str) -> str:
+        """A name or label: what every screen and sheet shows, so no control characters (:mod:`judging.text`)."""
+        if problem := text_problem(v, LINE, ("名称", f"the {key}")):
             raise self.fail(f"{where}.{key}" if where else key, problem)
         return v
 
     def label(self, d: dict, where: str, default: str) -> str:
         """A display label: what every screen, sheet and export shows, so never blank."""
-        v = self.text(d, "label", where, default).strip()
+        v = self.shown(self.text(d, "label", where, default).strip(), "label", where)
         if not v:
             raise self.fail(f"{where}.label", "must not be empty (leave the key out to use the id)")
         return v
@@ -292,7 +296,7 @@ class _Parser:
     def rules(self, data: dict, text: str) -> Rules:
         self.no_unknown(data, {"name", "marks", "criteria", "panels", "combine", "rounds", "rounding",
                                "ties", "awards", "grants", "description"}, "")
-        name = self.text(data, "name", "", "")
+        name = self.shown(self.text(data, "name", "", ""), "name", "")
         if not name.strip():
             raise self.fail("name", "is required")
         m = self.table(data, "marks", {"min", "max", "step"})

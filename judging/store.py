@@ -11,9 +11,10 @@ A full disk: a write that fails with SQLITE_FULL is rolled back and raised as
 :class:`StorageFull` (nothing of it is stored, no on-commit callback runs, so
 memory stays equal to the database); :attr:`Store.full` says so until the next
 write commits, and ``on_storage`` hears both changes.  The WAL does not grow
-by itself: :meth:`Store.maintain` checkpoints it with TRUNCATE when writes have
-been idle for a moment or after many commits, and ``journal_size_limit`` caps
-what a checkpoint leaves behind.
+by itself: :meth:`Store.maintain` (running from :meth:`Store.open` to
+:meth:`Store.close`) checkpoints it with TRUNCATE when writes have been idle
+for a moment or after many commits, and ``journal_size_limit`` caps what a
+checkpoint leaves behind.
 
 What it does not do: decide anything.  Callers (:mod:`judging.service`)
 validate first and publish only after :meth:`Store.write` has committed.
@@ -165,6 +166,7 @@ class Store:
         self.checkpoints = 0
         self._since_checkpoint = 0
         self._last_write = 0.0
+        self.maintenance: asyncio.Task | None = None  # Store.maintain, from open() to close()
 
     async def open(self) -> None:
         self._db = await aiosqlite.connect(self.path, isolation_level=None)
@@ -174,8 +176,17 @@ class Store:
         await self._db.execute("PRAGMA busy_timeout=5000")
         await self._db.execute(f"PRAGMA journal_size_limit={JOURNAL_SIZE_LIMIT}")
         await self._migrate()
+        self.maintenance = asyncio.create_task(self.maintain())  # keeps the WAL from filling a small disk
 
     async def close(self) -> None:
+        if self.maintenance is not None:
+            self.maintenance.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.maintenance
+            self.maintenance = None
+        await self._close()
+
+    async def _close(self) -> None:
         if self._db is not None:
             with contextlib.suppress(sqlite3.Error):
                 await self.checkpoint()

@@ -242,6 +242,7 @@ def test_many_commits_without_a_pause_are_checkpointed_too(tmp_path, monkeypatch
     async def run(name: str) -> tuple[int, int]:
         store = Store(str(tmp_path / name))
         await store.open()
+        store.maintenance.cancel()  # the same loop, polling faster
         task = asyncio.create_task(store.maintain(interval=0.01))
         try:
             for n in range(60):
@@ -265,7 +266,7 @@ def test_many_commits_without_a_pause_are_checkpointed_too(tmp_path, monkeypatch
 
 def on_server_loop(server, coro_fn, *args):
     """Run a coroutine on the live server's event loop (its maintenance task lives there)."""
-    loop = server.app.state.maintenance.get_loop()
+    loop = server.app.state.store.maintenance.get_loop()
     return asyncio.run_coroutine_threadsafe(coro_fn(*args), loop).result(timeout=10)
 
 
@@ -346,3 +347,15 @@ def test_the_phone_says_not_saved_on_a_full_disk_and_resends_until_saved(browser
     assert rows == [(sent[0], '{"overall": 71.0}')] or rows == [(sent[0], '{"overall": 71}')]
     assert errors == []
     context.close()
+
+
+def test_a_full_disk_outside_the_json_api_is_a_503_page_not_a_500(client, monkeypatch):
+    """Signing in stores a console session on later versions; any page that writes gets this answer."""
+    from judging.store import StorageFull
+
+    async def full(*args, **kwargs):
+        raise StorageFull()
+
+    monkeypatch.setattr(client.app.state.auth, "verify", full)
+    r = client.post("/login", data={"key": ORGANIZER_KEY}, follow_redirects=False)
+    assert r.status_code == 503 and "存储空间已满" in r.text and r.headers["content-type"].startswith("text/html")
