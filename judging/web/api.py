@@ -1,8 +1,9 @@
 """JSON API routes (thin): parse, authorise, call the service, return.
 
 Errors are JSON ``{"error": message, "errors": {field: message}}`` with 400
-(malformed), 401 (no credentials), 403 (CSRF), 404, 409 (not allowed now),
-413 (too large) or 422 (invalid input).  See docs/API.md and /api/openapi.json.
+(malformed: not JSON, a lone surrogate or NUL in a string), 401 (no credentials),
+403 (CSRF), 404, 409 (not allowed now), 413 (too large), 422 (invalid input) or
+503 ``"code": "disk_full"`` (nothing stored).  See docs/API.md and /api/openapi.json.
 """
 
 from __future__ import annotations
