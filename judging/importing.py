@@ -133,6 +133,11 @@ def _long_cells(row: list[str], line: int) -> list[str]:
     return row
 
 
+def _zh(names: tuple[str, ...], key: str) -> str:
+    """The first Chinese header name of a column (申报机构 for organization), for messages."""
+    return next((n for n in names if any("\u4e00" <= c <= "\u9fff" for c in n)), key)
+
+
 def _cell(v) -> str:
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
@@ -165,7 +170,7 @@ def parse(rows: list[list[str]], kind: str) -> ImportResult:
         row = {key: (str(raw[i]).strip() if i < len(raw) else "") for key, i in col.items()}
         row.setdefault("id", "")
         for key, value in row.items():  # the same check the setup makes, shown on the row it is in
-            if problem := text_problem(value, LINE, (headers[key][1], key)):
+            if problem := text_problem(value, LINE, (_zh(headers[key], key), key)):
                 result.errors.append({"row": n, "field": key, "message": problem})
         if not row["id"]:
             row["id"] = f"{'P' if kind == 'projects' else 'J'}{n - 1:02d}"
