@@ -29,6 +29,7 @@ from .model import Contest, Judge, Project, SetupError, check_mark_set, validate
 from .rules import RulesError, parse_rules
 from .service import MarkSet, Runtime, compute_results
 from .scoring import ScoringError
+from .text import bad_string
 from .store import entry_hash
 
 FORMAT = "roadshow-judging-archive"
@@ -122,6 +123,9 @@ def read_archive(data: Any, new_id: str | None = None) -> Imported:
     """Check an archive (parsed JSON) and return what to store; raises :class:`ArchiveError`."""
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ArchiveError("这不是路演评审的存档文件 / this is not a roadshow-judging archive", {"format": "missing"})
+    if (where := bad_string(data)) is not None:  # run.py import reads the file without the API's door check
+        raise ArchiveError(f"存档中「{where[:80]}」含有无效字符 / {where[:80]}: a lone surrogate or NUL is not valid "
+                           "text", {where[:80]: "invalid character"})
     version = data.get("version")
     if version != VERSION:
         raise ArchiveError(f"存档格式版本 {version!r} 不受支持（本服务器读取版本 {VERSION}）/ unsupported archive "

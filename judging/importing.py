@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from dataclasses import dataclass, field
 
 from .model import parse_amount
 from .money import money_text
+from .text import LINE, text_problem
 
 PROJECT_HEADERS = {
     "id": ("id", "project", "编号", "项目编号", "序号"),
@@ -45,28 +47,40 @@ class ImportResult:
 
 MAX_ROWS = 2000     # a final has 10-20 projects and a few dozen judges; a whole district's list still fits
 MAX_COLUMNS = 50
+MAX_CELL = 1000     # characters in one cell: a long project name is ~40, an organization ~30
+MAX_EXPANDED = 20 * 1024 * 1024  # bytes of all the parts of an .xlsx once unzipped (a real list: well under 1 MB)
+MAX_RATIO = 100     # unzipped / zipped for a part over 1 MB: typed lists compress ~5-20×, a bomb ~1000×
+MAX_PARTS = 500
 TOO_MANY = f"表格超过 {MAX_ROWS} 行，请只保留项目或评委名单 / more than {MAX_ROWS} rows: keep only the list itself"
+TOO_BIG = (f"Excel 文件解压后过大（超过 {MAX_EXPANDED // 1024 // 1024} MB），请只保留名单本身 / the Excel file expands to more "
+           f"than {MAX_EXPANDED // 1024 // 1024} MB once unzipped: keep only the list itself")
+UNREADABLE = "无法读取 Excel 文件 / cannot read the Excel file"
 
 
 def read_table(data: bytes, filename: str) -> list[list[str]]:
-    """Rows of cells as text.  XLSX by extension (or zip magic), else CSV (UTF-8 or GB18030)."""
+    """Rows of cells as text.  XLSX by extension (or zip magic), else CSV (UTF-8 or GB18030).
+
+    Before a spreadsheet is parsed its zip directory is checked (:func:`_check_zip`): a 200 KB file
+    that unzips to a 200 MB cell is refused without unzipping it.  At most ``MAX_ROWS`` rows and
+    ``MAX_COLUMNS`` columns are read, and no cell may hold more than ``MAX_CELL`` characters."""
     if filename.lower().endswith(".xlsx") or data[:2] == b"PK":
+        _check_zip(data)
         from openpyxl import load_workbook
         try:
             wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception as e:  # openpyxl raises many kinds for a bad file
-            raise ValueError(f"无法读取 Excel 文件 / cannot read the Excel file ({type(e).__name__})") from None
+            raise ValueError(f"{UNREADABLE} ({type(e).__name__})") from None
         try:
             ws = wb.worksheets[0]
             rows = []
             for row in ws.iter_rows(values_only=True, max_col=MAX_COLUMNS):  # streamed: a huge sheet stops early
-                rows.append(["" if v is None else _cell(v) for v in row])
+                rows.append(_long_cells(["" if v is None else _cell(v) for v in row], len(rows) + 1))
                 if len(rows) > MAX_ROWS:
                     raise ValueError(TOO_MANY)
         except ValueError:
             raise
         except Exception as e:  # a damaged sheet inside a valid zip
-            raise ValueError(f"无法读取 Excel 文件 / cannot read the Excel file ({type(e).__name__})") from None
+            raise ValueError(f"{UNREADABLE} ({type(e).__name__})") from None
         finally:
             wb.close()
         return rows
@@ -79,11 +93,50 @@ def read_table(data: bytes, filename: str) -> list[list[str]]:
     else:
         raise ValueError("无法识别文件编码，请另存为 UTF-8 CSV / cannot decode the file; save it as UTF-8 CSV")
     rows = []
-    for row in csv.reader(io.StringIO(text)):
-        rows.append(row[:MAX_COLUMNS])
-        if len(rows) > MAX_ROWS:
-            raise ValueError(TOO_MANY)
+    reader = csv.reader(io.StringIO(text))
+    try:
+        for row in reader:
+            rows.append(_long_cells(row[:MAX_COLUMNS], reader.line_num))
+            if len(rows) > MAX_ROWS:
+                raise ValueError(TOO_MANY)
+    except csv.Error:  # e.g. a field beyond csv's own limit (128 KB), which used to be a 500
+        raise ValueError(f"第 {reader.line_num} 行无法读取（单元格过长或引号不配对） / line {reader.line_num} cannot be "
+                         "read (a cell too long, or unbalanced quotes)") from None
     return rows
+
+
+def _check_zip(data: bytes) -> None:
+    """Refuse a spreadsheet whose parts would unzip to too much, from the sizes its zip directory states.
+
+    Those sizes bind: Python's zipfile (which openpyxl reads through) stops inflating a part at its
+    stated size and then fails its CRC check, so a part that lies about its size cannot grow past it."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            parts = zf.infolist()
+    except (zipfile.BadZipFile, ValueError, EOFError, UnicodeDecodeError) as e:
+        raise ValueError(f"{UNREADABLE} ({type(e).__name__})") from None
+    if len(parts) > MAX_PARTS:
+        raise ValueError(f"{UNREADABLE}（包含 {len(parts)} 个部件） / ({len(parts)} parts)")
+    if sum(p.file_size for p in parts) > MAX_EXPANDED:
+        raise ValueError(TOO_BIG)
+    for p in parts:
+        if p.file_size > 1024 * 1024 and p.file_size > MAX_RATIO * max(p.compress_size, 1):
+            ratio = p.file_size // max(p.compress_size, 1)
+            raise ValueError(f"{UNREADABLE}：其中 {p.filename[:60]!r} 的压缩比异常（{ratio} 倍） / {p.filename[:60]!r} is "
+                             f"compressed {ratio}×, far beyond any typed list")
+
+
+def _long_cells(row: list[str], line: int) -> list[str]:
+    for col, cell in enumerate(row, start=1):
+        if len(cell) > MAX_CELL:
+            raise ValueError(f"第 {line} 行第 {col} 列的内容超过 {MAX_CELL} 个字符（{len(cell):,} 个），请检查文件 / row {line}, "
+                             f"column {col}: more than {MAX_CELL} characters ({len(cell):,})")
+    return row
+
+
+def _zh(names: tuple[str, ...], key: str) -> str:
+    """The first Chinese header name of a column (申报机构 for organization), for messages."""
+    return next((n for n in names if any("\u4e00" <= c <= "\u9fff" for c in n)), key)
 
 
 def _cell(v) -> str:
@@ -117,6 +170,9 @@ def parse(rows: list[list[str]], kind: str) -> ImportResult:
     for n, raw in enumerate(rows[1:], start=2):
         row = {key: (str(raw[i]).strip() if i < len(raw) else "") for key, i in col.items()}
         row.setdefault("id", "")
+        for key, value in row.items():  # the same check the setup makes, shown on the row it is in
+            if problem := text_problem(value, LINE, (_zh(headers[key], key), key)):
+                result.errors.append({"row": n, "field": key, "message": problem})
         if not row["id"]:
             row["id"] = f"{'P' if kind == 'projects' else 'J'}{n - 1:02d}"
         if row["id"] in seen:

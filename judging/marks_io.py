@@ -19,6 +19,7 @@ from typing import Iterable, Sequence
 from .engine import ProjectInfo
 from .rules import Rules
 from .scoring import Mark, ScoringError
+from .text import LINE, text_problem
 
 MARK_COLUMNS = ("project", "round", "panel", "judge", "criterion", "score")
 PROJECT_COLUMNS = ("project", "name", "track", "requested")
@@ -74,6 +75,9 @@ def _rows(text: str, source: str, required: Sequence[str]) -> Iterable[tuple[int
             continue
         if len(row) != len(header):
             raise InputError(source, start, f"列数不符 / {len(row)} fields, the header has {len(header)}")
+        for h, cell in zip(header, row):
+            if problem := text_problem(cell.strip(), LINE, (h, h)):
+                raise InputError(source, start, problem)
         yield start, {h: cell.strip() for h, cell in zip(header, row)}
 
 
@@ -102,9 +106,9 @@ def parse_marks(text: str, rules: Rules, source: str = "<marks>",
                                            f"(the rules have: {', '.join(panels)})")
         if projects is not None and row["project"] not in projects:
             raise InputError(source, line, f"项目不在名单中 / project {row['project']!r} is not in the project list")
-        score = _number(row["score"], source, line, "score")
-        problem = rules.check_mark(panel, row["criterion"], score)
-        if problem:
+        _number(row["score"], source, line, "score")
+        score, problem = rules.mark_value(panel, row["criterion"], row["score"])  # the text itself, exactly
+        if problem or score is None:
             what = f"criterion {row['criterion']!r}" if row["criterion"] else "mark"
             raise InputError(source, line, f"{what} {row['score']}: {problem}")
         factor = _number(row["factor"], source, line, "factor") if row.get("factor") else None

@@ -14,11 +14,12 @@ import datetime
 import hashlib
 import random
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Iterable, Mapping
 
 from .money import MAX_AMOUNT, amount_problem, parse_amount  # noqa: F401  (re-exported: setup reads amounts)
-from .rules import Panel, Rules
+from .rules import Panel, Rules, as_decimal
+from .text import LINE, text_problem
 
 ID_PATTERN = _ID = re.compile(r"^[A-Za-z0-9_\-]{1,40}$")
 
@@ -92,9 +93,29 @@ class Contest:
         return (judge_id, project_id) in self.recusals
 
 
+CONTEST_TEXT = {"name": ("大赛名称", "the contest name"), "venue": ("地点", "the venue"), "date": ("日期", "the date")}
+PROJECT_TEXT = {"name": ("项目名称", "the project name"), "organization": ("申报机构", "the organization"),
+                "community": ("所属社区", "the community"), "track": ("赛道", "the track")}
+JUDGE_TEXT = {"name": ("评委姓名", "the judge's name"), "panel": ("评审团", "the panel")}
+
+
+def text_errors(contest: Contest) -> dict[str, str]:
+    """Every text field of the contest, its projects and its judges (whatever fields they have) through the
+    one check of :mod:`judging.text`: control characters, lone surrogates and the like, keyed by field."""
+    out: dict[str, str] = {}
+    items = [("", contest, CONTEST_TEXT)] + [(f"projects[{i}].", p, PROJECT_TEXT) for i, p in enumerate(contest.projects)]
+    items += [(f"judges[{i}].", j, JUDGE_TEXT) for i, j in enumerate(contest.judges)]
+    for prefix, obj, labels in items:
+        for f in fields(obj):
+            value = getattr(obj, f.name)
+            if isinstance(value, str) and (problem := text_problem(value, LINE, labels.get(f.name, (f.name, f.name)))):
+                out[prefix + f.name] = problem
+    return out
+
+
 def validate_setup(contest: Contest) -> None:
     """Refuse a setup the evening could not run with."""
-    errors: dict[str, str] = {}
+    errors: dict[str, str] = text_errors(contest)  # the checks below may replace a message with their own
     if not contest.name.strip():
         errors["name"] = "请填写大赛名称 / the contest needs a name"
     seen: set[str] = set()
@@ -175,9 +196,9 @@ def draw_order(project_ids: Iterable[str], seed: str) -> tuple[str, ...]:
 
 
 def check_mark_set(rules: Rules, panel: Panel, values: Mapping[str, object]) -> tuple[dict[str, float], dict[str, str]]:
-    """Validate one judge's mark set: every criterion of their panel, within bounds and step.
+    """Validate one judge's mark set: every criterion of their panel, within bounds and exactly on the step.
 
-    Returns (clean values, errors by criterion id).  Invalid as a whole when errors is non-empty."""
+    Returns (clean values: canonical, see :meth:`Rules.mark_value`; errors by criterion id).  Invalid as a whole when errors is non-empty."""
     clean: dict[str, float] = {}
     errors: dict[str, str] = {}
     wanted = panel.criterion_ids
@@ -189,17 +210,12 @@ def check_mark_set(rules: Rules, panel: Panel, values: Mapping[str, object]) -> 
         if raw is None or raw == "":
             errors[cid] = "请填写此项 / this mark is missing"
             continue
-        try:
-            x = float(raw)  # type: ignore[arg-type]
-        except (TypeError, ValueError, OverflowError):
+        if as_decimal(raw) is None:
             errors[cid] = "请输入数字 / not a number"
             continue
-        if isinstance(raw, bool):
-            errors[cid] = "请输入数字 / not a number"
-            continue
-        problem = rules.check_mark(panel, cid, x)
-        if problem:
-            errors[cid] = problem
+        x, problem = rules.mark_value(panel, cid, raw)  # exact on the step; the canonical value is stored
+        if problem or x is None:
+            errors[cid] = problem or "请输入数字 / not a number"
         else:
             clean[cid] = x
     return clean, errors

@@ -9,12 +9,15 @@ the marks (e.g. enough judges for the trimming) happen in :mod:`judging.scoring`
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field
+from decimal import Decimal, localcontext
 from pathlib import Path
 from typing import Any
 
+from .text import DOCUMENT, LINE, text_problem
 from .tracks import Tracks, parse_tracks
 
 METHODS = ("mean", "sum", "median", "trimmed_mean", "trimmed_sum", "zscore", "rank_points")
@@ -144,21 +147,50 @@ class Rules:
                 return self.marks.min, c.max
         return self.marks.min, self.marks.max
 
-    def check_mark(self, panel: Panel, criterion_id: str, value: float) -> str | None:
-        """Why ``value`` is not a valid mark, or None.  Messages are Chinese-first."""
+    def mark_value(self, panel: Panel, criterion_id: str, raw: object) -> tuple[float | None, str | None]:
+        """``raw`` (a JSON number, or the text typed or read from a CSV) as the mark to store, or why it is
+        not one.  Exact, in decimal: within [min, max] and a whole number of steps above min, no tolerance
+        (``-1e-10`` and ``100.0000000009`` are refused).  A float counts as the decimal of its shortest
+        repr (17.7 is 17.7, the double nearest to it).  The value returned is the canonical one: the
+        double nearest to that decimal, ``-0.0`` as ``0.0``.  Messages are Chinese-first."""
         if criterion_id not in panel.criterion_ids:
-            return f"未知评分项 unknown criterion {criterion_id!r}"
-        if value != value or value in (float("inf"), float("-inf")):
-            return "不是数字 not a number"
+            return None, f"未知评分项 unknown criterion {criterion_id!r}"
+        value = as_decimal(raw)
+        if value is None:
+            return None, "不是数字 not a number"
         lo, hi = self.bounds(panel, criterion_id)
-        if value < lo - 1e-9 or value > hi + 1e-9:
-            return f"超出范围 out of range {fmt_num(lo)}–{fmt_num(hi)}"
+        if value < as_decimal(lo) or value > as_decimal(hi):
+            return None, f"超出范围 out of range {fmt_num(lo)}–{fmt_num(hi)}"
         step = self.marks.step
         if step > 0:
-            k = (value - self.marks.min) / step
-            if abs(k - round(k)) > 1e-6:
-                return f"须为 {fmt_num(step)} 的整数倍 must be a multiple of {fmt_num(step)}"
+            with localcontext() as ctx:
+                ctx.prec = 60  # exact for every value as_decimal lets through (at most 40 characters)
+                if (value - as_decimal(self.marks.min)) % as_decimal(step) != 0:
+                    return None, f"须为 {fmt_num(step)} 的整数倍 must be a multiple of {fmt_num(step)}"
+        return (0.0 if value == 0 else float(value)), None
+
+    def check_mark(self, panel: Panel, criterion_id: str, value: object) -> str | None:
+        """Why ``value`` is not a valid mark, or None (see :meth:`mark_value`)."""
+        return self.mark_value(panel, criterion_id, value)[1]
+
+
+_DECIMAL_TEXT = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d{1,3})?$")
+
+
+def as_decimal(raw: object) -> Decimal | None:
+    """A number as the exact decimal it stands for, or None: an int; a finite float by its shortest repr
+    (``repr(17.7) == '17.7'``); plain decimal text of at most 40 characters (``' 17.70 '``, ``'1e1'``).
+    Booleans, NaN, infinities, ``'1_000'``, ``'0x10'`` and the like are not numbers here."""
+    if isinstance(raw, bool):
         return None
+    if isinstance(raw, int):
+        return Decimal(raw)
+    if isinstance(raw, float):
+        return Decimal(repr(raw)) if math.isfinite(raw) else None
+    if isinstance(raw, str):
+        text = raw.strip()
+        return Decimal(text) if len(text) <= 40 and _DECIMAL_TEXT.match(text) else None
+    return None
 
 
 def short_label(label: str) -> str:
@@ -182,6 +214,8 @@ def load_rules(path: str | Path) -> Rules:
 
 
 def parse_rules(text: str, source: str = "<rules>") -> Rules:
+    if problem := text_problem(text, DOCUMENT, ("评分规则", "the rules text")):
+        raise RulesError(source, "-", problem)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
@@ -243,9 +277,15 @@ class _Parser:
             raise self.fail(f"{where}.{key}", f"must be a string, got {v!r}")
         return v
 
+    def shown(self, v: str, key: str, where: str) -> str:
+        """A name or label: what every screen and sheet shows, so no control characters (:mod:`judging.text`)."""
+        if problem := text_problem(v, LINE, ("名称", f"the {key}")):
+            raise self.fail(f"{where}.{key}" if where else key, problem)
+        return v
+
     def label(self, d: dict, where: str, default: str) -> str:
         """A display label: what every screen, sheet and export shows, so never blank."""
-        v = self.text(d, "label", where, default).strip()
+        v = self.shown(self.text(d, "label", where, default).strip(), "label", where)
         if not v:
             raise self.fail(f"{where}.label", "must not be empty (leave the key out to use the id)")
         return v
@@ -260,7 +300,7 @@ class _Parser:
     def rules(self, data: dict, text: str) -> Rules:
         self.no_unknown(data, {"name", "marks", "criteria", "panels", "combine", "rounds", "rounding",
                                "ties", "awards", "grants", "tracks", "description"}, "")
-        name = self.text(data, "name", "", "")
+        name = self.shown(self.text(data, "name", "", ""), "name", "")
         if not name.strip():
             raise self.fail("name", "is required")
         m = self.table(data, "marks", {"min", "max", "step"})

@@ -31,6 +31,7 @@ from .rules import Rules, RulesError, parse_rules
 from .rules_edit import KEEP, RulesEditError, edit_rules
 from .scoring import Mark, ScoringError, is_overtime, overtime_number
 from .store import Store
+from .text import LINE, LINES, text_problem
 
 log = logging.getLogger("judging")
 RULES_DIR = Path(__file__).resolve().parent.parent / "scoring_rules"
@@ -112,6 +113,8 @@ def compute_results(contest: Contest, marks: list[Mark]) -> Results:
 
 
 def load_preset(name: str) -> Rules:
+    if text_problem(name, LINE):  # a NUL would make the path itself fail
+        raise Invalid(f"没有这个评分规则 / unknown rules preset {name[:60]!r}", {"rules": "unknown preset"})
     path = (RULES_DIR / name).resolve()
     if path.parent != RULES_DIR or path.suffix != ".toml" or not path.exists():
         raise Invalid(f"没有这个评分规则 / unknown rules preset {name!r}", {"rules": "unknown preset"})
@@ -137,6 +140,17 @@ class Service:
         self._tokens: dict[str, tuple[str, str]] = {}
         self._views = None  # set by attach_views to avoid an import cycle
         self.boot = secrets.token_hex(8)  # this run of the server; seq compares only within one boot
+        store.on_storage = self._storage_changed
+
+    def _storage_changed(self, full: bool) -> None:
+        """The disk filled up (a write was refused) or has room again (a write committed): every console
+        shows it at once (views.console ``storage``)."""
+        if full:
+            log.error("disk full: a write was refused and rolled back (nothing acknowledged is lost)")
+        else:
+            log.warning("storage has room again: writes are being saved")
+        for cid in self.runtimes:
+            self.publish_console(cid)
 
     # ------------------------------------------------------------ loading
     async def load(self) -> None:
@@ -202,8 +216,9 @@ class Service:
                         for rt in self.runtimes.values() for j in rt.contest.judges}
 
     def by_screen_token(self, token: str) -> Runtime | None:
+        given = token.encode("utf-8", "surrogatepass")  # compare_digest refuses non-ASCII text (a 500 from a URL)
         for rt in self.runtimes.values():
-            if secrets.compare_digest(rt.contest.screen_token, token):
+            if secrets.compare_digest(rt.contest.screen_token.encode(), given):
                 return rt
         return None
 
@@ -308,7 +323,10 @@ class Service:
     def _rules_from(self, data: dict) -> Rules:
         try:
             if data.get("rules_text"):
-                return parse_rules(str(data["rules_text"]), str(data.get("rules_name") or "uploaded.toml"))
+                source = str(data.get("rules_name") or "uploaded.toml")
+                if problem := text_problem(source, LINE, ("规则文件名", "the rules file name")):
+                    raise Invalid(problem, {"rules_name": problem})
+                return parse_rules(str(data["rules_text"]), source)
             return load_preset(str(data.get("rules_preset") or "expert_public.toml"))
         except RulesError as e:
             raise Invalid(f"评分规则有误 / invalid rules: {e}", {"rules": str(e)}) from None
@@ -593,6 +611,8 @@ class Service:
         reason = (reason or "").strip()
         if not reason:
             raise Invalid("请填写更正原因 / a reason is required", {"reason": "required"})
+        if problem := text_problem(reason, LINES, ("更正原因", "the reason")):
+            raise Invalid(problem, {"reason": problem})
         judge = rt.contest.judge(judge_id)
         if judge is None or rt.contest.project(project) is None:
             raise NotFound("没有这个评委或项目 / unknown judge or project")

@@ -7,6 +7,15 @@ transaction as the change they describe, and loads everything back at start.
 :func:`verify_chain` checks the chain of a database file (synchronously, for
 ``run.py verify``).
 
+A full disk: a write that fails with SQLITE_FULL is rolled back and raised as
+:class:`StorageFull` (nothing of it is stored, no on-commit callback runs, so
+memory stays equal to the database); :attr:`Store.full` says so until the next
+write commits, and ``on_storage`` hears both changes.  The WAL does not grow
+by itself: :meth:`Store.maintain` (running from :meth:`Store.open` to
+:meth:`Store.close`) checkpoints it with TRUNCATE when writes have been idle
+for a moment or after many commits, and ``journal_size_limit`` caps what a
+checkpoint leaves behind.
+
 What it does not do: decide anything.  Callers (:mod:`judging.service`)
 validate first and publish only after :meth:`Store.write` has committed.
 """
@@ -14,6 +23,7 @@ validate first and publish only after :meth:`Store.write` has committed.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import sqlite3
@@ -25,6 +35,24 @@ from typing import Any, AsyncIterator, Callable
 import aiosqlite
 
 GENESIS = "0" * 64
+JOURNAL_SIZE_LIMIT = 4 * 1024 * 1024  # bytes of WAL kept after a checkpoint
+CHECKPOINT_IDLE = 2.0                 # seconds without a write before the WAL is truncated
+CHECKPOINT_COMMITS = 500              # ... or after this many commits, busy or not
+
+
+class StorageFull(sqlite3.OperationalError):
+    """The disk (or the database's page limit) is full: the write was rolled back, nothing was stored."""
+
+    def __init__(self) -> None:
+        super().__init__("存储空间已满，本次更改未保存 / disk full: NOT saved")
+
+
+def is_disk_full(e: BaseException) -> bool:
+    """SQLITE_FULL, or the operating system saying no space is left."""
+    if isinstance(e, sqlite3.Error):
+        return (getattr(e, "sqlite_errorcode", 0) or 0) & 0xFF == sqlite3.SQLITE_FULL \
+            or "database or disk is full" in str(e)
+    return isinstance(e, OSError) and e.errno == 28  # ENOSPC
 
 MIGRATIONS: list[str] = [
     # 1: the first release
@@ -172,6 +200,12 @@ class Store:
         self.path = path
         self._db: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
+        self.full = False  # the last write failed for lack of space (until one commits again)
+        self.on_storage: Callable[[bool], None] | None = None  # called with ``full`` when it changes
+        self.checkpoints = 0
+        self._since_checkpoint = 0
+        self._last_write = 0.0
+        self.maintenance: asyncio.Task | None = None  # Store.maintain, from open() to close()
 
     async def open(self) -> None:
         self._db = await aiosqlite.connect(self.path, isolation_level=None)
@@ -179,12 +213,58 @@ class Store:
         await self._db.execute("PRAGMA synchronous=FULL")
         await self._db.execute("PRAGMA foreign_keys=ON")
         await self._db.execute("PRAGMA busy_timeout=5000")
+        await self._db.execute(f"PRAGMA journal_size_limit={JOURNAL_SIZE_LIMIT}")
         await self._migrate()
+        self.maintenance = asyncio.create_task(self.maintain())  # keeps the WAL from filling a small disk
 
     async def close(self) -> None:
+        if self.maintenance is not None:
+            self.maintenance.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.maintenance
+            self.maintenance = None
+        await self._close()
+
+    async def _close(self) -> None:
         if self._db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                await self.checkpoint()
             await self._db.close()
             self._db = None
+
+    async def checkpoint(self) -> bool:
+        """Copy the WAL into the database and truncate it to zero bytes (under the writer's lock, so never
+        inside a transaction).  False when it could not (a reader in the way, or no space to copy into)."""
+        async with self._lock:
+            try:
+                async with self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cur:
+                    busy, _, _ = await cur.fetchone()  # type: ignore[misc]
+            except sqlite3.Error as e:
+                if not is_disk_full(e):
+                    raise
+                return False
+            if busy:
+                return False
+            self._since_checkpoint = 0
+            self.checkpoints += 1
+            return True
+
+    async def maintain(self, interval: float = 0.5) -> None:
+        """Run for the server's life: truncate the WAL once writes pause (or after many commits)."""
+        while True:
+            await asyncio.sleep(interval)
+            idle = time.monotonic() - self._last_write
+            if self._since_checkpoint and (idle >= CHECKPOINT_IDLE or self._since_checkpoint >= CHECKPOINT_COMMITS):
+                try:
+                    await self.checkpoint()
+                except sqlite3.Error:  # e.g. the disk went away: the next write will say so
+                    self._since_checkpoint = 0
+
+    def _storage(self, full: bool) -> None:
+        if full != self.full:
+            self.full = full
+            if self.on_storage is not None:
+                self.on_storage(full)
 
     @property
     def db(self) -> aiosqlite.Connection:
@@ -213,21 +293,36 @@ class Store:
         Callers decide *inside* the block (check the live state, then write), so no other write
         can slip in between the check and the commit."""
         async with self._lock:
-            await self.db.execute("BEGIN IMMEDIATE")
-            tx = Tx(self.db, self)
+            changes = self.db.total_changes
             try:
-                yield tx
-            except BaseException:
-                await self.db.execute("ROLLBACK")
+                await self.db.execute("BEGIN IMMEDIATE")
+                tx = Tx(self.db, self)
+                try:
+                    yield tx
+                except BaseException:
+                    await self._rollback()
+                    raise
+                try:
+                    await self.db.execute("COMMIT")
+                except BaseException:  # e.g. disk full: nothing was stored, and the next writer must start clean
+                    await self._rollback()
+                    raise
+            except (sqlite3.Error, OSError) as e:
+                if is_disk_full(e):
+                    self._storage(True)
+                    raise StorageFull() from e
                 raise
-            try:
-                await self.db.execute("COMMIT")
-            except BaseException:  # e.g. disk full: nothing was stored, and the next writer must start clean
-                if self.db.in_transaction:
-                    await self.db.execute("ROLLBACK")
-                raise
+            if self.db.total_changes != changes:  # a read under the lock (an export's snapshot) proves nothing
+                self._last_write = time.monotonic()
+                self._since_checkpoint += 1
+                self._storage(False)
             for callback in tx._on_commit:
                 callback()
+
+    async def _rollback(self) -> None:
+        # SQLite rolls a transaction back by itself after SQLITE_FULL (and some I/O errors)
+        if self.db.in_transaction:
+            await self.db.execute("ROLLBACK")
 
     async def fetchall(self, sql: str, params: tuple = ()) -> list[aiosqlite.Row]:
         async with self.db.execute(sql, params) as cur:

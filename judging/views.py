@@ -265,7 +265,13 @@ def console(svc: "Service", rt: "Runtime") -> dict:
                    "notices": track_notice(c.rules, [(p.id, p.track) for p in c.projects])},
     }
     snap["marks"] = [m.to_json() for m in rt.marks.values()]
+    snap["storage"] = {"ok": not svc.store.full, "message": STORAGE_FULL if svc.store.full else None}
     return snap
+
+
+STORAGE_FULL = ("存储空间已满：最近的评分或操作没有保存！请立即清理服务器磁盘空间；评委手机会自动重发未保存的评分。"
+                " / Disk full: recent marks or actions were NOT saved. Free disk space on the server now; the judges' "
+                "phones resend their unsaved marks by themselves.")
 
 
 def judges_status(svc: "Service", rt: "Runtime") -> list[dict]:

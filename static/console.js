@@ -254,6 +254,9 @@ function renderAlerts(s) {
     renderKept(ta, JSON.stringify([lines, next]), () => ta.replaceChildren(
       el('strong', {}, '并列跨越奖项线 Tie across an award boundary：'), ' ', lines.join('；'), next));
   }
+  const sa = $('storage-alert');  // the server's disk is full: writes are refused until there is room again
+  sa.hidden = !s.storage || s.storage.ok !== false;
+  sa.textContent = sa.hidden ? '' : `⚠ ${s.storage.message}`;
   const wa = $('warn-alert');
   wa.hidden = !s.warnings.length;
   wa.textContent = s.warnings.length ? `提示 Notes: ${s.warnings.join('；')}` : '';

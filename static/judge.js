@@ -267,7 +267,7 @@ function renderNotices() {
       if (rec.pending) {
         const sending = sender.isSending(rec.project, rec.round);
         items.push(`<div class="alert info"><strong>${esc(name)}</strong>
-          <span class="status" data-state="${sending ? 'sending' : 'pending'}">${esc(t(sending ? 'statusSending' : 'statusPending'))}</span>
+          <span class="status" data-state="${pendingState(rec, sending)}">${esc(t({ sending: 'statusSending', full: 'statusFull' }[pendingState(rec, sending)] || 'statusPending'))}</span>
           <span>${esc(t('checking'))}</span></div>`);
       } else if (rec.outcome) {
         items.push(`<div class="alert bad" role="alert"><strong>${esc(t('rejected', name))}</strong>
@@ -416,8 +416,13 @@ function statusLine(state, savedAt) {
   const t = ctx.t;
   const text = state === 'saved'
     ? (savedAt ? t('statusSavedAt', new Date(savedAt * 1000).toLocaleTimeString(ctx.lang === 'en' ? 'en-GB' : 'zh-CN', { hour12: false })) : t('statusSaved'))
-    : t(state === 'sending' ? 'statusSending' : 'statusPending');
-  return `<p class="status" id="submit-status" role="status" data-state="${state}">${esc(text)}</p>`;
+    : t(state === 'sending' ? 'statusSending' : state === 'full' ? 'statusFull' : 'statusPending');
+  return `<p class="status" id="submit-status" role="${state === 'full' ? 'alert' : 'status'}" data-state="${state}">${esc(text)}</p>`;
+}
+
+// A pending mark set's state: sending now, refused by a full server disk (NOT saved), or waiting to send.
+function pendingState(rec, sending) {
+  return sending ? 'sending' : rec.pending && rec.pending.full ? 'full' : 'pending';
 }
 
 function scoreView(s) {
@@ -433,9 +438,9 @@ function scoreView(s) {
   if (rec.pending) {
     const sending = sender.isSending(task.project, task.round);
     return {
-      kind: 'pending', key: [task.project, task.round, rec.pending.sid, sending],
+      kind: 'pending', key: [task.project, task.round, rec.pending.sid, pendingState(rec, sending)],
       html: () => `<div class="card">${head}
-        <div class="pending-box">${statusLine(sending ? 'sending' : 'pending')}
+        <div class="pending-box">${statusLine(pendingState(rec, sending))}
           <p class="big-total">${esc(t('total'))} <strong class="num">${esc(fmt(rec.pending.total))}</strong></p></div>
         ${valuesList(rec.pending.marks, rubric)}
         <p class="hint">${esc(t('pendingHint'))}</p>
@@ -532,7 +537,7 @@ function closedView(s) {
   let body = '';
   if (rec.pending) {
     const sending = sender.isSending(task.project, task.round);
-    body += `<div class="pending-box">${statusLine(sending ? 'sending' : 'pending')}<p>${esc(t('checking'))}</p></div>`;
+    body += `<div class="pending-box">${statusLine(pendingState(rec, sending))}<p>${esc(t('checking'))}</p></div>`;
   }
   if (rec.outcome) {
     const lost = rec.outcome.total !== null && rec.outcome.total !== undefined

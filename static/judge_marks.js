@@ -1,5 +1,5 @@
 // Marks as a judge types them (pure): reading what was typed, checking it against the rubric the
-// server sent (bounds, step, every criterion filled — the same checks the server makes), stepping
+// server sent (bounds, step, every criterion filled — the same exact decimal checks the server makes), stepping
 // a value up or down on the step grid, and the live total.  No DOM, no network, no storage.
 
 // Full-width digits and dots from a Chinese keyboard, and a decimal comma, as plain ASCII
@@ -23,21 +23,40 @@ export function parseMark(raw) {
 }
 
 export function decimals(step) {
-  const s = String(step);
-  return s.includes('.') ? s.length - s.indexOf('.') - 1 : 0;
+  const d = exact(step);
+  return d && d.exp < 0 ? -d.exp : 0;
 }
 
-// Why a typed mark is not acceptable, as {code, args} for the translator, or null.
+// A number as the exact decimal it stands for: {n, exp} with value = n × 10^exp (n a BigInt), or null.
+// Typed text is taken digit by digit; a number the server sent (a bound, the step) by its shortest
+// representation, as the server reads a JSON number (17.7 is the decimal 17.7, not the double's expansion).
+export function exact(x) {
+  const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:e([+-]?\d+))?$/i.exec(String(x ?? '').trim());
+  if (!m || (m[2] === '' && !m[3])) return null;
+  const frac = m[3] || '';
+  let n = BigInt((m[2] || '0') + frac);
+  if (m[1] === '-') n = -n;
+  return { n, exp: Number(m[4] || 0) - frac.length };
+}
+
+// The decimals as BigInts on one common scale.
+function aligned(...ds) {
+  const e = Math.min(...ds.map((d) => d.exp));
+  return ds.map((d) => d.n * 10n ** BigInt(d.exp - e));
+}
+
+// Why a typed mark is not acceptable, as {code, args} for the translator, or null.  Exact, in decimal, like
+// the server (rules.mark_value): within [min, max] and a whole number of steps above min, no tolerance.
 export function checkMark(raw, crit, rubric) {
   const p = parseMark(raw);
   if (p.empty) return { code: 'errMissing', args: [] };
   if (p.nan) return { code: 'errNumber', args: [] };
-  const x = p.value;
-  if (x < crit.min - 1e-9 || x > crit.max + 1e-9) return { code: 'errRange', args: [fmt(crit.min), fmt(crit.max)] };
+  const [x, lo, hi] = aligned(exact(normalize(raw)), exact(crit.min), exact(crit.max));
+  if (x < lo || x > hi) return { code: 'errRange', args: [fmt(crit.min), fmt(crit.max)] };
   const step = rubric.step;
   if (step > 0) {
-    const k = (x - rubric.min) / step;
-    if (Math.abs(k - Math.round(k)) > 1e-6) return { code: 'errStep', args: [fmt(step)] };
+    const [v, base, s] = aligned(exact(normalize(raw)), exact(rubric.min), exact(step));
+    if ((v - base) % s !== 0n) return { code: 'errStep', args: [fmt(step)] };
   }
   return null;
 }
@@ -51,10 +70,11 @@ export function checkAll(values, rubric) {
   return errors;
 }
 
-// The numbers to send, from typed strings already checked by checkAll.
+// The numbers to send, from typed strings already checked by checkAll: the double nearest to the typed
+// decimal, whose shortest form is that decimal again (what the server reads); -0 is sent as 0.
 export function cleanValues(values, rubric) {
   const out = {};
-  for (const c of rubric.criteria) out[c.id] = snap(parseMark(values[c.id]).value, rubric);
+  for (const c of rubric.criteria) out[c.id] = parseMark(values[c.id]).value + 0;
   return out;
 }
 
@@ -84,14 +104,14 @@ export function stepValue(raw, dir, crit, rubric) {
   if (p.empty || p.nan) x = dir > 0 ? crit.min + inc : crit.max;
   else x = p.value + dir * inc;
   x = Math.min(crit.max, Math.max(crit.min, x));
-  return fmt(snap(x, rubric), decimals(step));
+  return fmt(snap(x, rubric), Math.max(decimals(step), decimals(rubric.min)));
 }
 
 function snap(x, rubric) {
   const step = rubric.step > 0 ? rubric.step : 0;
   if (!step) return x;
   const k = Math.round((x - rubric.min) / step);
-  return Number((rubric.min + k * step).toFixed(decimals(step)));
+  return Number((rubric.min + k * step).toFixed(Math.max(decimals(step), decimals(rubric.min)))) + 0;
 }
 
 // 93.5 not 93.500000001; never more digits than needed.

@@ -4,7 +4,8 @@
 //   values   what is typed in the form, as typed (kept on every keystroke, so a reload loses nothing)
 //   touched  the judge typed since the last submission (an unsent draft or amendment)
 //   editing  the judge pressed Amend (修改) and has not submitted the amendment yet
-//   pending  {sid, marks, total, at}: submitted on the phone, not yet acknowledged by the server
+//   pending  {sid, marks, total, at, full}: submitted on the phone, not yet acknowledged by the server;
+//            full = the server's message when its last answer was 503 disk_full (NOT saved, resent later)
 //   saved    {sid, values, total, at, seq, boot}: the server acknowledged exactly this submission id with
 //            status 'saved' as the counted set; seq = the acknowledgement's seq (or the first snapshot that
 //            showed it; null until then), boot = the server run that seq belongs to
@@ -201,6 +202,12 @@ export class Sender {
     const refused = !!res && res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429
       && ours && typeof body.error === 'string';
     if (!acked && !refused) {   // a 5xx, a portal's page, an answer about another submission: try again later
+      if (res && res.status === 503 && ours && body.code === 'disk_full' && typeof body.error === 'string') {
+        // the server refused to store it (disk full, rolled back): still pending, say so, resend later
+        this.records.update(project, round, (r) => {
+          if (r.pending && r.pending.sid === sid) r.pending.full = body.error;
+        });
+      }
       this.retryLater();
       return;
     }

@@ -103,9 +103,10 @@ unit = 1
 
 
 def test_layout_with_lookalike_headers_comments_and_quoted_keys() -> None:
-    new = edit_rules(TRICKY, awards=[{"id": "z", "label": 'say "hi"\t\\ 你好\n', "count": 2, "amount": 5}], budget=50)
+    # (no tab in the label since issue 9: control characters in a label are refused, see below)
+    new = edit_rules(TRICKY, awards=[{"id": "z", "label": 'say "hi" \\ 你好\n', "count": 2, "amount": 5}], budget=50)
     rules = parse_rules(new)
-    assert [(a.id, a.label, a.count) for a in rules.awards] == [("z", 'say "hi"\t\\ 你好', 2)]
+    assert [(a.id, a.label, a.count) for a in rules.awards] == [("z", 'say "hi" \\ 你好', 2)]
     assert rules.grants.budget == 50
     assert others(new) == others(TRICKY)
     assert "this is text, not a table" in new and "# about the ties" in new and "# the prizes" in new
@@ -121,6 +122,7 @@ def test_budget_is_added_to_an_existing_grants_table_without_one() -> None:
 @pytest.mark.parametrize("awards, budget, field", [
     ("一等奖", KEEP, "awards"),
     ([{"label": "", "count": 1}], KEEP, "awards[0].label"),
+    ([{"label": "一等\t奖", "count": 1}], KEEP, "awards[0].label"),
     ([{"label": "A", "count": 0}], KEEP, "awards[0].count"),
     ([{"label": "A", "count": 1.5}], KEEP, "awards[0].count"),
     ([{"label": "A", "count": "三"}], KEEP, "awards[0].count"),

@@ -1,8 +1,9 @@
 """JSON API routes (thin): parse, authorise, call the service, return.
 
 Errors are JSON ``{"error": message, "errors": {field: message}}`` with 400
-(malformed), 401 (no credentials), 403 (CSRF), 404, 409 (not allowed now),
-413 (too large) or 422 (invalid input).  See docs/API.md and /api/openapi.json.
+(malformed: not JSON, a lone surrogate or NUL in a string), 401 (no credentials),
+403 (CSRF), 404, 409 (not allowed now), 413 (too large), 422 (invalid input) or
+503 ``"code": "disk_full"`` (nothing stored).  See docs/API.md and /api/openapi.json.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from starlette.routing import Route
 
 from .. import audit_trail, exports, importing, nudges, views
 from ..service import Conflict, Invalid, NotFound, Service, presets
+from ..store import StorageFull
+from ..text import LINE, bad_string, text_problem
 from ..tracks import track_notice
 from .deps import Forbidden, TooManyAttempts, Unauthorized, client_of, judge_of, require_organizer
 
@@ -57,7 +60,16 @@ def api(handler: Handler) -> Handler:
             return json_error(422, str(e), e.errors)
         except BadRequest as e:
             return json_error(400, str(e))
+        except StorageFull:  # rolled back: nothing of this request was stored; the client may send it again
+            message = DISK_FULL_JUDGE if request.url.path.startswith("/api/judge/") else DISK_FULL
+            response = json_error(503, message, code="disk_full")
+            response.headers["retry-after"] = "5"
+            return response
     return wrapper
+
+
+DISK_FULL_JUDGE = "存储空间已满，您的评分未保存 / disk full: NOT saved"
+DISK_FULL = "存储空间已满，本次操作未保存 / disk full: NOT saved"
 
 
 MAX_NUMBER = 1e15  # no mark, amount or count of this API comes near; beyond it floats stop being exact
@@ -75,7 +87,8 @@ def _no_constant(name: str) -> float:
 
 
 async def body_json(request: Request) -> dict:
-    """The request body as a JSON object; NaN, Infinity and absurd numbers are refused at the door."""
+    """The request body as a JSON object; NaN, Infinity, absurd numbers and strings no field may hold
+    (a lone UTF-16 surrogate such as ``"\\ud800"``, a NUL) are refused at the door."""
     try:
         data = json.loads(await request.body() or b"{}", parse_int=_number, parse_float=_number,
                           parse_constant=_no_constant)
@@ -83,6 +96,10 @@ async def body_json(request: Request) -> dict:
         raise BadRequest("请求不是有效的 JSON / the body is not valid JSON") from None
     if not isinstance(data, dict):
         raise BadRequest("请求须为 JSON 对象 / the body must be a JSON object")
+    where = bad_string(data)
+    if where is not None:
+        raise BadRequest(f"请求中「{where[:80]}」含有无效字符（孤立的代理字符或 NUL） / {where[:80]}: a lone UTF-16 "
+                         "surrogate or a NUL character is not valid text")
     return data
 
 
@@ -195,6 +212,8 @@ async def draw(request: Request) -> Response:
     seed = body.get("seed")
     if seed is not None and (not isinstance(seed, str) or len(seed) > 200):
         raise Invalid("seed 须为文本 / seed must be text", {"seed": "must be text"})
+    if seed and (problem := text_problem(seed, LINE, ("抽签种子", "the seed"))):
+        raise Invalid(problem, {"seed": problem})
     rt = await svc(request).set_order(request.path_params["cid"], None, seed or None, actor, client_of(request))
     return JSONResponse(views.console(svc(request), rt))
 

@@ -17,7 +17,7 @@ from typing import Callable
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
@@ -26,7 +26,7 @@ from ..auth import OrganizerAuth
 from ..hub import Hub
 from ..service import Service
 from ..sessions import Sessions
-from ..store import Store
+from ..store import StorageFull, Store
 from . import api, exports_api, openapi, pages, sessions_api, sockets
 from .security import SecurityMiddleware
 
@@ -99,4 +99,13 @@ def create_app(db_path: str, *, organizer_key: str | None = None, rotate_key: bo
         lifespan=lifespan,
     )
     app.state.public_url = public_url
+    app.add_exception_handler(StorageFull, _storage_full)
     return app
+
+
+async def _storage_full(request, exc: StorageFull) -> Response:
+    """A full disk anywhere a handler did not answer it itself (the JSON API does): 503, never a 500."""
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"error": str(exc), "errors": {}, "code": "disk_full"}, status_code=503)
+    return pages.error_page(request, 503, "存储空间已满，本次操作未保存",
+                            "服务器的磁盘已满，请联系工作人员清理后重试。 / The server's disk is full: nothing was saved.")

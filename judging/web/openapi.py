@@ -26,6 +26,10 @@ def _op(summary: str, auth: str = "organizer", body: dict | None = None, ok: int
         "401": {"description": "no or wrong credentials", "content": {"application/json": {"schema": ERROR}}},
         "409": {"description": "not allowed in the current phase", "content": {"application/json": {"schema": ERROR}}},
         "422": {"description": "invalid input, per-field errors", "content": {"application/json": {"schema": ERROR}}},
+        "400": {"description": "not JSON, or a lone UTF-16 surrogate / NUL in a string", "content": {
+            "application/json": {"schema": ERROR}}},
+        "503": {"description": "disk full (code 'disk_full'): nothing was stored; send it again later", "content": {
+            "application/json": {"schema": ERROR}}},
     }}
     op["security"] = [{"organizerKey": []}, {"consoleCookie": []}] if auth == "organizer" else [{"judgeToken": []}]
     if auth == "organizer":

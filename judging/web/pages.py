@@ -26,6 +26,7 @@ from starlette.templating import Jinja2Templates
 from ..auth import new_csrf_token
 from ..links import link_base, unreachable_warning
 from ..sessions import describe
+from ..text import LINE, text_problem
 from .deps import TooManyAttempts, client_of, foreign_origin
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parents[2] / "templates"))
@@ -60,6 +61,8 @@ async def login_post(request: Request) -> Response:
     form = await request.form()
     key = str(form.get("key", "")).strip()
     target = _local_path(str(form.get("next") or ""))
+    if problem := text_problem(key, LINE, ("密钥", "the key")):  # refused before it costs a hash or an attempt
+        return render(request, "login.html", status=400, error=problem, next=target)
     try:
         good = await request.app.state.auth.verify(key, client_of(request))
     except TooManyAttempts as e:  # answered at once, without hashing the key
@@ -87,7 +90,7 @@ def _posted_elsewhere(request: Request) -> bool:
 
 def _local_path(target: str) -> str:
     """Where to go after signing in: a path on this server only ('//host' or '/\\host' would leave it)."""
-    if not target.startswith("/") or target.startswith("//") or "\\" in target or any(ord(c) < 32 for c in target):
+    if not target.startswith("/") or target.startswith("//") or "\\" in target or text_problem(target, LINE):
         return "/console"
     return target
 
