@@ -241,12 +241,13 @@ def _summary(snap: Snapshot) -> list[Flowable]:
     if not rows:
         out.append(_p(f"成绩尚无法计算：{rt.results_error or '还没有已结束的路演'}", BODY))
     else:
-        score_w, fixed = 17 * mm, 10 * mm + 11 * mm + 14 * mm + 17 * mm
+        tracks = any(p.track for p in c.projects)  # the track is shown wherever results are
+        score_w, fixed = 17 * mm, 10 * mm + 11 * mm + 14 * mm + 17 * mm + (14 * mm if tracks else 0)
         rest = WIDTH - fixed - score_w * (len(panels) + 1)
-        widths = [10 * mm, 11 * mm, rest * 0.58, rest * 0.42, *([score_w] * (len(panels) + 1)), 14 * mm, 17 * mm]
-        head = [_head("名次"), _head("编号"), _head("项目名称"), _head("申报机构"),
-                *(_head(short_label(p.label)) for p in panels), _head("总分"), _head("奖项"),
-                _head("创投资金", "（元）")]
+        widths = [10 * mm, 11 * mm, rest * 0.58, rest * 0.42, *([14 * mm] if tracks else []),
+                  *([score_w] * (len(panels) + 1)), 14 * mm, 17 * mm]
+        head = [_head("名次"), _head("编号"), _head("项目名称"), _head("申报机构"), *([_head("赛道")] if tracks else []),
+                *(_head(short_label(p.label)) for p in panels), _head("总分"), _head("奖项"), _head("创投资金")]
         data: list[list] = [head]
         style = _base_style()
         notes = []
@@ -256,6 +257,7 @@ def _summary(snap: Snapshot) -> list[Flowable]:
                 notes.append(f"{r.project} {r.name}：{r.note}")
                 mark = " *"
             data.append([str(r.rank), r.project, _p(r.name + mark), _p(r.organization),
+                         *([_p(r.track, CELL_C)] if tracks else []),
                          *(fmt_score(r.panels.get(p.id), digits) for p in panels), fmt_score(r.total, digits),
                          _p(r.award, CELL_C), money_text(r.grant, rules.grants.money_unit) if r.grant else ""])
             if r.award:

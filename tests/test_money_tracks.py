@@ -523,3 +523,24 @@ def test_a_typed_amount_that_is_not_one_is_refused_on_its_field_with_the_reason(
     projects[2]["requested"] = "￥3万"
     r = client.patch("/api/contests/c1", headers=ORG, json={"projects": projects})
     assert r.status_code == 200 and r.json()["setup"]["projects"][2]["requested"] == 30000
+
+
+def test_every_export_of_results_shows_the_track(client):
+    """Item 10: the track is shown wherever results are: the PDF summary, the Excel summary and the CSV."""
+    import io
+
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    money_evening(client, cid="m9", rules_text=MONEY_RULES + '[tracks]\nmode = "separate"\n',
+                  tracks={"P1": "新锐", "P2": "新锐", "P3": "新锐", "P4": "魅力", "P5": "魅力"})
+    pdf = client.get("/api/contests/m9/export/scoresheets.pdf", headers=ORG, params={"part": "summary"})
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "赛道" in text and "新锐" in text and "魅力" in text
+    ws = load_workbook(io.BytesIO(client.get("/api/contests/m9/export/results.xlsx", headers=ORG).content))["成绩汇总"]
+    header = [c.value for c in ws[4]]
+    col = header.index("赛道") + 1
+    assert {ws.cell(r, 2).value: ws.cell(r, col).value for r in range(5, 10)} == {
+        "P1": "新锐", "P2": "新锐", "P3": "新锐", "P4": "魅力", "P5": "魅力"}
+    csv_text = client.get("/api/contests/m9/export/results.csv", headers=ORG).content.decode("utf-8-sig")
+    assert csv_text.splitlines()[0].split(",").count("赛道") == 1 and csv_text.count("魅力") == 2
