@@ -536,7 +536,9 @@ def test_every_export_of_results_shows_the_track(client):
                   tracks={"P1": "新锐", "P2": "新锐", "P3": "新锐", "P4": "魅力", "P5": "魅力"})
     pdf = client.get("/api/contests/m9/export/scoresheets.pdf", headers=ORG, params={"part": "summary"})
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
-    assert "赛道" in text and "新锐" in text and "魅力" in text
+    words = text.split()
+    assert words[words.index("申报机构") + 1] == "赛道", "a 赛道 column after 申报机构"
+    assert words[words.index("机构P4") + 1] == "魅力" and words[words.index("机构P1") + 1] == "新锐"
     ws = load_workbook(io.BytesIO(client.get("/api/contests/m9/export/results.xlsx", headers=ORG).content))["成绩汇总"]
     header = [c.value for c in ws[4]]
     col = header.index("赛道") + 1
