@@ -19,7 +19,7 @@ from .model import Judge, mark_total
 from .money import money_text
 from .rules import fmt_num, short_label
 from .scoring import is_overtime, natural_key
-from .tie_labels import RESOLVED_LABELS, how_settled  # noqa: F401  (RESOLVED_LABELS: the shared words)
+from .tie_labels import how_settled
 from .views import rules_summary
 
 if TYPE_CHECKING:

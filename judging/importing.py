@@ -15,8 +15,7 @@ import io
 import zipfile
 from dataclasses import dataclass, field
 
-from .model import parse_amount
-from .money import money_text
+from .money import money_text, parse_amount
 from .text import LINE, text_problem
 
 PROJECT_HEADERS = {

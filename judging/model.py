@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field, fields, replace
 from typing import Iterable, Mapping
 
-from .money import MAX_AMOUNT, amount_problem, parse_amount  # noqa: F401  (re-exported: setup reads amounts)
+from .money import amount_problem
 from .rules import Panel, Rules, as_decimal
 from .text import LINE, text_problem
 

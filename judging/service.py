@@ -26,7 +26,8 @@ from .contest import Facts, LiveState, Refused
 from .engine import ProjectInfo, Results, compute
 from .hub import Hub
 from .model import (ID_PATTERN, Contest, Judge, Project, SetupError, check_mark_set, draw_order, mark_total,
-                    parse_amount, validate_setup)
+                    validate_setup)
+from .money import parse_amount
 from .rules import Rules, RulesError, parse_rules
 from .rules_edit import KEEP, RulesEditError, edit_rules
 from .scoring import Mark, ScoringError, is_overtime, overtime_number

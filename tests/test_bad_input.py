@@ -195,14 +195,14 @@ def test_a_contest_that_no_longer_loads_does_not_stop_the_others(tmp_path):
 @pytest.mark.parametrize("text, value", [("50000", 50000), ("5万", 50000), ("4.5 万元", 45000), ("1,200元", 1200),
                                          ("0", 0)])
 def test_parse_amount(text, value):
-    from judging.model import parse_amount
+    from judging.money import parse_amount
 
     assert parse_amount(text) == value
 
 
 @pytest.mark.parametrize("text", ["", "五万", "inf", "nan", "-1", "2e12", "1万万"])
 def test_parse_amount_refuses(text):
-    from judging.model import parse_amount
+    from judging.money import parse_amount
 
     with pytest.raises(ValueError):
         parse_amount(text)

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
 from judging.engine import ProjectInfo
-from judging.model import parse_amount
+from judging.money import parse_amount
 from judging.money import money_text, xlsx_money_format
 from judging.rules import RulesError
 from judging.scoring import ScoringError
