@@ -116,28 +116,33 @@ def allocate_awards(rules: Rules, places: Sequence[Place], requested: dict[str, 
             req = requested.get(pid)
             caps[pid] = None if req is None or not weight[pid] else decimal(req)
     unit = decimal(g.unit)
-    grant = allocate(pot, weight, caps, unit, order)
+    if g.excess == "redistribute":
+        grant = allocate(pot, weight, caps, unit, order)
+    else:  # every winner its share, at most its request: what a cap cuts off stays in the budget
+        grant = {p: v if caps[p] is None else min(v, floor(caps[p] / unit) * unit)
+                 for p, v in allocate(pot, weight, dict.fromkeys(order), unit, order).items()}
     unallocated = pot - sum((v for v in grant.values() if v), zero)
     wsum = sum(weight.values(), zero)
     capped = tuple((p, grant[p], pot * weight[p] / wsum) for p in order
                    if wsum and caps[p] is not None and grant[p] == floor(caps[p] / unit) * unit
                    and pot * weight[p] / wsum > grant[p])
     alloc = Allocation(award, grant, unallocated, (), limit, pot, capped)
-    return replace(alloc, warnings=tuple(warnings + _cap_notes(alloc, unit_name)))
+    return replace(alloc, warnings=tuple(warnings + _cap_notes(alloc, unit_name, g.excess == "keep")))
 
 
-def _cap_notes(a: Allocation, unit: str) -> list[str]:
+def _cap_notes(a: Allocation, unit: str, keep: bool) -> list[str]:
     """Where the money capped projects could not take went: to the others, or nowhere."""
     out = []
     if a.capped:
         shown = "、".join(f"{p} 获 {_show(got, unit)}（未封顶应得 {_show(share, unit)}）" for p, got, share in a.capped[:5])
         more = f" 等 {len(a.capped)} 个项目" if len(a.capped) > 5 else ""
-        passed = a.excess - a.unallocated
-        where = (f"多出的 {_show(passed, unit)} 已按比例分给其他获奖项目" if passed > 0 else "")
+        passed = max(a.excess - a.unallocated, Fraction(0))
+        where = (f"多出的 {_show(passed, unit)} 已按比例分给其他获奖项目" if passed > 0 else
+                 f"多出的 {_show(a.excess, unit)} 留在预算中")
         out.append(f"按申报额封顶：{shown}{more}" + (f"；{where}" if where else "") + f" / {len(a.capped)} project(s) "
                    "capped at the amount requested" + (f"; {_show(passed, unit)} went to the other winners"
                                                        if passed > 0 else ""))
-    if a.unallocated > 0:
+    if a.unallocated > 0 and not keep:  # passed on to the others until none could take more
         out.append(f"{_show(a.unallocated, unit)} 未分配：获奖项目均已达申报额 / {_show(a.unallocated, unit)} left "
                    "unallocated: every awarded project is at its cap")
     return out

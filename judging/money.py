@@ -144,9 +144,9 @@ def summary_json(summary, unit: str = "yuan") -> dict:
         passed = t.excess - t.unallocated
         if t.capped:
             names = "、".join(p for p, _, _ in t.capped)
-            notes.append(f"{where}{names} 按申报额封顶" + (f"，多出的 {money_text(passed, unit)} 按比例分给其他获奖项目"
-                                                        if passed > 0 else ""))
-        if t.unallocated > 0:
+            notes.append(f"{where}{names} 按申报额封顶，" + (f"多出的 {money_text(passed, unit)} 按比例分给其他获奖项目"
+                                                        if passed > 0 else f"多出的 {money_text(t.excess, unit)} 留在预算中"))
+        if t.unallocated > 0 and passed > 0:  # passed on until every winner was at its request
             notes.append(f"{where}{money_text(t.unallocated, unit)} 未分配：获奖项目均已达申报额")
     out["notes"] = notes
     return out

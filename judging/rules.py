@@ -30,6 +30,7 @@ TIE_SCOPES = ("all", "award_boundary", "none")
 GRANT_MODES = ("per_tier", "proportional")
 GRANT_CAPS = ("none", "requested")
 GRANT_TIES = ("pool",)
+GRANT_EXCESS = ("keep", "redistribute")  # what a capped project could not take: stays in the budget, or goes to the others
 MONEY_UNITS = ("yuan", "wan")
 OVERTIME_ROUND = re.compile(r"^overtime([1-9][0-9]*)$")
 _ID = re.compile(r"^[A-Za-z0-9_\-]+$")
@@ -110,6 +111,7 @@ class Grants:
     unit: float = 1.0
     tie: str = "pool"
     money_unit: str = "yuan"    # how pages and papers write amounts: ¥250,000 or ¥25万 (judging.money)
+    excess: str = "keep"        # a capped project's excess: "keep" (stays in the budget) or "redistribute"
 
 
 @dataclass(frozen=True)
@@ -321,7 +323,7 @@ class _Parser:
         rounding = self.rounding(self.table(data, "rounding", {"digits", "mode", "steps"}))
         ties = self.ties(self.table(data, "ties", {"scope", "breakers", "max_overtime"}), panels, criteria)
         awards = self.awards(data.get("awards", []))
-        grants = self.grants(self.table(data, "grants", {"mode", "budget", "cap", "unit", "tie", "money_unit"}),
+        grants = self.grants(self.table(data, "grants", {"mode", "budget", "cap", "unit", "tie", "money_unit", "excess"}),
                              awards)
         tracks = parse_tracks(self, self.table(data, "tracks", {"mode", "split", "budgets"}), grants)
         return Rules(name=name, marks=marks, criteria=criteria, panels=panels, combine=combine,
@@ -464,4 +466,8 @@ class _Parser:
                                                  f"{fmt_num(budget)}")
         return Grants(mode, budget, self.choice(g, "cap", "grants", "requested", GRANT_CAPS), unit,
                       self.choice(g, "tie", "grants", "pool", GRANT_TIES),
-                      self.choice(g, "money_unit", "grants", "yuan", MONEY_UNITS))
+                      self.choice(g, "money_unit", "grants", "yuan", MONEY_UNITS),
+                      # per tier, a capped project's excess stays in the budget (a 三等奖 must not end up above
+                      # a 二等奖); a budget split by score passes it on to the others
+                      self.choice(g, "excess", "grants", "keep" if mode == "per_tier" else "redistribute",
+                                  GRANT_EXCESS))

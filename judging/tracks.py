@@ -170,6 +170,7 @@ def money_rules_lines(rules: "Rules", tracks_filled: bool) -> list[str]:
         out.append("赛道仅作标签：全部项目统一排名、统一评奖")
     paid = rules.grants.mode == "proportional" or any(a.amount for a in rules.awards)
     if paid and rules.grants.cap == "requested":
-        out.append("创投资金不超过项目申请金额，超出部分按比例分给其他获奖项目")
+        out.append("创投资金不超过项目申请金额，" + ("超出部分按比例分给其他获奖项目" if rules.grants.excess == "redistribute"
+                                                   else "超出部分留在预算中"))
     return out
 

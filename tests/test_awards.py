@@ -172,10 +172,23 @@ def test_every_funded_project_at_its_cap_leaves_money_with_a_warning():
     assert any("700" in w for w in res.warnings)
 
 
-def test_per_tier_with_caps_redistributes_and_warns_when_nobody_can_take_more():
-    # 3 places x 1000; A asked for 400: the 600 A cannot take goes to B and C by their tier amounts
-    # (1000 : 1000) -> 1300 each, more than their tier's amount (documented in docs/RULES.md)
+def test_per_tier_with_caps_keeps_the_excess_in_the_budget():
+    # 3 places x 1000; A asked for 400: per tier, the 600 A cannot take stays in the budget, so no winner
+    # gets more than its tier's amount (a 三等奖 never ends above a 二等奖)
     body = '[ties]\nscope = "none"\n[[awards]]\nid = "a"\ncount = 3\namount = 1000\n[grants]\ncap = "requested"\n'
+    res = run(rules(body), marks({"A": [90], "B": [80], "C": [70]}),
+              {"A": ProjectInfo("A", requested=400), "B": ProjectInfo("B"), "C": ProjectInfo("C")})
+    assert grants(res) == {"A": 400, "B": 1000, "C": 1000}
+    assert len(res.warnings) == 1 and "按申报额封顶" in res.warnings[0] and "多出的 ¥600 留在预算中" in res.warnings[0]
+    assert res.money.tracks[0].capped == (("A", 400, 1000),) and res.money.to_json()["tracks"][0]["redistributed"] == 0
+    assert res.money.to_json()["tracks"][0]["unallocated"] == 600
+
+
+def test_per_tier_with_caps_redistributes_when_the_rules_say_so_and_warns_when_nobody_can_take_more():
+    # excess = "redistribute": the 600 A cannot take goes to B and C by their tier amounts (1000 : 1000)
+    # -> 1300 each, more than their tier's amount (documented in docs/RULES.md)
+    body = ('[ties]\nscope = "none"\n[[awards]]\nid = "a"\ncount = 3\namount = 1000\n[grants]\ncap = "requested"\n'
+            'excess = "redistribute"\n')
     res = run(rules(body), marks({"A": [90], "B": [80], "C": [70]}),
               {"A": ProjectInfo("A", requested=400), "B": ProjectInfo("B"), "C": ProjectInfo("C")})
     assert grants(res) == {"A": 400, "B": 1300, "C": 1300}

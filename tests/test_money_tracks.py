@@ -266,6 +266,7 @@ amount = 100000
 [grants]
 budget = 600000
 unit = 0.5
+excess = "redistribute"
 """
 # P1 wins but asked for ¥80,000.5 only (before: it got ¥250,000); P3 and P4 tie inside 二等奖
 MONEY_SCORES = {"P1": 90, "P2": 85, "P3": 80, "P4": 80, "P5": 70}
@@ -449,7 +450,7 @@ def test_run_py_score_with_tracks_and_the_money_line(tmp_path, capsys):
     assert main(["score", "--rules", str(rules_file), "--marks", str(marks_file), "--projects", str(projects)]) == 0
     out = capsys.readouterr().out
     assert out.count("一等奖") == 1 and "赛道0" in out
-    assert "资金 grants: 预算 ¥400,000 · 已分配 ¥220,000 · 未分配 ¥180,000" in out and "按申报额封顶" in out
+    assert "资金 grants: 预算 ¥400,000 · 已分配 ¥200,000 · 未分配 ¥200,000" in out and "多出的 ¥20,000 留在预算中" in out
     # separate tracks: 10 一等奖, but all of them within the ¥400,000
     rules_file.write_text(simple + '[tracks]\nmode = "separate"\n', encoding="utf-8")
     assert main(["score", "--rules", str(rules_file), "--marks", str(marks_file), "--projects", str(projects),
@@ -466,7 +467,7 @@ def test_run_py_score_with_tracks_and_the_money_line(tmp_path, capsys):
 
 def test_the_rules_summary_says_how_tracks_and_caps_work(client):
     summary = contest(client)["setup"]["rules"]["summary"]
-    assert "创投资金不超过项目申请金额，超出部分按比例分给其他获奖项目" in summary
+    assert "创投资金不超过项目申请金额，超出部分留在预算中" in summary   # the demo is per tier: excess = "keep"
     assert not any("赛道" in line for line in summary), "no track filled, nothing to say"
     two = "编号,项目名称,赛道\nY1,甲,新锐\nY2,乙,魅力\n"
     client.post("/api/contests/c1/import/projects", headers=ORG, json={"csv": two, "dry_run": 0})
