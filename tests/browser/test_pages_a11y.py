@@ -195,3 +195,29 @@ def test_running_order_is_reachable_by_keyboard(browser: Browser, server: LiveSe
         assert order.evaluate("e => e.scrollTop") > 0
     finally:
         page.context.close()
+
+
+def test_import_preview_after_a_title_row_names_the_sheet_rows(browser: Browser, server: LiveServer):
+    """The setup page's import preview with a title row and a blank line in the file: the skipped title is
+    said, each row is numbered as in Excel and its error sits on that row; the preview passes axe too."""
+    csv_text = ("2026年XX街道公益创投大赛 评委名单,,\n编号,姓名,评审团\nJ1,张三,专家\n\nJ2,李四,评审专家\n"
+                "J3,王五,大众评审团\n")
+    page = new_page(browser, server, signed_in=True)
+    try:
+        page.goto(f"{server.url}/console/{CID}/setup")
+        settle(page, ".import[data-kind=judges]")
+        page.set_input_files("#import-judges-file", files=[{"name": "评委名单.csv", "mimeType": "text/csv",
+                                                            "buffer": csv_text.encode("utf-8")}])
+        page.click(".import[data-kind=judges] [data-import=preview]")
+        preview = page.locator(".import[data-kind=judges] .import-preview")
+        preview.locator(".preview-table").wait_for()
+        rows = preview.locator("tbody tr").evaluate_all("els => els.map(e => e.dataset.row)")
+        assert rows == ["3", "5", "6"], "sheet rows: title 1, header 2, a blank line 4"
+        assert "评审专家" in preview.locator("tr[data-row='5'].row-bad").inner_text()
+        assert preview.locator("tr.row-bad").count() == 1
+        notices = preview.locator(".preview-notices").inner_text()
+        assert "第 1 行" in notices and "标题" in notices
+        found = violations(page, "setup_import_preview")
+        assert found == [], json.dumps(found, ensure_ascii=False, indent=1)
+    finally:
+        page.context.close()
