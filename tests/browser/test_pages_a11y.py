@@ -221,3 +221,76 @@ def test_import_preview_after_a_title_row_names_the_sheet_rows(browser: Browser,
         assert found == [], json.dumps(found, ensure_ascii=False, indent=1)
     finally:
         page.context.close()
+
+
+# ---------------------------------------------------------------- issue 13 items 11 and 12: words for organizers
+
+def test_setup_explains_the_draw_in_plain_chinese_and_keeps_the_technical_detail_behind_advanced(
+        browser: Browser, server: LiveServer):
+    seed = "2026-11-24 现场公证"
+    with server.api() as http:
+        r = http.post(f"/api/contests/{CID}/draw", json={"seed": seed})
+        assert r.status_code == 200, r.text
+    page = new_page(browser, server, signed_in=True)
+    try:
+        page.goto(f"{server.url}/console/{CID}/setup")
+        settle(page, "#seed-box:not([hidden])")
+        box = page.locator("#seed-box")
+        assert box.inner_text().startswith(f"抽签：以种子「{seed}」公开、可复现地打乱出场顺序，任何人可用同一种子核对。")
+        shown = page.locator("main").inner_text()  # what an organizer reads: closed <details> are not rendered
+        for technical in ("random.Random", "draw_order", "SHA-256", "[[panels]]", "weight ="):
+            assert technical not in shown, technical
+        assert not page.locator("#f-toml").is_visible()
+        page.locator("#draw-advanced > summary").click()
+        assert "random.Random.shuffle" in box.inner_text() and "judging.model.draw_order" in box.inner_text()
+        summary = page.locator("#rules-advanced > summary")
+        assert summary.inner_text().startswith("高级")
+        summary.click()
+        assert page.locator("#f-toml").is_visible() and "[[panels]]" in page.locator("#f-toml").input_value()
+        page.screenshot(path=str(SHOTS / "setup-advanced-open.png"), full_page=True)
+    finally:
+        page.context.close()
+
+
+VISIBLE_TEXT_JS = """e => {  // the text as drawn, with what CSS adds before and after
+    const pseudo = (el, which) => { const c = getComputedStyle(el, which).content;
+        return c && c !== 'none' && c !== 'normal' ? c.replace(/^"|"$/g, '') : ''; };
+    return pseudo(e, '::before') + e.textContent + pseudo(e, '::after');
+}"""
+
+
+def test_console_legend_shows_one_tick_for_submitted(browser: Browser, server: LiveServer):
+    page = new_page(browser, server, signed_in=True)
+    try:
+        page.goto(f"{server.url}/console/{CID}")
+        settle(page, "#next-step")
+        chip = page.locator(".legend .chip.submitted")
+        drawn = chip.evaluate(VISIBLE_TEXT_JS)
+        assert drawn.count("✓") == 1 and drawn.replace(" ", "") == "✓已提交", drawn
+    finally:
+        page.context.close()
+
+
+def test_audit_banner_is_one_sentence_with_this_contests_count_and_the_global_number(
+        browser: Browser, server: LiveServer):
+    """Another contest writes to the same chain, so this contest's last entry has a higher number than its count."""
+    with server.api() as http:
+        r = http.post("/api/contests", json={"name": "另一场"})
+        assert r.status_code == 201, r.text
+        assert http.post(f"/api/contests/{CID}/draw", json={"seed": "又一次"}).status_code == 200
+        status = http.get(f"/api/contests/{CID}/audit/verify").json()
+    assert status["ok"] and status["last_seq"] > status["contest_entries"]
+    page = new_page(browser, server, signed_in=True)
+    try:
+        page.goto(f"{server.url}/console/{CID}/audit")
+        page.wait_for_selector("#chain.ok #last-seq")
+        zh = page.locator("#chain").evaluate(
+            "e => [...e.childNodes].filter(n => !(n.classList && n.classList.contains('en')))"
+            ".map(n => n.textContent).join('').trim()")
+        expected = (f"✓ 哈希链完整，数据库未被改动：本大赛 {status['contest_entries']} 条记录，最后一条为全库第 "
+                    f"{status['last_seq']} 条（编号在本数据库的所有大赛间连续），哈希 {status['last_hash'][:16]}，"
+                    "可与签字汇总表核对。")
+        assert zh == expected
+        assert "entries ·" not in page.locator("#chain").inner_text()
+    finally:
+        page.context.close()
