@@ -294,3 +294,58 @@ def test_audit_banner_is_one_sentence_with_this_contests_count_and_the_global_nu
         assert "entries ·" not in page.locator("#chain").inner_text()
     finally:
         page.context.close()
+
+
+def test_no_serious_axe_violation_from_ranking_to_lock(browser: Browser, tmp_path):
+    """The rest of the evening: the ranking and each reveal step on the big screen, the console after the lock."""
+    with LiveServer(str(tmp_path / "lock.db")) as srv, srv.api() as http:
+        state = http.get(f"/api/contests/{CID}").json()
+        judges, recused = state["setup"]["judges"], {(r["judge"], r["project"]) for r in state["setup"]["recusals"]}
+
+        def act(action: str) -> dict:
+            r = http.post(f"/api/contests/{CID}/actions", json={"action": action})
+            assert r.status_code == 200, (action, r.text)
+            return r.json()
+
+        order = [p["id"] for p in state["order"]]
+        act("start")
+        for n, pid in enumerate(order):
+            act("present")
+            act("open_scoring")
+            for k, j in enumerate(j for j in judges if (j["id"], pid) not in recused):
+                r = http.post("/api/judge/submit", headers={"authorization": f"Bearer {j['token']}"},
+                              json={"submission_id": f"lock-{n:02d}-{k:03d}", "project": pid, "round": "final",
+                                    "marks": _marks(j, 0.6 + 0.023 * n, k)})  # a level apart: no tie to break
+                assert r.status_code == 200, r.text
+            act("close_scoring")
+            act("show_result")
+            if n < len(order) - 1:
+                act("next")
+        assert act("rank")["needs_overtime"] == []
+        screen = new_page(browser, srv, signed_in=False, viewport={"width": 1920, "height": 1080})
+        console = new_page(browser, srv, signed_in=True)
+        found: dict[str, list] = {}
+        try:
+            screen.goto(srv.url + state["setup"]["screen_link"])
+            settle(screen, "body[data-view=ranking]")
+            screen.wait_for_timeout(1500)
+            found["big_screen_ranking"] = violations(screen, "big_screen_ranking")
+            act("start_reveal")
+            for step in range(1, 10):
+                r = http.post(f"/api/contests/{CID}/actions", json={"action": "reveal_next"})
+                if r.status_code != 200:
+                    break
+                screen.wait_for_timeout(1500)  # the tier's entrance
+                found[f"big_screen_reveal_{step}"] = violations(screen, f"big_screen_reveal_{step}")
+            assert step > 2, "the demo reveals several tiers"
+            act("lock")
+            screen.wait_for_selector("body[data-phase=locked]")
+            screen.wait_for_timeout(1500)
+            found["big_screen_locked"] = violations(screen, "big_screen_locked")
+            console.goto(f"{srv.url}/console/{CID}")
+            settle(console, "#next-step")
+            found["console_locked"] = violations(console, "console_locked")
+        finally:
+            screen.context.close()
+            console.context.close()
+        assert found == {name: [] for name in found}, json.dumps(found, ensure_ascii=False, indent=1)
