@@ -97,6 +97,8 @@ PAGES = [  # name, path (from the contest's setup), signed in?, a selector the p
     ("big_screen", lambda s: s["screen_link"], False, "body"),
     ("not_found", lambda s: "/console/no-such-contest", True, "body"),
     ("bad_judge_link", lambda s: "/j/not-a-token", False, "body"),
+    ("bad_screen_link", lambda s: "/s/not-a-token", False, "body"),
+    ("no_such_page", lambda s: "/no-such-page", False, "body"),
 ]
 
 
@@ -349,3 +351,13 @@ def test_no_serious_axe_violation_from_ranking_to_lock(browser: Browser, tmp_pat
             screen.context.close()
             console.context.close()
         assert found == {name: [] for name in found}, json.dumps(found, ensure_ascii=False, indent=1)
+
+
+def test_an_unknown_address_gets_the_error_page_or_json(server: LiveServer):
+    import httpx
+    page = httpx.get(server.url + "/no-such-page")
+    assert page.status_code == 404 and "text/html" in page.headers["content-type"]
+    assert "没有这个页面" in page.text and '<html lang="zh-CN"' in page.text
+    api = httpx.get(server.url + "/api/no-such-endpoint")
+    assert api.status_code == 404 and api.json()["error"].startswith("没有这个接口")
+    assert httpx.get(server.url + "/static/no-such-file.js").status_code == 404
