@@ -13,9 +13,11 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .money import money_text, parse_amount
+from .rules import short_label
 from .text import LINE, text_problem
 
 PROJECT_HEADERS = {
@@ -31,17 +33,18 @@ JUDGE_HEADERS = {
     "name": ("name", "姓名", "评委", "评委姓名"),
     "panel": ("panel", "评审团", "组别", "类别"),
 }
-PANEL_ALIASES = {"专家": "expert", "专家评审团": "expert", "专家评委": "expert", "大众": "public",
-                 "大众评审团": "public", "大众评委": "public"}
 
 
 @dataclass
 class ImportResult:
     rows: list[dict] = field(default_factory=list)
     errors: list[dict] = field(default_factory=list)  # {"row": n (file row), "field": f, "message": m}
+    file_rows: list[int] = field(default_factory=list)  # rows[i] came from this row of the file / sheet
+    notes: list[str] = field(default_factory=list)      # what was skipped (a title row above the header)
 
     def to_json(self) -> dict:
-        return {"rows": self.rows, "errors": self.errors, "ok": not self.errors}
+        return {"rows": self.rows, "errors": self.errors, "ok": not self.errors, "file_rows": self.file_rows,
+                "notes": self.notes}
 
 
 MAX_ROWS = 2000     # a final has 10-20 projects and a few dozen judges; a whole district's list still fits
@@ -144,36 +147,52 @@ def _cell(v) -> str:
     return str(v).strip()
 
 
-def parse(rows: list[list[str]], kind: str) -> ImportResult:
+def parse(rows: list[list[str]], kind: str, panels: Sequence | None = None) -> ImportResult:
+    """Clean rows and errors numbered by the row the organizer sees (the file's / sheet's row: blank lines
+    count).  A title row above the header (「2026年…评委名单」 in A1) is skipped and said in ``notes``.
+    ``panels``: the rules' panels (``.id``, ``.label``); judges' 评审团 may then be named by id, label, the
+    label's Chinese part or a common word (专家, 大众评审团 …); without them only ids and the common words."""
     headers = PROJECT_HEADERS if kind == "projects" else JUDGE_HEADERS
+    required = ("name",) if kind == "projects" else ("name", "panel")
     result = ImportResult()
-    rows = [r for r in rows if any(str(c).strip() for c in r)]
-    if not rows:
+    lines = [(n, r) for n, r in enumerate(rows, start=1) if any(str(c).strip() for c in r)]  # n: the file row
+    if not lines:
         result.errors.append({"row": 1, "field": "", "message": "文件是空的 / the file is empty"})
         return result
-    header = [str(h).strip().lower() for h in rows[0]]
+    at = _header_index(lines, headers, required)
+    for n, raw in lines[:at]:
+        text = " ".join(str(c).strip() for c in raw if str(c).strip())
+        result.notes.append(f"第 {n} 行「{_clip(text)}」是标题，已跳过；表头在第 {lines[at][0]} 行 / "
+                            f"row {n} is a title above the header (row {lines[at][0]}): skipped")
+    header_row, header = lines[at][0], [_header_word(h) for h in lines[at][1]]
     col: dict[str, int] = {}
     for key, names in headers.items():
         for i, h in enumerate(header):
             if h in names:
                 col[key] = i
                 break
-    required = ("name",) if kind == "projects" else ("name", "panel")
+    cells = [str(c).strip() for c in lines[at][1] if str(c).strip()]
+    looks_like_title = len(cells) == 1 and any(len([c for c in r if str(c).strip()]) > 1 for _, r in lines[1:])
     for key in required:
         if key not in col:
-            result.errors.append({"row": 1, "field": key, "message": f"缺少列「{headers[key][1]}」/ missing column "
-                                                                     f"{key!r}"})
+            names = "、".join(n for n in headers[key] if not n.isascii()) + "、" + key
+            where = (f"第 {header_row} 行「{_clip(cells[0])}」像是标题，前 {HEADER_SEARCH} 行中都没有这一列" if looks_like_title
+                     else f"表头（第 {header_row} 行）中没有这一列")
+            result.errors.append({"row": header_row, "field": key, "message":
+                                  f"缺少列「{headers[key][1]}」：{where}，列名可用：{names} / missing column {key!r} "
+                                  f"in the header (row {header_row})"})
     if result.errors:
         return result
+    words = panel_words(panels)
     seen: set[str] = set()
-    for n, raw in enumerate(rows[1:], start=2):
+    for k, (n, raw) in enumerate(lines[at + 1:], start=1):
         row = {key: (str(raw[i]).strip() if i < len(raw) else "") for key, i in col.items()}
         row.setdefault("id", "")
         for key, value in row.items():  # the same check the setup makes, shown on the row it is in
             if problem := text_problem(value, LINE, (_zh(headers[key], key), key)):
                 result.errors.append({"row": n, "field": key, "message": problem})
         if not row["id"]:
-            row["id"] = f"{'P' if kind == 'projects' else 'J'}{n - 1:02d}"
+            row["id"] = f"{'P' if kind == 'projects' else 'J'}{k:02d}"
         if row["id"] in seen:
             result.errors.append({"row": n, "field": "id", "message": f"编号重复 / duplicate id {row['id']!r}"})
         seen.add(row["id"])
@@ -190,6 +209,83 @@ def parse(rows: list[list[str]], kind: str) -> ImportResult:
             else:
                 row["requested"] = None
         else:
-            row["panel"] = PANEL_ALIASES.get(row.get("panel", ""), row.get("panel", "")).lower()
+            given = row.get("panel", "")
+            found = words.get(_panel_key(given))
+            if found is None and panels is None:
+                found = given.lower()  # no rules at hand: the contest's check names what it lacks
+            if found is None:
+                result.errors.append({"row": n, "field": "panel", "message": _panel_problem(given, panels)})
+            row["panel"] = found if found is not None else given
         result.rows.append(row)
+        result.file_rows.append(n)
     return result
+
+
+HEADER_SEARCH = 5   # a title, a date line, a note: the header is within the first few rows that have text
+
+
+def _header_index(lines: list[tuple[int, list]], headers: dict, required: tuple[str, ...]) -> int:
+    """Which of the first non-blank rows is the header: the first that names every required column
+    (the first row when none does, so the error names that row)."""
+    for i, (_, raw) in enumerate(lines[:HEADER_SEARCH]):
+        words = {_header_word(c) for c in raw}
+        if all(words & set(headers[key]) for key in required):
+            return i
+    return 0
+
+
+def _header_word(cell) -> str:
+    """「姓名*」「评审团（专家/大众）」「 Name 」 -> 姓名, 评审团, name."""
+    text = str(cell).strip().lower().replace(" ", "").replace("\u3000", "")
+    for bracket in ("（", "("):
+        text = text.split(bracket, 1)[0]
+    return text.strip("*＊:：")
+
+
+def _clip(text: str, n: int = 30) -> str:
+    return text if len(text) <= n else text[:n] + "…"
+
+
+COMMON_PANEL_WORDS = {"专家": "expert", "专家评审": "expert", "专家评审团": "expert", "专家评委": "expert",
+                      "专家组": "expert", "大众": "public", "大众评审": "public", "大众评审团": "public",
+                      "大众评委": "public", "大众组": "public"}
+
+
+def _panel_key(text: str) -> str:
+    return " ".join(str(text).split()).lower()
+
+
+def panel_words(panels: Sequence | None) -> dict[str, str]:
+    """Every word a 评审团 cell may hold -> the panel id: the id, the rules' label and its Chinese part
+    (「专家评审团 Expert panel」, 「专家评审团」), and the common words for the panels the rules have."""
+    if panels is None:
+        return {_panel_key(w): pid for w, pid in COMMON_PANEL_WORDS.items()}
+    ids = {p.id for p in panels}
+    words = {_panel_key(w): pid for w, pid in COMMON_PANEL_WORDS.items() if pid in ids}
+    for p in panels:  # the rules' own words come last: they win over a common word
+        for w in (p.id, p.label, short_label(p.label)):
+            if w and w.strip():
+                words[_panel_key(w)] = p.id
+    return words
+
+
+def panel_choices(panels: Sequence) -> str:
+    """「专家评审团（或 专家、专家评委…）、大众评审团（…）」: the words accepted, per panel."""
+    words = panel_words(panels)
+    parts = []
+    for p in panels:
+        mine = [w for w, pid in words.items() if pid == p.id and w not in (p.id.lower(), _panel_key(p.label))]
+        main = short_label(p.label) or p.id
+        others = [w for w in mine if w != _panel_key(main)]
+        parts.append(main + (f"（或 {'、'.join(others)}）" if others else ""))
+    return "、".join(parts)
+
+
+def _panel_problem(given: str, panels: Sequence | None) -> str:
+    if not given:
+        head = "请填写评审团"
+    else:
+        head = f"评审团「{given}」无法识别"
+    choices = panel_choices(panels) if panels else "、".join(COMMON_PANEL_WORDS)
+    ids = ", ".join(p.id for p in panels) if panels else "expert, public"
+    return f"{head}，可填：{choices} / panel {given!r} is not known; write one of the words above (or the id: {ids})"

@@ -54,3 +54,11 @@ offer_debian() {  # offer_debian why pkg...  -> installs missing Debian packages
         echo "warning: $why needs: ${missing[*]}; install with: sudo apt-get install ${missing[*]}" >&2
     fi
 }
+
+ensure_axe() {  # ensure_axe  -> .cache/npm/node_modules/axe-core/axe.min.js (the accessibility checker the browser tests inject)
+    [ -f .cache/npm/node_modules/axe-core/axe.min.js ] && return 0
+    command -v npm >/dev/null 2>&1 || ensure_debian npm
+    echo "== installing axe-core from the npm registry into .cache/npm" >&2
+    mkdir -p .cache/npm
+    npm install --prefix .cache/npm --no-audit --no-fund --silent axe-core@4 >/dev/null
+}

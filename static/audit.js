@@ -112,15 +112,27 @@ async function load() {
   }
 }
 
+// One sentence: this contest's count, and where its last entry sits in the database-wide numbering
+// (one chain for every contest in the file, so the numbers run on across contests).
+function chainIntact(s) {
+  const hash = `<code id="last-hash" title="${esc(s.last_hash ?? "")}">${esc((s.last_hash ?? "—").slice(0, 16))}</code>`;
+  const last = `<strong id="last-seq">${s.last_seq ?? "—"}</strong>`;
+  if (!s.contest_entries) {
+    return `✓ 哈希链完整，数据库未被改动；本大赛还没有记录。 <span class="en">The hash chain is intact; this contest has no entries yet.</span>`;
+  }
+  return `✓ 哈希链完整，数据库未被改动：本大赛 <strong id="contest-entries">${s.contest_entries}</strong> 条记录，`
+    + `最后一条为全库第 ${last} 条（编号在本数据库的所有大赛间连续），哈希 ${hash}，可与签字汇总表核对。`
+    + ` <span class="en">The hash chain is intact: this contest has ${s.contest_entries} entries; its last is entry `
+    + `${esc(String(s.last_seq ?? "—"))} of the database (numbered across all its contests), hash as shown: compare it `
+    + `with the signed summary sheet.</span>`;
+}
+
 async function verify() {
   try {
     const s = await getJSON(`/api/contests/${encodeURIComponent(cid)}/audit/verify`);
     chain.className = `alert chain ${s.ok ? "ok" : "bad"}`;
     chain.innerHTML = s.ok
-      ? `✓ 哈希链完整，数据库未被改动 <span class="en">${esc(s.message)}</span> · 本大赛 ${s.contest_entries} 条，`
-        + `最后一条为第 <strong id="last-seq">${s.last_seq ?? "—"}</strong> 条，哈希 `
-        + `<code id="last-hash" title="${esc(s.last_hash ?? "")}">${esc((s.last_hash ?? "—").slice(0, 16))}</code>`
-        + ` <span class="en">(compare with the signed summary sheet)</span>`
+      ? chainIntact(s)
       : `⚠ 审计记录被篡改或损坏！<strong>${esc(s.message)}</strong> `
         + `<span class="en">The audit chain is broken: the database was changed outside the program.</span>`;
   } catch (err) {

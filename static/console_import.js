@@ -35,12 +35,15 @@ export function wireImport(box, cid, onApplied, countNow) {
 
   function render(result, file) {
     const { rows = [], errors = [] } = result;
+    // the row the organizer sees in the file / sheet (blank lines and a title row count), as the server read it
+    const fileRows = rows.map((_, i) => (result.file_rows || [])[i] ?? i + 2);
+    const shown = new Set(fileRows);
     preview.hidden = false;
     preview.textContent = '';
     const byRow = new Map();
     const general = [];
     for (const err of errors) {
-      if (typeof err.row === 'number' && err.row >= 2) {
+      if (typeof err.row === 'number' && shown.has(err.row)) {
         if (!byRow.has(err.row)) byRow.set(err.row, []);
         byRow.get(err.row).push(err);
       } else general.push(err);
@@ -62,7 +65,7 @@ export function wireImport(box, cid, onApplied, countNow) {
       const table = el('table', { class: 'table preview-table' },
         el('thead', {}, el('tr', {}, el('th', {}, '行 Row'), cols.map(([, zh]) => el('th', {}, zh)), el('th', {}, '问题 Problems'))),
         el('tbody', {}, rows.map((row, i) => {
-          const n = i + 2;
+          const n = fileRows[i];
           const errs = byRow.get(n) || [];
           const bad = new Set(errs.map((x) => x.field));
           return el('tr', { class: errs.length ? 'row-bad' : '', 'data-row': String(n) },

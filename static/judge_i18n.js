@@ -5,7 +5,7 @@ const LANG_KEY = 'rj:lang';
 
 const ZH = {
   connecting: '正在连接…', live: '在线', reconnecting: '重连中', offline: '无网络 · 重连中', invalid: '链接无效',
-  switchLang: 'EN', switchLangLabel: 'Switch to English',
+  switchLang: 'EN', switchLangLabel: 'EN: Switch to English',
   nudgeTitle: '请尽快提交评分', nudgeHint: '工作人员正在等您的评分，请填写后点「提交评分」。',
   me: '评委', contest: '大赛',
   order: '出场顺序', orderWhere: (n, of) => `第 ${n} / ${of} 个`, orderDone: '已完成', orderNow: '进行中',
@@ -57,7 +57,7 @@ const ZH = {
 const EN = {
   connecting: 'Connecting…', live: 'Live', reconnecting: 'Reconnecting', offline: 'No network · reconnecting',
   invalid: 'Invalid link',
-  switchLang: '中文', switchLangLabel: '切换到中文',
+  switchLang: '中文', switchLangLabel: '中文：切换到中文',
   nudgeTitle: 'Please submit your marks now', nudgeHint: 'The organizers are waiting for your marks: fill them in and tap Submit.',
   me: 'Judge', contest: 'Contest',
   order: 'Running order', orderWhere: (n, of) => `No. ${n} of ${of}`, orderDone: 'Done', orderNow: 'Now',

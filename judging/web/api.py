@@ -166,17 +166,19 @@ async def import_table(request: Request) -> Response:
         dry = str(body.get("dry_run", request.query_params.get("dry_run", "1"))) not in ("0", "False", "false")
     try:
         # a spreadsheet is unzipped and parsed in a worker thread: the evening's sockets keep flowing meanwhile
-        parsed = importing.parse(await asyncio.to_thread(importing.read_table, data, filename), kind)
+        table = await asyncio.to_thread(importing.read_table, data, filename)
     except ValueError as e:
         raise Invalid(str(e), {"file": str(e)}) from None
+    parsed = importing.parse(table, kind, svc(request).get(cid).contest.rules.panels)  # panels named as the rules do
     if not parsed.errors:  # rows that parse but the contest would refuse (unknown panel …) show in the preview too
         try:
             svc(request).check_setup(cid, {kind: parsed.rows})
         except Invalid as e:
-            parsed.errors.extend(_row_errors(e.errors, kind))
+            parsed.errors.extend(_row_errors(e.errors, kind, parsed.file_rows))
     # what a filled 赛道 column means under this contest's rules (ranked together, or N tracks and prizes)
-    notices = (track_notice(svc(request).get(cid).contest.rules, [(r["id"], r.get("track", "")) for r in parsed.rows])
-               if kind == "projects" else [])
+    notices = parsed.notes + (track_notice(svc(request).get(cid).contest.rules,
+                                           [(r["id"], r.get("track", "")) for r in parsed.rows])
+                              if kind == "projects" else [])
     if dry or parsed.errors:
         return JSONResponse({**parsed.to_json(), "notices": notices, "applied": False},
                             status_code=200 if not parsed.errors else 422)
@@ -185,12 +187,14 @@ async def import_table(request: Request) -> Response:
                          "contest": views.console(svc(request), rt)})
 
 
-def _row_errors(errors: dict[str, str], kind: str) -> list[dict]:
-    """Setup errors keyed ``projects[3].name`` as import errors of file row 5 (row 1 is the header)."""
+def _row_errors(errors: dict[str, str], kind: str, file_rows: list[int]) -> list[dict]:
+    """Setup errors keyed ``projects[3].name`` as import errors of the file row that 4th row came from."""
     out = []
     for key, message in errors.items():
         m = re.match(rf"^{kind}\[(\d+)\]\.?(\w*)$", key)
-        out.append({"row": int(m.group(1)) + 2 if m else 1, "field": m.group(2) if m else key, "message": message})
+        i = int(m.group(1)) if m else -1
+        row = file_rows[i] if 0 <= i < len(file_rows) else 1
+        out.append({"row": row, "field": m.group(2) if m else key, "message": message})
     return out
 
 

@@ -96,6 +96,7 @@ def create_app(db_path: str, *, organizer_key: str | None = None, rotate_key: bo
                 *sockets.routes(),
                 Mount("/static", CachedStatic(directory=str(ROOT / "static")), name="static")],
         middleware=[Middleware(SecurityMiddleware), Middleware(LazySessions)],
+        exception_handlers={404: pages.not_found},  # an unknown address: the error page (JSON under /api/)
         lifespan=lifespan,
     )
     app.state.public_url = public_url

@@ -184,6 +184,16 @@ async def judge_page(request: Request) -> Response:
     return render(request, "judge.html", contest=rt.contest, judge=judge)
 
 
+async def not_found(request: Request, exc) -> Response:
+    """An address nobody serves: the JSON API answers JSON, everything else the error page (never a bare
+    "Not Found" text without a title or a language)."""
+    status = getattr(exc, "status_code", 404)
+    if request.url.path.startswith("/api/"):
+        from starlette.responses import JSONResponse
+        return JSONResponse({"error": "没有这个接口 / no such endpoint", "errors": {}}, status_code=status)
+    return error_page(request, status, "没有这个页面", "这个地址不存在，请检查链接。 / No such page: check the link.")
+
+
 def routes() -> list[Route]:
     return [
         Route("/", home), Route("/login", login_page, methods=["GET"]), Route("/login", login_post, methods=["POST"]),

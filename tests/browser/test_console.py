@@ -191,7 +191,7 @@ def test_setup_by_import_with_preview_tiers_budget_draw_order_and_copy_link(page
     # judges: a panel typo is caught in the preview too (the contest would refuse it)
     upload(page, "judges", "judges.csv", JUDGES_TYPO)
     jprev = page.locator(".import[data-kind=judges] .import-preview")
-    expect(jprev.locator("tr[data-row='3'].row-bad")).to_contain_text("不在评分规则中")
+    expect(jprev.locator("tr[data-row='3'].row-bad")).to_contain_text("无法识别")
     expect(jprev.locator("[data-import=apply]")).to_be_disabled()
     upload(page, "judges", "judges.csv", JUDGES_GOOD)
     jprev.locator("[data-import=apply]").click()

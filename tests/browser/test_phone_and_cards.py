@@ -192,7 +192,7 @@ def test_at_360_nothing_sits_under_the_submit_bar_and_the_language_switch_is_sma
     assert float(fonts[1][:-2]) < float(fonts[0][:-2])
     assert lang["w"] < name["w"], (lang, name)
     assert lang["h"] >= 44
-    expect(page.locator("#lang")).to_have_attribute("aria-label", "Switch to English")
+    expect(page.locator("#lang")).to_have_attribute("aria-label", "EN: Switch to English")
     assert page.evaluate(AUDIT_JS) == []
     page.screenshot(path=str(shots(artifacts) / "phone-360-header.png"), clip={"x": 0, "y": 0, "width": 360,
                                                                               "height": 140})
