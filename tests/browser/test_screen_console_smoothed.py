@@ -13,6 +13,7 @@ Screenshots go to artifacts/smoothed/ for people to look at.
 
 from __future__ import annotations
 
+import re
 import uuid
 from pathlib import Path
 
@@ -20,7 +21,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.test_screen import FITS_JS
+from tests.browser.test_screen import FITS_JS, is_red
 from tests.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -192,3 +193,162 @@ def test_names_stay_readable_after_overtime_with_banners_tie_notes_and_tracks(br
     check_names(page, "locked", n, f"final-{n}-after-overtime", shots, notes="#tie-notes")
     print(f"{n} rows, with banners: name font {min(before + after):.1f}-{max(before + after):.1f} px")
     page.context.close()
+
+
+# ---------------------------------------------------------------- the console (items 6, 8, 9, 10)
+
+def console_context(browser: Browser, server: LiveServer):
+    ctx = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    ctx.set_default_timeout(8000)
+    page = ctx.new_page()
+    page.goto(server.url + "/console")
+    page.fill("#key", server.key)
+    page.click("button[type=submit]")
+    page.wait_for_url(server.url + "/console")
+    return ctx, page
+
+
+def open_console(page: Page, server: LiveServer, cid: str) -> Page:
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.errors = errors  # type: ignore[attr-defined]
+    page.goto(f"{server.url}/console/{cid}")
+    expect(page.locator("#conn")).to_have_class("conn live")
+    return page
+
+
+def ready(page: Page) -> None:
+    expect(page.locator("body[data-busy]")).to_have_count(0)
+
+
+def test_console_after_lock_shows_the_final_state(browser, server, api, shots):
+    ev = Evening(api, server, 5, ties=True)
+    ev.to_ranking()
+    ev.overtime()
+    ctx, page = console_context(browser, server)
+    open_console(page, server, ev.cid)
+    expect(page.locator("#phase")).to_contain_text("排名")
+    ev.to_lock()
+    expect(page.locator("#phase")).to_contain_text("已锁定")
+    expect(page.locator("#round")).to_be_hidden()
+    expect(page.locator("#order li")).to_have_count(5)        # the whole running order, not the overtime pair
+    expect(page.locator("#order li.st-done")).to_have_count(5)
+    expect(page.locator("#cur-name")).to_have_text("结果已锁定 Results locked")
+    expect(page.locator("#cur-org")).to_contain_text("全部 4 个奖项已揭晓")
+    expect(page.locator("#timer")).to_be_hidden()
+    expect(page.locator("[data-action=timer_pause]")).to_be_hidden()
+    page.screenshot(path=str(shots / "console-after-lock.png"), full_page=True)
+    assert page.errors == []  # type: ignore[attr-defined]
+    ctx.close()
+
+
+def test_two_consoles_a_press_right_after_the_other_asks_first(browser, server, api, shots):
+    ev = Evening(api, server, 3, ties=False)
+    ev.act("start", "present")
+    ev.act("open_scoring")
+    for j in ev.judges:
+        httpx.post(server.url + "/api/judge/submit", headers={"authorization": f"Bearer {j['token']}"}, timeout=10,
+                   json={"submission_id": uuid.uuid4().hex, "project": "P01", "round": "final",
+                         "marks": ev.marks(j, 0.9)}).raise_for_status()
+    ctx_a, a = console_context(browser, server)
+    ctx_b, b = console_context(browser, server)
+    open_console(a, server, ev.cid)
+    open_console(b, server, ev.cid)
+    expect(b.locator("[data-action=close_scoring]")).to_be_enabled()
+    a.click("[data-action=close_scoring]")
+    expect(b.locator("[data-action=show_result]")).to_be_enabled()   # the other tab has refreshed …
+    b.click("[data-action=show_result]")                             # … and its operator presses at once
+    dialog = b.locator("#confirm-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("另一台控制台刚刚执行了「结束评分」")
+    expect(dialog).to_contain_text("仍要继续吗")
+    b.screenshot(path=str(shots / "console-recent-change.png"))
+    assert api.get(f"/api/contests/{ev.cid}").json()["phase"] == "closed"   # nothing done before the answer
+    b.click("#confirm-ok")
+    expect(b.locator("#phase")).to_contain_text("公布结果")
+    expect(a.locator("#phase")).to_contain_text("公布结果")
+    assert api.get(f"/api/contests/{ev.cid}").json()["phase"] == "result"
+    # the same console pressing again soon after its own change is not asked
+    ready(b)
+    b.click("[data-action=next]")
+    expect(b.locator("#phase")).to_contain_text("等待上台")
+    expect(b.locator("#confirm-dialog")).to_have_count(0)
+    assert a.errors == [] and b.errors == []  # type: ignore[attr-defined]
+    ctx_a.close()
+    ctx_b.close()
+
+
+def test_the_timer_runs_over_on_console_and_screen_and_pause_follows_the_server(browser, server, api, shots):
+    ev = Evening(api, server, 3, ties=False)
+    ev.act("start", "present")
+    ctx, page = console_context(browser, server)
+    open_console(page, server, ev.cid)
+    screen = open_screen(browser, ev.screen_url)
+    expect(page.locator("[data-action=timer_pause]")).to_be_disabled()   # nothing runs yet
+    expect(page.locator("[data-action=timer_start]")).to_be_enabled()
+    svc = server.service
+    real = svc.clock
+    try:
+        page.click("[data-action=timer_start]")
+        expect(page.locator("[data-action=timer_pause]")).to_be_enabled()
+        offset = 323.0                                   # five minutes and 23 seconds later
+        svc.clock = lambda: real() + offset
+        ev.act("autostart_on")                           # any change pushes a fresh snapshot with the overrun
+        expect(page.locator("#timer")).to_have_text(re.compile(r"超时 \+0:2[3-5]"))
+        expect(page.locator("#timer")).to_have_class(re.compile(r"\bover\b"))
+        expect(screen.locator("#countdown")).to_have_text(re.compile(r"超时 \+0:2[3-5]"))
+        expect(screen.locator("#countdown")).to_have_attribute("data-state", "over")
+        screen.wait_for_timeout(400)                     # the colour transition
+        assert is_red(screen.locator("#countdown").evaluate("el => getComputedStyle(el).color"))
+        expect(page.locator("[data-action=timer_pause]")).to_be_enabled()   # the overrun still counts
+        page.wait_for_timeout(1200)
+        expect(page.locator("#timer")).to_have_text(re.compile(r"超时 \+0:2[4-7]"))   # counting up
+        page.screenshot(path=str(shots / "console-timer-overrun.png"))
+        screen.screenshot(path=str(shots / "screen-timer-overrun.png"))
+        ready(page)
+        page.click("[data-action=timer_pause]")
+        expect(page.locator("[data-action=timer_pause]")).to_be_disabled()  # nothing runs: nothing to pause
+        held = page.locator("#timer").inner_text()
+        page.wait_for_timeout(1200)
+        assert page.locator("#timer").inner_text() == held
+    finally:
+        svc.clock = real
+    assert page.errors == [] and screen.errors == []  # type: ignore[attr-defined]
+    ctx.close()
+    screen.context.close()
+
+
+def test_holding_view_and_hidden_marks_from_the_console(browser, server, api, shots):
+    ev = Evening(api, server, 3, ties=False)
+    ev.act("start")
+    ev.roadshow("P01", 0.9)
+    ctx, page = console_context(browser, server)
+    open_console(page, server, ev.cid)
+    screen = open_screen(browser, ev.screen_url)
+    expect(screen.locator("body")).to_have_attribute("data-view", "result")
+    expect(screen.locator("#result .mark")).to_have_count(6)
+    page.click("[data-option=hide_marks]")
+    expect(page.locator("[data-option=hide_marks]")).to_have_attribute("aria-pressed", "true")
+    expect(screen.locator("#result .panel[data-marks=hidden]")).to_have_count(2)
+    expect(screen.locator("#result .mark")).to_have_count(0)
+    expect(screen.locator("#result-total")).to_have_text(f"{api.get(f'/api/contests/{ev.cid}').json()['result']['score']:.2f}")
+    screen.wait_for_timeout(300)
+    assert screen.evaluate(FITS_JS) == []
+    screen.screenshot(path=str(shots / "screen-result-marks-hidden.png"))
+    ready(page)
+    page.click("[data-option=holding]")
+    expect(screen.locator("body")).to_have_attribute("data-view", "holding")
+    expect(screen.locator("body")).to_have_attribute("data-phase", "result")     # the evening did not move
+    expect(screen.locator("#holding .h-title")).to_have_text("2026 滨江区公益创投大赛决赛")
+    expect(screen.locator("#holding .h-date")).to_have_text("2026-12-01")
+    expect(screen.locator("#holding .h-venue")).to_have_text("滨江区社会组织服务中心 报告厅")
+    screen.wait_for_timeout(300)
+    assert screen.evaluate(FITS_JS) == []
+    screen.screenshot(path=str(shots / "screen-holding-view.png"))
+    expect(page.locator("#phase")).to_contain_text("公布结果")
+    ready(page)
+    page.click("[data-option=holding]")
+    expect(screen.locator("body")).to_have_attribute("data-view", "result")
+    assert page.errors == [] and screen.errors == []  # type: ignore[attr-defined]
+    ctx.close()
+    screen.context.close()
