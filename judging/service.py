@@ -102,7 +102,8 @@ RECENT_SECONDS = 1.5  # a press from another console this soon after a change as
 @dataclass(frozen=True)
 class LastChange:
     """The last change of a contest's live state: which console made it (``origin``: the console session and
-    the tab, e.g. ``"3f2a…:tab-1"``; ``"api"`` for a script with the organizer key), what and when."""
+    the tab, e.g. ``"3f2a…:tab-1"``; ``"api:<tab>"`` for a client with the organizer key naming its tab), what
+    and when."""
 
     origin: str
     action: str
@@ -504,17 +505,19 @@ class Service:
         return last
 
     async def act(self, cid: str, action: str, project: str | None, actor: str, client: str = "",
-                  confirm: bool = False, expect_version: int | None = None, origin: str = "api",
+                  confirm: bool = False, expect_version: int | None = None, origin: str | None = None,
                   confirm_recent: bool = False) -> Runtime:
         """One step of the evening.  ``expect_version``: the state version the organizer saw when pressing;
         a retried request (its answer lost) or one crossing another console's is then refused (409).
         ``origin`` names the console (session and tab) pressing: a change from another origin less than
-        RECENT_SECONDS ago refuses it (409 ``recent_change``) unless ``confirm_recent``."""
+        RECENT_SECONDS ago refuses it (409 ``recent_change``) unless ``confirm_recent``.  Without an origin
+        (a script with the organizer key) nothing is asked and nothing recorded."""
         rt = self.get(cid)
         changed = False
         async with self.store.write() as tx:  # decide on the state as committed, not as it was when asked
             new, results, error, detail = self._decide(rt, action, project, confirm, expect_version)
-            last = self.recent_change(rt, origin) if new != rt.state and not confirm_recent else None
+            last = (self.recent_change(rt, origin)
+                    if origin is not None and new != rt.state and not confirm_recent else None)
             if last is not None:
                 what = getattr(self._views, "ACTION_LABELS", {}).get(last.action, last.action).split(" ")[0]
                 ago = max(0.0, self.clock() - last.at)
@@ -525,7 +528,7 @@ class Service:
                 if not action.startswith("timer_"):
                     await tx.audit(cid, actor, f"state.{action}", detail, client=client)
 
-                change = LastChange(origin, action, self.clock())
+                change = LastChange(origin, action, self.clock()) if origin is not None else rt.last_change
 
                 def commit() -> None:
                     rt.state = new

@@ -301,3 +301,15 @@ def test_hidden_marks_leave_panel_scores_and_total_on_the_screen(client):
     assert all(len(p["marks"]) == 4 for p in snap["result"]["panels"])
     act(client, cid, "show_marks")
     assert all(len(p["marks"]) == 4 for p in screen(client, cid)["result"]["panels"])
+
+
+def test_a_script_without_a_tab_is_not_a_console(client, clock):
+    cid, _ = new_contest(client)
+    act(client, cid, "start", tab="tabA")
+    clock.t += 0.1
+    assert post(client, cid, "present").status_code == 200      # the script is never asked …
+    clock.t += 0.1
+    assert post(client, cid, "open_scoring", tab="tabA").status_code == 200   # … nor makes a console ask
+    clock.t += 0.1
+    r = post(client, cid, "back", tab="tabB")                     # tabA's change is still the last one
+    assert r.status_code == 409 and r.json()["code"] == "recent_change"

@@ -215,7 +215,8 @@ async def action(request: Request) -> Response:
     if tab is not None and (not isinstance(tab, str) or not _TAB.fullmatch(tab)):
         raise Invalid("tab 须为 1-64 个字母、数字、_ 或 - / tab: 1-64 letters, digits, _ or -", {"tab": "invalid"})
     session = current_session(request)
-    origin = f"{session.id if session else 'api'}:{tab or ''}"
+    # a console (a signed-in session, or a client naming its tab); a script with the key and no tab is none
+    origin = f"{session.id if session else 'api'}:{tab or ''}" if session or tab else None
     rt = await svc(request).act(request.path_params["cid"], name, project if isinstance(project, str) else None,
                                 actor, client_of(request), confirm=body.get("confirm") is True, expect_version=expect,
                                 origin=origin, confirm_recent=body.get("confirm_recent") is True)
