@@ -516,8 +516,8 @@ class Service:
         changed = False
         async with self.store.write() as tx:  # decide on the state as committed, not as it was when asked
             new, results, error, detail = self._decide(rt, action, project, confirm, expect_version)
-            last = (self.recent_change(rt, origin)
-                    if origin is not None and new != rt.state and not confirm_recent else None)
+            step = origin is not None and not action.startswith("timer_") and action not in machine.OPTIONS
+            last = self.recent_change(rt, origin) if step and new != rt.state and not confirm_recent else None
             if last is not None:
                 what = getattr(self._views, "ACTION_LABELS", {}).get(last.action, last.action).split(" ")[0]
                 ago = max(0.0, self.clock() - last.at)
@@ -528,7 +528,7 @@ class Service:
                 if not action.startswith("timer_"):
                     await tx.audit(cid, actor, f"state.{action}", detail, client=client)
 
-                change = LastChange(origin, action, self.clock()) if origin is not None else rt.last_change
+                change = LastChange(origin, action, self.clock()) if step else rt.last_change
 
                 def commit() -> None:
                     rt.state = new

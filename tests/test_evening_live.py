@@ -313,3 +313,14 @@ def test_a_script_without_a_tab_is_not_a_console(client, clock):
     clock.t += 0.1
     r = post(client, cid, "back", tab="tabB")                     # tabA's change is still the last one
     assert r.status_code == 409 and r.json()["code"] == "recent_change"
+
+
+def test_timer_and_screen_options_neither_ask_nor_make_anyone_ask(client, clock):
+    cid, _ = new_contest(client)
+    act(client, cid, "start", "present", tab="tabA")
+    clock.t += 0.1
+    assert post(client, cid, "timer_start", tab="tabB").status_code == 200
+    assert post(client, cid, "hold_screen", tab="tabB").status_code == 200
+    clock.t += 1.6
+    act(client, cid, "timer_pause", "release_screen", tab="tabB")
+    assert post(client, cid, "open_scoring", tab="tabA").status_code == 200   # tabB's presses were no steps
