@@ -31,6 +31,9 @@ ACTION_LABELS = {
     "state.close_scoring": "结束评分", "state.show_result": "公布本项目结果", "state.next": "进入下一个",
     "state.rank": "生成排名", "state.start_overtime": "开始加时赛", "state.start_reveal": "开始颁奖",
     "state.reveal_next": "揭晓下一奖项", "state.lock": "锁定结果", "state.back": "撤回上一步",
+    "state.hold_screen": "大屏切到等候画面", "state.release_screen": "大屏恢复比赛画面",
+    "state.hide_marks": "大屏隐藏评委个人分", "state.show_marks": "大屏显示评委个人分",
+    "state.autostart_on": "请上台时自动计时", "state.autostart_off": "改为手动开始计时",
     "mark.submit": "评委提交评分", "mark.amend": "评委修改评分", "mark.correct": "组织者更正评分",
     "mark.void": "组织者作废评分", "judge.nudge": "提醒评委尽快提交",
 }

@@ -9,7 +9,10 @@ What it does: :func:`apply` takes a state, an action and the facts it needs
 (:class:`Facts`, supplied by the caller from the engine) and returns the next
 state, or raises :class:`Refused` with a message in Chinese and English.
 ``back`` undoes the last step.  :func:`next_step` says what the console's one
-big button should do.  Time is passed in, never read.
+big button should do, :func:`allowed_actions` which buttons can do something.
+The screen and timer options (:data:`OPTIONS`: holding view, hidden marks,
+timer started by 请上台) never change the phase.  The timer counts past zero
+(:meth:`Timer.overrun`).  Time is passed in, never read.
 
 What it does not do: store anything, score anything, or check who is asking.
 """
@@ -21,7 +24,13 @@ from typing import Sequence
 
 PHASES = ("setup", "idle", "presenting", "scoring", "closed", "result", "ranking", "reveal", "locked")
 ACTIONS = ("start", "present", "open_scoring", "close_scoring", "show_result", "next", "rank", "start_overtime",
-           "start_reveal", "reveal_next", "lock", "back", "timer_start", "timer_pause", "timer_reset")
+           "start_reveal", "reveal_next", "lock", "back", "timer_start", "timer_pause", "timer_reset",
+           *("hold_screen", "release_screen", "hide_marks", "show_marks", "autostart_on", "autostart_off"))
+# Screen and timer options: they change what the big screen shows or how the timer starts, never the phase;
+# allowed at any phase (also once locked), not steps ``back`` undoes.
+OPTIONS = {"hold_screen": ("holding", True), "release_screen": ("holding", False),
+           "hide_marks": ("hide_marks", True), "show_marks": ("hide_marks", False),
+           "autostart_on": ("timer_autostart", True), "autostart_off": ("timer_autostart", False)}
 HISTORY_LIMIT = 30
 
 
@@ -39,11 +48,19 @@ class Timer:
     started_at: float | None = None  # epoch seconds while running
     remaining: float | None = None   # seconds left while paused (None = full duration)
 
-    def left(self, now: float) -> float:
+    def raw(self, now: float) -> float:
+        """Seconds left; negative once the time is up (the speaker ran over by that much)."""
         base = self.duration if self.remaining is None else self.remaining
         if self.started_at is None:
             return base
-        return max(0.0, base - (now - self.started_at))
+        return base - (now - self.started_at)
+
+    def left(self, now: float) -> float:
+        return max(0.0, self.raw(now))
+
+    def overrun(self, now: float) -> float:
+        """Seconds past 时间到 (0 before): counted up while the timer runs, kept while it is paused."""
+        return max(0.0, -self.raw(now))
 
     @property
     def running(self) -> bool:
@@ -74,6 +91,9 @@ class LiveState:
     overtime: int = 0                 # number of the current overtime round (0 = regular round)
     overtime_groups: tuple[tuple[str, ...], ...] = ()
     reveal_step: int = 0              # tiers revealed so far, lowest first
+    holding: bool = False             # the big screen shows the holding view (title, date, venue), any phase
+    hide_marks: bool = False          # the screen's result shows panel scores and the total, not each mark
+    timer_autostart: bool = False     # 请上台 starts the presentation timer
     version: int = 0                  # grows with every change (also with ``back``): a client can say which
                                       # state it acted on, so a retried or crossed request is refused
     history: tuple["LiveState", ...] = ()
@@ -91,7 +111,8 @@ class LiveState:
         d = asdict(self)
         d.pop("history")
         d["timer"] = {"duration": self.timer.duration, "running": self.timer.running,
-                      "left": round(self.timer.left(now), 1), "started_at": self.timer.started_at}
+                      "left": round(self.timer.left(now), 1), "overrun": round(self.timer.overrun(now), 1),
+                      "started_at": self.timer.started_at}
         d["pending"] = list(self.pending)
         d["can_go_back"] = bool(self.history)
         return d
@@ -111,6 +132,8 @@ class LiveState:
                    overtime=d.get("overtime", 0),
                    overtime_groups=tuple(tuple(g) for g in d.get("overtime_groups", ())),
                    reveal_step=d.get("reveal_step", 0), version=d.get("version", 0),
+                   holding=bool(d.get("holding", False)), hide_marks=bool(d.get("hide_marks", False)),
+                   timer_autostart=bool(d.get("timer_autostart", False)),
                    history=tuple(cls.load(h) for h in d.get("history", ())))
 
 
@@ -135,10 +158,13 @@ def apply(state: LiveState, action: str, facts: Facts, project: str | None = Non
                       Stale)
     if action not in ACTIONS:
         raise _refuse(f"未知操作 {action}", f"unknown action {action!r}")
-    if state.phase == "locked" and action != "timer_pause":
+    if state.phase == "locked" and action != "timer_pause" and action not in OPTIONS:
         raise _refuse("结果已锁定，不能再更改", "the results are locked; nothing can change any more")
-    handler = globals()[f"_{action}"]
-    new = handler(state, facts, project)
+    if action in OPTIONS:
+        name, value = OPTIONS[action]
+        new = replace(state, **{name: value})
+    else:
+        new = globals()[f"_{action}"](state, facts, project)
     return state if new == state else replace(new, version=state.version + 1)
 
 
@@ -162,7 +188,8 @@ def _present(s: LiveState, f: Facts, project: str | None) -> LiveState:
         raise _refuse("该项目不在本轮出场名单中", f"project {project!r} is not in this round")
     if project in s.done:
         raise _refuse("该项目本轮已经评分结束", f"project {project!r} has already been scored in this round")
-    return _step(s, phase="presenting", current=project, timer=Timer(f.timer_seconds))
+    timer = Timer(f.timer_seconds, f.now if s.timer_autostart else None)
+    return _step(s, phase="presenting", current=project, timer=timer)
 
 
 def _open_scoring(s: LiveState, f: Facts, _: str | None) -> LiveState:
@@ -237,8 +264,9 @@ def _lock(s: LiveState, f: Facts, _: str | None) -> LiveState:
 def _back(s: LiveState, f: Facts, _: str | None) -> LiveState:
     if not s.history:
         raise _refuse("没有可以撤回的步骤", "there is no step to go back to")
-    prev = s.history[-1]
-    return replace(prev, history=s.history[:-1])
+    prev = s.history[-1]  # the screen and timer options are not steps: they stay as they are
+    return replace(prev, history=s.history[:-1], holding=s.holding, hide_marks=s.hide_marks,
+                   timer_autostart=s.timer_autostart)
 
 
 def _timer_start(s: LiveState, f: Facts, _: str | None) -> LiveState:
@@ -262,7 +290,7 @@ def _timer_reset(s: LiveState, f: Facts, _: str | None) -> LiveState:
 
 
 def _paused(t: Timer, now: float) -> Timer:
-    return Timer(t.duration, None, t.left(now)) if t.running else t
+    return Timer(t.duration, None, t.raw(now)) if t.running else t
 
 
 # ------------------------------------------------------------------ guidance
@@ -290,6 +318,20 @@ def next_step(s: LiveState, facts: Facts) -> tuple[str, str | None] | None:
     if s.phase == "reveal":
         return ("reveal_next", None) if s.reveal_step < facts.tiers else ("lock", None)
     return None
+
+
+def allowed_actions(s: LiveState, facts: Facts) -> list[str]:
+    """The actions that would change the state now (each tried on the pure machine), for the console's
+    buttons; ``close_scoring`` counts as allowed with judges missing (the console asks first)."""
+    trial = replace(facts, missing_ok=True)
+    out = []
+    for action in ACTIONS:
+        try:
+            if apply(s, action, trial) != s:
+                out.append(action)
+        except Refused:
+            pass
+    return out
 
 
 def roadshow_key(s: LiveState) -> tuple[str, str] | None:

@@ -85,6 +85,7 @@ class Runtime:
     results: Results | None = None
     results_error: str | None = None
     nudges: dict = field(default_factory=dict)  # judge id -> judging.nudges.Nudge (in memory only)
+    last_change: "LastChange | None" = None     # who changed the live state last, and when (in memory only)
 
     def closed(self, project: str, round_name: str) -> bool:
         return is_closed(self.state, project, round_name)
@@ -95,6 +96,20 @@ class Runtime:
         return [Mark(m.project, m.round, panels[m.judge], m.judge, crit, v)
                 for m in sets if m.status == "active" and m.judge in panels and self.closed(m.project, m.round)
                 for crit, v in sorted(m.values.items())]
+
+
+RECENT_SECONDS = 1.5  # a press from another console this soon after a change asks first (code "recent_change")
+
+
+@dataclass(frozen=True)
+class LastChange:
+    """The last change of a contest's live state: which console made it (``origin``: the console session and
+    the tab, e.g. ``"3f2a…:tab-1"``; ``"api:<tab>"`` for a client with the organizer key naming its tab), what
+    and when."""
+
+    origin: str
+    action: str
+    at: float
 
 
 def is_closed(state: LiveState, project: str, round_name: str) -> bool:
@@ -494,22 +509,50 @@ class Service:
         return [j for j in rt.contest.expected_judges(project)
                 if not (m := rt.marks.get((project, round_name, j.id))) or m.status != "active"]
 
+    def allowed_actions(self, rt: Runtime) -> list[str]:
+        """What the console's buttons can do now (decided by the state machine, as :meth:`act` would)."""
+        allowed = machine.allowed_actions(rt.state, self.facts(rt, confirm=True))
+        if rt.results_error:
+            allowed = [a for a in allowed if a not in ("rank", "start_reveal", "lock")]
+        return allowed
+
+    def recent_change(self, rt: Runtime, origin: str) -> LastChange | None:
+        """The last change, if another console (``origin``) made it less than RECENT_SECONDS ago."""
+        last = rt.last_change
+        if last is None or last.origin == origin or self.clock() - last.at >= RECENT_SECONDS:
+            return None
+        return last
+
     async def act(self, cid: str, action: str, project: str | None, actor: str, client: str = "",
-                  confirm: bool = False, expect_version: int | None = None) -> Runtime:
+                  confirm: bool = False, expect_version: int | None = None, origin: str | None = None,
+                  confirm_recent: bool = False) -> Runtime:
         """One step of the evening.  ``expect_version``: the state version the organizer saw when pressing;
-        a retried request (its answer lost) or one crossing another console's is then refused (409)."""
+        a retried request (its answer lost) or one crossing another console's is then refused (409).
+        ``origin`` names the console (session and tab) pressing: a change from another origin less than
+        RECENT_SECONDS ago refuses it (409 ``recent_change``) unless ``confirm_recent``.  Without an origin
+        (a script with the organizer key) nothing is asked and nothing recorded."""
         rt = self.get(cid)
         changed = False
         async with self.store.write() as tx:  # decide on the state as committed, not as it was when asked
             new, results, error, detail = self._decide(rt, action, project, confirm, expect_version)
+            step = origin is not None and not action.startswith("timer_") and action not in machine.OPTIONS
+            last = self.recent_change(rt, origin) if step and new != rt.state and not confirm_recent else None
+            if last is not None:
+                what = getattr(self._views, "ACTION_LABELS", {}).get(last.action, last.action).split(" ")[0]
+                ago = max(0.0, self.clock() - last.at)
+                raise Conflict(f"另一台控制台刚刚执行了「{what}」（{ago:.1f} 秒前），仍要继续吗？ / another console "
+                               f"just did {last.action!r} ({ago:.1f} s ago); continue anyway?", "recent_change")
             if new != rt.state:
                 await tx.execute("UPDATE contests SET state = ? WHERE id = ?", (json.dumps(new.dump()), cid))
                 if not action.startswith("timer_"):
                     await tx.audit(cid, actor, f"state.{action}", detail, client=client)
 
+                change = LastChange(origin, action, self.clock()) if step else rt.last_change
+
                 def commit() -> None:
                     rt.state = new
                     rt.results, rt.results_error = results, error
+                    rt.last_change = change
                 tx.on_commit(commit)
                 changed = True
         if changed:
@@ -534,6 +577,12 @@ class Service:
             raise Conflict(f"现在结束评分将无法计算成绩 / closing now leaves the results uncomputable: {error}")
         detail: dict[str, Any] = {"from": rt.state.phase, "to": new.phase, "round": new.round,
                                   "project": new.current}
+        if action in ("start_reveal", "reveal_next", "lock") or action in machine.OPTIONS:
+            detail = {"from": rt.state.phase, "to": new.phase}  # about the whole contest, not a round's roadshow
+        if action in ("start_reveal", "reveal_next"):
+            detail["step"] = new.reveal_step
+        if action in machine.OPTIONS:
+            detail["option"], detail["value"] = machine.OPTIONS[action]
         if action == "close_scoring":
             detail["missing"] = [j.id for j in self.missing_judges(rt)]
         if action == "back":

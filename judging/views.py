@@ -53,7 +53,11 @@ ACTION_LABELS = {
     "start": "开始比赛 Start", "present": "请上台 Present", "open_scoring": "开放评分 Open scoring",
     "close_scoring": "结束评分 Close scoring", "show_result": "公布结果 Show result", "next": "下一个 Next",
     "rank": "生成排名 Rank", "start_overtime": "开始加时赛 Start overtime", "start_reveal": "颁奖 Awards",
-    "reveal_next": "揭晓下一奖项 Reveal next tier", "lock": "锁定结果 Lock",
+    "reveal_next": "揭晓下一奖项 Reveal next tier", "lock": "锁定结果 Lock", "back": "撤回上一步 Back",
+    "timer_start": "开始计时 Start timer", "timer_pause": "暂停计时 Pause timer", "timer_reset": "重置计时 Reset timer",
+    "hold_screen": "大屏切到等候画面 Holding view", "release_screen": "大屏恢复 Back to the evening",
+    "hide_marks": "隐藏评委个人分 Hide marks", "show_marks": "显示评委个人分 Show marks",
+    "autostart_on": "请上台时自动计时 Timer starts with 请上台", "autostart_off": "手动开始计时 Timer started by hand",
 }
 
 
@@ -62,19 +66,46 @@ def _base(svc: "Service", rt: "Runtime", role: str) -> dict:
     now = svc.clock()
     projects = {p.id: p for p in c.projects}
     order = []
-    for i, pid in enumerate(s.order or c.order, start=1):
+    settled = s.phase in SETTLED
+    # once the roadshows are over (ranking, reveal, locked) the running order is the whole evening's, every
+    # roadshow done, also after an overtime round (whose own order lists only the tied projects)
+    for i, pid in enumerate(c.order if settled and c.order else (s.order or c.order), start=1):
         p = projects.get(pid)
-        status = "done" if pid in s.done else ("current" if pid == s.current else "pending")
+        status = "done" if settled or pid in s.done else ("current" if pid == s.current else "pending")
         order.append({**p.to_json(), "position": i, "status": status} if p else {"id": pid, "position": i})
     current = None
     if s.current and s.current in projects:
         pos = (s.order.index(s.current) + 1) if s.current in s.order else None
         current = {**projects[s.current].to_json(), "position": pos, "of": len(s.order)}
     return {"type": "state", "role": role, "seq": _seq.next(now), "boot": svc.boot, "server_time": now,
-            "contest": {"id": c.id, "name": c.name, "rules": c.rules.name, "digits": c.rules.rounding.digits},
+            "contest": {"id": c.id, "name": c.name, "rules": c.rules.name, "digits": c.rules.rounding.digits,
+                        "date": c.date, "venue": c.venue},
             "phase": s.phase, "version": s.version, "round": s.round, "overtime": s.overtime,
+            "round_badge": round_badge(s),
             "overtime_groups": [[_pj(projects, p) for p in g] for g in s.overtime_groups],
-            "order": order, "current": current, "timer": s.to_json(now)["timer"]}
+            "order": order, "current": current,
+            "timer": {**s.to_json(now)["timer"], "shown": s.phase not in SETTLED},  # no timer once it is over
+            "holding": s.holding, "hide_marks": s.hide_marks, "timer_autostart": s.timer_autostart}
+
+
+SETTLED = ("ranking", "reveal", "locked")
+
+
+def round_badge(s: machine.LiveState) -> str | None:
+    """"加时赛 第 1 轮 Overtime 1" while an overtime round's roadshows run; None otherwise (also after it)."""
+    if s.overtime and s.phase not in SETTLED:
+        return f"加时赛 第 {s.overtime} 轮 Overtime {s.overtime}"
+    return None
+
+
+def options(s: machine.LiveState) -> list[dict]:
+    """The console's screen and timer switches: each with its label, whether it is on, and the action that
+    flips it (the state machine's OPTIONS; none changes the phase)."""
+    rows = [("holding", "大屏等候画面 Holding view", "hold_screen", "release_screen"),
+            ("hide_marks", "隐藏评委个人分 Hide individual marks", "hide_marks", "show_marks"),
+            ("timer_autostart", "请上台时自动计时 Timer starts with 请上台", "autostart_on", "autostart_off")]
+    return [{"id": key, "label": label, "on": getattr(s, key), "action": off if getattr(s, key) else on}
+            for key, label, on, off in rows]
 
 
 def _pj(projects: dict, pid: str) -> dict:
@@ -199,6 +230,9 @@ def screen(svc: "Service", rt: "Runtime") -> dict:
     snap["progress"] = progress(rt)
     snap["result"] = (roadshow_result(rt, s.current, s.round, labels)
                       if s.phase == "result" and s.current else None)
+    if snap["result"] and s.hide_marks:  # the organizers do not show each judge's mark: not even sent
+        for panel in snap["result"]["panels"]:
+            panel["marks"] = []
     settled = s.phase in ("ranking", "reveal", "locked") or s.overtime > 0
     # in 'closed' the roadshow just closed already counts in the results: its score, and every rank, tie and
     # order it changes, appear together with its result, not before (leaving it out would still leak it via
@@ -238,6 +272,8 @@ def console(svc: "Service", rt: "Runtime") -> dict:
     snap["next_step"] = ({"action": nxt[0], "project": nxt[1], "label": ACTION_LABELS.get(nxt[0], nxt[0])}
                          if nxt else None)
     snap["can_go_back"] = bool(s.history) and s.phase != "locked"
+    snap["allowed"] = svc.allowed_actions(rt)   # the buttons the console enables (the server decides)
+    snap["options"] = options(s)
     snap["judges_status"] = judges_status(svc, rt)
     names = {j["id"]: j for j in snap["judges_status"]}
     snap["outliers"] = [{**f.to_json(), "name": names[f.judge]["name"], "panel": names[f.judge]["panel"]}

@@ -13,7 +13,7 @@
 // state version; a held key never repeats a step.  A section is rebuilt only when what it shows changed,
 // and keyboard focus goes back to the same control, so updates never throw the operator's focus away.
 
-import { connect, timerLeft, fmtClock, fmtNum, fmtScore } from './live.js';
+import { connect, timerRaw, fmtClock, fmtOverrun, fmtNum, fmtScore } from './live.js';
 import { api, toast, confirmDialog, dialogOpen, el, phaseLabel, renderKept, signedOut } from './console_api.js';
 import { openMarks, refreshMarks } from './console_marks.js';
 import { renderNudges, wireNudges } from './console_nudge.js';
@@ -33,6 +33,14 @@ let actionError = null;    // {message, until}: the last action's error, shown a
 const ERROR_MS = 8000;
 let liveConfirm = null;    // while a confirmation is open: keeps it in step with the state
 const COOLDOWN_MS = 500;
+// this tab's name: two tabs of one signed-in browser are two consoles to the server (issue 13 item 9)
+const TAB = (() => {
+  try {
+    let t = sessionStorage.getItem('console-tab');
+    if (!t) { t = `t${Math.random().toString(36).slice(2, 12)}`; sessionStorage.setItem('console-tab', t); }
+    return t;
+  } catch { return `t${Math.random().toString(36).slice(2, 12)}`; }
+})();
 const STALE_NOTE = '状态已经变化（可能另一台控制台刚刚操作过），此确认已失效：请取消，看清当前状态后再操作。'
   + ' / The state changed while this was open: cancel, check it and press again.';
 
@@ -63,11 +71,12 @@ function render() {
   phase.textContent = phaseLabel(s.phase);
   phase.className = `phase phase-${s.phase}`;
   const round = $('round');
-  round.hidden = !s.overtime;
-  round.textContent = s.overtime ? `加时赛 第 ${s.overtime} 轮 Overtime ${s.overtime}` : '';
+  round.hidden = !s.round_badge;          // the server's words; none once the overtime round is over
+  round.textContent = s.round_badge || '';
   if (s.setup && s.setup.screen_link) $('screen-link').href = s.setup.screen_link;
   renderStage(s);
   renderButtons(s);
+  renderOptions(s);
   renderJudges(s);
   renderNudges($('nudges'), s);
   renderAlerts(s);
@@ -90,7 +99,12 @@ function renderStage(s) {
   $('cur-pos').textContent = cur && cur.position ? `${cur.position} / ${cur.of}` : '';
   $('cur-name').textContent = cur ? `${cur.id} ${cur.name}` : (s.phase === 'setup' ? '比赛尚未开始 Not started' : '—');
   $('cur-org').textContent = cur ? [cur.organization, cur.community].filter(Boolean).join(' · ') : '';
-  if (s.reveal) {  // the awards: what the screen shows now
+  if (s.phase === 'locked') {  // the final state: nothing is on stage any more
+    const n = s.reveal ? s.reveal.total_tiers : 0;
+    $('cur-pos').textContent = '';
+    $('cur-name').textContent = '结果已锁定 Results locked';
+    $('cur-org').textContent = `全部 ${n} 个奖项已揭晓 · all ${n} award tiers revealed`;
+  } else if (s.reveal) {  // the awards: what the screen shows now
     const rv = s.reveal;
     const last = rv.tiers.at(-1);
     $('cur-name').textContent = last ? `颁奖：${last.label}（${last.projects.length} 项）` : '颁奖即将开始 Awards next';
@@ -122,38 +136,31 @@ function renderStage(s) {
 function tick() {
   if (!snap) return;
   const t = $('timer');
-  const left = timerLeft(snap);
-  t.textContent = fmtClock(left);
-  const live = snap.phase === 'presenting';
+  const shown = !!(snap.timer && snap.timer.shown !== false);   // none once the roadshows are over
+  t.hidden = !shown;
+  $('timer-buttons').hidden = !shown;
+  const raw = timerRaw(snap);
+  const over = raw <= 0 && !!snap.timer && (snap.timer.running || snap.timer.overrun > 0);
+  t.textContent = over ? fmtOverrun(-raw) : fmtClock(Math.max(0, raw));   // 超时 +0:23, counting up
   t.classList.toggle('running', !!(snap.timer && snap.timer.running));
-  t.classList.toggle('warn', live && left <= 30 && left > 0);
-  t.classList.toggle('over', live && left <= 0);
+  t.classList.toggle('warn', !over && snap.phase === 'presenting' && raw <= 30);
+  t.classList.toggle('over', over);
 }
 setInterval(tick, 250);
 
-// which actions make sense now (the server still decides; this only greys out the impossible)
+// which actions can do something now: the server's list (judging/contest.py allowed_actions)
 function allowed(s, action) {
-  const pending = s.order.some((o) => o.status === 'pending');
-  const running = !!(s.timer && s.timer.running);
-  const settled = s.needs_overtime.length === 0 && !s.ties.some((t) => !t.resolved_by);  // as the server checks
-  switch (action) {
-    case 'start': return s.phase === 'setup' && s.order.length > 0;
-    case 'present': return (s.phase === 'idle' || s.phase === 'result') && pending;
-    case 'open_scoring': return s.phase === 'presenting';
-    case 'close_scoring': return s.phase === 'scoring';
-    case 'show_result': return s.phase === 'closed';
-    case 'next': return s.phase === 'result';
-    case 'rank': return (s.phase === 'idle' || s.phase === 'result') && !pending;
-    case 'start_overtime': return s.phase === 'ranking' && s.needs_overtime.length > 0;
-    case 'start_reveal': return s.phase === 'ranking' && settled;
-    case 'reveal_next': return s.phase === 'reveal' && s.reveal && s.reveal.step < s.reveal.total_tiers;
-    case 'lock': return (s.phase === 'ranking' || s.phase === 'reveal') && settled;
-    case 'back': return !!s.can_go_back;
-    case 'timer_start': return s.phase === 'presenting' && !running;
-    case 'timer_pause': return running;
-    case 'timer_reset': return s.phase === 'presenting';
-    default: return false;
-  }
+  if (action === 'back' && !s.can_go_back) return false;
+  return (s.allowed || []).includes(action);
+}
+
+// The screen and timer switches (holding view, hidden marks, timer with 请上台), as the server labels them.
+function renderOptions(s) {
+  renderKept($('options'), JSON.stringify([s.options, busy]), () => $('options').replaceChildren(
+    ...(s.options || []).map((o) => el('button', {
+      type: 'button', class: `btn small option${o.on ? ' on' : ''}`, 'data-option': o.id, 'data-action': o.action,
+      'aria-pressed': String(o.on), disabled: busy,
+    }, `${o.on ? '✓ ' : ''}${o.label}`))));
 }
 
 function renderButtons(s) {
@@ -453,18 +460,20 @@ async function act(action, project = null) {
   if (asked.go) await send(action, project, asked.confirm, asked.version);
 }
 
-async function send(action, project, confirm, version) {
+async function send(action, project, confirm, version, confirmRecent = false) {
   if (busy) return;
   busy = true;
   sentFrom = typeof version === 'number' ? version : -1;
   document.body.dataset.busy = action;
   renderButtons(snap);
   let askAgain = false;
+  let recent = null;
   let error = '';
   try {
-    const body = { action, expect_version: version };
+    const body = { action, expect_version: version, tab: TAB };
     if (project) body.project = project;
     if (confirm) body.confirm = true;
+    if (confirmRecent) body.confirm_recent = true;
     const s = await api('POST', `/api/contests/${cid}/actions`, body);
     s.receivedAt = Date.now();
     receive(s);
@@ -485,6 +494,8 @@ async function send(action, project, confirm, version) {
         error = '没有收到服务器的应答，刚才的操作没有生效，可以再按一次。'
           + ' / No answer came back and the action did not take effect: you can press again.';
       }
+    } else if (e.status === 409 && e.data && e.data.code === 'recent_change') {
+      recent = e.message;                             // another console just acted: ask before going on
     } else if (e.stale) {
       error = e.message;
       await reload();
@@ -498,6 +509,11 @@ async function send(action, project, confirm, version) {
     if (snap) render();
   }
   if (error) showError(error);
+  if (recent) {
+    const go = await confirmDialog({ title: recent.split(' / ')[0], body: `${recent.split(' / ')[1] || ''}`,
+      confirm: '仍要继续 Continue', cancel: '取消 Cancel' });
+    if (go) await send(action, project, confirm, snap.version, true);
+  }
   if (askAgain) {
     const again = await confirmFor('close_scoring');
     if (again.go) await send('close_scoring', null, again.confirm, again.version);

@@ -103,6 +103,21 @@ export function timerLeft(snapshot) {
   return Math.max(0, t.left - (Date.now() - snapshot.receivedAt) / 1000);
 }
 
+// Seconds left now, negative once the time is up (the server counts the overrun: timer.overrun).
+export function timerRaw(snapshot) {
+  const t = snapshot.timer;
+  if (!t) return 0;
+  const raw = t.left - (t.overrun || 0);
+  return t.running ? raw - (Date.now() - snapshot.receivedAt) / 1000 : raw;
+}
+
+// "超时 +0:23" for a speaker 23 s over; "时间到" in the first second after zero.
+export function fmtOverrun(seconds) {
+  const s = Math.floor(seconds);
+  if (s < 1) return '时间到';
+  return `超时 +${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
 export function fmtClock(seconds) {
   const s = Math.ceil(seconds);
   return `${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;

@@ -18,7 +18,8 @@
 // ¥80,000.50, or ¥5万 when the rules say money_unit = "wan"); tie notes as the server words them
 // (tie_text: "并列 94.00，加时赛决出").
 //   body[data-phase]   the snapshot's phase: setup|idle|presenting|scoring|closed|result|ranking|reveal|locked
-//   body[data-view]    what is shown: order (running order + next up: setup, idle before the first
+//   body[data-view]    what is shown: holding (the console's holding view, any phase: #holding with
+//                      .h-title, .h-date, .h-venue) | order (running order + next up: setup, idle before the first
 //                      roadshow) | board (idle between roadshows: leaderboard + next up) | overtime
 //                      (idle in an overtime round) | presenting | scoring | closed | result | ranking |
 //                      reveal | locked
@@ -31,13 +32,14 @@
 //   #running-order li[data-project][data-status=done|current|pending]
 //   #presenter-name, #presenter-org, #presenter-community, #presenter-position ("第 3 / 15 个",
 //                                 in overtime "加时赛 第 1 / 2 个")
-//   #countdown[data-state=ready|running|paused|warn|over]  "04:59"; red under 30 s; "时间到" at 0
+//   #countdown[data-state=ready|running|paused|warn|over]  "04:59"; red under 30 s; "时间到" at 0, then
+//                                 "超时 +0:23" counting up (red) while the timer runs past zero
 //   #progress[data-submitted][data-expected]               "已评 12/27" (scoring)
 //   #closed-note                  "评分已结束 · 结果即将公布"
 //   #result[data-project][data-round][data-settled]        data-settled="1" once its animation ended
 //                                 (about 8 s; a browser context with reduced_motion="reduce" shows
 //                                 everything at once, so data-settled is set immediately)
-//     .panel[data-panel=expert|public…]  .panel-weight ("权重 70%")  .ps-value (panel score)
+//     .panel[data-panel=expert|public…][data-marks=hidden when the console hides individual marks]  .panel-weight ("权重 70%")  .ps-value (panel score)
 //     .mark[data-dropped=high|low]  .mark.dropped (struck through)  .mark-label  .mark-value
 //       .mark-label is the server's anonymous label with 评审团 dropped: "专家 1", "大众 13";
 //       a panel's marks share one number of decimals (82.0 next to 81.5)
@@ -54,7 +56,7 @@
 //   #final .final-row[data-project][data-rank][data-award] (.rank .award .name .total .grant) — locked
 //   #money-line (预算 · 已分配 · 未分配) and #money-notes (where capped projects' excess went) — locked
 
-import { connect, timerLeft, fmtClock, fmtNum, fmtScore, esc } from './live.js';
+import { connect, timerRaw, fmtClock, fmtOverrun, fmtNum, fmtScore, esc } from './live.js';
 
 const stage = document.getElementById('stage');
 const roundLabel = document.getElementById('round-label');
@@ -151,19 +153,28 @@ function tieNotes(rows, skip = new Set()) {
 const trackTag = (r) => (r.track ? `<span class="track">${esc(r.track)}</span>` : '');
 const tieMark = (r, on) => (on && r.tie_text ? `<span class="tie-mark" title="${esc(r.tie_text)}">并列</span>` : '');
 
+// Lists of projects (leaderboard, final list): more than this many rows take two columns; a name is never
+// shrunk below NAME_MIN_U (1.46 --u: 28 px at 1920×1080, readable from the back of a hall) while two lines
+// at that size hold it; names longer than LONG_NAME make a two-column list give up the panel scores.
+const LIST_ONE_COLUMN = 10;
+const NAME_MIN_U = 1.46;
+const LONG_NAME = 12;
+const NAME_MIN = `data-fit-min="${NAME_MIN_U}"`;
+
 function leaderboard(s, rows, { ties = false } = {}) {
   const labels = panelLabels(s);
   const open = new Set((s.ties || []).filter((t) => !t.resolved_by).map((t) => t.id));
   const panelIds = (s.panels || []).map((p) => p.id);
   const n = rows.length;
-  const cols = n > 18 ? 2 : 1;   // two columns (without organizations) for long lists
+  const cols = n > LIST_ONE_COLUMN ? 2 : 1;   // two columns (without organizations) for long lists
   const per = Math.ceil(n / cols);
+  const long = rows.some((r) => [...(r.name || '')].length + (r.track ? 3 : 0) > LONG_NAME);
   const head = `<div class="lb-head"><span class="rank">名次</span><span class="name">项目 <span class="en">Project</span></span>
     <span class="org">申报机构</span>${panelIds.map((id) => `<span class="lb-panel">${esc(shortLabel(labels[id]?.label || id))}</span>`).join('')}
     <span class="total">总分</span></div>`;
   const row = (r) => `<div class="lb-row${open.has(r.tie) ? ' tie' : ''}" data-project="${esc(r.project)}" data-rank="${r.rank}"${r.tie ? ` data-tie="${esc(r.tie)}"` : ''}>
     <span class="rank">${r.rank}</span>
-    <span class="name fit">${trackTag(r)}${esc(r.name)}${r.pending_overtime ? '<span class="tag">待加时</span>' : ''}${tieMark(r, ties)}</span>
+    <span class="name fit" ${NAME_MIN}>${trackTag(r)}${esc(r.name)}${r.pending_overtime ? '<span class="tag">待加时</span>' : ''}${tieMark(r, ties)}</span>
     <span class="org fit fit-line">${esc(r.organization)}</span>
     ${panelIds.map((id) => `<span class="lb-panel num">${scoreText((r.panels || {})[id])}</span>`).join('')}
     <span class="total num">${scoreText(r.total)}</span></div>`;
@@ -171,7 +182,7 @@ function leaderboard(s, rows, { ties = false } = {}) {
   for (let c = 0; c < cols; c += 1) {
     body += `<div class="lb-col" style="--rows:${per}">${head}${rows.slice(c * per, (c + 1) * per).map(row).join('')}</div>`;
   }
-  return `<div id="leaderboard" class="lb cols-${cols}" style="--panels:${panelIds.length}" data-count="${n}">${body}</div>`;
+  return `<div id="leaderboard" class="lb cols-${cols}${long ? ' long-names' : ''}" style="--panels:${panelIds.length}" data-count="${n}">${body}</div>`;
 }
 
 function overtimeStrip(s) {
@@ -323,7 +334,7 @@ function viewResult(s) {
     html: `<section class="view view-result">
       ${presenterHead(s, { big: false })}
       <div id="result" data-project="${esc(r.project)}" data-round="${esc(r.round)}">
-        <div class="panels" style="--panels:${r.panels.length}">${r.panels.map((p, k) => panelBox(p, plan[k])).join('')}</div>
+        <div class="panels" style="--panels:${r.panels.length}">${r.panels.map((p, k) => panelBox(p, plan[k], !!s.hide_marks)).join('')}</div>
         <div class="res-foot anim pop" style="--d:${total.toFixed(2)}s">
           <div class="res-total-label">${overtime ? '加时赛得分' : '最终得分'} <span class="en">${overtime ? 'Overtime score' : 'Total'}</span></div>
           <div id="result-total" class="num">${scoreText(r.score)}</div>
@@ -369,7 +380,16 @@ export function markGrid(n) {
   return best;
 }
 
-function panelBox(p, plan) {
+function panelBox(p, plan, hidden = false) {
+  if (hidden) {  // the organizers show panel scores and the total only (the server sent no mark)
+    return `<div class="panel no-marks" data-panel="${esc(p.id)}" data-marks="hidden" style="--cols:1">
+    <div class="panel-head"><span class="panel-name">${esc(shortLabel(p.label))}</span>
+      <span class="en">${esc(en(p.label))}</span><span class="panel-weight">权重 ${fmtWeight(p.weight)}</span></div>
+    <div class="panel-score anim rise" style="--d:${plan.score.toFixed(2)}s">
+      <span class="ps-label fit">${esc(panelRule(p))}</span>
+      <span class="ps-value num">${scoreText(p.score)}</span><span class="ps-weight">× ${fmtWeight(p.weight)}</span></div>
+  </div>`;
+  }
   const { cols, rows } = markGrid(p.marks.length);
   const digits = markDigits(p.marks);
   return `<div class="panel" data-panel="${esc(p.id)}" style="--cols:${cols};--rows:${rows}">
@@ -401,7 +421,7 @@ function viewRanking(s) {
     (t.order || []).map((g) => g.map((p) => esc(names[p] || p)).join('、')).join(' ＞ ')}`).join('；')}</div>` : '';
   return {
     view: 'ranking', key: `ranking:${s.round}:${open.length}`,
-    html: `<section class="view view-ranking${alert ? ' with-alert' : ''}">
+    html: `<section class="view view-ranking${alert ? ' with-alert' : ''}${alert ? ' alert-top' : ''}">
       <div class="board-main"><h2 class="section-title">${s.overtime ? '最终排名' : '总排名'} <span class="en">Ranking</span>
         <span class="sub">获奖名单将在颁奖环节揭晓</span></h2>
         ${note}${leaderboard(s, s.leaderboard || [], { ties: true })}${tieNotes(s.leaderboard || [], new Set((s.ties || []).map((t) => t.id)))}</div>
@@ -452,13 +472,13 @@ function viewLocked(s) {
   const rows = s.leaderboard || [];
   const money = s.money || {};
   const n = rows.length;
-  const cols = n > 18 ? 2 : 1;   // two columns (without organizations) for long lists
+  const cols = n > LIST_ONE_COLUMN ? 2 : 1;   // two columns (without organizations) for long lists
   const per = Math.ceil(n / cols);
   const head = `<div class="final-head"><span class="rank">名次</span><span class="award">奖项</span><span class="name">项目 <span class="en">Project</span></span>
     <span class="org">申报机构</span><span class="total">总分</span><span class="grant">创投资金</span></div>`;
   const row = (r) => `<div class="final-row" data-project="${esc(r.project)}" data-rank="${r.rank}" data-award="${esc(r.award || '')}">
     <span class="rank">${r.rank}</span><span class="award">${esc(r.award_label || '')}</span>
-    <span class="name fit">${trackTag(r)}${esc(r.name)}${tieMark(r, true)}</span><span class="org fit fit-line">${esc(r.organization)}</span>
+    <span class="name fit" ${NAME_MIN}>${trackTag(r)}${esc(r.name)}${tieMark(r, true)}</span><span class="org fit fit-line">${esc(r.organization)}</span>
     <span class="total num">${scoreText(r.total)}</span><span class="grant num">${r.grant ? esc(r.grant_text) : '—'}</span></div>`;
   let body = '';
   for (let c = 0; c < cols; c += 1) {
@@ -476,7 +496,20 @@ function viewLocked(s) {
   };
 }
 
+function viewHolding(s) {
+  const c = s.contest || {};
+  return {
+    view: 'holding', key: 'holding',
+    html: `<section class="view view-holding" id="holding">
+      <div class="h-title fit">${esc(c.name || '')}</div>
+      ${c.date ? `<div class="h-date">${esc(c.date)}</div>` : ''}
+      ${c.venue ? `<div class="h-venue fit fit-line">${esc(c.venue)}</div>` : ''}
+    </section>`,
+  };
+}
+
 export function chooseView(s) {
+  if (s.holding) return viewHolding(s);
   switch (s.phase) {
     case 'setup': return viewOrder(s);
     case 'idle': {
@@ -498,6 +531,7 @@ export function chooseView(s) {
 // ------------------------------------------------------------------ rendering
 
 function roundText(s) {
+  if (s.holding) return '';
   if (s.phase === 'reveal') return '颁奖 <span class="en">Awards</span>';
   if (s.phase === 'locked') return '结果已锁定 <span class="en">Final</span>';
   if (s.overtime) return `加时赛${s.overtime > 1 ? ` 第 ${s.overtime} 轮` : ''} <span class="en">Overtime</span>`;
@@ -547,16 +581,15 @@ function markSettled(render) {
 
 function updateCountdown() {
   const el = document.getElementById('countdown');
-  let running = !!(el && snap && snap.timer && snap.timer.running);
+  const running = !!(el && snap && snap.timer && snap.timer.running);  // past zero too: the overrun counts up
   if (el) {
-    const left = timerLeft(snap);
-    if (left <= 0) running = false;     // 时间到 stays until the next snapshot; nothing left to tick
+    const left = timerRaw(snap);
     let state = 'ready';
     if (left <= 0) state = 'over';
     else if (left <= 30 && (running || left < snap.timer.duration)) state = 'warn';
     else if (running) state = 'running';
     else if (left < snap.timer.duration) state = 'paused';
-    const text = state === 'over' ? '时间到' : fmtClock(left);
+    const text = state === 'over' ? fmtOverrun(-left) : fmtClock(left);   // 时间到, then 超时 +0:23
     if (el.dataset.state !== state) el.dataset.state = state;
     if (el.textContent !== text) el.textContent = text;
     const label = state === 'over' ? "Time's up" : state === 'paused' ? '计时暂停 Paused' : '剩余时间 Time left';
@@ -572,26 +605,40 @@ function updateCountdown() {
 // second pass tightens what a sibling's wrapping squeezed afterwards.
 function overflows(el) {
   const box = el.parentElement;
-  return el.scrollWidth > el.clientWidth || el.scrollHeight > el.clientHeight
+  return el.scrollWidth > el.clientWidth || el.scrollHeight > el.clientHeight + 1   // +1: sub-pixel rounding
     || (!!box && box.clientHeight > 0 && box.scrollHeight > box.clientHeight + 1);
 }
 
 function shrink(el, size, min) {
   let s = size;
-  while (overflows(el) && s > min) { s *= 0.93; el.style.fontSize = `${s.toFixed(1)}px`; }
+  while (overflows(el) && s > min) { s = Math.max(min, s * 0.93); el.style.fontSize = `${s.toFixed(1)}px`; }
   return s;
+}
+
+// data-fit-min="1.46": never below 1.46 --u while two lines at that size hold the text (project names in
+// lists); only a name too long even for that goes smaller, shown whole.
+function fitFloor(el) {
+  const u = Math.min(window.innerWidth / 100, (window.innerHeight * 1.7778) / 100);
+  return el.dataset.fitMin ? Number(el.dataset.fitMin) * u : 0;
 }
 
 function fitOne(el) {
   const st = el.style;
-  st.fontSize = ''; st.whiteSpace = ''; st.lineHeight = ''; st.maxHeight = '';
+  st.fontSize = ''; st.whiteSpace = ''; st.lineHeight = ''; st.maxHeight = ''; st.wordBreak = '';
   const base = parseFloat(getComputedStyle(el).fontSize) || 16;
   el.dataset.fitBase = String(base);
+  const floor = Math.min(base, fitFloor(el));
   const oneLine = getComputedStyle(el).whiteSpace === 'nowrap';
-  shrink(el, base, base * (!oneLine ? 0.45 : el.classList.contains('fit-line') ? 0.5 : 0.7));
+  shrink(el, base, Math.max(floor, base * (!oneLine ? 0.45 : el.classList.contains('fit-line') ? 0.5 : 0.7)));
+  const [lh, mh] = floor ? ['1.08', '2.32em'] : ['1.15', '2.35em'];   // names in lists: two tight lines
   if (overflows(el) && oneLine) {
-    st.whiteSpace = 'normal'; st.lineHeight = '1.15'; st.maxHeight = '2.35em';
-    shrink(el, parseFloat(getComputedStyle(el).fontSize), base * 0.3);
+    st.whiteSpace = 'normal'; st.lineHeight = lh; st.maxHeight = mh;
+    shrink(el, parseFloat(getComputedStyle(el).fontSize), Math.max(floor, base * 0.3));
+  }
+  if (overflows(el) && floor) {  // rather than go under the floor: break anywhere, not only between phrases
+    st.whiteSpace = 'normal'; st.lineHeight = lh; st.maxHeight = mh; st.wordBreak = 'normal';
+    shrink(el, parseFloat(getComputedStyle(el).fontSize), floor);
+    if (overflows(el)) shrink(el, parseFloat(getComputedStyle(el).fontSize), base * 0.3);
   }
 }
 
@@ -599,7 +646,11 @@ function fitAll() {
   const els = [...document.querySelectorAll('.fit')];
   for (const el of els) fitOne(el);
   for (const el of els) {
-    if (overflows(el)) shrink(el, parseFloat(getComputedStyle(el).fontSize), Number(el.dataset.fitBase) * 0.3);
+    if (overflows(el)) {
+      const size = parseFloat(getComputedStyle(el).fontSize);
+      shrink(el, size, Math.min(size, Math.max(fitFloor(el), Number(el.dataset.fitBase) * 0.3)));
+      if (overflows(el)) shrink(el, parseFloat(getComputedStyle(el).fontSize), Number(el.dataset.fitBase) * 0.3);
+    }
   }
 }
 

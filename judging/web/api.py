@@ -23,7 +23,7 @@ from ..service import Conflict, Invalid, NotFound, Service, presets
 from ..store import StorageFull
 from ..text import LINE, bad_string, text_problem
 from ..tracks import track_notice
-from .deps import Forbidden, TooManyAttempts, Unauthorized, client_of, judge_of, require_organizer
+from .deps import Forbidden, TooManyAttempts, Unauthorized, client_of, current_session, judge_of, require_organizer
 
 Handler = Callable[[Request], Awaitable[Response]]
 
@@ -70,6 +70,7 @@ def api(handler: Handler) -> Handler:
 
 DISK_FULL_JUDGE = "存储空间已满，您的评分未保存 / disk full: NOT saved"
 DISK_FULL = "存储空间已满，本次操作未保存 / disk full: NOT saved"
+_TAB = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 MAX_NUMBER = 1e15  # no mark, amount or count of this API comes near; beyond it floats stop being exact
@@ -233,8 +234,15 @@ async def action(request: Request) -> Response:
     expect = body.get("expect_version")
     if expect is not None and (not isinstance(expect, int) or isinstance(expect, bool)):
         raise Invalid("expect_version 须为整数 / expect_version must be an integer", {"expect_version": "integer"})
+    tab = body.get("tab")  # the console tab pressing (two tabs share one session)
+    if tab is not None and (not isinstance(tab, str) or not _TAB.fullmatch(tab)):
+        raise Invalid("tab 须为 1-64 个字母、数字、_ 或 - / tab: 1-64 letters, digits, _ or -", {"tab": "invalid"})
+    session = current_session(request)
+    # a console (a signed-in session, or a client naming its tab); a script with the key and no tab is none
+    origin = f"{session.id if session else 'api'}:{tab or ''}" if session or tab else None
     rt = await svc(request).act(request.path_params["cid"], name, project if isinstance(project, str) else None,
-                                actor, client_of(request), confirm=body.get("confirm") is True, expect_version=expect)
+                                actor, client_of(request), confirm=body.get("confirm") is True, expect_version=expect,
+                                origin=origin, confirm_recent=body.get("confirm_recent") is True)
     return JSONResponse(views.console(svc(request), rt))
 
 

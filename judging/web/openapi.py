@@ -74,10 +74,13 @@ PATHS = {
                                              params=C, body=_props(seed=S))},
     "/api/contests/{cid}/actions": {"post": _op(
         "Drive the evening: start, present, open_scoring, close_scoring, show_result, next, rank, start_overtime, "
-        "start_reveal, reveal_next, lock, back, timer_start, timer_pause, timer_reset. With expect_version (the "
-        "snapshot's version when the button was pressed) the action applies only to that state: a retry or a "
-        "request crossing another console's gets 409 instead of acting twice", params=C,
-        body=_props(action=S, project=S, confirm=B, expect_version={"type": "integer"}))},
+        "start_reveal, reveal_next, lock, back, timer_start, timer_pause, timer_reset; the screen and timer options "
+        "hold_screen, release_screen, hide_marks, show_marks, autostart_on, autostart_off (any phase). With "
+        "expect_version (the snapshot's version when the button was pressed) the action applies only to that state: "
+        "a retry or a request crossing another console's gets 409 instead of acting twice. tab names the console tab; "
+        "a change by another console or tab less than 1.5 s ago gets 409 code recent_change unless confirm_recent",
+        params=C, body=_props(action=S, project=S, confirm=B, expect_version={"type": "integer"}, tab=S,
+                              confirm_recent=B))},
     "/api/contests/{cid}/marks/{op}": {"post": _op(
         "Correct (op=correct, with marks) or void (op=void) a closed roadshow's mark set; reason required",
         params=["cid", "op"], body=_props(project=S, round=S, judge=S, marks=OBJ, reason=S))},

@@ -315,7 +315,10 @@ def test_two_consoles_stay_in_sync_and_missing_judges_need_confirmation(ctx: Bro
         expect(p.locator("#next-label")).to_have_text("开始比赛 Start")
     key(page, "Space")                                 # laptop A: start
     expect(other.locator("#phase")).to_have_text("等待上台 Between roadshows")
-    other.click("#next-step")                          # laptop B: call up the first project
+    other.click("#next-step")                          # laptop B: call up the first project …
+    # … right after A's step: B is asked first (issue 13 item 9) and goes ahead
+    expect(other.locator("#confirm-dialog")).to_contain_text("另一台控制台刚刚执行了「开始比赛」")
+    other.click("#confirm-ok")
     for p in (page, other):
         expect(p.locator("#cur-name")).to_have_text("P1 项目1")
         expect(p.locator("#phase")).to_have_text("路演中 Presenting")
@@ -323,6 +326,7 @@ def test_two_consoles_stay_in_sync_and_missing_judges_need_confirmation(ctx: Bro
     expect(other.locator("#timer")).to_have_class("timer num running")
     key(page, "t")                           # T pauses
     expect(other.locator("#timer")).not_to_have_class("timer num running")
+    page.wait_for_timeout(1600)      # B's step is more than a moment old: A is not asked (issue 13 item 9)
     key(page, "Space")                                 # open scoring
     expect(other.locator("#progress")).to_have_text("已评 0 / 8")
     for jid in ("E1", "E2", "E3", "U1", "U2", "U3"):
@@ -335,6 +339,7 @@ def test_two_consoles_stay_in_sync_and_missing_judges_need_confirmation(ctx: Bro
     expect(page.locator(".chip.missing[data-judge=E4] .dot.off")).to_have_count(1)
 
     # closing with two judges missing asks first and lists them; cancel keeps scoring open
+    other.wait_for_timeout(1600)     # A's step is more than a moment old
     other.click("[data-action=close_scoring]")
     dialog = other.locator("#confirm-dialog")
     expect(dialog).to_contain_text("还有 2 位评委未提交")
@@ -495,8 +500,12 @@ def judges_scored(server: LiveServer, judges: dict, project: str = "P1") -> None
 def action_posts(page: Page) -> list[dict]:
     """Every action the page sends, as sent (the request bodies)."""
     posts: list[dict] = []
-    page.on("request", lambda r: posts.append(r.post_data_json)
-            if r.method == "POST" and r.url.endswith("/actions") else None)
+    def sent(r) -> None:
+        if r.method == "POST" and r.url.endswith("/actions"):
+            body = dict(r.post_data_json)
+            assert body.pop("tab"), "every action names its console tab (issue 13 item 9)"
+            posts.append(body)
+    page.on("request", sent)
     return posts
 
 
