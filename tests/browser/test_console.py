@@ -363,11 +363,14 @@ def test_two_consoles_stay_in_sync_and_missing_judges_need_confirmation(ctx: Bro
     assert closing and sorted(closing[-1]["detail"]["missing"]) == ["E4", "U4"]
 
     # the result and the live results table reach both consoles
+    page.wait_for_timeout(1600)      # B's close is more than a moment old: A's press is not asked about
     page.click("[data-action=show_result]")
+    expect(page.locator("#phase")).to_have_text("公布结果 Result shown")
     for p in (page, other):
         expect(p.locator("#results tbody tr[data-project=P1]")).to_contain_text("80")
         expect(p.locator("#roadshow .mk")).to_have_count(6)
     # back one step asks, then both consoles go back
+    other.wait_for_timeout(1600)     # A's step is more than a moment old: only the back question is asked
     key(other, "z")
     other.click("#confirm-ok")
     for p in (page, other):
