@@ -675,8 +675,10 @@ class Service:
                 self.hub.publish(channel, encode(self._views.judge(self, rt, j)))
 
     def publish_screen(self, cid: str) -> None:
+        """The big screen (built when the last fan-out is done) and the phones following it (a few a second)."""
         if self._views is not None:
             self.hub.publish_soon(f"{cid}/screen", lambda: encode(self._views.screen(self, self.runtimes[cid])))
+            self.hub.publish_soon(f"{cid}/watch", lambda: encode(self._views.watch(self, self.runtimes[cid])))
 
     def publish_console(self, cid: str) -> None:
         """Also when a judge's phone connects or disconnects (the console shows who is connected)."""
