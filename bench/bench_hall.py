@@ -95,6 +95,7 @@ class Watcher(asyncio.Protocol):
         self.seqs: list[int] = []
         self.transport = None
         self.inflater = None
+        self.closed_code: int | None = None
 
     def connection_made(self, transport) -> None:
         self.transport = transport
@@ -138,7 +139,9 @@ class Watcher(asyncio.Protocol):
                 break
             payload, buf = buf[off:off + n], buf[off + n:]
             opcode = b0 & 0x0F
-            if opcode == 0x9:        # ping -> pong (masked, as a client must)
+            if opcode == 0x8:        # the server closed this socket (e.g. 4503: the link's cap)
+                self.closed_code = struct.unpack("!H", payload[:2])[0] if len(payload) >= 2 else 1005
+            elif opcode == 0x9:        # ping -> pong (masked, as a client must)
                 mask = os.urandom(4)
                 masked = bytes(c ^ mask[i % 4] for i, c in enumerate(payload))
                 self.transport.write(bytes([0x8A, 0x80 | len(payload)]) + mask + masked)
@@ -318,6 +321,9 @@ async def level(target: Target, n: int, seconds: float, deflate: bool) -> dict:
     cpu = (proc_cpu(target.proc.pid) - cpu0) / (time.perf_counter() - t0) * 100
     rss = proc_rss_mb(target.proc.pid)
     lat, complete = delivery(watchers, sent, target.later) if watchers else ([], 0)
+    refused = sum(1 for w in watchers if w.closed_code is not None)
+    if refused:
+        print(f"warning: the server closed {refused} of {n} watcher sockets", file=sys.stderr)
     for w in watchers:
         w.close()
     await asyncio.sleep(1.0)

@@ -33,13 +33,14 @@ HEARTBEAT_SECONDS = 10.0
 INVALID = 4401  # close code: wrong or expired token / session; clients stop retrying
 THROTTLED = 4429  # close code: too many wrong organizer keys from this address lately; retry later
 FULL = 4503  # close code: too many sockets on this screen link (or from this address); retry later
-# Caps on screen-link sockets (the projector and every phone following it).  Per contest: above the 5,000
-# the benchmark holds on one 2-core box (bench/README.md), below the point where memory runs short.  Per
-# address: a whole hall behind one NAT (a venue router forwarding a port, or phones on mobile data behind
-# a carrier NAT) arrives from one address, so this cap is a hall, not a person: it only stops one machine
-# from taking every slot.  Both are settable through create_app(socket_caps=...).
-MAX_SCREEN_SOCKETS = 6000
-MAX_SOCKETS_PER_ADDRESS = 2000
+# Caps on screen-link sockets (the projector and every phone following it).  Per contest: well above the 5,000
+# watchers the benchmark holds on one 2-core box at 187 MB (bench/README.md), below where memory (~35 KB per
+# socket) or the raised open-file limit (16,384) would run short.  Per address: a whole hall behind one NAT (a
+# venue router forwarding a port, phones on mobile data behind a carrier NAT) arrives from one address, so this
+# cap is a hall and more, not a person: it only stops one machine from taking every slot.  Both are settable
+# through create_app(socket_caps=...).
+MAX_SCREEN_SOCKETS = 8000
+MAX_SOCKETS_PER_ADDRESS = 6000
 
 
 async def _serve(ws: WebSocket, channel: str, snapshot: Callable[[], dict], on_change: Callable[[], None] | None = None,
