@@ -658,8 +658,9 @@ class Service:
     def publish(self, cid: str, judges: Iterable[str] | None = None) -> None:
         """Fresh snapshots for every channel of the contest (judge channels: only ``judges`` if given).
         Called only after a commit.  Judges get theirs at once (a judge must see their own submission);
-        the screen and the consoles at most once per coalescing interval (:meth:`Hub.publish_soon`), built
-        from the newest state when it runs."""
+        the screen, its watchers and the consoles when their schedulers say (:meth:`Hub.publish_soon`: the
+        screen at the next turn of the loop, watchers 4 a second, consoles every 0.12 s), built from the
+        newest state when it runs — never before the caller's acknowledgement is on its way."""
         if self._views is None:
             return
         self.publish_screen(cid)

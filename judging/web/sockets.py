@@ -147,7 +147,9 @@ async def screen_socket(ws: WebSocket) -> None:
     cid = rt.contest.id
     hub = ws.app.state.hub
     caps = getattr(ws.app.state, "socket_caps", None) or (MAX_SCREEN_SOCKETS, MAX_SOCKETS_PER_ADDRESS)
-    per_address = ws.app.state.__dict__.setdefault("screen_addresses", {})
+    per_address = getattr(ws.app.state, "screen_addresses", None)
+    if per_address is None:
+        per_address = ws.app.state.screen_addresses = {}
     address = ws.client.host if ws.client else ""
     if hub.count(f"{cid}/screen") + hub.count(f"{cid}/watch") >= caps[0] or per_address.get(address, 0) >= caps[1]:
         await _refuse(ws, FULL, "观看人数已满，请稍后再试 / too many viewers on this link, try again later")
