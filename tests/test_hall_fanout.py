@@ -215,6 +215,13 @@ def test_a_judge_is_acknowledged_while_watchers_never_read_and_they_keep_only_th
             for buffered, skipped, pending_seq in sinks:
                 assert buffered < fanout.HIGH_WATER + 16 * 1024, "bounded: one snapshot over the high-water mark"
                 assert skipped > 0 and pending_seq == snap["seq"], "newest wins: it waits with the latest state"
+            # the phone reads again: once its buffer drains it gets that newest snapshot, without any new change
+            phone, got, want = stuck[0], b"", f'"seq":{snap["seq"]},'.encode()
+            phone.settimeout(10)
+            while want not in got[-200_000:]:
+                chunk = phone.recv(65536)
+                assert chunk, "the server closed the slow phone instead of catching it up"
+                got += chunk
     finally:
         for s in stuck:
             s.close()

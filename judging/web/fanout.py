@@ -79,12 +79,22 @@ class _Timers:
         self._retry: asyncio.TimerHandle | None = None
         self._beat: asyncio.TimerHandle | None = None
 
+    def _same_loop(self) -> None:
+        """Timers belong to one event loop; a new one (a restarted server in the same process) starts afresh."""
+        loop = asyncio.get_running_loop()
+        if getattr(self, "_loop", None) is not loop:
+            self._loop = loop
+            self._retry = self._beat = None
+            self.waiting, self.live = set(), set()
+
     def wait(self, sink: "Sink") -> None:
+        self._same_loop()
         self.waiting.add(sink)
         if self._retry is None:
             self._retry = asyncio.get_running_loop().call_later(RETRY_SECONDS, self._flush)
 
     def add(self, sink: "Sink") -> None:
+        self._same_loop()
         self.live.add(sink)
         if self._beat is None:
             self._beat = asyncio.get_running_loop().call_later(HEARTBEAT_SECONDS, self._heartbeat)
