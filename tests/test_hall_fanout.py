@@ -255,3 +255,15 @@ def test_screen_link_sockets_are_capped_per_link_and_per_address_with_4503(tmp_p
         with connect(url, open_timeout=5) as c:
             assert recv_state(c)["role"] == "screen"
         a.close()
+
+
+def test_a_quiet_screen_socket_gets_heartbeats_and_pongs_through_its_sink(live_server, monkeypatch):
+    monkeypatch.setattr(fanout, "HEARTBEAT_SECONDS", 0.3)
+    with connect(ws_url(live_server, screen_path(live_server, "watch")), open_timeout=5) as ws:
+        assert recv_state(ws)["role"] == "watch"
+        assert json.loads(ws.recv(timeout=5)) == {"type": "ping"}, "nothing changed: a heartbeat, not silence"
+        ws.send('{"type":"ping"}')
+        msg = json.loads(ws.recv(timeout=5))
+        while msg == {"type": "ping"}:
+            msg = json.loads(ws.recv(timeout=5))
+        assert msg == {"type": "pong"}
