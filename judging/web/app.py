@@ -17,9 +17,7 @@ from typing import Callable
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
-from starlette.responses import Response
 from starlette.routing import Mount
-from starlette.staticfiles import StaticFiles
 
 from .. import views
 from ..auth import OrganizerAuth
@@ -29,19 +27,11 @@ from ..sessions import Sessions
 from ..store import Store
 from . import api, exports_api, openapi, pages, sessions_api, sockets
 from .fanout import RawSend
+from .static_files import CachedStatic
 from .security import SecurityMiddleware
 
 log = logging.getLogger("judging")
 ROOT = Path(__file__).resolve().parents[2]
-
-
-class CachedStatic(StaticFiles):
-    """Static assets: cacheable, revalidated by ETag (cheap on a crowded Wi-Fi, never stale)."""
-
-    def file_response(self, *args, **kwargs) -> Response:
-        response = super().file_response(*args, **kwargs)
-        response.headers["cache-control"] = "no-cache"
-        return response
 
 
 class LazySessions:
