@@ -707,9 +707,16 @@ function onStatus(status) {
   if (text) text.innerHTML = STATUS_TEXT[status] || esc(status);
 }
 
+// Render the newest snapshot once per frame: a burst of snapshots (a 20-project ranking after a quick
+// series of changes) must not queue up one costly layout-and-fit each, or the screen falls seconds behind.
+// A hidden page (no frames) renders at once.
+let renderDue = false;
 function onState(s) {
   snap = s;
-  render();
+  if (document.hidden) { render(); return; }
+  if (renderDue) return;
+  renderDue = true;
+  requestAnimationFrame(() => { renderDue = false; render(); });
 }
 
 const token = decodeURIComponent(location.pathname.split('/').filter(Boolean).pop() || '');
