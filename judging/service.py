@@ -77,6 +77,20 @@ class MarkSet:
                 "updated_by": self.updated_by}
 
 
+class SnapshotSequence:
+    """Snapshot numbers of one service: strictly increasing (microseconds of the service clock, at least one
+    more than the last), so a client may drop a snapshot older than one it has *from the same boot*.  Across
+    a restart the clock may have gone back: every snapshot also carries the service's ``boot`` id, and a client
+    takes a snapshot from another boot whatever its seq (see docs/PROTOCOL.md)."""
+
+    def __init__(self) -> None:
+        self._last = 0
+
+    def next(self, now: float) -> int:
+        self._last = max(self._last + 1, int(now * 1_000_000))
+        return self._last
+
+
 @dataclass
 class Runtime:
     contest: Contest
@@ -156,6 +170,7 @@ class Service:
         self._tokens: dict[str, tuple[str, str]] = {}
         self._views = None  # set by attach_views to avoid an import cycle
         self.boot = secrets.token_hex(8)  # this run of the server; seq compares only within one boot
+        self.sequence = SnapshotSequence()
         store.on_storage = self._storage_changed
 
     def _storage_changed(self, full: bool) -> None:
@@ -652,7 +667,7 @@ class Service:
 
     def _seq(self) -> int:
         """A snapshot number taken after the commit: every snapshot with a higher seq includes it."""
-        return self._views.next_seq(self.clock()) if self._views is not None else 0
+        return self.sequence.next(self.clock())
 
     async def correct(self, cid: str, project: str, round_name: str, judge_id: str, values_raw: dict | None,
                       reason: str, actor: str, client: str = "") -> Runtime:

@@ -28,27 +28,6 @@ if TYPE_CHECKING:
 
 
 
-class _Sequence:
-    """Snapshot numbers: strictly increasing within a process (microseconds of the service clock, at least
-    one more than the last), so a client may drop a snapshot older than one it has *from the same boot*.
-    Across a restart the clock may have gone back: every snapshot also carries the service's ``boot`` id,
-    and a client takes a snapshot from another boot whatever its seq (see docs/PROTOCOL.md)."""
-
-    def __init__(self) -> None:
-        self._last = 0
-
-    def next(self, now: float) -> int:
-        self._last = max(self._last + 1, int(now * 1_000_000))
-        return self._last
-
-
-_seq = _Sequence()
-
-
-def next_seq(now: float) -> int:
-    """Reserve a snapshot number (e.g. for an acknowledgement: snapshots numbered higher include it)."""
-    return _seq.next(now)
-
 ACTION_LABELS = {
     "start": "开始比赛 Start", "present": "请上台 Present", "open_scoring": "开放评分 Open scoring",
     "close_scoring": "结束评分 Close scoring", "show_result": "公布结果 Show result", "next": "下一个 Next",
@@ -77,7 +56,7 @@ def _base(svc: "Service", rt: "Runtime", role: str) -> dict:
     if s.current and s.current in projects:
         pos = (s.order.index(s.current) + 1) if s.current in s.order else None
         current = {**projects[s.current].to_json(), "position": pos, "of": len(s.order)}
-    return {"type": "state", "role": role, "seq": _seq.next(now), "boot": svc.boot, "server_time": now,
+    return {"type": "state", "role": role, "seq": svc.sequence.next(now), "boot": svc.boot, "server_time": now,
             "contest": {"id": c.id, "name": c.name, "rules": c.rules.name, "digits": c.rules.rounding.digits,
                         "date": c.date, "venue": c.venue},
             "phase": s.phase, "version": s.version, "round": s.round, "overtime": s.overtime,
