@@ -308,6 +308,7 @@ def test_the_timer_runs_over_on_console_and_screen_and_pause_follows_the_server(
         ready(page)
         page.click("[data-action=timer_pause]")
         expect(page.locator("[data-action=timer_pause]")).to_be_disabled()  # nothing runs: nothing to pause
+        page.wait_for_timeout(300)                       # the paused snapshot's own reading is on the page
         held = page.locator("#timer").inner_text()
         page.wait_for_timeout(1200)
         assert page.locator("#timer").inner_text() == held
