@@ -1,18 +1,29 @@
 """Fan-out of state snapshots to WebSocket clients, by channel.
 
-What it does: keeps, per connected client, a one-slot mailbox that always holds
-the newest snapshot for its channel (a bounded queue with conflation): a slow
-client skips straight to the latest state and never makes anyone else wait.
-Channels are strings such as ``"c1/screen"``, ``"c1/console"``, ``"c1/judge/E3"``.
+What it does: keeps the clients of each channel (strings such as ``"c1/screen"``, ``"c1/watch"``,
+``"c1/console"``, ``"c1/judge/E3"``) and offers every published snapshot to each of them, wrapped once in a
+:class:`judging.frames.Message` (so it is framed, and compressed if at all, once per channel).  A client
+is either a :class:`Subscriber` (a one-slot mailbox read by the socket's own send task: judges, consoles,
+in-process test clients) or a *sink* (:mod:`judging.web.fanout`: the frame is written straight to the
+socket's transport, no task wakes up per message; big screens and watchers on a real server).  Both keep
+only the newest snapshot for a client that cannot take it yet: a slow client skips ahead and never makes
+anyone else wait.
 
-It also rate-limits the expensive channels (:meth:`Hub.publish_soon`): the console snapshot of a
-300-judge contest is close to a megabyte, and rebuilding it for every one of 300 submissions (or 300
-phones reconnecting after a Wi-Fi blip) would keep the event loop busy for seconds.  A channel is built
-at once when it was quiet, else once at the end of its interval, from the newest state: nothing is lost,
-only intermediate states are skipped, as the mailboxes skip them anyway.
+When to build (:meth:`Hub.publish_soon`), per kind of channel:
+
+* the big screen (``…/screen``): on completion (:class:`Conflater`): a lone change is built at the next
+  turn of the event loop; changes arriving while a build is due are folded into it, and the next build
+  waits at least as long as the last build and fan-out took (at most half the loop goes to it);
+* watchers (``…/watch``, phones following the screen): at a person's reading rate, at most one build per
+  ``watch_seconds`` (:class:`Coalescer`);
+* the rest (the consoles: close to a megabyte for a 300-judge contest) at most once per
+  ``coalesce_seconds``.
+
+Every build reads the state when it runs, so it shows every change requested before it: nothing is lost,
+only intermediate states are skipped.
 
 What it does not do: build snapshots (:mod:`judging.views`) or talk to sockets
-(:mod:`judging.web.sockets`).  A Redis-backed hub would keep this interface.
+(:mod:`judging.web.sockets`, :mod:`judging.web.fanout`).  A Redis-backed hub would keep this interface.
 """
 
 from __future__ import annotations
@@ -20,8 +31,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import time
 from collections import defaultdict
 from typing import Any, Callable
+
+from .frames import Message
 
 log = logging.getLogger("judging.hub")
 
@@ -40,6 +54,8 @@ class Subscriber:
         self.skipped = 0  # snapshots replaced before the client took them
 
     def offer(self, message: Any) -> None:
+        if isinstance(message, Message):
+            message = message.text
         if self._latest is CLOSE:
             return
         if self._has.is_set():
@@ -97,14 +113,62 @@ class Coalescer:
             log.exception("building %s failed", key)
 
 
+class Conflater:
+    """Build on completion: the first request schedules one build at the next turn of the event loop (no
+    fixed delay), later requests before it runs are folded into it (it reads the newest state), and the
+    next build starts no sooner than the last one took (build + fan-out), so a channel gets at most half
+    the loop however fast changes come.  Outside a running event loop every request builds at once."""
+
+    def __init__(self) -> None:
+        self._due: dict[str, asyncio.Handle] = {}
+        self._ready_at: dict[str, float] = {}
+        self.builds = 0
+
+    def request(self, key: str, build: Callable[[], None]) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self._run(key, build, None)
+            return
+        if key in self._due:
+            return
+        wait = self._ready_at.get(key, -math.inf) - loop.time()
+        self._due[key] = (loop.call_later(wait, self._run, key, build, loop) if wait > 0
+                          else loop.call_soon(self._run, key, build, loop))
+
+    def pending(self, key: str) -> bool:
+        return key in self._due
+
+    def _run(self, key: str, build: Callable[[], None], loop: asyncio.AbstractEventLoop | None) -> None:
+        self._due.pop(key, None)
+        self.builds += 1
+        started = time.perf_counter()
+        try:
+            build()
+        except Exception:
+            log.exception("building %s failed", key)
+        if loop is not None:
+            self._ready_at[key] = loop.time() + (time.perf_counter() - started)
+
+
 class Hub:
-    def __init__(self, coalesce_seconds: float = 0.12) -> None:
-        self._subs: dict[str, set[Subscriber]] = defaultdict(set)
-        self.coalescer = Coalescer(coalesce_seconds)
+    def __init__(self, coalesce_seconds: float = 0.12, watch_seconds: float = 0.25) -> None:
+        self._subs: dict[str, set[Any]] = defaultdict(set)
+        self.coalescer = Coalescer(coalesce_seconds)   # consoles
+        self.watchers = Coalescer(watch_seconds)       # phones following the big screen
+        self.conflater = Conflater()                   # the big screen itself
+        self.messages = 0  # snapshots wrapped (one per publish, whatever the number of sockets)
+
+    def scheduler(self, channel: str) -> Coalescer | Conflater:
+        if channel.endswith("/screen"):
+            return self.conflater
+        if channel.endswith("/watch"):
+            return self.watchers
+        return self.coalescer
 
     def publish_soon(self, channel: str, build: Callable[[], Any]) -> None:
-        """Publish ``build()`` to ``channel`` now if it was quiet for the coalescing interval, else once at the
-        interval's end (one build for any number of requests in between).  Nothing is built without
+        """Publish ``build()`` to ``channel`` when its scheduler says (see the module's docstring): one build
+        for any number of requests in between, from the newest state.  Nothing is built without
         subscribers, also when they left while the build was due."""
         if not self.has_subscribers(channel):
             return
@@ -112,14 +176,21 @@ class Hub:
         def run() -> None:
             if self.has_subscribers(channel):
                 self.publish(channel, build())
-        self.coalescer.request(channel, run)
+        self.scheduler(channel).request(channel, run)
+
+    def pending(self, channel: str) -> bool:
+        return self.scheduler(channel).pending(channel)
 
     def subscribe(self, channel: str) -> Subscriber:
         sub = Subscriber(channel)
         self._subs[channel].add(sub)
         return sub
 
-    def unsubscribe(self, sub: Subscriber) -> None:
+    def attach(self, sink: Any) -> None:
+        """Add a sink (an object with ``channel`` and ``offer(message)``, see :mod:`judging.web.fanout`)."""
+        self._subs[sink.channel].add(sink)
+
+    def unsubscribe(self, sub: Any) -> None:
         subs = self._subs.get(sub.channel)
         if subs is not None:
             subs.discard(sub)
@@ -127,9 +198,15 @@ class Hub:
                 del self._subs[sub.channel]
 
     def publish(self, channel: str, message: Any) -> int:
-        """Offer ``message`` to every subscriber of ``channel``; returns how many."""
-        subs = self._subs.get(channel, ())
-        for sub in subs:
+        """Offer ``message`` to every client of ``channel``; returns how many.  Text is wrapped once in a
+        :class:`Message`, whose frame bytes every sink of the channel shares."""
+        subs = self._subs.get(channel)
+        if not subs:
+            return 0
+        if isinstance(message, str):
+            message = Message(message)
+            self.messages += 1
+        for sub in tuple(subs):  # a sink may leave (unsubscribe) while offered
             sub.offer(message)
         return len(subs)
 

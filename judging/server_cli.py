@@ -68,7 +68,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .web.app import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    from .limits import install_emfile_filter, raise_open_files
     from .links import unreachable_warning
+
+    _, nofile_warning = raise_open_files()   # every phone watching the screen holds one open file
+    if nofile_warning:
+        print(f"  ⚠ {nofile_warning}", file=sys.stderr, flush=True)
+    install_emfile_filter()
 
     host_for_links = args.host
     lan = _lan_address() if args.host in ("0.0.0.0", "::") else None

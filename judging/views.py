@@ -227,6 +227,26 @@ def screen(svc: "Service", rt: "Runtime") -> dict:
     return snap
 
 
+WATCH_ROWS = 10  # leaderboard rows a phone following the screen gets
+
+
+def watch(svc: "Service", rt: "Runtime") -> dict:
+    """The small public snapshot for phones following the big screen (``/ws/s/<token>?view=watch``): the
+    screen's fields, trimmed — the running order without descriptions, the result's scores without the
+    individual marks, the top of the leaderboard.  It shows nothing the screen does not (see
+    docs/PROTOCOL.md)."""
+    snap = screen(svc, rt)
+    snap["role"] = "watch"
+    snap["order"] = [{k: o.get(k) for k in ("id", "name", "position", "status")}
+                     for o in snap["order"]]
+    if snap["current"]:
+        snap["current"] = {k: snap["current"].get(k) for k in ("id", "name", "organization", "position", "of")}
+    if snap["result"]:
+        snap["result"] = {**snap["result"], "panels": [{**p, "marks": []} for p in snap["result"]["panels"]]}
+    snap["leaderboard"] = [{k: v for k, v in row.items() if k != "rounds"} for row in snap["leaderboard"][:WATCH_ROWS]]
+    return snap
+
+
 def _money(rt: "Runtime") -> dict | None:
     """Budget, awarded, unallocated and where capped projects' excess went, with the texts pages show."""
     res = rt.results

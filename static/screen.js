@@ -721,4 +721,9 @@ function onState(s) {
 
 const token = decodeURIComponent(location.pathname.split('/').filter(Boolean).pop() || '');
 document.body.dataset.conn = 'connecting';
-connect(`/ws/s/${encodeURIComponent(token)}`, { onState, onStatus });
+// A phone following the shared screen link asks for the small watcher snapshot (?view=watch, a few updates
+// a second); the projector for the full one.  ?view=screen / ?view=watch in the page's address decide; else a
+// device screen narrower than 1000 px is a phone (docs/PROTOCOL.md).
+const asked = new URLSearchParams(location.search).get('view');
+const view = asked === 'watch' || asked === 'screen' ? asked : (Math.max(screen.width, screen.height) < 1000 ? 'watch' : 'screen');
+connect(`/ws/s/${encodeURIComponent(token)}${view === 'watch' ? '?view=watch' : ''}`, { onState, onStatus });

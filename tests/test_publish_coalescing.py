@@ -109,7 +109,9 @@ async def test_submissions_build_the_console_a_few_times_and_judges_at_once(stor
     assert last_console["progress"] == {"submitted": n, "expected": n}, "the last build shows every submission"
     assert last_screen["progress"] == {"submitted": n, "expected": n}
     limit = 2 + int(elapsed / hub.coalescer.interval)
-    assert builds["console"] <= limit and builds["screen"] <= limit, (builds, n, elapsed)
+    assert builds["console"] <= limit, (builds, n, elapsed)
+    # the big screen is conflated on completion (issue 11), not on a timer: at most one build per change
+    assert builds["screen"] <= n, (builds, n, elapsed)
     assert not hub.coalescer.pending(f"{cid}/console")
 
 

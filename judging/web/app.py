@@ -19,7 +19,6 @@ from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount
-from starlette.staticfiles import StaticFiles
 
 from .. import views
 from ..auth import OrganizerAuth
@@ -28,19 +27,12 @@ from ..service import Service
 from ..sessions import Sessions
 from ..store import StorageFull, Store
 from . import api, exports_api, openapi, pages, sessions_api, sockets
+from .fanout import RawSend
+from .static_files import CachedStatic
 from .security import SecurityMiddleware
 
 log = logging.getLogger("judging")
 ROOT = Path(__file__).resolve().parents[2]
-
-
-class CachedStatic(StaticFiles):
-    """Static assets: cacheable, revalidated by ETag (cheap on a crowded Wi-Fi, never stale)."""
-
-    def file_response(self, *args, **kwargs) -> Response:
-        response = super().file_response(*args, **kwargs)
-        response.headers["cache-control"] = "no-cache"
-        return response
 
 
 class LazySessions:
@@ -62,9 +54,11 @@ class LazySessions:
 
 def create_app(db_path: str, *, organizer_key: str | None = None, rotate_key: bool = False,
                demo: bool = False, on_ready: Callable[[Starlette, str | None], None] | None = None,
-               clock=None, public_url: str | None = None) -> Starlette:
+               clock=None, public_url: str | None = None,
+               socket_caps: tuple[int, int] | None = None) -> Starlette:
     """``public_url``: the base phones reach the server at (``serve --public-url`` or the LAN address), used
-    for the QR cards' links; None: the address the console page was opened on."""
+    for the QR cards' links; None: the address the console page was opened on.  ``socket_caps``: (sockets per
+    screen link, per client address), default :data:`sockets.MAX_SCREEN_SOCKETS` and ``MAX_SOCKETS_PER_ADDRESS``."""
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
         store = Store(db_path)
@@ -95,11 +89,12 @@ def create_app(db_path: str, *, organizer_key: str | None = None, rotate_key: bo
         routes=[*pages.routes(), *exports_api.routes(), *api.routes(), *sessions_api.routes(), *openapi.routes(),
                 *sockets.routes(),
                 Mount("/static", CachedStatic(directory=str(ROOT / "static")), name="static")],
-        middleware=[Middleware(SecurityMiddleware), Middleware(LazySessions)],
+        middleware=[Middleware(RawSend), Middleware(SecurityMiddleware), Middleware(LazySessions)],
         exception_handlers={404: pages.not_found},  # an unknown address: the error page (JSON under /api/)
         lifespan=lifespan,
     )
     app.state.public_url = public_url
+    app.state.socket_caps = socket_caps
     app.add_exception_handler(StorageFull, _storage_full)
     return app
 

@@ -1,10 +1,14 @@
-"""WebSocket endpoints: /ws/j/{token} (judge), /ws/s/{token} (screen), /ws/console/{cid}.
+"""WebSocket endpoints: /ws/j/{token} (judge), /ws/s/{token} (screen; ``?view=watch``: a phone following
+it), /ws/console/{cid}.
 
 What it does: authenticates, subscribes the socket to its hub channel, sends
 the full current snapshot at once, then every newer snapshot (conflated by the
 hub), and a heartbeat every few seconds so both ends notice a dead link.
 Clients may send ``{"type": "ping"}``; nothing else is accepted over sockets
-(marks go through the HTTP API, which acknowledges after commit).
+(marks go through the HTTP API, which acknowledges after commit).  Screen and
+watcher sockets on a real uvicorn server are hub *sinks* (:mod:`judging.web.fanout`):
+the shared frame is written to them directly, without a send task per socket.
+Screen-token sockets are capped per contest and per client address (close code 4503).
 
 What it does not do: build snapshots (:mod:`judging.views`).
 """
@@ -19,13 +23,24 @@ from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from .. import views
+from ..frames import Message
 from ..hub import CLOSE, Subscriber
 from ..service import encode
+from .fanout import PONG, Sink, sansio_protocol
 from .deps import Forbidden, TooManyAttempts, Unauthorized, current_session, foreign_origin, require_organizer
 
 HEARTBEAT_SECONDS = 10.0
 INVALID = 4401  # close code: wrong or expired token / session; clients stop retrying
 THROTTLED = 4429  # close code: too many wrong organizer keys from this address lately; retry later
+FULL = 4503  # close code: too many sockets on this screen link (or from this address); retry later
+# Caps on screen-link sockets (the projector and every phone following it).  Per contest: well above the 5,000
+# watchers the benchmark holds on one 2-core box at 187 MB (bench/README.md), below where memory (~35 KB per
+# socket) or the raised open-file limit (16,384) would run short.  Per address: a whole hall behind one NAT (a
+# venue router forwarding a port, phones on mobile data behind a carrier NAT) arrives from one address, so this
+# cap is a hall and more, not a person: it only stops one machine from taking every slot.  Both are settable
+# through create_app(socket_caps=...).
+MAX_SCREEN_SOCKETS = 8000
+MAX_SOCKETS_PER_ADDRESS = 6000
 
 
 async def _serve(ws: WebSocket, channel: str, snapshot: Callable[[], dict], on_change: Callable[[], None] | None = None,
@@ -63,6 +78,27 @@ async def _serve(ws: WebSocket, channel: str, snapshot: Callable[[], dict], on_c
             on_change()
 
 
+async def _serve_sink(ws: WebSocket, proto, channel: str, snapshot: Callable[[], dict]) -> None:
+    """A screen or watcher socket on a real uvicorn server: every data frame goes through its sink."""
+    hub = ws.app.state.hub
+    closing: list[asyncio.Task] = []
+    sink = Sink(channel, proto, lambda: closing.append(asyncio.ensure_future(ws.close(code=INVALID))))
+    hub.attach(sink)
+    try:
+        sink.start(Message(encode(snapshot())))
+        while True:  # clients only ever ping; anything else (binary frames included) is ignored
+            message = await ws.receive()
+            if message["type"] == "websocket.disconnect":
+                break
+            if '"ping"' in (message.get("text") or ""):
+                sink.offer(PONG)
+    except (WebSocketDisconnect, RuntimeError):
+        pass
+    finally:
+        hub.unsubscribe(sink)
+        sink.stop()
+
+
 async def _send_loop(ws: WebSocket, sub) -> None:
     while True:
         try:
@@ -76,11 +112,11 @@ async def _send_loop(ws: WebSocket, sub) -> None:
         await ws.send_text(message)  # already encoded once by the publisher
 
 
-async def _refuse(ws: WebSocket, code: int = INVALID) -> None:
+async def _refuse(ws: WebSocket, code: int = INVALID, reason: str = "") -> None:
     """Accept, then close with ``code`` (4401 invalid link, 4429 throttled).  Closing before accept becomes
     an HTTP 403 in which browsers see only code 1006, and would retry for ever instead of saying why."""
     await ws.accept()
-    await ws.close(code=code)
+    await ws.close(code=code, reason=reason)
 
 
 async def judge_socket(ws: WebSocket) -> None:
@@ -101,14 +137,40 @@ async def judge_socket(ws: WebSocket) -> None:
 
 
 async def screen_socket(ws: WebSocket) -> None:
+    """The big screen (full snapshot, as fast as changes come) or, with ``?view=watch``, a phone following
+    it (the small public snapshot at a few updates a second)."""
     svc = ws.app.state.service
     rt = svc.by_screen_token(ws.path_params["token"])
     if rt is None:
         await _refuse(ws)
         return
-    await ws.accept()
     cid = rt.contest.id
-    await _serve(ws, f"{cid}/screen", lambda: views.screen(svc, svc.get(cid)))
+    hub = ws.app.state.hub
+    caps = getattr(ws.app.state, "socket_caps", None) or (MAX_SCREEN_SOCKETS, MAX_SOCKETS_PER_ADDRESS)
+    per_address = getattr(ws.app.state, "screen_addresses", None)
+    if per_address is None:
+        per_address = ws.app.state.screen_addresses = {}
+    address = ws.client.host if ws.client else ""
+    if hub.count(f"{cid}/screen") + hub.count(f"{cid}/watch") >= caps[0] or per_address.get(address, 0) >= caps[1]:
+        await _refuse(ws, FULL, "观看人数已满，请稍后再试 / too many viewers on this link, try again later")
+        return
+    watching = ws.query_params.get("view") == "watch"
+    channel = f"{cid}/watch" if watching else f"{cid}/screen"
+    build = views.watch if watching else views.screen
+    per_address[address] = per_address.get(address, 0) + 1
+    try:
+        await ws.accept()
+        proto = sansio_protocol(ws.scope)
+        if proto is not None:
+            await _serve_sink(ws, proto, channel, lambda: build(svc, svc.get(cid)))
+        else:
+            await _serve(ws, channel, lambda: build(svc, svc.get(cid)))
+    finally:
+        left = per_address.get(address, 1) - 1
+        if left > 0:
+            per_address[address] = left
+        else:
+            per_address.pop(address, None)
 
 
 async def console_socket(ws: WebSocket) -> None:
