@@ -3,7 +3,7 @@
 
 import sys
 
-from judging.cli import main
+from judging.cli.main import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -5,7 +5,7 @@
 
 It prints (medians of --runs runs):
 * build: ``MarkTable.from_marks`` on 1,000,000 ``Mark`` objects (what a server does once, then appends);
-* compute: ``judging.engine.compute`` on the built table -- every round and panel aggregated
+* compute: ``judging.core.engine.compute`` on the built table -- every round and panel aggregated
   (trimmed mean, drop 1 + 1, per judge over 10 weighted criteria), 70/30 combination, rounding,
   ranking with ties and breakers, award tiers and exact grants;
 * plain Python: the same scoring, rounding, ranking and tiers written as ordinary loops over dicts
@@ -29,9 +29,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from judging.engine import compute  # noqa: E402
-from judging.rules import Rules, parse_rules  # noqa: E402
-from judging.scoring import Mark, MarkTable  # noqa: E402
+from judging.core.engine import compute  # noqa: E402
+from judging.core.rules import Rules, parse_rules  # noqa: E402
+from judging.core.scoring import Mark, MarkTable  # noqa: E402
 
 EXPERTS = 30  # the first 30 judges are the expert panel (weight 0.7), the rest the public panel (0.3)
 

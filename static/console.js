@@ -148,7 +148,7 @@ function tick() {
 }
 setInterval(tick, 250);
 
-// which actions can do something now: the server's list (judging/contest.py allowed_actions)
+// which actions can do something now: the server's list (judging/core/contest.py allowed_actions)
 function allowed(s, action) {
   if (action === 'back' && !s.can_go_back) return false;
   return (s.allowed || []).includes(action);
@@ -225,7 +225,7 @@ $('judges').addEventListener('click', (ev) => {
 
 // ------------------------------------------------------------------ alerts
 function renderAlerts(s) {
-  const out = s.outliers || [];   // worst first, as the server flagged them (judging/outliers.py)
+  const out = s.outliers || [];   // worst first, as the server flagged them (judging/core/outliers.py)
   const oa = $('outlier-alert');
   oa.hidden = out.length === 0;
   if (out.length) {  // redrawn only when it changed: a live region is announced again on every redraw
@@ -249,7 +249,7 @@ function renderAlerts(s) {
   const open = crossing.filter((t) => !t.resolved_by);
   ta.hidden = crossing.length === 0 && s.needs_overtime.length === 0;
   if (!ta.hidden) {
-    // how each tie was settled, in the server's words (judging/tie_labels.py): 加时赛决出, 专家评审团得分高者胜 …
+    // how each tie was settled, in the server's words (judging/core/tie_labels.py): 加时赛决出, 专家评审团得分高者胜 …
     const lines = crossing.map((t) => `${t.names.join('、')}（${scoreText(t.total)} 分）`
       + (t.resolved_by ? ` — ${t.how} resolved` : ' — 未决 undecided'));
     let next = '';

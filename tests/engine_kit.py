@@ -1,6 +1,6 @@
 """Small helpers for the engine tests: rules from a short TOML body, marks from compact rows.
 
-What it does: builds :class:`judging.rules.Rules` and :class:`judging.scoring.Mark` lists so that a
+What it does: builds :class:`judging.core.rules.Rules` and :class:`judging.core.scoring.Mark` lists so that a
 test table can say what it means in a few lines.  What it does not do: compute anything itself —
 expected values live in the tests, worked out by hand.
 """
@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Iterable, Mapping, Sequence
 
-from judging.engine import ProjectInfo, Results, compute
-from judging.rules import Rules, parse_rules
-from judging.scoring import Mark
+from judging.core.engine import ProjectInfo, Results, compute
+from judging.core.rules import Rules, parse_rules
+from judging.core.scoring import Mark
 
 HEAD = 'name = "test"\n[marks]\nmin = 0\nmax = 100\nstep = 0.001\n'
 

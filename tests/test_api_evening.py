@@ -325,7 +325,7 @@ def test_amend_resend_and_close_with_missing_judges(client):
 
 
 def test_draw_is_reproducible_from_its_recorded_seed(client):
-    from judging.model import draw_order
+    from judging.core.model import draw_order
 
     r = client.post("/api/contests/c1/draw", headers=ORG, json={"seed": "2026-11-24 公证处"})
     setup = r.json()["setup"]

@@ -10,8 +10,8 @@ import json
 import pytest
 from starlette.testclient import TestClient
 
-from judging.archive import checksum
-from judging.cli import main as run_py
+from judging.exports.archive import checksum
+from judging.cli.main import main as run_py
 from judging.web.app import create_app
 from tests.conftest import ORGANIZER_KEY
 from tests.test_exports import CID, ORG, assert_no_tokens, run_evening

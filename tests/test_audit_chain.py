@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from judging.cli import main as run_py
-from judging.store import entry_hash
+from judging.cli.main import main as run_py
+from judging.storage.store import entry_hash
 from judging.web.app import create_app
 from tests.conftest import ORGANIZER_KEY, ROOT
 
@@ -279,9 +279,9 @@ def test_audit_page_in_chromium_filters_and_shows_the_chain(browser, live_server
 
 
 def test_setup_changes_and_imports_are_described_in_words():
-    from judging.audit_trail import describe
-    from judging.model import Contest, Judge, Project
-    from judging.service import load_preset
+    from judging.exports.audit_trail import describe
+    from judging.core.model import Contest, Judge, Project
+    from judging.app.service import load_preset
 
     contest = Contest("c1", "决赛", load_preset("expert_public.toml"), (Project("P1", "甲"), Project("P3", "丙")),
                       (Judge("E1", "王建国", "expert"),))

@@ -11,9 +11,9 @@ import pytest
 from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
-from judging import auth as auth_mod
-from judging.auth import FailedKeys, OrganizerAuth, TooManyAttempts
-from judging.store import Store
+from judging.app import auth as auth_mod
+from judging.app.auth import FailedKeys, OrganizerAuth, TooManyAttempts
+from judging.storage.store import Store
 from judging.web.app import create_app
 from tests.conftest import ORGANIZER_KEY
 

@@ -1,4 +1,4 @@
-"""Award tiers and grant allocation (judging.awards, through the engine where it matters).
+"""Award tiers and grant allocation (judging.core.awards, through the engine where it matters).
 
 Every expected value is worked out by hand in the table (arithmetic in the comments), never copied
 from the engine's output.  No server.
@@ -10,9 +10,9 @@ from fractions import Fraction
 
 import pytest
 
-from judging.awards import allocate, tier_at
-from judging.engine import ProjectInfo
-from judging.rules import Award
+from judging.core.awards import allocate, tier_at
+from judging.core.engine import ProjectInfo
+from judging.core.rules import Award
 
 from .engine_kit import awards, grants, marks, panel, ranks, rules, run
 

@@ -12,7 +12,7 @@ import sqlite3
 import pytest
 from starlette.testclient import TestClient
 
-from judging.demo import demo_setup
+from judging.app.demo import demo_setup
 from judging.web.app import create_app
 from tests.conftest import ORGANIZER_KEY
 
@@ -195,22 +195,22 @@ def test_a_contest_that_no_longer_loads_does_not_stop_the_others(tmp_path):
 @pytest.mark.parametrize("text, value", [("50000", 50000), ("5万", 50000), ("4.5 万元", 45000), ("1,200元", 1200),
                                          ("0", 0)])
 def test_parse_amount(text, value):
-    from judging.money import parse_amount
+    from judging.core.money import parse_amount
 
     assert parse_amount(text) == value
 
 
 @pytest.mark.parametrize("text", ["", "五万", "inf", "nan", "-1", "2e12", "1万万"])
 def test_parse_amount_refuses(text):
-    from judging.money import parse_amount
+    from judging.core.money import parse_amount
 
     with pytest.raises(ValueError):
         parse_amount(text)
 
 
 def test_a_mark_too_large_for_a_float_is_a_field_error():
-    from judging.model import check_mark_set
-    from judging.service import load_preset
+    from judging.core.model import check_mark_set
+    from judging.app.service import load_preset
 
     rules = load_preset("expert_public.toml")
     clean, errors = check_mark_set(rules, rules.panel("public"), {"overall": 10 ** 400})

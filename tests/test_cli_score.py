@@ -1,5 +1,5 @@
 """``run.py score``: json / csv / table output, the shipped presets end to end, and bad input
-(exit code 2, ``file:line: message``).  Most tests call :func:`judging.cli.main` in-process; two run
+(exit code 2, ``file:line: message``).  Most tests call :func:`judging.cli.main.main` in-process; two run
 the real ``run.py`` in a subprocess.  Expected values are worked out by hand in the comments."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from judging.cli import display_width, main
+from judging.cli.main import display_width, main
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES = ROOT / "scoring_rules"

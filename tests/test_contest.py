@@ -1,4 +1,4 @@
-"""The live state machine (judging.contest), without a server: every transition and every refusal."""
+"""The live state machine (judging.core.contest), without a server: every transition and every refusal."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from judging.contest import (ACTIONS, OPTIONS, Facts, LiveState, Refused, Timer, apply, closed_roadshows, next_step,
+from judging.core.contest import (ACTIONS, OPTIONS, Facts, LiveState, Refused, Timer, apply, closed_roadshows, next_step,
                              roadshow_key)
 
 ORDER = ("P1", "P2", "P3")

@@ -14,10 +14,10 @@ import sqlite3
 import pytest
 from starlette.testclient import TestClient
 
-from judging import store as store_module
-from judging.hub import Hub
-from judging.service import Service
-from judging.store import Store
+from judging.storage import store as store_module
+from judging.live.hub import Hub
+from judging.app.service import Service
+from judging.storage.store import Store
 from judging.web.app import create_app
 from tests.conftest import ORGANIZER_KEY
 
@@ -351,7 +351,7 @@ def test_the_phone_says_not_saved_on_a_full_disk_and_resends_until_saved(browser
 
 def test_a_full_disk_outside_the_json_api_is_a_503_page_not_a_500(client, monkeypatch):
     """Signing in stores a console session on later versions; any page that writes gets this answer."""
-    from judging.store import StorageFull
+    from judging.storage.store import StorageFull
 
     async def full(*args, **kwargs):
         raise StorageFull()

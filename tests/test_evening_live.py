@@ -18,7 +18,7 @@ import uuid
 import pytest
 from starlette.testclient import TestClient
 
-from judging import contest as machine
+from judging.core import contest as machine
 from judging.web.app import create_app
 from tests.conftest import ORGANIZER_KEY
 

@@ -1,6 +1,6 @@
 """Issue 13 (the evening, smoothed), server side: items 1, 4 and 7.  In-process, no browser.
 
-What it covers: the outlier warning (judging/outliers.py) flags a 30 among ~79s and not an 83 against a mean
+What it covers: the outlier warning (judging/core/outliers.py) flags a 30 among ~79s and not an 83 against a mean
 of 81.25; its false-alarm rate on 1,000 simulated 7-judge roadshows (seeded, ~N(80, 5)) is under 5 %; the
 rate on real judges' marks (Sydney 2000 diving, PyeongChang 2018 skating components) is printed and bounded;
 the console snapshot carries the flags worst first.  ``serve --public-url`` is checked (http/https, no
@@ -23,9 +23,9 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from judging import server_cli
-from judging.links import is_loopback, link_base, parse_public_url, unreachable_warning
-from judging.outliers import flag_outliers
+from judging.cli import serve as server_cli
+from judging.web.links import is_loopback, link_base, parse_public_url, unreachable_warning
+from judging.core.outliers import flag_outliers
 from judging.web.app import create_app
 from tests.conftest import ORGANIZER_KEY
 

@@ -238,7 +238,7 @@ def test_pdf_prints_chinese_on_a_pc_without_chinese_fonts(hostile, tmp_path):
 def test_the_embedded_font_has_a_glyph_for_every_character_printed(hostile):
     from reportlab.pdfbase import pdfmetrics
 
-    from judging.pdf_sheets import FONT, ensure_font
+    from judging.exports.pdf_sheets import FONT, ensure_font
 
     ensure_font()
     cmap = pdfmetrics.getFont(FONT).face.charToGlyph
@@ -248,8 +248,8 @@ def test_the_embedded_font_has_a_glyph_for_every_character_printed(hostile):
 
 
 def test_no_font_gives_a_clear_error_and_the_rest_still_works(hostile, monkeypatch, tmp_path):
-    from judging import pdf_sheets
-    from judging.cli import main as run_py
+    from judging.exports import pdf_sheets
+    from judging.cli.main import main as run_py
 
     monkeypatch.setattr(pdf_sheets, "_font_file", None)
     monkeypatch.setattr(pdf_sheets, "FONT_FILES", (("/nonexistent/font.ttc", 0),))
@@ -395,7 +395,7 @@ def test_setup_api_takes_a_checked_date_and_venue(tmp_path):
 
 
 def test_a_database_from_before_the_date_column_opens(tmp_path):
-    from judging.store import MIGRATIONS, _statements
+    from judging.storage.store import MIGRATIONS, _statements
 
     db = tmp_path / "v1.db"
     con = sqlite3.connect(db)
@@ -435,7 +435,7 @@ def test_setup_page_saves_the_date_and_venue_and_the_console_shows_them(browser,
 
 
 def test_the_text_cleaner_and_the_csv_neutraliser():
-    from judging.export_text import clean, csv_text
+    from judging.exports.text import clean, csv_text
 
     assert clean("A\x00B\x0bC\x1fD\ufffeE") == "ABCDE" and clean("行\t一\n二\r") == "行\t一\n二\r"
     assert clean("x\ud800y") == "x\ufffdy" and clean(None) == "" and clean(12.5) == "12.5"

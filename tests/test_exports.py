@@ -27,8 +27,8 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from starlette.testclient import TestClient
 
-from judging.cli import main as run_py
-from judging.demo import PROJECTS, REQUESTED
+from judging.cli.main import main as run_py
+from judging.app.demo import PROJECTS, REQUESTED
 from judging.web.app import create_app
 from tests.conftest import ORGANIZER_KEY, ROOT
 
@@ -228,7 +228,7 @@ def test_workbook_summary_panels_rules_and_corrections(evening, tmp_path):
 
 
 def test_sheet_titles_are_always_valid():
-    from judging.xlsx_export import sheet_title
+    from judging.exports.xlsx import sheet_title
 
     assert sheet_title("专家评审团", []) == "专家评审团"
     assert sheet_title("a/b:c*d?e[f]g\\h", []) == "a_b_c_d_e_f_g_h"
@@ -382,11 +382,11 @@ def test_run_py_export_refuses_bad_input_with_exit_2(evening, tmp_path):
 
 
 def test_a_long_sheet_repeats_its_header_and_counts_pages_per_sheet():
-    from judging.contest import LiveState
-    from judging.exports import Snapshot
-    from judging.model import Contest, Judge, Project
-    from judging.pdf_sheets import scoresheets
-    from judging.service import Runtime, load_preset
+    from judging.core.contest import LiveState
+    from judging.exports.snapshot import Snapshot
+    from judging.core.model import Contest, Judge, Project
+    from judging.exports.pdf_sheets import scoresheets
+    from judging.app.service import Runtime, load_preset
 
     projects = tuple(Project(f"X{i:02d}", f"第{i}个社区项目：邻里互助与议事协商") for i in range(1, 61))
     contest = Contest("long", "长名单测试", load_preset("expert_public.toml"), projects,

@@ -16,11 +16,11 @@ import uuid
 import httpx
 import pytest
 
-from judging import views
-from judging.demo import create_demo
-from judging.hub import Hub
-from judging.service import Service
-from judging.store import Store, Tx, verify_chain
+from judging.live import snapshots as views
+from judging.app.demo import create_demo
+from judging.live.hub import Hub
+from judging.app.service import Service
+from judging.storage.store import Store, Tx, verify_chain
 from tests.conftest import ROOT, free_port
 from tests.test_restart import ORG, start_server
 
@@ -212,7 +212,7 @@ async def test_a_full_disk_fails_the_writes_it_cannot_hold_and_each_answer_match
     either acknowledged and in the file, or refused with StorageFull and nowhere (a group that fails takes all its
     writes with it); memory holds exactly the acknowledged marks; the console's warning is on, and once there is
     room the refused ones go through when the phones resend them (same ids)."""
-    from judging.store import StorageFull
+    from judging.storage.store import StorageFull
 
     path, store, svc, rt, judges = scoring
     async with store.db.execute("PRAGMA page_count") as cur:

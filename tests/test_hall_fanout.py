@@ -20,9 +20,9 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
-from judging import frames
-from judging.frames import Message
-from judging.hub import Hub
+from judging.live import frames
+from judging.live.frames import Message
+from judging.live.hub import Hub
 from judging.web import fanout
 from tests.conftest import LiveServer
 

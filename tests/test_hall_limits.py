@@ -8,10 +8,10 @@ import resource
 import subprocess
 import sys
 
-from judging.limits import RateLimitedEmfile
+from judging.web.limits import RateLimitedEmfile
 from tests.conftest import ROOT
 
-PROBE = ("import resource; from judging.limits import raise_open_files; got, warning = raise_open_files(4096); "
+PROBE = ("import resource; from judging.web.limits import raise_open_files; got, warning = raise_open_files(4096); "
          "print(got, resource.getrlimit(resource.RLIMIT_NOFILE)[0]); print(warning or '')")
 
 

@@ -10,8 +10,8 @@ import pytest
 from openpyxl import Workbook
 from starlette.testclient import TestClient
 
-from judging.importing import parse, read_table
-from judging.rules import load_rules
+from judging.inputs.tables import parse, read_table
+from judging.core.rules import load_rules
 from judging.web.app import create_app
 from tests.conftest import ORGANIZER_KEY, ROOT
 

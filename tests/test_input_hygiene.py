@@ -15,10 +15,10 @@ import pytest
 from starlette.routing import Route, WebSocketRoute
 from starlette.testclient import TestClient
 
-from judging import importing
-from judging.marks_io import InputError, parse_marks, parse_projects
-from judging.rules import RulesError, parse_rules
-from judging.text import DOCUMENT, LINE, LINES, bad_string, text_problem
+from judging.inputs import tables as importing
+from judging.inputs.marks_csv import InputError, parse_marks, parse_projects
+from judging.core.rules import RulesError, parse_rules
+from judging.core.text import DOCUMENT, LINE, LINES, bad_string, text_problem
 from judging.web.app import create_app
 from tests.conftest import ORGANIZER_KEY
 
@@ -190,7 +190,7 @@ def test_cli_csv_files_with_control_characters(tmp_path):
 
 
 def test_cli_archive_with_a_lone_surrogate(client):
-    from judging.archive import ArchiveError, read_archive
+    from judging.exports.archive import ArchiveError, read_archive
     data = client.get("/api/contests/c1/export/archive.json", headers=ORG).json()
     data["contest"]["name"] = "\ud800"
     with pytest.raises(ArchiveError, match="contest.name"):
@@ -306,7 +306,7 @@ def _preset(name: str):
 @pytest.mark.parametrize("value", [-1e-10, 100.0000000009, 100.00000000001, 17.700000000000003, 33.33, 0.05,
                                    "-0.0000000001", "17.75", "1e400", "NaN", "1_0", "0x10", True])
 def test_marks_just_off_the_bounds_or_the_step_are_refused(value):
-    from judging.model import check_mark_set
+    from judging.core.model import check_mark_set
     rules = _preset("expert_public.toml")  # 0-100, step 0.1
     clean, errors = check_mark_set(rules, rules.panel("public"), {"overall": value})
     assert errors and not clean, value
@@ -315,7 +315,7 @@ def test_marks_just_off_the_bounds_or_the_step_are_refused(value):
 @pytest.mark.parametrize("value, stored", [(-0.0, 0.0), ("-0", 0.0), (17.7, 17.7), ("17.70", 17.7), (" 17.7 ", 17.7),
                                            (0.3, 0.3), (100, 100), ("1e1", 10.0), (99.9, 99.9), (0.1 * 3, None)])
 def test_marks_on_the_step_are_stored_canonically(value, stored):
-    from judging.model import check_mark_set
+    from judging.core.model import check_mark_set
     rules = _preset("expert_public.toml")
     clean, errors = check_mark_set(rules, rules.panel("public"), {"overall": value})
     if stored is None:  # 0.1 * 3 == 0.30000000000000004: a different double, not on the step
@@ -371,7 +371,7 @@ AWKWARD = ["0", "-0", "0.3", "24.9", "25", "25.0", "17.70", ".5", "12.", "-1e-10
 @pytest.mark.browser
 def test_the_phone_checks_marks_exactly_as_the_server_does(browser, live_server):
     """judge_marks.js and rules.mark_value agree on every awkward value, for a 0.1 and a 0.25 grid."""
-    from judging.model import check_mark_set
+    from judging.core.model import check_mark_set
     page = browser.new_page()
     page.goto(f"{live_server.url}/login")
     for preset in ("expert_public.toml", "isu_pcs.toml"):

@@ -16,11 +16,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
-from judging.engine import ProjectInfo
-from judging.money import parse_amount
-from judging.money import money_text, xlsx_money_format
-from judging.rules import RulesError
-from judging.scoring import ScoringError
+from judging.core.engine import ProjectInfo
+from judging.core.money import parse_amount
+from judging.core.money import money_text, xlsx_money_format
+from judging.core.rules import RulesError
+from judging.core.scoring import ScoringError
 from judging.web.app import create_app
 from tests.conftest import ORGANIZER_KEY
 from tests.engine_kit import awards, grants, marks, ranks, rules, run
@@ -186,7 +186,7 @@ def test_track_rules_are_checked(tracks_toml, message):
 def test_the_budget_guard_in_the_engine_refuses_an_overspend(monkeypatch):
     # the guard is not decoration: a broken split (here: every track given the whole budget, the old
     # behaviour) stops the computation instead of printing a result above the budget
-    import judging.engine as engine
+    import judging.core.engine as engine
 
     ms, infos = tracked(3, 6)
     r = rules(TIERS + '[grants]\nbudget = 300000\nunit = 100\n[tracks]\nmode = "separate"\n')
@@ -313,7 +313,7 @@ def money_evening(client, cid: str = "m1", rules_text: str = MONEY_RULES, lock: 
 
 
 def screen_snapshot(client: TestClient, cid: str = "m1") -> dict:
-    from judging import views
+    from judging.live import snapshots as views
 
     svc = client.app.state.service
     return views.screen(svc, svc.get(cid))
@@ -339,7 +339,7 @@ def test_grants_never_exceed_the_request_and_the_console_says_where_the_excess_w
 def test_presets_with_money_cap_at_the_request():
     from pathlib import Path
 
-    from judging.rules import load_rules
+    from judging.core.rules import load_rules
 
     for path in sorted((Path(__file__).parent.parent / "scoring_rules").glob("*.toml")):
         r = load_rules(path)
@@ -397,7 +397,7 @@ def test_excel_and_pdf_keep_the_cents(client):
 # ------------------------------------------------------------------ item 18: the screen says how a tie was settled
 
 def test_tie_text_for_each_way_a_tie_ends():
-    from judging.tie_labels import tie_text
+    from judging.core.tie_labels import tie_text
 
     body = ('[[panels]]\nid = "expert"\nmethod = "mean"\n[[panels]]\nid = "public"\nlabel = "大众评审团 Public"\n'
             'method = "mean"\n[[awards]]\nid = "first"\ncount = 1\n[[awards]]\nid = "second"\ncount = 3\n')
@@ -433,7 +433,7 @@ def test_screen_and_console_carry_the_tie_text(client):
 # ------------------------------------------------------------------ run.py score --projects keeps working
 
 def test_run_py_score_with_tracks_and_the_money_line(tmp_path, capsys):
-    from judging.cli import main
+    from judging.cli.main import main
 
     rules_file = tmp_path / "r.toml"
     simple = ('name = "t"\n[[panels]]\nid = "judges"\nmethod = "mean"\n' + TIERS

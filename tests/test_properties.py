@@ -17,9 +17,9 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from judging.awards import allocate
-from judging.engine import ProjectInfo, compute
-from judging.scoring import Mark, aggregate
+from judging.core.awards import allocate
+from judging.core.engine import ProjectInfo, compute
+from judging.core.scoring import Mark, aggregate
 
 from .engine_kit import panel, rules
 

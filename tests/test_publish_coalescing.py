@@ -13,11 +13,11 @@ import uuid
 import pytest
 from starlette.testclient import TestClient
 
-from judging import views
-from judging.demo import create_demo
-from judging.hub import Coalescer, Hub
-from judging.service import Service
-from judging.store import Store
+from judging.live import snapshots as views
+from judging.app.demo import create_demo
+from judging.live.hub import Coalescer, Hub
+from judging.app.service import Service
+from judging.storage.store import Store
 from judging.web.app import create_app
 from tests.conftest import ORGANIZER_KEY
 
@@ -46,7 +46,7 @@ async def test_channels_are_coalesced_separately_and_a_failed_build_does_not_sto
     def broken() -> None:
         raise RuntimeError("boom")
 
-    with caplog.at_level(logging.ERROR, logger="judging.hub"):
+    with caplog.at_level(logging.ERROR, logger="judging.live.hub"):
         c.request("c1/screen", broken)
     c.request("c1/console", lambda: built.append("console"))
     assert built == ["console"] and "c1/screen" in caplog.text

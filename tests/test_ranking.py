@@ -1,4 +1,4 @@
-"""Ranks, ties and tie-breakers (judging.ranking through judging.engine).
+"""Ranks, ties and tie-breakers (judging.core.ranking through judging.core.engine).
 
 Competition ranks, every tie scope and every breaker (overtime incl. missing overtime marks,
 panel:<id>, criterion:<id>, countback, givers, shared), tracks ranked separately.  Expected values
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from judging.engine import ProjectInfo
-from judging.scoring import Mark
+from judging.core.engine import ProjectInfo
+from judging.core.scoring import Mark
 
 from .engine_kit import awards, marks, panel, ranks, rules, run, totals
 

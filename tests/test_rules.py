@@ -1,4 +1,4 @@
-"""Loading and validating rules files (judging.rules): defaults, every validation error as
+"""Loading and validating rules files (judging.core.rules): defaults, every validation error as
 ``file: key: message``, and every shipped preset.  No server."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from judging.rules import Rules, RulesError, load_rules, parse_rules
+from judging.core.rules import Rules, RulesError, load_rules, parse_rules
 
 PRESETS = sorted((Path(__file__).resolve().parents[1] / "scoring_rules").glob("*.toml"))
 OK_PANEL = '[[panels]]\nid = "j"\n'

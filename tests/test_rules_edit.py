@@ -1,4 +1,4 @@
-"""judging.rules_edit: new award tiers and budget in a rules text, everything else untouched (no server)."""
+"""judging.core.rules_edit: new award tiers and budget in a rules text, everything else untouched (no server)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from judging.rules import parse_rules
-from judging.rules_edit import KEEP, RulesEditError, edit_rules
+from judging.core.rules import parse_rules
+from judging.core.rules_edit import KEEP, RulesEditError, edit_rules
 
 PRESETS = sorted((Path(__file__).resolve().parents[1] / "scoring_rules").glob("*.toml"))
 TIERS = [{"id": "gold", "label": "金奖", "count": 1, "amount": 30000},

@@ -1,4 +1,4 @@
-"""Scoring (judging.scoring through judging.engine): every aggregation method, per judge | criterion,
+"""Scoring (judging.core.scoring through judging.core.engine): every aggregation method, per judge | criterion,
 combine, rounds (sum | last | mean, factor, entry factor), every rounding mode at every step, and the
 errors marks can cause.  Expected values are worked out by hand in the comments.  No server."""
 
@@ -9,9 +9,9 @@ import math
 import numpy as np
 import pytest
 
-from judging.engine import compute
-from judging.rules import parse_rules
-from judging.scoring import Mark, MarkTable, ScoringError, aggregate, explain_panel, round_array, round_value
+from judging.core.engine import compute
+from judging.core.rules import parse_rules
+from judging.core.scoring import Mark, MarkTable, ScoringError, aggregate, explain_panel, round_array, round_value
 
 from .engine_kit import HEAD, marks, panel, rubric_marks, rules, run, totals
 
@@ -354,7 +354,7 @@ def test_overtime_marks_without_a_regular_round():
 
 
 def test_marks_for_a_project_not_in_the_project_list():
-    from judging.engine import ProjectInfo
+    from judging.core.engine import ProjectInfo
     with pytest.raises(ScoringError, match="project 'B' has marks but is not in the project list"):
         run(rules(), marks({"A": [5], "B": [5]}), {"A": ProjectInfo("A")})
 

@@ -12,11 +12,11 @@ import uuid
 
 import pytest
 
-from judging import views
-from judging.demo import create_demo
-from judging.hub import Hub
-from judging.service import Conflict, Service
-from judging.store import Store, verify_chain
+from judging.live import snapshots as views
+from judging.app.demo import create_demo
+from judging.live.hub import Hub
+from judging.app.service import Conflict, Service
+from judging.storage.store import Store, verify_chain
 
 
 @pytest.fixture
@@ -111,8 +111,8 @@ async def test_a_setup_edit_racing_start_is_applied_before_it_or_refused(tmp_pat
 
 
 async def test_malformed_timer_is_a_field_error_not_a_crash(svc):
-    from judging.service import Invalid
-    from judging.demo import demo_setup
+    from judging.app.service import Invalid
+    from judging.app.demo import demo_setup
 
     with pytest.raises(Invalid) as err:
         await svc.create_contest({**demo_setup("另一场"), "timer_seconds": "五分钟"}, "organizer")

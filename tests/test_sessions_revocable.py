@@ -20,8 +20,8 @@ import pytest
 from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
-from judging import sessions as sessions_mod
-from judging.store import verify_chain
+from judging.app import sessions as sessions_mod
+from judging.storage.store import verify_chain
 from judging.web.app import create_app
 from tests.conftest import ORGANIZER_KEY, ROOT, free_port
 
@@ -158,7 +158,7 @@ def test_an_idle_session_s_open_console_socket_is_closed_by_the_sweep(client):
 
 
 async def test_the_sweep_runs_by_itself_and_stops_with_the_store(tmp_path):
-    from judging.store import Store
+    from judging.storage.store import Store
 
     store = Store(str(tmp_path / "sweep.db"))
     await store.open()

@@ -8,11 +8,11 @@ import uuid
 
 import pytest
 
-from judging import views
-from judging.demo import create_demo
-from judging.hub import Hub
-from judging.service import Service
-from judging.store import MIGRATIONS, Store, Tx, verify_chain
+from judging.live import snapshots as views
+from judging.app.demo import create_demo
+from judging.live.hub import Hub
+from judging.app.service import Service
+from judging.storage.store import MIGRATIONS, Store, Tx, verify_chain
 
 
 async def test_slow_subscriber_gets_only_the_latest_and_never_blocks_others():
@@ -103,7 +103,7 @@ async def test_no_acknowledgement_and_no_publish_without_commit(tmp_path, monkey
 
 
 async def test_a_close_signal_is_never_conflated_away():
-    from judging.hub import CLOSE
+    from judging.live.hub import CLOSE
 
     hub = Hub()
     sub = hub.subscribe("c1/judge/U20")

@@ -18,12 +18,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from .. import audit_trail, exports, importing, nudges, views
-from ..service import Conflict, Invalid, NotFound, Service, presets
-from ..store import StorageFull
-from ..text import LINE, bad_string, text_problem
-from ..tracks import track_notice
-from .deps import Forbidden, TooManyAttempts, Unauthorized, client_of, current_session, judge_of, require_organizer
+from judging.exports import audit_trail
+from judging.exports import snapshot as exports
+from judging.inputs import tables as importing
+from judging.app import nudges
+from judging.live import snapshots as views
+from judging.app.service import Conflict, Invalid, NotFound, Service, presets
+from judging.storage.store import StorageFull
+from judging.core.text import LINE, bad_string, text_problem
+from judging.core.tracks import track_notice
+from judging.web.deps import Forbidden, TooManyAttempts, Unauthorized, client_of, current_session, judge_of, require_organizer
 
 Handler = Callable[[Request], Awaitable[Response]]
 

@@ -20,16 +20,21 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount
 
-from .. import views
-from ..auth import OrganizerAuth
-from ..hub import Hub
-from ..service import Service
-from ..sessions import Sessions
-from ..store import StorageFull, Store
-from . import api, exports_api, openapi, pages, sessions_api, sockets
-from .fanout import RawSend
-from .static_files import CachedStatic
-from .security import SecurityMiddleware
+from judging.live import snapshots as views
+from judging.app.auth import OrganizerAuth
+from judging.live.hub import Hub
+from judging.app.service import Service
+from judging.app.sessions import Sessions
+from judging.storage.store import StorageFull, Store
+from judging.web import api
+from judging.web import exports_api
+from judging.web import openapi
+from judging.web import pages
+from judging.web import sessions_api
+from judging.web import sockets
+from judging.web.fanout import RawSend
+from judging.web.static_files import CachedStatic
+from judging.web.security import SecurityMiddleware
 
 log = logging.getLogger("judging")
 ROOT = Path(__file__).resolve().parents[2]
@@ -75,7 +80,7 @@ def create_app(db_path: str, *, organizer_key: str | None = None, rotate_key: bo
         app.state.store, app.state.hub, app.state.service, app.state.auth = store, hub, service, auth
         app.state.sessions = sessions
         if demo and not service.runtimes:
-            from ..demo import create_demo
+            from judging.app.demo import create_demo
             await create_demo(service)
         if on_ready:
             on_ready(app, new_key)

@@ -4,7 +4,7 @@ What it does: small functions handlers call first; they raise
 :class:`Unauthorized` / :class:`Forbidden` / :class:`TooManyAttempts` (429) or
 return the identity.  :func:`require_organizer` is a coroutine: an organizer key
 not seen before is checked with scrypt in a worker thread, never on the event
-loop (see :mod:`judging.auth`).  What it does not do: decide what that identity
+loop (see :mod:`judging.app.auth`).  What it does not do: decide what that identity
 may do in the contest (the service does).
 """
 
@@ -15,8 +15,8 @@ from urllib.parse import urlsplit
 
 from starlette.requests import HTTPConnection, Request
 
-from ..auth import TooManyAttempts
-from ..model import Judge
+from judging.app.auth import TooManyAttempts
+from judging.core.model import Judge
 
 
 class Unauthorized(PermissionError):

@@ -8,7 +8,7 @@ GET  /api/contests/{cid}/audit/verify             the hash chain's status, the c
 
 Files are built off the event loop (a thread) from a snapshot copied under the writer's lock,
 so a judge's submission is never held up by a PDF.  What it does not do: build files itself
-(:mod:`judging.exports`), or decide anything about the contest (:mod:`judging.service`).
+(:mod:`judging.exports.snapshot`), or decide anything about the contest (:mod:`judging.app.service`).
 """
 
 from __future__ import annotations
@@ -18,12 +18,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from .. import audit_trail, views
-from ..exports import EXPORTS, content_disposition, load_snapshot, render
-from ..service import Conflict, Invalid, NotFound
-from ..pdf_sheets import FontMissing
-from .api import BadRequest, api, body_json, json_error, svc
-from .deps import client_of, require_organizer
+from judging.exports import audit_trail
+from judging.live import snapshots as views
+from judging.exports.snapshot import EXPORTS, content_disposition, load_snapshot, render
+from judging.app.service import Conflict, Invalid, NotFound
+from judging.exports.pdf_sheets import FontMissing
+from judging.web.api import BadRequest, api, body_json, json_error, svc
+from judging.web.deps import client_of, require_organizer
 
 DOWNLOADS = tuple(what for what in EXPORTS if what != "rules.toml")  # rules.toml: GET /api/contests/{cid}/rules.toml
 

@@ -1,8 +1,8 @@
 """Fast fan-out to many sockets: frames written straight to each socket's transport.
 
 What it does: on a real uvicorn server (its ``websockets-sansio`` implementation, uvicorn's default),
-:class:`Sink` is a hub client (see :mod:`judging.hub`) that writes the channel's shared frame bytes
-(:mod:`judging.frames`) to the socket's transport the moment a snapshot is published: no task, no event,
+:class:`Sink` is a hub client (see :mod:`judging.live.hub`) that writes the channel's shared frame bytes
+(:mod:`judging.live.frames`) to the socket's transport the moment a snapshot is published: no task, no event,
 no per-socket JSON, framing or compression.  Every data frame of such a socket goes through its sink (the
 first snapshot, heartbeats, pongs), which is what lets one compressed frame serve every socket of a
 channel.  A socket whose transport already holds ``HIGH_WATER`` unsent bytes (a phone that stopped
@@ -26,8 +26,8 @@ import logging
 import time
 from typing import Any, Callable
 
-from ..frames import Message
-from ..hub import CLOSE
+from judging.live.frames import Message
+from judging.live.hub import CLOSE
 
 log = logging.getLogger("judging.fanout")
 

@@ -1,9 +1,9 @@
 """HTML pages (thin): login, logout, console pages, big screen, judge page, QR cards.
 
 The QR cards encode the address phones can reach (``serve --public-url`` or the LAN address, see
-:mod:`judging.links`); the cards page and the console warn when that address is loopback.
+:mod:`judging.web.links`); the cards page and the console warn when that address is loopback.
 
-Signing in starts a server-side console session (:mod:`judging.sessions`) that the cookie names; a sign-in
+Signing in starts a server-side console session (:mod:`judging.app.sessions`) that the cookie names; a sign-in
 POSTed by another site's page is refused (login CSRF), and signing out needs the page's CSRF token.
 
 Pages are server-rendered shells; live content arrives over the WebSocket and
@@ -23,11 +23,11 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
-from ..auth import new_csrf_token
-from ..links import link_base, unreachable_warning
-from ..sessions import describe
-from ..text import LINE, text_problem
-from .deps import TooManyAttempts, client_of, foreign_origin
+from judging.app.auth import new_csrf_token
+from judging.web.links import link_base, unreachable_warning
+from judging.app.sessions import describe
+from judging.core.text import LINE, text_problem
+from judging.web.deps import TooManyAttempts, client_of, foreign_origin
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parents[2] / "templates"))
 

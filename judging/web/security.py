@@ -3,7 +3,7 @@
 What it does: one pure ASGI middleware that (1) refuses request bodies over the
 limit with 413, (2) adds security headers to every response, (3) writes an
 access log line in which judge and screen tokens are replaced by ``***``.
-Uvicorn's own access log is turned off (see :mod:`judging.server_cli`) so that
+Uvicorn's own access log is turned off (see :mod:`judging.cli.serve`) so that
 tokens never reach a log.
 
 What it does not do: authentication (:mod:`judging.web.deps`).

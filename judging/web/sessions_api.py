@@ -3,7 +3,7 @@
 ``GET /api/sessions``: the live sessions (this one marked ``current``); ``DELETE /api/sessions/{id}``: end
 one (ending your own signs this browser out); ``DELETE /api/sessions/others``: end every session but the
 caller's (with a Bearer key: every console session).  Organizer only; cookie callers need the CSRF header
-for the DELETEs.  What it does not do: keep sessions (:mod:`judging.sessions`).
+for the DELETEs.  What it does not do: keep sessions (:mod:`judging.app.sessions`).
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ..service import NotFound
-from ..sessions import describe
-from .api import api
-from .deps import client_of, current_session, require_organizer
+from judging.app.service import NotFound
+from judging.app.sessions import describe
+from judging.web.api import api
+from judging.web.deps import client_of, current_session, require_organizer
 
 
 def _listing(request: Request) -> list[dict]:

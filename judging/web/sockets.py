@@ -10,7 +10,7 @@ watcher sockets on a real uvicorn server are hub *sinks* (:mod:`judging.web.fano
 the shared frame is written to them directly, without a send task per socket.
 Screen-token sockets are capped per contest and per client address (close code 4503).
 
-What it does not do: build snapshots (:mod:`judging.views`).
+What it does not do: build snapshots (:mod:`judging.live.snapshots`).
 """
 
 from __future__ import annotations
@@ -22,12 +22,12 @@ from typing import Callable
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from .. import views
-from ..frames import Message
-from ..hub import CLOSE, Subscriber
-from ..service import encode
-from .fanout import PONG, Sink, sansio_protocol
-from .deps import Forbidden, TooManyAttempts, Unauthorized, current_session, foreign_origin, require_organizer
+from judging.live import snapshots as views
+from judging.live.frames import Message
+from judging.live.hub import CLOSE, Subscriber
+from judging.app.service import encode
+from judging.web.fanout import PONG, Sink, sansio_protocol
+from judging.web.deps import Forbidden, TooManyAttempts, Unauthorized, current_session, foreign_origin, require_organizer
 
 HEARTBEAT_SECONDS = 10.0
 INVALID = 4401  # close code: wrong or expired token / session; clients stop retrying

@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from pypdf import PdfReader
 from websockets.sync.client import connect as ws_connect
 
-from judging.model import draw_order
+from judging.core.model import draw_order
 from tests.conftest import LiveServer
 
 pytestmark = pytest.mark.browser

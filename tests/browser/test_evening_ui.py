@@ -23,9 +23,9 @@ from playwright.sync_api import Browser, Page, expect
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect as ws_connect
 
-from judging.engine import ProjectInfo, compute
-from judging.rules import load_rules
-from judging.scoring import Mark
+from judging.core.engine import ProjectInfo, compute
+from judging.core.rules import load_rules
+from judging.core.scoring import Mark
 from tests.conftest import ROOT, LiveServer
 
 pytestmark = pytest.mark.browser

@@ -244,7 +244,7 @@ def test_setup_explains_the_draw_in_plain_chinese_and_keeps_the_technical_detail
             assert technical not in shown, technical
         assert not page.locator("#f-toml").is_visible()
         page.locator("#draw-advanced > summary").click()
-        assert "random.Random.shuffle" in box.inner_text() and "judging.model.draw_order" in box.inner_text()
+        assert "random.Random.shuffle" in box.inner_text() and "judging.core.model.draw_order" in box.inner_text()
         summary = page.locator("#rules-advanced > summary")
         assert summary.inner_text().startswith("高级")
         summary.click()

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from judging import views
+from judging.live import snapshots as views
 
 pytestmark = pytest.mark.browser
 
@@ -82,7 +82,7 @@ def fmt_marks(totals: list[float]) -> list[str]:
 
 
 def fmt_money(x: float) -> str:
-    from judging.money import money_text   # the one money format (issue 9): the screen shows the server's text
+    from judging.core.money import money_text   # the one money format (issue 9): the screen shows the server's text
 
     return money_text(x)
 

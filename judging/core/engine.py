@@ -1,0 +1,274 @@
+"""The whole computation: marks + rules -> ranked, awarded results (pure).
+
+What it does: scores every round (:mod:`judging.core.scoring`), adds regular rounds
+into totals, ranks all projects together -- or each track on its own when the
+rules say ``[tracks] mode = "separate"`` (:mod:`judging.core.tracks`) -- and breaks
+ties (:mod:`judging.core.ranking`), hands out tiers and grants (:mod:`judging.core.awards`)
+within each ranking's share of the budget, checks that all grants together stay
+within the budget, and returns :class:`Results`, whose :meth:`Results.to_json`
+is the documented ``run.py score`` output.
+
+What it does not do: parse files (:mod:`judging.inputs.marks_csv`), touch a database
+or know about the live contest.  Same marks + same rules = same bits.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Hashable, Iterable, Mapping, Sequence
+
+import numpy as np
+
+from judging.core.awards import Allocation, allocate_awards, decimal, money
+from judging.core.ranking import OvertimeRound, Tie, rank_track
+from judging.core.rules import Award, Rules
+from judging.core.tracks import NO_TRACK, TrackError, groups, track_budgets
+from judging.core.scoring import (Mark, MarkTable, RoundScores, ScoringError, denoise, is_overtime, natural_key,
+                      overtime_number, round_array, round_value, score_round)
+
+
+@dataclass(frozen=True)
+class ProjectInfo:
+    id: str
+    name: str = ""
+    track: str = ""
+    requested: float | None = None
+
+
+@dataclass
+class ProjectResult:
+    project: str
+    name: str
+    track: str
+    rank: int
+    total: float
+    panels: dict[str, float]
+    rounds: dict[str, float]
+    overtime: dict[str, float]
+    award: Award | None
+    grant: Fraction
+    tie: str | None
+    pending: bool = False
+
+    def to_json(self) -> dict:
+        return {"project": self.project, "name": self.name, "track": self.track, "rank": self.rank,
+                "total": self.total, "panels": self.panels, "rounds": self.rounds, "overtime": self.overtime,
+                "award": self.award.id if self.award else None,
+                "award_label": self.award.label if self.award else None,
+                "grant": money(self.grant), "tie": self.tie, "pending_overtime": self.pending}
+
+
+@dataclass(frozen=True)
+class TrackMoney:
+    """One ranking's money (the whole contest's when tracks are not separate; track "" then)."""
+
+    track: str
+    budget: Fraction | None      # its share of the budget; None: tier amounts without a limit
+    awarded: Fraction
+    unallocated: Fraction        # of its budget / tier amounts, nobody could take (every winner at its cap)
+    capped: tuple[tuple[str, Fraction, Fraction], ...]   # (project, grant = its request, share without the cap)
+    excess: Fraction             # what capped projects could not take: to the other winners, or unallocated
+
+    def to_json(self) -> dict:
+        return {"track": self.track, "budget": None if self.budget is None else money(self.budget),
+                "awarded": money(self.awarded), "unallocated": money(self.unallocated),
+                "redistributed": money(max(self.excess - self.unallocated, Fraction(0))),
+                "capped": [{"project": p, "grant": money(g), "uncapped": money(s)} for p, g, s in self.capped]}
+
+
+@dataclass(frozen=True)
+class MoneySummary:
+    budget: Fraction | None      # the rules' [grants] budget
+    awarded: Fraction            # every grant added up: never above the budget
+    tracks: tuple[TrackMoney, ...]
+
+    @property
+    def unallocated(self) -> Fraction:
+        return (self.budget - self.awarded) if self.budget is not None else sum((t.unallocated for t in self.tracks),
+                                                                                Fraction(0))
+
+    def to_json(self) -> dict:
+        return {"budget": None if self.budget is None else money(self.budget), "awarded": money(self.awarded),
+                "unallocated": money(self.unallocated), "tracks": [t.to_json() for t in self.tracks]}
+
+
+@dataclass
+class Results:
+    results: list[ProjectResult]
+    ties: list[Tie]
+    needs_overtime: list[list[str]]
+    warnings: list[str] = field(default_factory=list)
+    rounds: dict[str, RoundScores] = field(default_factory=dict, repr=False)
+    table: MarkTable | None = field(default=None, repr=False)
+    money: MoneySummary | None = None
+
+    def to_json(self) -> dict:
+        return {"results": [r.to_json() for r in self.results], "ties": [t.to_json() for t in self.ties],
+                "needs_overtime": self.needs_overtime, "warnings": self.warnings,
+                "money": self.money.to_json() if self.money else None}
+
+    def by_project(self) -> dict[str, ProjectResult]:
+        return {r.project: r for r in self.results}
+
+
+def compute(rules: Rules, marks: MarkTable | Iterable[Mark],
+            projects: Mapping[str, ProjectInfo] | None = None) -> Results:
+    table = marks if isinstance(marks, MarkTable) else MarkTable.from_marks(marks)
+    projects = dict(projects or {})
+    if projects:
+        unknown = [p for p in table.projects if p not in projects]
+        if unknown:
+            raise ScoringError(f"项目不在名单中 / project {unknown[0]!r} has marks but is not in the project list",
+                               project=unknown[0])
+    _check_panels(rules, table)
+    digits, mode = rules.rounding.digits, rules.rounding.mode
+    order = sorted(range(len(table.rounds)), key=lambda i: natural_key(table.rounds[i]))
+    scored = {table.rounds[i]: score_round(rules, table, i) for i in order}
+    regular = [name for name in scored if not is_overtime(name)]
+    overtime = [name for name in scored if is_overtime(name)]
+
+    n = len(table.projects)
+    reg_scores = np.array([scored[r].score for r in regular]).reshape(len(regular), n)
+    totals = _combine_rounds(rules.rounds_total, reg_scores)
+    # ties are equal *published* totals: rounded where the rules say, float noise dropped otherwise
+    totals = round_array(totals, digits, mode) if "total" in rules.rounding.steps else denoise(totals)
+    panel_totals = {p.id: _combine_rounds(rules.rounds_total,
+                                          np.array([scored[r].panels[p.id] for r in regular]).reshape(len(regular), n))
+                    for p in rules.panels}
+    panel_totals = {k: round_array(v, digits, mode) if "panel" in rules.rounding.steps else denoise(v)
+                    for k, v in panel_totals.items()}
+
+    only_overtime = [table.projects[i] for i in range(n) if np.isnan(totals[i])]
+    if only_overtime:
+        raise ScoringError(f"只有加时赛评分 / project {only_overtime[0]!r} has overtime marks but no regular round",
+                           project=only_overtime[0])
+
+    keys = _BreakerKeys(rules, table, scored, regular, panel_totals)
+    ot_rounds = [OvertimeRound(overtime_number(name), name,
+                               {table.projects[i]: round_value(float(scored[name].score[i]), digits, mode)
+                                for i in np.flatnonzero(scored[name].present)})
+                 for name in overtime]
+
+    track_of = {pid: projects[pid].track if pid in projects else "" for pid in table.projects}
+    tracks = groups(rules, track_of, table.projects)
+    names = sorted(tracks, key=natural_key)
+    try:
+        budgets = track_budgets(rules, {t: len(tracks[t]) for t in names})
+    except TrackError as e:  # named at a mark of the track's first project (run.py score: file:line)
+        raise ScoringError(str(e), project=tracks[e.track][0]) from None
+    index = {pid: i for i, pid in enumerate(table.projects)}
+    out: list[ProjectResult] = []
+    ties: list[Tie] = []
+    needs: list[list[str]] = []
+    warnings: list[str] = []
+    allocations: dict[str, Allocation] = {}
+    multi = len(tracks) > 1
+    for track in names:
+        members = tracks[track]
+        track_totals = {pid: float(totals[index[pid]]) for pid in members}
+        ranking = rank_track(rules, track_totals, keys, [o for o in ot_rounds],
+                             tie_prefix=f"{track}:T" if multi else "T")
+        ties.extend(ranking.ties)
+        needs.extend(ranking.needs_overtime)
+        requested = {pid: projects[pid].requested if pid in projects else None for pid in members}
+        alloc = allocations[track] = allocate_awards(rules, ranking.places, requested, budgets[track])
+        warnings.extend(f"{track or NO_TRACK}: {w}" if multi else w for w in alloc.warnings)
+        tie_of = {p: t.id for t in ranking.ties for p in t.projects}
+        for place in ranking.places:
+            for pid in place.projects:
+                i = index[pid]
+                out.append(ProjectResult(
+                    project=pid, name=projects[pid].name if pid in projects else "", track=track_of[pid],
+                    rank=place.start, total=track_totals[pid],
+                    panels={k: float(v[i]) for k, v in panel_totals.items()},
+                    rounds={r: float(scored[r].score[i]) for r in regular if scored[r].present[i]},
+                    overtime={r: float(scored[r].score[i]) for r in overtime if scored[r].present[i]},
+                    award=alloc.award[pid], grant=alloc.grant[pid], tie=tie_of.get(pid), pending=place.pending))
+    money = _money_summary(rules, allocations)
+    return Results(out, ties, needs, warnings, scored, table, money)
+
+
+def _money_summary(rules: Rules, allocations: Mapping[str, Allocation]) -> MoneySummary:
+    """The money of all rankings together -- and the guarantee that it stays within the budget."""
+    zero = Fraction(0)
+    awarded = {t: sum(a.grant.values(), zero) for t, a in allocations.items()}
+    total = sum(awarded.values(), zero)
+    budget = None if rules.grants.budget is None else decimal(rules.grants.budget)
+    if budget is not None and total > budget:  # never: every ranking's share is within the budget
+        raise AssertionError(f"grants {total} exceed the budget {budget} (tracks {sorted(allocations)})")
+    for t, a in allocations.items():
+        if a.budget is not None and awarded[t] > a.budget:
+            raise AssertionError(f"track {t!r}: grants {awarded[t]} exceed its budget {a.budget}")
+    return MoneySummary(budget, total, tuple(
+        TrackMoney(t, a.budget, awarded[t], a.unallocated, a.capped, a.excess) for t, a in allocations.items()))
+
+
+def _check_panels(rules: Rules, table: MarkTable) -> None:
+    known = set(rules.panel_ids)
+    for ji, panel in enumerate(table.judge_panel):
+        if panel not in known:
+            row = int(np.flatnonzero(table.j == ji)[0])
+            raise ScoringError(f"未知评审团 / judge {table.judges[ji]!r}: unknown panel {panel!r} (the rules have: "
+                               f"{', '.join(rules.panel_ids)})", row=row, judge=table.judges[ji])
+
+
+def _combine_rounds(how: str, scores: np.ndarray) -> np.ndarray:
+    """scores: [rounds, projects], NaN where a project did not take part."""
+    if scores.shape[0] == 0:
+        return np.full(scores.shape[1], np.nan)
+    present = ~np.isnan(scores)
+    n = present.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if how == "sum":
+            out = np.nansum(scores, axis=0)
+        elif how == "mean":
+            out = np.nansum(scores, axis=0) / n
+        else:  # last round the project took part in (rounds are in natural name order)
+            last = scores.shape[0] - 1 - np.argmax(present[::-1], axis=0)
+            out = scores[last, np.arange(scores.shape[1])]
+    return np.where(n > 0, out, np.nan)
+
+
+class _BreakerKeys:
+    """Keys for the tie-breakers, computed only for the tied projects that need them."""
+
+    def __init__(self, rules: Rules, table: MarkTable, scored: dict[str, RoundScores], regular: list[str],
+                 panel_totals: dict[str, np.ndarray]) -> None:
+        self.rules, self.table, self.scored, self.regular, self.panel_totals = rules, table, scored, regular, panel_totals
+        self.index = {pid: i for i, pid in enumerate(table.projects)}
+
+    def __call__(self, breaker: str, group: Sequence[str]) -> dict[str, Hashable]:
+        kind, _, arg = breaker.partition(":")
+        idx = [self.index[p] for p in group]
+        if kind == "panel":
+            return {p: float(self.panel_totals[arg][i]) for p, i in zip(group, idx)}
+        if kind == "criterion":
+            return {p: self._criterion_mean(arg, i) for p, i in zip(group, idx)}
+        judge_totals = {p: self._judge_totals(i) for p, i in zip(group, idx)}
+        if kind == "givers":
+            return {p: sum(1 for v in vals if v > 0) for p, vals in judge_totals.items()}
+        if kind == "countback":
+            values = sorted({v for vals in judge_totals.values() for v in vals}, reverse=True)
+            counts = {p: Counter(vals) for p, vals in judge_totals.items()}
+            return {p: tuple(counts[p][v] for v in values) for p in group}
+        raise ValueError(breaker)  # pragma: no cover - rules.py refuses unknown breakers
+
+    def _judge_totals(self, i: int) -> list[float]:
+        vals: list[float] = []
+        for r in self.regular:
+            for arr in self.scored[r].judge_totals.values():
+                row = arr[i]
+                vals.extend(round(float(v), 6) for v in row[~np.isnan(row)])
+        return vals
+
+    def _criterion_mean(self, criterion: str, i: int) -> float:
+        t = self.table
+        if criterion not in t.criteria:
+            return 0.0
+        regular = [k for k, name in enumerate(t.rounds) if name in self.regular]
+        sel = (t.p == i) & (t.c == t.criteria.index(criterion)) & np.isin(t.r, regular)
+        if not sel.any():
+            return 0.0
+        return round_value(float(t.score[sel].mean()), self.rules.rounding.digits, self.rules.rounding.mode)

@@ -1,0 +1,263 @@
+"""The audit trail, readable: each stored audit entry as one line a person can check (Chinese).
+
+What it does: :func:`describe` turns an entry (``seq, at, actor, action, detail, reason,
+client, hash``) into time / who (judge names, not ids) / what / project / before -> after /
+reason / client address; :func:`query_page` reads one page of a contest's log straight from
+SQLite with filters by project, judge and kind, newest or oldest first, so a log of 100 000
+entries costs one indexed query per page; :func:`raw_page` pages the stored entries as they
+are (the JSON API's /audit), filtered in SQL too; :func:`verify` checks the whole hash chain.
+
+What it does not do: write or change anything, or decide whether an action was allowed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import TYPE_CHECKING, Any, Mapping
+
+from judging.exports.snapshot import PHASE_LABELS, fmt_mark, fmt_time, round_label
+from judging.core.model import Contest, mark_total
+from judging.core.rules import short_label
+from judging.storage.store import verify_chain
+
+if TYPE_CHECKING:
+    from judging.storage.store import Store
+
+ACTION_LABELS = {
+    "contest.create": "创建大赛", "contest.update": "修改设置", "contest.import": "从存档导入",
+    "order.draw": "抽签确定出场顺序", "order.set": "手动设置出场顺序",
+    "state.start": "开始比赛", "state.present": "请项目上台", "state.open_scoring": "开放评分",
+    "state.close_scoring": "结束评分", "state.show_result": "公布本项目结果", "state.next": "进入下一个",
+    "state.rank": "生成排名", "state.start_overtime": "开始加时赛", "state.start_reveal": "开始颁奖",
+    "state.reveal_next": "揭晓下一奖项", "state.lock": "锁定结果", "state.back": "撤回上一步",
+    "state.hold_screen": "大屏切到等候画面", "state.release_screen": "大屏恢复比赛画面",
+    "state.hide_marks": "大屏隐藏评委个人分", "state.show_marks": "大屏显示评委个人分",
+    "state.autostart_on": "请上台时自动计时", "state.autostart_off": "改为手动开始计时",
+    "mark.submit": "评委提交评分", "mark.amend": "评委修改评分", "mark.correct": "组织者更正评分",
+    "mark.void": "组织者作废评分", "judge.nudge": "提醒评委尽快提交",
+}
+KINDS = {  # kind -> (label, SQL condition on the action column)
+    "setup": ("设置", "(action LIKE 'contest.%' AND action <> 'contest.import')"),
+    "order": ("出场顺序", "action LIKE 'order.%'"),
+    "state": ("流程", "action LIKE 'state.%'"),
+    "mark": ("评委评分", "action IN ('mark.submit', 'mark.amend')"),
+    "correction": ("更正 / 作废", "action IN ('mark.correct', 'mark.void')"),
+    "import": ("导入", "action = 'contest.import'"),
+    "nudge": ("提醒", "action = 'judge.nudge'"),
+}
+MAX_PAGE = 500
+
+
+def kind_of(action: str) -> str:
+    if action in ("mark.submit", "mark.amend"):
+        return "mark"
+    if action in ("mark.correct", "mark.void"):
+        return "correction"
+    if action == "contest.import":
+        return "import"
+    return {"contest": "setup", "order": "order", "state": "state", "judge": "nudge"}.get(action.split(".")[0], "other")
+
+
+def who(actor: str, contest: Contest) -> str:
+    if actor.startswith("judge:"):
+        j = contest.judge(actor[6:])
+        return f"评委 {j.name}（{j.id}）" if j else f"评委 {actor[6:]}"
+    return {"organizer": "组织者（控制台）", "organizer:api": "组织者（API 密钥）", "organizer:cli": "组织者（命令行）",
+            "system": "系统"}.get(actor, actor)
+
+
+def marks_text(values: Mapping[str, float] | None, contest: Contest, judge_id: str | None) -> str:
+    """'需求与问题 20 · 方案设计 25 = 45' (criteria in rubric order, then the judge's total)."""
+    if not values:
+        return ""
+    labels = {c.id: short_label(c.label) for c in contest.rules.criteria}
+    judge = contest.judge(judge_id) if judge_id else None
+    try:
+        panel = contest.rules.panel(judge.panel) if judge else None
+    except KeyError:
+        panel = None
+    order = [c.id for c in panel.criteria] if panel else sorted(values)
+    keys = [k for k in order if k in values] + sorted(k for k in values if k not in order)
+    parts = [f"{labels.get(k, k or '总分')} {fmt_mark(values[k])}" for k in keys]
+    total = mark_total(panel, values) if panel else sum(values.values())
+    return " · ".join(parts) + (f" = {fmt_mark(total)}" if len(parts) > 1 else "")
+
+
+def _ids(ids: list[str] | None) -> str:
+    if not ids:
+        return "（未设置）"
+    return "、".join(ids)
+
+
+def _setup_change(before: dict, after: dict) -> tuple[str, str]:
+    b, a = [], []
+    if before.get("name") != after.get("name"):
+        b.append(f"名称 {before.get('name')}")
+        a.append(f"名称 {after.get('name')}")
+    if before.get("rules") != after.get("rules"):
+        b.append(f"规则 {before.get('rules')}")
+        a.append(f"规则 {after.get('rules')}")
+    for key, label in (("date", "日期"), ("venue", "地点")):
+        if before.get(key, "") != after.get(key, ""):
+            b.append(f"{label} {before.get(key) or '（未填）'}")
+            a.append(f"{label} {after.get(key) or '（未填）'}")
+    if before.get("timer_seconds") != after.get("timer_seconds"):
+        b.append(f"路演 {before.get('timer_seconds')} 秒")
+        a.append(f"路演 {after.get('timer_seconds')} 秒")
+    for key, label in (("projects", "项目"), ("judges", "评委")):
+        old = {x["id"]: x for x in before.get(key) or []}
+        new = {x["id"]: x for x in after.get(key) or []}
+        if old != new:
+            added, removed = sorted(set(new) - set(old)), sorted(set(old) - set(new))
+            changed = sorted(k for k in set(old) & set(new) if old[k] != new[k])
+            b.append(f"{label} {len(old)} 个")
+            a.append(f"{label} {len(new)} 个" + (f"，新增 {'、'.join(added)}" if added else "")
+                     + (f"，删除 {'、'.join(removed)}" if removed else "")
+                     + (f"，修改 {'、'.join(changed)}" if changed else ""))
+    if before.get("recusals") != after.get("recusals"):
+        fmt = lambda rs: "、".join(f"{j}/{p}" for j, p in rs or []) or "无"  # noqa: E731
+        b.append(f"回避 {fmt(before.get('recusals'))}")
+        a.append(f"回避 {fmt(after.get('recusals'))}")
+    if before.get("order") != after.get("order"):
+        b.append(f"出场顺序 {_ids(before.get('order'))}")
+        a.append(f"出场顺序 {_ids(after.get('order'))}")
+    return "；".join(b), "；".join(a) or "（无变化）"
+
+
+def describe(e: Mapping[str, Any], contest: Contest) -> dict:
+    """One entry as a table row of the audit page (and the workbook's 审计日志 sheet)."""
+    action, d = str(e["action"]), dict(e["detail"] or {})
+    imported = d.get("imported") if isinstance(d.get("imported"), dict) else None
+    judge_id = str(e["actor"])[6:] if str(e["actor"]).startswith("judge:") else d.get("judge")
+    project_id = d.get("project")
+    before, after, extra = "", "", ""
+    if action in ("mark.submit", "mark.amend"):
+        before = marks_text(d.get("before"), contest, judge_id)
+        after = marks_text(d.get("after"), contest, judge_id)
+    elif action in ("mark.correct", "mark.void"):
+        old, new = d.get("before") or {}, d.get("after") or {}
+        before = marks_text(old.get("values"), contest, judge_id) + ("（已作废）" if old.get("status") == "voided" else "")
+        after = "作废（不计入成绩）" if action == "mark.void" else marks_text(new.get("values"), contest, judge_id)
+    elif action.startswith("state."):
+        before, after = PHASE_LABELS.get(d.get("from", ""), d.get("from", "")), PHASE_LABELS.get(d.get("to", ""),
+                                                                                                  d.get("to", ""))
+        if d.get("missing"):
+            extra = "未提交：" + "、".join(_judge_name(contest, j) for j in d["missing"])
+        if d.get("undone"):
+            extra = f"撤回了「{PHASE_LABELS.get(d['undone'], d['undone'])}」"
+    elif action.startswith("order."):
+        before, after = _ids(d.get("before")), _ids(d.get("after"))
+        if d.get("seed"):
+            extra = f"抽签种子 {d['seed']}"
+    elif action == "judge.nudge":
+        after = "请尽快提交"
+        extra = "一并提醒所有未提交的评委" if d.get("all_missing") else ""
+    elif action == "contest.create":
+        a = d.get("after") or {}
+        after = (f"{a.get('name', '')}：{len(a.get('projects') or [])} 个项目、{len(a.get('judges') or [])} 位评委，"
+                 f"规则「{a.get('rules', '')}」")
+    elif action == "contest.update":
+        before, after = _setup_change(d.get("before") or {}, d.get("after") or {})
+    elif action == "contest.import":
+        after = (f"来自存档：原大赛编号 {d.get('source_contest', '')}，导出于 {fmt_time(d.get('exported_at'))}，"
+                 f"复制 {d.get('entries', 0)} 条审计记录")
+        extra = f"存档 SHA-256 {str(d.get('archive_sha256', ''))[:16]}…"
+    at = float(imported["at"]) if imported and "at" in imported else float(e["at"])
+    p = contest.project(project_id) if project_id else None
+    return {
+        "seq": e["seq"], "at": at, "time": fmt_time(at), "actor": e["actor"], "who": who(str(e["actor"]), contest),
+        "action": action, "kind": kind_of(action), "what": ACTION_LABELS.get(action, action),
+        "project": project_id, "project_name": p.name if p else "",
+        "round": d.get("round"), "round_label": round_label(d["round"]) if d.get("round") else "",
+        "judge": judge_id, "judge_name": _judge_name(contest, judge_id) if judge_id else "",
+        "before": before, "after": after, "extra": extra, "reason": e.get("reason") or "",
+        "client": e.get("client") or "", "hash": e.get("hash", ""),
+        "imported": bool(imported), "imported_at": fmt_time(float(e["at"])) if imported else "",
+    }
+
+
+def _judge_name(contest: Contest, jid: str) -> str:
+    j = contest.judge(jid)
+    return j.name if j else jid
+
+
+# ------------------------------------------------------------------ reading
+
+def filter_sql(cid: str, project: str | None = None, judge: str | None = None,
+               kind: str | None = None) -> tuple[str, list]:
+    """WHERE clause and parameters; raises ValueError for an unknown kind."""
+    where, params = ["contest_id = ?"], [cid]
+    if project:
+        where.append("json_extract(detail, '$.project') = ?")
+        params.append(project)
+    if judge:
+        where.append("(actor = ? OR json_extract(detail, '$.judge') = ?)")
+        params += [f"judge:{judge}", judge]
+    if kind:
+        if kind not in KINDS:
+            raise ValueError(f"未知的类别 / unknown kind {kind!r} ({', '.join(KINDS)})")
+        where.append(KINDS[kind][1])
+    return " AND ".join(where), params
+
+
+async def query_page(store: "Store", contest: Contest, *, project: str | None = None, judge: str | None = None,
+                     kind: str | None = None, newest_first: bool = True, offset: int = 0,
+                     limit: int = 100) -> dict:
+    """One page of the contest's audit log, described, plus the number of matching entries."""
+    where, params = filter_sql(contest.id, project, judge, kind)
+    limit = max(1, min(int(limit), MAX_PAGE))
+    offset = max(0, int(offset))
+    (total,) = await store.fetchone(f"SELECT COUNT(*) FROM audit WHERE {where}", tuple(params))
+    rows = await store.fetchall(
+        f"SELECT seq, at, actor, action, detail, reason, client, hash FROM audit WHERE {where} "
+        f"ORDER BY seq {'DESC' if newest_first else 'ASC'} LIMIT ? OFFSET ?", (*params, limit, offset))
+    entries = [describe({"seq": r[0], "at": r[1], "actor": r[2], "action": r[3], "detail": json.loads(r[4]),
+                         "reason": r[5], "client": r[6], "hash": r[7]}, contest) for r in rows]
+    return {"entries": entries, "total": total, "offset": offset, "limit": limit,
+            "order": "newest" if newest_first else "oldest"}
+
+
+RAW_LIMIT, RAW_MAX = 1000, 5000
+
+
+async def raw_page(store: "Store", cid: str, *, project: str | None = None, judge: str | None = None,
+                   kind: str | None = None, newest_first: bool = False, after_seq: int | None = None,
+                   before_seq: int | None = None, limit: int = RAW_LIMIT) -> dict:
+    """One page of the contest's stored audit entries as they are (``AuditEntry.to_json``), filtered in SQL.
+
+    Pages follow ``seq``: oldest first, the next page starts after ``next["after_seq"]``; newest first, it
+    starts before ``next["before_seq"]``.  ``more`` says whether entries are left beyond this page, so no
+    entry is ever left out without saying so; ``total`` counts every matching entry (cursors aside)."""
+    where, params = filter_sql(cid, project, judge, kind)
+    limit = max(1, min(int(limit), RAW_MAX))
+    (total,) = await store.fetchone(f"SELECT COUNT(*) FROM audit WHERE {where}", tuple(params))
+    if after_seq is not None:
+        where += " AND seq > ?"
+        params.append(int(after_seq))
+    if before_seq is not None:
+        where += " AND seq < ?"
+        params.append(int(before_seq))
+    rows = await store.fetchall(
+        f"SELECT seq, contest_id, at, actor, action, detail, reason, client, hash FROM audit WHERE {where} "
+        f"ORDER BY seq {'DESC' if newest_first else 'ASC'} LIMIT ?", (*params, limit + 1))
+    more = len(rows) > limit
+    entries = [{"seq": r[0], "contest_id": r[1], "at": r[2], "actor": r[3], "action": r[4],
+                "detail": json.loads(r[5]), "reason": r[6], "client": r[7], "hash": r[8]} for r in rows[:limit]]
+    cursor = "before_seq" if newest_first else "after_seq"
+    return {"entries": entries, "total": total, "limit": limit, "order": "newest" if newest_first else "oldest",
+            "more": more, "next": {cursor: entries[-1]["seq"]} if more else None}
+
+
+async def verify(store: "Store") -> dict:
+    """The whole database's chain (every contest shares one chain), checked off the event loop."""
+    ok, message = await asyncio.to_thread(verify_chain, store.path)
+    return {"ok": ok, "message": message}
+
+
+async def contest_head(store: "Store", cid: str) -> dict:
+    """How many audit entries the contest has, and its last one's number and hash: what the signed
+    summary sheet prints, so anyone can compare the paper with the audit page."""
+    count, last = await store.fetchone("SELECT COUNT(*), MAX(seq) FROM audit WHERE contest_id = ?", (cid,))
+    row = await store.fetchone("SELECT hash FROM audit WHERE seq = ?", (last,)) if last is not None else None
+    return {"contest_entries": count, "last_seq": last, "last_hash": row[0] if row else None}

@@ -1,0 +1,504 @@
+"""SQLite persistence: schema, migrations, the single writer and the audit chain.
+
+What it does: owns the one aiosqlite connection (WAL, synchronous=FULL), runs
+versioned migrations, serialises every write transaction behind one lock
+(:meth:`Store.write`), appends audit entries chained by SHA-256 inside the same
+transaction as the change they describe, and loads everything back at start.
+Group commit: writes that ask for it (``write(batch=True)``: judges' submissions) and
+queue up while another is in progress share one transaction, each in its own
+SAVEPOINT (a failing one is rolled back alone); one COMMIT (one fsync) then
+acknowledges them all.  Nobody's block returns before the COMMIT that contains it,
+and in-memory changes (``on_commit``) still happen only after it.
+:func:`verify_chain` checks the chain of a database file (synchronously, for
+``run.py verify``).
+
+A full disk: a write that fails with SQLITE_FULL is rolled back and raised as
+:class:`StorageFull` (nothing of it is stored, no on-commit callback runs, so
+memory stays equal to the database); :attr:`Store.full` says so until the next
+write commits, and ``on_storage`` hears both changes.  The WAL does not grow
+by itself: :meth:`Store.maintain` (running from :meth:`Store.open` to
+:meth:`Store.close`) checkpoints it with TRUNCATE when writes have been idle
+for a moment or after many commits, and ``journal_size_limit`` caps what a
+checkpoint leaves behind.
+
+What it does not do: decide anything.  Callers (:mod:`judging.app.service`)
+validate first and publish only after :meth:`Store.write` has committed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import sqlite3
+import time
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any, AsyncIterator, Callable
+
+import aiosqlite
+
+GENESIS = "0" * 64
+JOURNAL_SIZE_LIMIT = 4 * 1024 * 1024  # bytes of WAL kept after a checkpoint
+CHECKPOINT_IDLE = 2.0                 # seconds without a write before the WAL is truncated
+CHECKPOINT_COMMITS = 500              # ... or after this many commits, busy or not
+
+
+class StorageFull(sqlite3.OperationalError):
+    """The disk (or the database's page limit) is full: the write was rolled back, nothing was stored."""
+
+    def __init__(self) -> None:
+        super().__init__("存储空间已满，本次更改未保存 / disk full: NOT saved")
+
+
+def is_disk_full(e: BaseException) -> bool:
+    """SQLITE_FULL, or the operating system saying no space is left."""
+    if isinstance(e, sqlite3.Error):
+        return (getattr(e, "sqlite_errorcode", 0) or 0) & 0xFF == sqlite3.SQLITE_FULL \
+            or "database or disk is full" in str(e)
+    return isinstance(e, OSError) and e.errno == 28  # ENOSPC
+
+MIGRATIONS: list[str] = [
+    # 1: the first release
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE contests (
+        id TEXT PRIMARY KEY, name TEXT NOT NULL, rules_text TEXT NOT NULL, rules_source TEXT NOT NULL,
+        timer_seconds INTEGER NOT NULL, running_order TEXT NOT NULL DEFAULT '[]', draw_seed TEXT,
+        screen_token TEXT NOT NULL UNIQUE, state TEXT NOT NULL, created_at REAL NOT NULL);
+    CREATE TABLE projects (
+        contest_id TEXT NOT NULL REFERENCES contests(id), id TEXT NOT NULL, seq INTEGER NOT NULL,
+        name TEXT NOT NULL, organization TEXT NOT NULL DEFAULT '', community TEXT NOT NULL DEFAULT '',
+        track TEXT NOT NULL DEFAULT '', requested REAL, PRIMARY KEY (contest_id, id));
+    CREATE TABLE judges (
+        contest_id TEXT NOT NULL REFERENCES contests(id), id TEXT NOT NULL, seq INTEGER NOT NULL,
+        name TEXT NOT NULL, panel TEXT NOT NULL, token TEXT NOT NULL UNIQUE, PRIMARY KEY (contest_id, id));
+    CREATE TABLE recusals (
+        contest_id TEXT NOT NULL, judge_id TEXT NOT NULL, project_id TEXT NOT NULL,
+        PRIMARY KEY (contest_id, judge_id, project_id));
+    CREATE TABLE marks (
+        contest_id TEXT NOT NULL, project_id TEXT NOT NULL, round TEXT NOT NULL, judge_id TEXT NOT NULL,
+        submission_id TEXT NOT NULL, marks TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'active',
+        updated_at REAL NOT NULL, updated_by TEXT NOT NULL,
+        PRIMARY KEY (contest_id, project_id, round, judge_id));
+    CREATE TABLE submissions (
+        submission_id TEXT PRIMARY KEY, contest_id TEXT NOT NULL, judge_id TEXT NOT NULL,
+        project_id TEXT NOT NULL, round TEXT NOT NULL, marks TEXT NOT NULL, received_at REAL NOT NULL);
+    CREATE TABLE audit (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, contest_id TEXT, at REAL NOT NULL, actor TEXT NOT NULL,
+        action TEXT NOT NULL, detail TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '', client TEXT NOT NULL DEFAULT '',
+        prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
+    CREATE INDEX audit_contest ON audit(contest_id, seq);
+    """,
+    # console sessions the server can end (judging.app.sessions); IF NOT EXISTS: safe in any migration order
+    """
+    CREATE TABLE IF NOT EXISTS sessions (
+        id_hash TEXT PRIMARY KEY, created_at REAL NOT NULL, last_seen REAL NOT NULL,
+        client TEXT NOT NULL DEFAULT '', user_agent TEXT NOT NULL DEFAULT '',
+        revoked_at REAL, ended TEXT NOT NULL DEFAULT '');
+    CREATE INDEX IF NOT EXISTS sessions_live ON sessions(revoked_at, last_seen);
+    """,
+    # the evening's date and venue, printed on the exports
+    """
+    ALTER TABLE contests ADD COLUMN date TEXT NOT NULL DEFAULT '';
+    ALTER TABLE contests ADD COLUMN venue TEXT NOT NULL DEFAULT '';
+    """,
+]
+
+
+def entry_hash(prev_hash: str, seq: int, contest_id: str | None, at: float, actor: str, action: str,
+               detail: str, reason: str, client: str) -> str:
+    payload = json.dumps([prev_hash, seq, contest_id, repr(at), actor, action, detail, reason, client],
+                         ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    seq: int
+    contest_id: str | None
+    at: float
+    actor: str
+    action: str
+    detail: dict
+    reason: str
+    client: str
+    hash: str
+
+    def to_json(self) -> dict:
+        return {"seq": self.seq, "contest_id": self.contest_id, "at": self.at, "actor": self.actor,
+                "action": self.action, "detail": self.detail, "reason": self.reason, "client": self.client,
+                "hash": self.hash}
+
+
+class Tx:
+    """One write transaction; only valid inside :meth:`Store.write`.  ``shared``: a dict common to every
+    write of one group commit (empty for a write of its own), for what a later write of the group must
+    know of an earlier one before the commit makes it visible in memory."""
+
+    def __init__(self, db: aiosqlite.Connection, store: "Store", shared: dict | None = None) -> None:
+        self.db, self.store = db, store
+        self.audit_entries: list[AuditEntry] = []
+        self._on_commit: list[Callable[[], None]] = []
+        self.shared: dict = {} if shared is None else shared
+
+    def on_commit(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` right after COMMIT, still inside the writer's lock: in-memory state
+        changes together with the database, and the next writer already sees it."""
+        self._on_commit.append(callback)
+
+    async def fetchone(self, sql: str, params: tuple = ()) -> Any:
+        async with self.db.execute(sql, params) as cur:
+            return await cur.fetchone()
+
+    async def execute(self, sql: str, params: tuple | dict = ()) -> aiosqlite.Cursor:
+        return await self.db.execute(sql, params)
+
+    async def executemany(self, sql: str, rows: list[tuple]) -> None:
+        await self.db.executemany(sql, rows)
+
+    async def audit(self, contest_id: str | None, actor: str, action: str, detail: dict | None = None,
+                    reason: str = "", client: str = "") -> AuditEntry:
+        at = time.time()
+        detail_text = json.dumps(detail or {}, ensure_ascii=False, sort_keys=True, default=str)
+        async with self.db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1") as cur:
+            row = await cur.fetchone()
+        prev_seq, prev = (row[0], row[1]) if row else (0, GENESIS)
+        seq = prev_seq + 1
+        h = entry_hash(prev, seq, contest_id, at, actor, action, detail_text, reason, client)
+        await self.db.execute(
+            "INSERT INTO audit (seq, contest_id, at, actor, action, detail, reason, client, prev_hash, hash) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?)", (seq, contest_id, at, actor, action, detail_text, reason, client, prev, h))
+        await self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('audit_head', ?)",
+                              (json.dumps([seq, h]),))
+        entry = AuditEntry(seq, contest_id, at, actor, action, detail or {}, reason, client, h)
+        self.audit_entries.append(entry)
+        return entry
+
+    # console sessions (judging.app.sessions): only a hash of the cookie's id is ever stored
+    async def insert_session(self, id_hash: str, at: float, client: str, user_agent: str) -> None:
+        await self.db.execute("INSERT INTO sessions (id_hash, created_at, last_seen, client, user_agent) "
+                              "VALUES (?,?,?,?,?)", (id_hash, at, at, client, user_agent))
+
+    async def session_seen(self, id_hash: str, at: float) -> None:
+        await self.db.execute("UPDATE sessions SET last_seen = ? WHERE id_hash = ? AND last_seen < ?",
+                              (at, id_hash, at))
+
+    async def end_sessions(self, at: float, why: str, only: list[str] | None = None) -> int:
+        """Revoke the live sessions named in ``only`` (every live one if None); returns how many."""
+        if only is None:
+            cur = await self.db.execute("UPDATE sessions SET revoked_at = ?, ended = ? WHERE revoked_at IS NULL",
+                                        (at, why))
+            return cur.rowcount
+        ended = 0
+        for id_hash in only:
+            cur = await self.db.execute("UPDATE sessions SET revoked_at = ?, ended = ? "
+                                        "WHERE id_hash = ? AND revoked_at IS NULL", (at, why, id_hash))
+            ended += cur.rowcount
+        return ended
+
+    async def forget_sessions(self, before: float) -> None:
+        """Drop the rows of sessions unused since ``before`` (their log-ins and log-outs stay in the audit)."""
+        await self.db.execute("DELETE FROM sessions WHERE last_seen < ?", (before,))
+
+
+def _fail(group: "_Group", e: BaseException) -> None:
+    """Wake the writers of a group transaction that did not commit with what went wrong."""
+    group.done.set_exception(e if isinstance(e, Exception) else RuntimeError("commit interrupted"))
+    group.done.exception()  # retrieved: waiters re-raise it; no "never retrieved" warning
+
+
+class _Group:
+    """The writes of one group commit: their after-commit callbacks and the future they all wait on."""
+
+    def __init__(self) -> None:
+        self.members = 0
+        self.callbacks: list[Callable[[], None]] = []
+        self.shared: dict = {}
+        self.done: asyncio.Future = asyncio.get_running_loop().create_future()
+
+
+class Store:
+    MAX_GROUP = 256  # writes per group commit at most (bounds the wait of the first one)
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._db: aiosqlite.Connection | None = None
+        self._lock = asyncio.Lock()
+        self.full = False  # the last write failed for lack of space (until one commits again)
+        self.on_storage: Callable[[bool], None] | None = None  # called with ``full`` when it changes
+        self.checkpoints = 0
+        self._since_checkpoint = 0
+        self._last_write = 0.0
+        self.maintenance: asyncio.Task | None = None  # Store.maintain, from open() to close()
+        self._waiting = 0              # writers queued for the lock
+        self._group: _Group | None = None  # the open group transaction, if any
+        self.commits = 0               # COMMITs (tests and benchmarks: fewer than writes under load)
+        self.grouped = 0               # writes that went through a group commit
+
+    async def open(self) -> None:
+        self._db = await aiosqlite.connect(self.path, isolation_level=None)
+        await self._db.execute("PRAGMA journal_mode=WAL")
+        await self._db.execute("PRAGMA synchronous=FULL")
+        await self._db.execute("PRAGMA foreign_keys=ON")
+        await self._db.execute("PRAGMA busy_timeout=5000")
+        await self._db.execute(f"PRAGMA journal_size_limit={JOURNAL_SIZE_LIMIT}")
+        await self._migrate()
+        self.maintenance = asyncio.create_task(self.maintain())  # keeps the WAL from filling a small disk
+
+    async def close(self) -> None:
+        if self.maintenance is not None:
+            self.maintenance.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.maintenance
+            self.maintenance = None
+        await self._close()
+
+    async def _close(self) -> None:
+        if self._db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                await self.checkpoint()
+            await self._db.close()
+            self._db = None
+
+    async def checkpoint(self) -> bool:
+        """Copy the WAL into the database and truncate it to zero bytes (under the writer's lock, so never
+        inside a transaction).  False when it could not (a reader in the way, or no space to copy into)."""
+        async with self._lock:
+            try:
+                async with self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cur:
+                    busy, _, _ = await cur.fetchone()  # type: ignore[misc]
+            except sqlite3.Error as e:
+                if not is_disk_full(e):
+                    raise
+                return False
+            if busy:
+                return False
+            self._since_checkpoint = 0
+            self.checkpoints += 1
+            return True
+
+    async def maintain(self, interval: float = 0.5) -> None:
+        """Run for the server's life: truncate the WAL once writes pause (or after many commits)."""
+        while True:
+            await asyncio.sleep(interval)
+            idle = time.monotonic() - self._last_write
+            if self._since_checkpoint and (idle >= CHECKPOINT_IDLE or self._since_checkpoint >= CHECKPOINT_COMMITS):
+                try:
+                    await self.checkpoint()
+                except sqlite3.Error:  # e.g. the disk went away: the next write will say so
+                    self._since_checkpoint = 0
+
+    def _storage(self, full: bool) -> None:
+        if full != self.full:
+            self.full = full
+            if self.on_storage is not None:
+                self.on_storage(full)
+
+    @property
+    def db(self) -> aiosqlite.Connection:
+        if self._db is None:
+            raise RuntimeError("store is not open")
+        return self._db
+
+    async def _migrate(self) -> None:
+        async with self.db.execute("PRAGMA user_version") as cur:
+            (version,) = await cur.fetchone()  # type: ignore[misc]
+        for number, sql in enumerate(MIGRATIONS[version:], start=version + 1):
+            await self.db.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in _statements(sql):
+                    await self.db.execute(statement)
+                await self.db.execute(f"PRAGMA user_version = {number}")
+                await self.db.execute("COMMIT")
+            except BaseException:
+                await self.db.execute("ROLLBACK")
+                raise
+
+    @asynccontextmanager
+    async def write(self, batch: bool = False) -> AsyncIterator[Tx]:
+        """The only way to change the database: one write at a time, committed before the block returns.
+
+        Callers decide *inside* the block (check the live state, then write), so no other write
+        can slip in between the check and the commit.  ``batch=True``: the write may share one
+        transaction (and one fsync) with others queued meanwhile (see the module docstring); it must
+        then only depend on state that no other batched write changes, or read it from ``tx.shared``.
+        A full disk raises :class:`StorageFull` (nothing of the write is stored, memory is unchanged)."""
+        try:
+            async with self._write(batch) as tx:
+                yield tx
+        except (sqlite3.Error, OSError) as e:
+            if is_disk_full(e) and not isinstance(e, StorageFull):
+                self._storage(True)
+                raise StorageFull() from e
+            raise
+
+    @asynccontextmanager
+    async def _write(self, batch: bool) -> AsyncIterator[Tx]:
+        self._waiting += 1
+        try:
+            await self._lock.acquire()
+        except BaseException:  # cancelled while queued: a group left open for this writer must still commit
+            self._waiting -= 1
+            if self._group is not None:
+                asyncio.ensure_future(self._flush())
+            raise
+        self._waiting -= 1
+        group: _Group | None = None
+        try:
+            if self._group is not None and (not batch or self._group.members >= self.MAX_GROUP):
+                await self._commit_group()
+            if not batch:
+                async with self._single() as tx:
+                    yield tx
+                return
+            if self._group is None:
+                await self.db.execute("BEGIN IMMEDIATE")
+                self._group = _Group()
+            group = self._group
+            await self.db.execute("SAVEPOINT w")
+            tx = Tx(self.db, self, group.shared)
+            try:
+                yield tx
+            except BaseException as e:
+                if not self.db.in_transaction:  # SQLite ended the whole transaction itself (disk full, I/O)
+                    self._group = None
+                    _fail(group, e)          # the writes already in it were lost too: their writers hear it
+                    group = None
+                    raise
+                await self.db.execute("ROLLBACK TO w")
+                await self.db.execute("RELEASE w")
+                if group.members == 0:  # nothing else in this transaction: end it
+                    self._group = None
+                    await self.db.execute("ROLLBACK")
+                    group.done.set_result(None)
+                elif self._waiting == 0:  # the others in this transaction must not wait for a next writer
+                    await self._commit_group()
+                group = None
+                raise
+            await self.db.execute("RELEASE w")
+            group.members += 1
+            self.grouped += 1
+            group.callbacks.extend(tx._on_commit)
+            if self._waiting == 0:  # nobody queued: commit now; else the next writer joins (or commits first)
+                await self._commit_group()
+        finally:
+            self._lock.release()
+        if group is not None:
+            await asyncio.shield(group.done)  # raises what the COMMIT raised
+
+    @asynccontextmanager
+    async def _single(self) -> AsyncIterator[Tx]:
+        changes = self.db.total_changes
+        await self.db.execute("BEGIN IMMEDIATE")
+        tx = Tx(self.db, self)
+        try:
+            yield tx
+        except BaseException:
+            await self._rollback()
+            raise
+        try:
+            await self.db.execute("COMMIT")
+        except BaseException:  # e.g. disk full: nothing was stored, and the next writer must start clean
+            await self._rollback()
+            raise
+        self.commits += 1
+        self._committed(self.db.total_changes != changes)  # a read under the lock (an export) proves nothing
+        for callback in tx._on_commit:
+            callback()
+
+    async def _flush(self) -> None:
+        async with self._lock:
+            await self._commit_group()
+
+    async def _commit_group(self) -> None:
+        """COMMIT the open group (under the lock); wake its writers with the outcome."""
+        group, self._group = self._group, None
+        if group is None:
+            return
+        try:
+            await self.db.execute("COMMIT")
+        except BaseException as e:
+            await self._rollback()
+            _fail(group, e)
+            return
+        self.commits += 1
+        self._committed(group.members > 0)
+        for callback in group.callbacks:
+            callback()
+        group.done.set_result(None)
+
+    def _committed(self, changed: bool) -> None:
+        """After a COMMIT: the WAL maintenance counts it, and a full-disk warning clears."""
+        if changed:
+            self._last_write = time.monotonic()
+            self._since_checkpoint += 1
+            self._storage(False)
+
+    async def _rollback(self) -> None:
+        # SQLite rolls a transaction back by itself after SQLITE_FULL (and some I/O errors)
+        if self.db.in_transaction:
+            await self.db.execute("ROLLBACK")
+
+    async def fetchall(self, sql: str, params: tuple = ()) -> list[aiosqlite.Row]:
+        async with self.db.execute(sql, params) as cur:
+            return list(await cur.fetchall())
+
+    async def fetchone(self, sql: str, params: tuple = ()) -> Any:
+        async with self.db.execute(sql, params) as cur:
+            return await cur.fetchone()
+
+    async def meta(self, key: str) -> str | None:
+        row = await self.fetchone("SELECT value FROM meta WHERE key = ?", (key,))
+        return row[0] if row else None
+
+    async def live_sessions(self, seen_since: float) -> list[aiosqlite.Row]:
+        """Sessions not revoked and used since ``seen_since``: id_hash, created_at, last_seen, client, user_agent."""
+        return await self.fetchall("SELECT id_hash, created_at, last_seen, client, user_agent FROM sessions "
+                                   "WHERE revoked_at IS NULL AND last_seen >= ? ORDER BY created_at", (seen_since,))
+
+    async def audit_log(self, contest_id: str | None = None, limit: int = 10000) -> list[AuditEntry]:
+        if contest_id is None:
+            rows = await self.fetchall("SELECT seq, contest_id, at, actor, action, detail, reason, client, hash "
+                                       "FROM audit ORDER BY seq LIMIT ?", (limit,))
+        else:
+            rows = await self.fetchall("SELECT seq, contest_id, at, actor, action, detail, reason, client, hash "
+                                       "FROM audit WHERE contest_id = ? ORDER BY seq LIMIT ?", (contest_id, limit))
+        return [AuditEntry(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6], r[7], r[8]) for r in rows]
+
+
+def _statements(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";") if s.strip()]
+
+
+def verify_chain(path: str) -> tuple[bool, str]:
+    """Re-derive every audit hash of the database at ``path``.  (ok, message)."""
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        con.execute("BEGIN")  # one read snapshot: a running server may append between the two reads
+        rows = con.execute("SELECT seq, contest_id, at, actor, action, detail, reason, client, prev_hash, hash "
+                           "FROM audit ORDER BY seq").fetchall()
+        head_row = con.execute("SELECT value FROM meta WHERE key = 'audit_head'").fetchone()
+    finally:
+        con.close()
+    prev, expected_seq = GENESIS, 1
+    for seq, cid, at, actor, action, detail, reason, client, prev_hash, h in rows:
+        if seq != expected_seq:
+            return False, f"audit entry {expected_seq} is missing (next is {seq}): a row was deleted"
+        if prev_hash != prev:
+            return False, f"audit entry {seq}: does not follow entry {seq - 1} (inserted or altered row)"
+        if entry_hash(prev, seq, cid, at, actor, action, detail, reason, client) != h:
+            return False, f"audit entry {seq}: its content does not match its hash (edited row)"
+        prev, expected_seq = h, seq + 1
+    if head_row is not None:
+        head_seq, head_hash = json.loads(head_row[0])
+        if head_seq < expected_seq - 1:
+            return False, f"the audit log goes on after entry {head_seq}, the last one written by the server: " \
+                          f"entries {head_seq + 1}-{expected_seq - 1} were added behind its back"
+        if head_seq != expected_seq - 1 or head_hash != prev:
+            return False, f"the audit log ends at entry {expected_seq - 1} but was last written at {head_seq}: " \
+                          "rows were removed from the end"
+    elif rows:
+        return False, "the audit head record is missing"
+    return True, f"audit chain intact: {len(rows)} entries"
