@@ -23,6 +23,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
+from judging.core import vocabulary
 from judging.app.auth import new_csrf_token
 from judging.web.links import link_base, unreachable_warning
 from judging.app.sessions import describe
@@ -30,6 +31,7 @@ from judging.core.text import LINE, text_problem
 from judging.web.deps import TooManyAttempts, client_of, foreign_origin
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parents[2] / "templates"))
+TEMPLATES.env.globals["vocabulary"] = vocabulary.for_pages()  # every label a page shows (core/vocabulary.py)
 
 
 def render(request: Request, name: str, status: int = 200, **context) -> Response:

@@ -1,0 +1,109 @@
+"""Every label people read, in one place: phases, console actions, audit actions, rounds, mark statuses,
+ties, in Chinese and English (pure).
+
+What it does: holds each vocabulary as ``id -> (zh, en)``; :func:`label` / :func:`zh` look one up (an
+unknown id reads as itself); :func:`round_label` names a round (正式路演 / 加时赛1 in files, 决赛路演 /
+加时赛 第 1 轮 on pages); :func:`for_pages` is the JSON every page embeds (``<script id="vocabulary">``,
+read by ``static/shared/labels.js``), so pages never keep their own copy of a label.
+
+What it does not do: format numbers or money (:mod:`judging.core.money`, :mod:`judging.core.scoring`),
+word how one particular tie was settled (:mod:`judging.core.tie_labels` builds those sentences from
+the rules), or choose the page language (the page does, from the user's switch).
+"""
+
+from __future__ import annotations
+
+import re
+
+Pair = tuple[str, str]
+
+PHASES: dict[str, Pair] = {
+    "setup": ("准备中", "Setup"), "idle": ("等待上台", "Between roadshows"), "presenting": ("路演中", "Presenting"),
+    "scoring": ("评分中", "Scoring open"), "closed": ("评分已结束", "Scoring closed"),
+    "result": ("公布结果", "Result shown"), "ranking": ("排名", "Ranking"), "reveal": ("颁奖", "Awards"),
+    "locked": ("已锁定", "Locked"),
+}
+
+# what the console's buttons say (the state machine's actions, judging.core.contest.ACTIONS)
+ACTIONS: dict[str, Pair] = {
+    "start": ("开始比赛", "Start"), "present": ("请上台", "Present"), "open_scoring": ("开放评分", "Open scoring"),
+    "close_scoring": ("结束评分", "Close scoring"), "show_result": ("公布结果", "Show result"),
+    "next": ("下一个", "Next"), "rank": ("生成排名", "Rank"), "start_overtime": ("开始加时赛", "Start overtime"),
+    "start_reveal": ("颁奖", "Awards"), "reveal_next": ("揭晓下一奖项", "Reveal next tier"),
+    "lock": ("锁定结果", "Lock"), "back": ("撤回上一步", "Back"),
+    "timer_start": ("开始计时", "Start timer"), "timer_pause": ("暂停计时", "Pause timer"),
+    "timer_reset": ("重置计时", "Reset timer"),
+    "hold_screen": ("大屏切到等候画面", "Holding view"), "release_screen": ("大屏恢复", "Back to the evening"),
+    "hide_marks": ("隐藏评委个人分", "Hide marks"), "show_marks": ("显示评委个人分", "Show marks"),
+    "autostart_on": ("请上台时自动计时", "Timer starts with 请上台"),
+    "autostart_off": ("手动开始计时", "Timer started by hand"),
+}
+
+# what the audit trail calls each stored entry's action
+AUDIT_ACTIONS: dict[str, Pair] = {
+    "contest.create": ("创建大赛", "Contest created"), "contest.update": ("修改设置", "Setup changed"),
+    "contest.import": ("从存档导入", "Imported from an archive"),
+    "order.draw": ("抽签确定出场顺序", "Running order drawn"), "order.set": ("手动设置出场顺序", "Running order set"),
+    "state.start": ("开始比赛", "Started"), "state.present": ("请项目上台", "Presenting"),
+    "state.open_scoring": ("开放评分", "Scoring opened"), "state.close_scoring": ("结束评分", "Scoring closed"),
+    "state.show_result": ("公布本项目结果", "Result shown"), "state.next": ("进入下一个", "Next"),
+    "state.rank": ("生成排名", "Ranked"), "state.start_overtime": ("开始加时赛", "Overtime started"),
+    "state.start_reveal": ("开始颁奖", "Awards started"), "state.reveal_next": ("揭晓下一奖项", "Next tier revealed"),
+    "state.lock": ("锁定结果", "Locked"), "state.back": ("撤回上一步", "Step undone"),
+    "state.hold_screen": ("大屏切到等候画面", "Screen on hold"), "state.release_screen": ("大屏恢复比赛画面", "Screen back"),
+    "state.hide_marks": ("大屏隐藏评委个人分", "Marks hidden"), "state.show_marks": ("大屏显示评委个人分", "Marks shown"),
+    "state.autostart_on": ("请上台时自动计时", "Timer starts with 请上台"),
+    "state.autostart_off": ("改为手动开始计时", "Timer started by hand"),
+    "mark.submit": ("评委提交评分", "Marks submitted"), "mark.amend": ("评委修改评分", "Marks amended"),
+    "mark.correct": ("组织者更正评分", "Marks corrected"), "mark.void": ("组织者作废评分", "Marks voided"),
+    "judge.nudge": ("提醒评委尽快提交", "Judge nudged"),
+}
+
+# a judge's marks for one roadshow, as the sheets and the console list them
+STATUSES: dict[str, Pair] = {
+    "recused": ("回避", "Recused"), "missing": ("未评分", "Not scored"), "voided": ("作废", "Voided"),
+    "open": ("评分中", "Scoring open"), "pending": ("未路演", "Not yet presented"),
+}
+
+# rounds: the regular round and overtime round N ("{n}" is filled in)
+ROUNDS: dict[str, Pair] = {
+    "final": ("决赛路演", "Final"), "overtime": ("加时赛 第 {n} 轮", "Overtime {n}"),
+    "final_file": ("正式路演", "Regular round"), "overtime_file": ("加时赛{n}", "Overtime {n}"),
+}
+
+_OVERTIME = re.compile(r"^overtime(\d+)$")
+
+VOCABULARIES: dict[str, dict[str, Pair]] = {
+    "phase": PHASES, "action": ACTIONS, "audit": AUDIT_ACTIONS, "status": STATUSES, "round": ROUNDS,
+}
+
+
+def label(kind: str, key: str) -> Pair:
+    """``label("phase", "scoring")`` -> ``("评分中", "Scoring open")``; an unknown key reads as itself."""
+    return VOCABULARIES[kind].get(key, (key, key))
+
+
+def zh(kind: str, key: str) -> str:
+    return label(kind, key)[0]
+
+
+def both(kind: str, key: str) -> str:
+    """'评分中 Scoring open' -- for the places that show both languages at once."""
+    z, e = label(kind, key)
+    return z if z == e else f"{z} {e}"
+
+
+def round_label(round_name: str, *, in_files: bool = False) -> Pair:
+    """'final' -> 决赛路演 (files: 正式路演); 'overtime1' -> 加时赛 第 1 轮 (files: 加时赛1)."""
+    m = _OVERTIME.match(round_name)
+    key = ("overtime" if m else "final") + ("_file" if in_files else "")
+    if not m and round_name != "final":
+        return (round_name, round_name)
+    z, e = ROUNDS[key]
+    n = m.group(1) if m else ""
+    return z.format(n=n), e.format(n=n)
+
+
+def for_pages() -> dict[str, dict[str, dict[str, str]]]:
+    """The JSON every page embeds: ``{"phase": {"setup": {"zh": "准备中", "en": "Setup"}, ...}, ...}``."""
+    return {kind: {k: {"zh": z, "en": e} for k, (z, e) in vocab.items()} for kind, vocab in VOCABULARIES.items()}
