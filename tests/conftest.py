@@ -29,6 +29,7 @@ class LiveServer:
         import uvicorn
 
         from judging.web.app import create_app
+        from judging.web.slow_clients import http_protocol
 
         self.db = db
         self.port = free_port()
@@ -36,7 +37,7 @@ class LiveServer:
         self.key = ORGANIZER_KEY
         self.app = create_app(db, organizer_key=ORGANIZER_KEY, demo=demo)
         config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning", access_log=False,
-                                ws_ping_interval=20, ws_ping_timeout=20)
+                                ws_ping_interval=20, ws_ping_timeout=20, http=http_protocol())
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 

@@ -66,6 +66,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from judging.web.app import create_app
+    from judging.web.slow_clients import http_protocol
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     from judging.web.limits import install_emfile_filter, raise_open_files
@@ -95,7 +96,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     app = create_app(args.db, organizer_key=env_key, rotate_key=args.new_key, demo=not args.no_demo, on_ready=ready,
                      public_url=public_url)
     uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="warning",
-                ws_ping_interval=20, ws_ping_timeout=20)
+                ws_ping_interval=20, ws_ping_timeout=20, http=http_protocol())
     return 0
 
 
