@@ -56,6 +56,7 @@ def test_signed_in_devices_are_listed_and_ended_from_the_console(browser: Browse
     expect(laptop.locator("#confirm-dialog")).to_contain_text("End this session")
     confirm(laptop)
     expect(rows).to_have_count(2)
+    laptop.wait_for_load_state()  # the list is the reloaded page's: wait for its script before the next click
     phone.wait_for_url(f"{live_server.url}/login?next=%2Fconsole%2Fc1")
 
     # sign out all other devices: only this laptop is left
