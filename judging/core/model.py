@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Iterable, Mapping
 
 from judging.core.money import amount_problem
-from judging.core.rules import Panel, Rules, as_decimal
+from judging.core.rules_model import Panel, Rules, as_decimal
 from judging.core.text import LINE, text_problem
 
 ID_PATTERN = _ID = re.compile(r"^[A-Za-z0-9_\-]{1,40}$")

@@ -19,7 +19,7 @@ from judging.core.model import Judge, mark_total
 from judging.core.money import money_text
 from judging.core.rules import fmt_num, short_label
 from judging.core.scoring import is_overtime, natural_key
-from judging.core.tie_labels import how_settled
+from judging.core.tiebreakers import how_settled
 from judging.live.snapshots import rules_summary
 
 if TYPE_CHECKING:

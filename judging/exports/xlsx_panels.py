@@ -21,7 +21,7 @@ from judging.exports.text import clean
 from judging.exports.snapshot import Snapshot, round_label, step_digits
 from judging.core.model import mark_total
 from judging.core.rules import Panel, short_label
-from judging.core.scoring import explain_panel
+from judging.core.panel_methods import explain_panel
 from judging.live.snapshots import rules_summary
 from judging.exports.xlsx_cells import (CENTER, DROP_FILL, GRID, STRUCK, WRAP, header, header_cell, number_format, print_setup,
                          put, readable, title, widths)

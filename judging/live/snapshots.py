@@ -19,8 +19,8 @@ from judging.app.nudges import MESSAGE as NUDGE_MESSAGE
 from judging.app.nudges import active_nudge
 from judging.core.outliers import flag_outliers
 from judging.core.rules import short_label
-from judging.core.scoring import explain_panel
-from judging.core.tie_labels import how_settled, tie_text
+from judging.core.panel_methods import explain_panel
+from judging.core.tiebreakers import how_settled, tie_text
 from judging.core.tracks import money_rules_lines, track_notice
 
 if TYPE_CHECKING:
