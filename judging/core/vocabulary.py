@@ -44,6 +44,12 @@ ACTIONS: dict[str, Pair] = {
     "autostart_off": ("手动开始计时", "Timer started by hand"),
 }
 
+# the console's switches (the state machine's OPTIONS): what each is called, on or off
+OPTIONS: dict[str, Pair] = {
+    "holding": ("大屏等候画面", "Holding view"), "hide_marks": ("隐藏评委个人分", "Hide individual marks"),
+    "timer_autostart": ("请上台时自动计时", "Timer starts with 请上台"),
+}
+
 # what the audit trail calls each stored entry's action
 AUDIT_ACTIONS: dict[str, Pair] = {
     "contest.create": ("创建大赛", "Contest created"), "contest.update": ("修改设置", "Setup changed"),
@@ -90,7 +96,7 @@ ROUNDING: dict[str, Pair] = {"half_up": ("四舍五入", "half up"), "half_even"
 _OVERTIME = re.compile(r"^overtime(\d+)$")
 
 VOCABULARIES: dict[str, dict[str, Pair]] = {
-    "phase": PHASES, "action": ACTIONS, "audit": AUDIT_ACTIONS, "status": STATUSES, "round": ROUNDS,
+    "phase": PHASES, "action": ACTIONS, "audit": AUDIT_ACTIONS, "status": STATUSES, "round": ROUNDS, "option": OPTIONS,
     "method": METHODS, "rounding": ROUNDING, "tie": tiebreakers.OUTCOMES, "tiebreaker": tiebreakers.labels(),
 }
 
@@ -124,6 +130,11 @@ def round_label(round_name: str, *, in_files: bool = False) -> Pair:
 def score_text(x: float | None, digits: int) -> str:
     """A published score at the rules' digits: 88.50 (empty for None) -- the one rule pages and files follow."""
     return "" if x is None else f"{x:.{digits}f}"
+
+
+def file_round(round_name: str) -> str:
+    """A round as the exports write it: 'overtime2' -> 加时赛2, any other round -> 正式路演."""
+    return round_label(round_name if _OVERTIME.match(round_name) else "final", in_files=True)[0]
 
 
 def for_pages() -> dict[str, dict[str, dict[str, str]]]:

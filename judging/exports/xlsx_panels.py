@@ -18,7 +18,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from judging.exports.rows import STATUS_LABELS, judge_sheet, rounds_of
 from judging.exports.text import clean
-from judging.exports.snapshot import Snapshot, round_label, step_digits
+from judging.core.vocabulary import file_round
+from judging.exports.snapshot import Snapshot, step_digits
 from judging.core.model import mark_total
 from judging.core.rules import Panel, short_label
 from judging.core.panel_methods import explain_panel
@@ -70,7 +71,7 @@ def _context(snap: Snapshot, panel: Panel, judges):
 
 def _roadshow_cells(ws: Worksheet, row: int, snap: Snapshot, pos: int, pid: str, round_name: str) -> None:
     names = {p.id: p.name for p in snap.rt.contest.projects}
-    for col, v in enumerate([pos, pid, names.get(pid, pid), round_label(round_name)], start=1):
+    for col, v in enumerate([pos, pid, names.get(pid, pid), file_round(round_name)], start=1):
         c = put(ws, row, col, v)
         c.border, c.alignment = GRID, WRAP if col == 3 else CENTER
 

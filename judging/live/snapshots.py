@@ -18,26 +18,19 @@ from judging.core.money import money_text, summary_json
 from judging.app.nudges import MESSAGE as NUDGE_MESSAGE
 from judging.app.nudges import active_nudge
 from judging.core.outliers import flag_outliers
+from judging.core import rules_words, vocabulary
 from judging.core.rules import short_label
 from judging.core.panel_methods import explain_panel
 from judging.core.tiebreakers import how_settled, tie_text
-from judging.core.tracks import money_rules_lines, track_notice
+from judging.core.tracks import track_notice
 
 if TYPE_CHECKING:
     from judging.app.service import Runtime, Service
 
 
 
-ACTION_LABELS = {
-    "start": "开始比赛 Start", "present": "请上台 Present", "open_scoring": "开放评分 Open scoring",
-    "close_scoring": "结束评分 Close scoring", "show_result": "公布结果 Show result", "next": "下一个 Next",
-    "rank": "生成排名 Rank", "start_overtime": "开始加时赛 Start overtime", "start_reveal": "颁奖 Awards",
-    "reveal_next": "揭晓下一奖项 Reveal next tier", "lock": "锁定结果 Lock", "back": "撤回上一步 Back",
-    "timer_start": "开始计时 Start timer", "timer_pause": "暂停计时 Pause timer", "timer_reset": "重置计时 Reset timer",
-    "hold_screen": "大屏切到等候画面 Holding view", "release_screen": "大屏恢复 Back to the evening",
-    "hide_marks": "隐藏评委个人分 Hide marks", "show_marks": "显示评委个人分 Show marks",
-    "autostart_on": "请上台时自动计时 Timer starts with 请上台", "autostart_off": "手动开始计时 Timer started by hand",
-}
+# the console's step button says the action's label in both languages ('开始比赛 Start'; core/vocabulary.py)
+ACTION_LABELS = {action: vocabulary.both("action", action) for action in vocabulary.ACTIONS}
 
 
 def _base(svc: "Service", rt: "Runtime", role: str) -> dict:
@@ -73,18 +66,17 @@ SETTLED = ("ranking", "reveal", "locked")
 def round_badge(s: machine.LiveState) -> str | None:
     """"加时赛 第 1 轮 Overtime 1" while an overtime round's roadshows run; None otherwise (also after it)."""
     if s.overtime and s.phase not in SETTLED:
-        return f"加时赛 第 {s.overtime} 轮 Overtime {s.overtime}"
+        return " ".join(vocabulary.round_label(f"overtime{s.overtime}"))
     return None
 
 
 def options(s: machine.LiveState) -> list[dict]:
     """The console's screen and timer switches: each with its label, whether it is on, and the action that
     flips it (the state machine's OPTIONS; none changes the phase)."""
-    rows = [("holding", "大屏等候画面 Holding view", "hold_screen", "release_screen"),
-            ("hide_marks", "隐藏评委个人分 Hide individual marks", "hide_marks", "show_marks"),
-            ("timer_autostart", "请上台时自动计时 Timer starts with 请上台", "autostart_on", "autostart_off")]
-    return [{"id": key, "label": label, "on": getattr(s, key), "action": off if getattr(s, key) else on}
-            for key, label, on, off in rows]
+    rows = [("holding", "hold_screen", "release_screen"), ("hide_marks", "hide_marks", "show_marks"),
+            ("timer_autostart", "autostart_on", "autostart_off")]
+    return [{"id": key, "label": vocabulary.both("option", key), "on": getattr(s, key),
+             "action": off if getattr(s, key) else on} for key, on, off in rows]
 
 
 def _pj(projects: dict, pid: str) -> dict:
@@ -398,33 +390,5 @@ def judge(svc: "Service", rt: "Runtime", j: Judge) -> dict:
 
 
 def rules_summary(rt: "Runtime") -> list[str]:
-    """A readable summary of what the rules do, for the console (Chinese first)."""
-    r = rt.contest.rules
-    lines = []
-    names = {"mean": "平均分", "sum": "总和", "median": "中位数", "trimmed_mean": "去掉最高最低后平均",
-             "trimmed_sum": "去掉最高最低后求和", "zscore": "标准分", "rank_points": "名次积分"}
-    for p in r.panels:
-        drop = f"（去掉 {p.drop_high} 个最高分、{p.drop_low} 个最低分）" if p.trimmed else ""
-        crit = "、".join(short_label(c.label) for c in p.criteria) or "一个总分"
-        w = f"权重 {p.weight:g}" if r.combine == "weighted_sum" else "直接相加"
-        lines.append(f"{p.label}：评 {crit}；{names[p.method]}{drop}；{w}")
-    lines.append(f"分数保留 {r.rounding.digits} 位小数（{ {'half_up': '四舍五入', 'half_even': '银行家舍入', 'down': '截断'}[r.rounding.mode] }）")
-    lines.append("并列处理：" + " → ".join(_breaker_text(r, b) for b in r.ties.breakers))
-    if r.awards:
-        lines.append("奖项：" + "、".join(f"{a.label} {a.count} 名" if a.count else f"{a.label} ≥{a.min_score:g}"
-                                        for a in r.awards))
-    lines.extend(money_rules_lines(r, any(p.track for p in rt.contest.projects)))
-    return lines
-
-
-def _breaker_text(rules, breaker: str) -> str:
-    """'panel:expert' -> '专家评审团得分高者'; 'criterion:design' -> '“方案设计”得分高者'."""
-    kind, _, arg = breaker.partition(":")
-    if kind == "panel":
-        label = next((p.label for p in rules.panels if p.id == arg), arg)
-        return f"{short_label(label)}得分高者"
-    if kind == "criterion":
-        label = next((c.label for c in rules.criteria if c.id == arg), arg)
-        return f"“{short_label(label)}”得分高者"
-    return {"overtime": "加时赛", "shared": "并列", "countback": "比较各评委高分个数",
-            "givers": "给分评委多者"}.get(kind, breaker)
+    """A readable summary of what the rules do, for the console (:func:`judging.core.rules_words.summary`)."""
+    return rules_words.summary(rt.contest.rules, any(p.track for p in rt.contest.projects))
