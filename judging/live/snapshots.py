@@ -17,7 +17,7 @@ from judging.core.model import Judge, mark_total
 from judging.core.money import money_text, summary_json
 from judging.app.nudges import MESSAGE as NUDGE_MESSAGE
 from judging.app.nudges import active_nudge
-from judging.core.outliers import flag_outliers
+from judging.core.outliers import panel_flags
 from judging.core import rules_words, vocabulary
 from judging.core.rules import short_label
 from judging.core.panel_methods import explain_panel
@@ -53,6 +53,7 @@ def _base(svc: "Service", rt: "Runtime", role: str) -> dict:
             "contest": {"id": c.id, "name": c.name, "rules": c.rules.name, "digits": c.rules.rounding.digits,
                         "date": c.date, "venue": c.venue},
             "phase": s.phase, "version": s.version, "round": s.round, "overtime": s.overtime,
+            "phase_label": _pair(vocabulary.label("phase", s.phase)), "round_label": _pair(vocabulary.round_label(s.round)),
             "round_badge": round_badge(s),
             "overtime_groups": [[_pj(projects, p) for p in g] for g in s.overtime_groups],
             "order": order, "current": current,
@@ -61,6 +62,11 @@ def _base(svc: "Service", rt: "Runtime", role: str) -> dict:
 
 
 SETTLED = ("ranking", "reveal", "locked")
+
+
+def _pair(zh_en: tuple[str, str]) -> dict[str, str]:
+    """A label as the pages' vocabulary writes it: {"zh": ..., "en": ...}."""
+    return {"zh": zh_en[0], "en": zh_en[1]}
 
 
 def round_badge(s: machine.LiveState) -> str | None:
@@ -135,7 +141,8 @@ def roadshow_result(rt: "Runtime", project: str, round_name: str, labels: dict[s
                                  for l in sorted(lines, key=lambda l: list(labels).index(l.judge)
                                                  if l.judge in labels else 0)]})
     by = res.by_project()
-    return {"project": project, "round": round_name, "panels": panels, "score": float(scored.score[i]),
+    return {"project": project, "round": round_name, "round_label": _pair(vocabulary.round_label(round_name)),
+            "panels": panels, "score": float(scored.score[i]),
             "total": by[project].total if project in by else None,
             "rank": by[project].rank if project in by else None}
 
@@ -264,6 +271,7 @@ def console(svc: "Service", rt: "Runtime") -> dict:
                          if nxt else None)
     snap["can_go_back"] = bool(s.history) and s.phase != "locked"
     snap["allowed"] = svc.allowed_actions(rt)   # the buttons the console enables (the server decides)
+    snap["refused"] = refused(svc, rt, snap["allowed"])   # and why each other one is not: "原因 / reason"
     snap["options"] = options(s)
     snap["judges_status"] = judges_status(svc, rt)
     names = {j["id"]: j for j in snap["judges_status"]}
@@ -294,6 +302,14 @@ def console(svc: "Service", rt: "Runtime") -> dict:
     snap["marks"] = [m.to_json() for m in rt.marks.values()]
     snap["storage"] = {"ok": not svc.store.full, "message": STORAGE_FULL if svc.store.full else None}
     return snap
+
+
+def refused(svc: "Service", rt: "Runtime", allowed: list[str]) -> dict[str, str]:
+    """Why each action not in ``allowed`` cannot be pressed now (:func:`judging.core.contest.refused_actions`);
+    one the machine allows but the service holds back while the results cannot be computed says so."""
+    reasons = machine.refused_actions(rt.state, svc.facts(rt, confirm=True))
+    blocked = f"成绩暂时无法计算 / the results cannot be computed（{rt.results_error or ''}）"
+    return {a: reasons.get(a, blocked) for a in machine.ACTIONS if a not in allowed}
 
 
 STORAGE_FULL = ("存储空间已满：最近的评分或操作没有保存！请立即清理服务器磁盘空间；评委手机会自动重发未保存的评分。"
@@ -340,17 +356,6 @@ def outlier_flags(rt: "Runtime", totals: dict[str, dict[str, float]]) -> list:
     flags = [f for panel_id, panel_totals in totals.items()
              for f in panel_flags(rules, rules.panel(panel_id), panel_totals)]
     return sorted(flags, key=lambda f: -abs(f.gap))
-
-
-def panel_flags(rules, panel, totals: dict[str, float]) -> list:
-    """The outlier warnings of one panel's totals for one roadshow (:func:`judging.core.outliers.flag_outliers`):
-    the mark range is the span of a judge's total, the dropped marks are those the panel's rule strikes."""
-    if panel.criteria:
-        span = sum(cr.weight * (cr.max - rules.marks.min) for cr in panel.criteria)
-    else:
-        span = rules.marks.max - rules.marks.min
-    struck = [line.judge for line in explain_panel(panel, totals) if line.dropped]
-    return flag_outliers(totals, abs(span), struck)
 
 
 def judge(svc: "Service", rt: "Runtime", j: Judge) -> dict:
