@@ -36,6 +36,7 @@ from judging.cli.main import format_csv
 from judging.exports.text import clean
 from judging.inputs.marks_csv import write_marks
 from judging.core.scoring import natural_key
+from judging.core.vocabulary import score_text
 
 if TYPE_CHECKING:
     import argparse
@@ -117,9 +118,7 @@ def fmt_mark(x: float | None) -> str:
     return f"{x:.6f}".rstrip("0").rstrip(".")
 
 
-def fmt_score(x: float | None, digits: int) -> str:
-    """A published score in the rules' rounding digits (88.50)."""
-    return "" if x is None else f"{x:.{digits}f}"
+fmt_score = score_text  # a published score in the rules' digits (88.50): the one rule, core/vocabulary.py
 
 
 def step_digits(step: float) -> int:
