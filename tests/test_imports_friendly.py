@@ -11,7 +11,7 @@ from openpyxl import Workbook
 from starlette.testclient import TestClient
 
 from judging.inputs.tables import parse, read_table
-from judging.core.rules import load_rules
+from judging.inputs.rules_file import load_rules
 from judging.web.app import create_app
 from tests.conftest import ORGANIZER_KEY, ROOT
 

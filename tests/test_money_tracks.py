@@ -339,7 +339,7 @@ def test_grants_never_exceed_the_request_and_the_console_says_where_the_excess_w
 def test_presets_with_money_cap_at_the_request():
     from pathlib import Path
 
-    from judging.core.rules import load_rules
+    from judging.inputs.rules_file import load_rules
 
     for path in sorted((Path(__file__).parent.parent / "scoring_rules").glob("*.toml")):
         r = load_rules(path)

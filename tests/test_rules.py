@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from judging.core.rules import Rules, RulesError, load_rules, parse_rules
+from judging.core.rules import Rules, RulesError, parse_rules
+from judging.inputs.rules_file import load_rules
 
 PRESETS = sorted((Path(__file__).resolve().parents[1] / "scoring_rules").glob("*.toml"))
 OK_PANEL = '[[panels]]\nid = "j"\n'

@@ -6,14 +6,14 @@ file (``[[awards]]``, ``[grants]``, ``[tracks]``) is checked by :mod:`judging.co
 breakers by the registry :mod:`judging.core.tiebreakers`, ids and labels by :mod:`judging.core.text`.
 The rules' types are re-exported here, so ``from judging.core.rules import Rules`` keeps working.
 
-What it does not do: it reads no marks and computes nothing.  Checks that need
+What it does not do: read files (:func:`judging.inputs.rules_file.load_rules` reads one and calls
+:func:`parse_rules`); it reads no marks and computes nothing.  Checks that need
 the marks (e.g. enough judges for the trimming) happen in :mod:`judging.core.scoring`.
 """
 
 from __future__ import annotations
 
 import tomllib
-from pathlib import Path
 from typing import Any
 
 from judging.core import rules_prizes
@@ -26,16 +26,7 @@ from judging.core.text import DOCUMENT, LINE, id_problem, text_problem
 from judging.core.tiebreakers import BREAKERS, breaker_problem, canonical
 
 
-# ---------------------------------------------------------------- loading
-
-def load_rules(path: str | Path) -> Rules:
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as e:
-        raise RulesError(str(path), "-", f"cannot read file ({e.strerror})") from None
-    return parse_rules(text, str(path))
-
+# ---------------------------------------------------------------- parsing
 
 def parse_rules(text: str, source: str = "<rules>") -> Rules:
     if problem := text_problem(text, DOCUMENT, ("评分规则", "the rules text")):
