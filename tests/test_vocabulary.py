@@ -117,3 +117,14 @@ def test_pages_get_tie_breakers_and_outcomes():
 def test_file_and_page_round_labels():
     assert vocabulary.file_round("final") == "正式路演" and vocabulary.file_round("overtime2") == "加时赛2"
     assert vocabulary.round_label("overtime2") == ("加时赛 第 2 轮", "Overtime 2")
+
+
+def test_panel_kinds_and_their_words_have_one_home():
+    """The spreadsheet import's common 评审团 words come from the vocabulary; the pages get the kinds."""
+    from judging.inputs.tables import panel_words
+
+    words = panel_words(None)
+    assert words["专家评委"] == "expert" and words["大众组"] == "public"
+    assert set(words) == {w for kind in vocabulary.PANEL_WORDS.values() for w in kind}
+    assert vocabulary.for_pages()["panel"]["public"] == {"zh": "大众评审团", "en": "Public panel"}
+    assert vocabulary.both("mark", "overall") == "总分 Overall"

@@ -82,6 +82,15 @@ ROUNDS: dict[str, Pair] = {
     "final_file": ("正式路演", "Regular round"), "overtime_file": ("加时赛{n}", "Overtime {n}"),
 }
 
+# the panel kinds most contests have (a rules file names its own panels; these are the common ones), and the
+# other words people write for them in a 评审团 column (judging.inputs.tables reads them)
+PANEL_KINDS: dict[str, Pair] = {"expert": ("专家评审团", "Expert panel"), "public": ("大众评审团", "Public panel")}
+PANEL_WORDS: dict[str, tuple[str, ...]] = {"expert": ("专家", "专家评审", "专家评审团", "专家评委", "专家组"),
+                                           "public": ("大众", "大众评审", "大众评审团", "大众评委", "大众组")}
+
+# a mark: the one overall mark of a panel without criteria
+MARKS: dict[str, Pair] = {"overall": ("总分", "Overall")}
+
 # how a panel turns its judges' marks into its score (the rules' [[panels]] method)
 METHODS: dict[str, Pair] = {
     "mean": ("平均分", "mean"), "sum": ("总和", "sum"), "median": ("中位数", "median"),
@@ -97,6 +106,7 @@ _OVERTIME = re.compile(r"^overtime(\d+)$")
 
 VOCABULARIES: dict[str, dict[str, Pair]] = {
     "phase": PHASES, "action": ACTIONS, "audit": AUDIT_ACTIONS, "status": STATUSES, "round": ROUNDS, "option": OPTIONS,
+    "panel": PANEL_KINDS, "mark": MARKS,
     "method": METHODS, "rounding": ROUNDING, "tie": tiebreakers.OUTCOMES, "tiebreaker": tiebreakers.labels(),
 }
 

@@ -288,7 +288,7 @@ def console(svc: "Service", rt: "Runtime") -> dict:
         "panels": [{"id": p.id, "label": p.label,
                     "criteria": [{"id": cr.id, "label": cr.label, "max": cr.max, "weight": cr.weight}
                                  for cr in p.criteria]
-                    or [{"id": "", "label": "总分 Overall", "max": c.rules.marks.max, "weight": 1.0}]}
+                    or [{"id": "", "label": vocabulary.both("mark", "overall"), "max": c.rules.marks.max, "weight": 1.0}]}
                    for p in c.rules.panels],
         "marks_bounds": {"min": c.rules.marks.min, "max": c.rules.marks.max, "step": c.rules.marks.step},
         "awards": [{"id": a.id, "label": a.label, "count": a.count, "min_score": a.min_score, "amount": a.amount}
@@ -367,7 +367,7 @@ def judge(svc: "Service", rt: "Runtime", j: Judge) -> dict:
     snap["rubric"] = {"min": c.rules.marks.min, "max": c.rules.marks.max, "step": c.rules.marks.step,
                       "criteria": [{"id": cr.id, "label": cr.label, "min": c.rules.marks.min, "max": cr.max,
                                     "weight": cr.weight} for cr in panel.criteria]
-                      or [{"id": "", "label": "总分 Overall", "min": c.rules.marks.min, "max": c.rules.marks.max,
+                      or [{"id": "", "label": vocabulary.both("mark", "overall"), "min": c.rules.marks.min, "max": c.rules.marks.max,
                            "weight": 1.0}]}
     mine = rt.marks.get((s.current, s.round, j.id)) if s.current else None
     snap["my_marks"] = ({"project": mine.project, "round": mine.round, "values": mine.values,
