@@ -350,7 +350,7 @@ def test_create_contest_with_uploaded_rules_and_setup_errors(client):
     assert ok.status_code == 201, ok.text
     assert ok.json()["setup"]["rules"]["text"] == text
     bad = client.post("/api/contests", headers=ORG, json={
-        "name": "", "projects": [{"id": "A 1", "name": ""}, {"id": "A2", "name": "x"}, {"id": "A2", "name": "y"}],
+        "name": "", "projects": [{"id": "A\u00071", "name": ""}, {"id": "A2", "name": "x"}, {"id": "A2", "name": "y"}],
         "judges": [{"id": "J1", "name": "张三", "panel": "nobody"}]})
     assert bad.status_code == 422
     errors = bad.json()["errors"]

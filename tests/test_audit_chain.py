@@ -197,7 +197,7 @@ def test_trail_is_readable_chinese_with_names_not_ids(client):
     draw = next(e for e in page["entries"] if e["action"] == "order.draw")
     assert draw["what"] == "抽签确定出场顺序" and "demo-2026" in draw["extra"]
     close = next(e for e in page["entries"] if e["action"] == "state.close_scoring")
-    assert (close["before"], close["after"]) == ("评分中", "评分结束") and close["extra"].startswith("未提交：")
+    assert (close["before"], close["after"]) == ("评分中", "评分已结束") and close["extra"].startswith("未提交：")
     create = page["entries"][-1]
     assert create["action"] == "contest.create" and "15 个项目、27 位评委" in create["after"]
 

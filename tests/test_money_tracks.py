@@ -339,7 +339,7 @@ def test_grants_never_exceed_the_request_and_the_console_says_where_the_excess_w
 def test_presets_with_money_cap_at_the_request():
     from pathlib import Path
 
-    from judging.core.rules import load_rules
+    from judging.inputs.rules_file import load_rules
 
     for path in sorted((Path(__file__).parent.parent / "scoring_rules").glob("*.toml")):
         r = load_rules(path)
@@ -397,7 +397,7 @@ def test_excel_and_pdf_keep_the_cents(client):
 # ------------------------------------------------------------------ item 18: the screen says how a tie was settled
 
 def test_tie_text_for_each_way_a_tie_ends():
-    from judging.core.tie_labels import tie_text
+    from judging.core.tiebreakers import tie_text
 
     body = ('[[panels]]\nid = "expert"\nmethod = "mean"\n[[panels]]\nid = "public"\nlabel = "大众评审团 Public"\n'
             'method = "mean"\n[[awards]]\nid = "first"\ncount = 1\n[[awards]]\nid = "second"\ncount = 3\n')

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from judging.core.rules import Rules, RulesError, load_rules, parse_rules
+from judging.core.rules import Rules, RulesError, parse_rules
+from judging.inputs.rules_file import load_rules
 
 PRESETS = sorted((Path(__file__).resolve().parents[1] / "scoring_rules").glob("*.toml"))
 OK_PANEL = '[[panels]]\nid = "j"\n'
@@ -77,7 +78,7 @@ ERRORS = [
     (HEAD + OK_PANEL + "[marks]\nmaximum = 5\n", "marks.maximum: unknown key"),
     (HEAD + "marks = 5\n" + OK_PANEL, "marks: must be a table"),
     (HEAD + "criteria = 5\n" + OK_PANEL, "criteria: must be an array of tables"),
-    (HEAD + '[[criteria]]\nid = "a b"\n' + OK_PANEL, "criteria[0].id: must be a short id"),
+    (HEAD + '[[criteria]]\nid = "a\\tb"\n' + OK_PANEL, "criteria[0].id: must be a short id"),  # "a b" is fine now
     (HEAD + '[[criteria]]\nid = "a"\n[[criteria]]\nid = "a"\n' + OK_PANEL,
      "criteria[1].id: duplicate criterion id 'a'"),
     (HEAD + '[[criteria]]\nid = "a"\nmax = 120\n' + OK_PANEL, "criteria[0].max: must be above marks.min and at most"),

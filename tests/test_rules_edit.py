@@ -131,7 +131,7 @@ def test_budget_is_added_to_an_existing_grants_table_without_one() -> None:
     ([{"label": "A", "min_score": "high"}], KEEP, "awards[0].min_score"),
     ([{"label": "A", "count": 1, "amount": -1}], KEEP, "awards[0].amount"),
     ([{"label": "A", "count": 1, "amount": True}], KEEP, "awards[0].amount"),
-    ([{"id": "a b", "label": "A", "count": 1}], KEEP, "awards[0].id"),
+    ([{"id": "a\tb", "label": "A", "count": 1}], KEEP, "awards[0].id"),  # "a b" is a fine id now
     ([{"id": "a", "label": "A", "count": 1}, {"id": "a", "label": "B", "count": 1}], KEEP, "awards[1].id"),
     ([{"label": "A", "min_score": 60}, {"label": "B", "min_score": 70}], KEEP, "awards[1].min_score"),
     (KEEP, -5, "budget"),

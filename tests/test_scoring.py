@@ -11,7 +11,8 @@ import pytest
 
 from judging.core.engine import compute
 from judging.core.rules import parse_rules
-from judging.core.scoring import Mark, MarkTable, ScoringError, aggregate, explain_panel, round_array, round_value
+from judging.core.panel_methods import explain_panel
+from judging.core.scoring import Mark, MarkTable, ScoringError, aggregate, round_array, round_value
 
 from .engine_kit import HEAD, marks, panel, rubric_marks, rules, run, totals
 

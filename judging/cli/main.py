@@ -18,7 +18,8 @@ from typing import Sequence
 from judging.core.engine import Results, compute
 from judging.inputs.marks_csv import InputError, read_marks, read_projects
 from judging.core.money import summary_json
-from judging.core.rules import RulesError, load_rules
+from judging.core.rules import RulesError
+from judging.inputs.rules_file import load_rules
 from judging.core.scoring import ScoringError
 
 EXIT_BAD_INPUT = 2

@@ -20,7 +20,7 @@ from math import floor
 from typing import Sequence
 
 from judging.core.money import money_text
-from judging.core.rules import Award, Rules
+from judging.core.rules_model import Award, Rules
 
 RULES_BUDGET = object()  # allocate_awards(budget=...) default: the rules' own [grants] budget
 

@@ -9,7 +9,8 @@ What it does: :func:`apply` takes a state, an action and the facts it needs
 (:class:`Facts`, supplied by the caller from the engine) and returns the next
 state, or raises :class:`Refused` with a message in Chinese and English.
 ``back`` undoes the last step.  :func:`next_step` says what the console's one
-big button should do, :func:`allowed_actions` which buttons can do something.
+big button should do, :func:`allowed_actions` which buttons can do something and
+:func:`refused_actions` why each other one cannot (both from :func:`decide`).
 The screen and timer options (:data:`OPTIONS`: holding view, hidden marks,
 timer started by 请上台) never change the phase.  The timer counts past zero
 (:meth:`Timer.overrun`).  Time is passed in, never read.
@@ -320,18 +321,38 @@ def next_step(s: LiveState, facts: Facts) -> tuple[str, str | None] | None:
     return None
 
 
-def allowed_actions(s: LiveState, facts: Facts) -> list[str]:
-    """The actions that would change the state now (each tried on the pure machine), for the console's
-    buttons; ``close_scoring`` counts as allowed with judges missing (the console asks first)."""
+NOTHING_TO_DO = _refuse("现在按下不会改变任何状态", "pressing it now would change nothing")
+
+
+def decide(s: LiveState, facts: Facts) -> tuple[list[str], dict[str, str]]:
+    """Every action tried on the pure machine: the ones that would change the state now, and for each other
+    one why not (Chinese / English, the message :func:`apply` would refuse it with, or that it would change
+    nothing, e.g. pausing a timer that is not running).  ``close_scoring`` counts as allowed with judges
+    missing (the console asks first)."""
     trial = replace(facts, missing_ok=True)
-    out = []
+    allowed: list[str] = []
+    refused: dict[str, str] = {}
     for action in ACTIONS:
         try:
-            if apply(s, action, trial) != s:
-                out.append(action)
-        except Refused:
-            pass
-    return out
+            changed = apply(s, action, trial) != s
+        except Refused as e:
+            refused[action] = str(e)
+            continue
+        if changed:
+            allowed.append(action)
+        else:
+            refused[action] = str(NOTHING_TO_DO)
+    return allowed, refused
+
+
+def allowed_actions(s: LiveState, facts: Facts) -> list[str]:
+    """The actions that would change the state now, for the console's buttons (:func:`decide`)."""
+    return decide(s, facts)[0]
+
+
+def refused_actions(s: LiveState, facts: Facts) -> dict[str, str]:
+    """Why each other action would not do anything now: action -> "原因 / reason" (:func:`decide`)."""
+    return decide(s, facts)[1]
 
 
 def roadshow_key(s: LiveState) -> tuple[str, str] | None:

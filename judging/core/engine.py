@@ -14,16 +14,15 @@ or know about the live contest.  Same marks + same rules = same bits.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Hashable, Iterable, Mapping, Sequence
+from typing import Iterable, Mapping
 
 import numpy as np
 
 from judging.core.awards import Allocation, allocate_awards, decimal, money
 from judging.core.ranking import OvertimeRound, Tie, rank_track
-from judging.core.rules import Award, Rules
+from judging.core.rules_model import Award, Rules
 from judging.core.tracks import NO_TRACK, TrackError, groups, track_budgets
 from judging.core.scoring import (Mark, MarkTable, RoundScores, ScoringError, denoise, is_overtime, natural_key,
                       overtime_number, round_array, round_value, score_round)
@@ -145,7 +144,7 @@ def compute(rules: Rules, marks: MarkTable | Iterable[Mark],
         raise ScoringError(f"只有加时赛评分 / project {only_overtime[0]!r} has overtime marks but no regular round",
                            project=only_overtime[0])
 
-    keys = _BreakerKeys(rules, table, scored, regular, panel_totals)
+    keys = _BreakerFacts(rules, table, scored, regular, panel_totals)
     ot_rounds = [OvertimeRound(overtime_number(name), name,
                                {table.projects[i]: round_value(float(scored[name].score[i]), digits, mode)
                                 for i in np.flatnonzero(scored[name].present)})
@@ -231,29 +230,23 @@ def _combine_rounds(how: str, scores: np.ndarray) -> np.ndarray:
     return np.where(n > 0, out, np.nan)
 
 
-class _BreakerKeys:
-    """Keys for the tie-breakers, computed only for the tied projects that need them."""
+class _BreakerFacts:
+    """What the tie-breakers read (:class:`judging.core.tiebreakers.BreakerFacts`), computed only for the
+    tied projects that need them; the registry turns them into ordering keys."""
 
     def __init__(self, rules: Rules, table: MarkTable, scored: dict[str, RoundScores], regular: list[str],
                  panel_totals: dict[str, np.ndarray]) -> None:
         self.rules, self.table, self.scored, self.regular, self.panel_totals = rules, table, scored, regular, panel_totals
         self.index = {pid: i for i, pid in enumerate(table.projects)}
 
-    def __call__(self, breaker: str, group: Sequence[str]) -> dict[str, Hashable]:
-        kind, _, arg = breaker.partition(":")
-        idx = [self.index[p] for p in group]
-        if kind == "panel":
-            return {p: float(self.panel_totals[arg][i]) for p, i in zip(group, idx)}
-        if kind == "criterion":
-            return {p: self._criterion_mean(arg, i) for p, i in zip(group, idx)}
-        judge_totals = {p: self._judge_totals(i) for p, i in zip(group, idx)}
-        if kind == "givers":
-            return {p: sum(1 for v in vals if v > 0) for p, vals in judge_totals.items()}
-        if kind == "countback":
-            values = sorted({v for vals in judge_totals.values() for v in vals}, reverse=True)
-            counts = {p: Counter(vals) for p, vals in judge_totals.items()}
-            return {p: tuple(counts[p][v] for v in values) for p in group}
-        raise ValueError(breaker)  # pragma: no cover - rules.py refuses unknown breakers
+    def panel_total(self, panel_id: str, project: str) -> float:
+        return float(self.panel_totals[panel_id][self.index[project]])
+
+    def criterion_mean(self, criterion_id: str, project: str) -> float:
+        return self._criterion_mean(criterion_id, self.index[project])
+
+    def judge_totals(self, project: str) -> list[float]:
+        return self._judge_totals(self.index[project])
 
     def _judge_totals(self, i: int) -> list[float]:
         vals: list[float] = []

@@ -18,10 +18,12 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Iterable, Mapping
 
 from judging.core.money import amount_problem
-from judging.core.rules import Panel, Rules, as_decimal
-from judging.core.text import LINE, text_problem
+from judging.core.rules_model import Panel, Rules, as_decimal
+from judging.core.text import LINE, id_problem, text_problem
 
-ID_PATTERN = _ID = re.compile(r"^[A-Za-z0-9_\-]{1,40}$")
+# a contest's own id: ASCII, as it names files and every console address (/console/<id>); project, judge and
+# rules ids are any text a person types (judging.core.text.id_problem)
+ID_PATTERN = re.compile(r"^[A-Za-z0-9_\-]{1,40}$")
 
 
 class SetupError(ValueError):
@@ -120,8 +122,8 @@ def validate_setup(contest: Contest) -> None:
         errors["name"] = "请填写大赛名称 / the contest needs a name"
     seen: set[str] = set()
     for i, p in enumerate(contest.projects):
-        if not _ID.match(p.id):
-            errors[f"projects[{i}].id"] = f"编号只能用字母、数字、_、- / id {p.id!r}: letters, digits, _ or - only"
+        if problem := id_problem(p.id, ("项目编号", "the project id")):
+            errors[f"projects[{i}].id"] = problem
         elif p.id in seen:
             errors[f"projects[{i}].id"] = f"项目编号重复 / duplicate project id {p.id!r}"
         seen.add(p.id)
@@ -139,8 +141,8 @@ def validate_setup(contest: Contest) -> None:
     seen = set()
     panels = set(contest.rules.panel_ids)
     for i, j in enumerate(contest.judges):
-        if not _ID.match(j.id):
-            errors[f"judges[{i}].id"] = f"编号只能用字母、数字、_、- / id {j.id!r}: letters, digits, _ or - only"
+        if problem := id_problem(j.id, ("评委编号", "the judge id")):
+            errors[f"judges[{i}].id"] = problem
         elif j.id in seen:
             errors[f"judges[{i}].id"] = f"评委编号重复 / duplicate judge id {j.id!r}"
         seen.add(j.id)

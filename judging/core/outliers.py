@@ -12,6 +12,9 @@ it is both far in points and far for this panel's spread:
 
 Flags come worst first (largest gap, then judge order).  The reasons are Chinese first, English after.
 
+With :func:`panel_flags` the mark range and the struck marks come from the rules (the panel's rubric
+and its trimming).
+
 What it does not do: change any mark or result, know about judges' names or the live state (the console
 snapshot in :mod:`judging.live.snapshots` calls it per panel), or decide what the page shows beyond the message.
 """
@@ -21,6 +24,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from statistics import median
 from typing import Iterable, Mapping
+
+from judging.core.panel_methods import explain_panel
+from judging.core.rules_model import Panel, Rules
 
 MIN_MARKS = 3          # with fewer there are not enough "others" to compare with
 MIN_GAP = 0.15         # share of the mark range a total must be from the others' median
@@ -82,3 +88,14 @@ def _message(total: float, med: float, gap: float, dropped: bool) -> str:
         zh += "（此分按规则会被去掉，但差距过大，请核对）"
         en += "; the rule drops it, but it is far out: check it"
     return f"{zh} / {en}"
+
+
+def panel_flags(rules: Rules, panel: Panel, totals: dict[str, float]) -> list["Flag"]:
+    """The outlier warnings of one panel's totals for one roadshow (:func:`judging.core.outliers.flag_outliers`):
+    the mark range is the span of a judge's total, the dropped marks are those the panel's rule strikes."""
+    if panel.criteria:
+        span = sum(cr.weight * (cr.max - rules.marks.min) for cr in panel.criteria)
+    else:
+        span = rules.marks.max - rules.marks.min
+    struck = [line.judge for line in explain_panel(panel, totals) if line.dropped]
+    return flag_outliers(totals, abs(span), struck)

@@ -6,22 +6,23 @@ across an award boundary, or none), applies the rules' breakers in order to
 the tied projects only, and says which tied projects still need an overtime
 round.  Ranks are competition ranks (1, 2, 2, 4) while a tie stands.
 
-What it does not do: compute scores (the caller passes totals and a function
-giving each breaker's key) or allocate awards (:mod:`judging.core.awards`).
+Each breaker's ordering key comes from the registry (:func:`judging.core.tiebreakers.ordering`),
+reading the facts the caller passes (:class:`judging.core.tiebreakers.BreakerFacts`).
+
+What it does not do: compute scores (the caller passes totals and the facts the
+breakers read) or allocate awards (:mod:`judging.core.awards`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from itertools import groupby
-from typing import Callable, Hashable, Sequence
+from typing import Hashable, Sequence
 
 from judging.core.awards import Place, crosses_boundary
-from judging.core.rules import Rules
+from judging.core.rules_model import Rules
 from judging.core.scoring import natural_key
-
-# breaker id, tied project ids -> project id -> key (higher is better)
-KeyFn = Callable[[str, Sequence[str]], dict[str, Hashable]]
+from judging.core.tiebreakers import BREAKERS, BreakerFacts, ordering
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ class Ranking:
     needs_overtime: list[list[str]]
 
 
-def rank_track(rules: Rules, totals: dict[str, float], key_for: KeyFn,
+def rank_track(rules: Rules, totals: dict[str, float], facts: BreakerFacts,
                overtime: Sequence[OvertimeRound] = (), tie_prefix: str = "T") -> Ranking:
     ordered = sorted(totals, key=lambda p: (-totals[p], natural_key(p)))
     places: list[Place] = []
@@ -74,7 +75,7 @@ def rank_track(rules: Rules, totals: dict[str, float], key_for: KeyFn,
         ties.append(tie)
         scope = rules.ties.scope
         if scope == "all" or (scope == "award_boundary" and crosses):
-            resolver = _Resolver(rules, key_for, sorted(overtime, key=lambda o: o.number), total, tie)
+            resolver = _Resolver(rules, facts, sorted(overtime, key=lambda o: o.number), total, tie)
             sub = resolver.resolve(members, position, 0, 0, 0)
             needs.extend(resolver.pending)
         else:
@@ -101,9 +102,9 @@ def _needs_breaking(rules: Rules, place: Place) -> bool:
 
 
 class _Resolver:
-    def __init__(self, rules: Rules, key_for: KeyFn, overtime: Sequence[OvertimeRound], total: float,
+    def __init__(self, rules: Rules, facts: BreakerFacts, overtime: Sequence[OvertimeRound], total: float,
                  tie: Tie) -> None:
-        self.rules, self.key_for, self.overtime, self.total, self.tie = rules, key_for, overtime, total, tie
+        self.rules, self.facts, self.overtime, self.total, self.tie = rules, facts, overtime, total, tie
         self.pending: list[list[str]] = []
 
     def resolve(self, group: list[str], start: int, bi: int, ot_held: int, ot_last: int) -> list[Place]:
@@ -112,7 +113,7 @@ class _Resolver:
             return [Place(tuple(group), start, self.total)]
         if rules.ties.scope == "award_boundary" and not crosses_boundary(rules.awards, start, len(group), self.total):
             return [Place(tuple(group), start, self.total)]
-        if bi >= len(rules.ties.breakers) or rules.ties.breakers[bi] == "shared":
+        if bi >= len(rules.ties.breakers) or BREAKERS[rules.ties.breakers[bi].partition(":")[0]].ends:
             return [Place(tuple(group), start, self.total)]
         breaker = rules.ties.breakers[bi]
         if breaker == "overtime":
@@ -126,7 +127,7 @@ class _Resolver:
             label = rnd.name
             next_args = (bi, ot_held + 1, rnd.number)
         else:
-            keys = self.key_for(breaker, group)
+            keys = ordering(breaker, self.facts, group)
             label = breaker
             next_args = (bi + 1, ot_held, ot_last)
         parts = [list(g) for _, g in groupby(sorted(group, key=lambda p: (_neg(keys[p]), natural_key(p))),

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from judging.core.rules import RulesError, parse_rules
+from judging.core.text import id_problem
 
 
 class _Keep:
@@ -32,7 +33,6 @@ class _Keep:
 
 KEEP: Any = _Keep()  # "leave this part as it is"
 
-_ID = re.compile(r"^[A-Za-z0-9_\-]{1,40}$")
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\[\]]+?)\s*(\]\]?)\s*(#.*)?$")
 _BUDGET = re.compile(r"^\s*(budget|\"budget\"|'budget')\s*=")
 
@@ -115,8 +115,8 @@ def _clean_awards(raw: Any) -> list[dict[str, Any]]:
                 n += 1
             aid = f"tier{n}"
             used.add(aid)
-        if not _ID.match(aid):
-            errors[f"{where}.id"] = f"编号只能用字母、数字、_、- / id {aid!r}: letters, digits, _ or - only"
+        if problem := id_problem(aid, ("奖项编号", "the tier id")):
+            errors[f"{where}.id"] = problem
         elif any(t["id"] == aid for t in out):
             errors[f"{where}.id"] = f"奖项编号重复 / duplicate tier id {aid!r}"
         tier["id"] = aid

@@ -15,6 +15,13 @@ Three kinds of field:
 * ``LINES`` (a correction reason): line feeds allowed (``\\r\\n`` counts as one), nothing else.
 * ``DOCUMENT`` (a rules TOML file): tab, line feed and carriage return allowed.
 
+An **id** (a project, judge, panel, criterion or award id) is any text a person would type: Chinese,
+spaces inside (``创新性``, ``一等奖``, ``Skating Skills``), at most :data:`ID_MAX` characters, checked as a
+``LINE`` once trimmed (:func:`id_problem`; the callers trim).  Contest ids are not these: they stay ASCII
+(:data:`judging.core.model.ID_PATTERN`), as they name files and every console address.
+
+:func:`natural_key` orders ids the way people read them (P2 before P10).
+
 What it does not do: change the text.  Nothing is stripped silently — a refused name is
 typed again by the organizer, who sees exactly what was refused.  Exports are sanitised on
 their own side (:mod:`judging.exports.snapshot`).
@@ -26,6 +33,8 @@ import re
 from typing import Any
 
 LINE, LINES, DOCUMENT = "line", "lines", "document"
+ID = "id"
+ID_MAX = 40  # characters (not bytes): 40 Chinese characters are as fine as 40 letters
 
 _CONTROL = "\x00-\x1f\x7f-\x9f"
 _INVALID = "\ud800-\udfff\ufffe\uffff"
@@ -61,6 +70,24 @@ def text_problem(value: str, kind: str = LINE, label: tuple[str, str] = ("内容
         return f"{zh}含有无效字符（{where}，{code}），请重新输入 / {en} contains an invalid character ({code})"
     return (f"{zh}含有不可见的控制字符（{where}，{code}），请删除后重新输入 / "
             f"{en} contains a control character ({code}); type it again without it")
+
+
+def natural_key(s: str) -> tuple:
+    """'dive2' < 'dive10'; used wherever an order of ids must not depend on input order."""
+    return tuple(int(t) if t.isdigit() else t for t in re.split(r"(\d+)", s))
+
+
+def id_problem(value: object, label: tuple[str, str] = ("编号", "the id")) -> str | None:
+    """Why ``value`` (trimmed already) cannot be an id, or None: not text, empty, longer than
+    :data:`ID_MAX` characters, or holding a character no ``LINE`` field may hold."""
+    zh, en = label
+    if not isinstance(value, str):
+        return f"{zh}须为文字 / {en} must be text, got {value!r}"
+    if not value:
+        return f"{zh}不能为空 / {en} must not be empty"
+    if len(value) > ID_MAX:
+        return f"{zh}最多 {ID_MAX} 个字符（现有 {len(value)} 个） / {en} is at most {ID_MAX} characters, got {len(value)}"
+    return text_problem(value, LINE, label)
 
 
 def check_text(value: str, field: str, label: tuple[str, str], kind: str = LINE) -> str:

@@ -1,6 +1,7 @@
 """Tracks (赛道): how a contest treats the 赛道 column, and what that means for prizes and money (pure).
 
-What it does: parses the rules' ``[tracks]`` table (:func:`parse_tracks`), groups projects into the
+What it does: for the rules' ``[tracks]`` table (:class:`judging.core.rules_model.Tracks`, parsed by
+:mod:`judging.core.rules_prizes`), groups projects into the
 rankings the engine runs (:func:`groups`: one for all projects unless the rules say ``separate``),
 splits the grant budget between the tracks so that together they never exceed it
 (:func:`track_budgets`), and says in words what an import or a setup will give
@@ -13,17 +14,13 @@ decide; this module never guesses from the data that tracks were meant to be sep
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+from typing import Iterable, Mapping, Sequence
 
+from judging.core.awards import allocate
 from judging.core.money import exact, money_text
+from judging.core.rules_model import Rules
 
-if TYPE_CHECKING:
-    from judging.core.rules import Grants, Rules
-
-TRACK_MODES = ("none", "separate")
-TRACK_SPLITS = ("equal", "projects", "budgets")
 NO_TRACK = "（未分赛道）"   # how a project without a track is named when tracks are separate
 SPLIT_WORDS = {"equal": "平均分给各赛道", "projects": "按各赛道项目数比例分配", "budgets": "按规则中各赛道的预算"}
 
@@ -36,51 +33,7 @@ class TrackError(ValueError):
         self.track = track
 
 
-@dataclass(frozen=True)
-class Tracks:
-    """How the 赛道 column is treated.  ``none`` (default): one ranking and one set of awards for all
-    projects, the track is only a label.  ``separate``: each track is ranked and awarded on its own with
-    the whole tier list, and the grant budget is split between the tracks -- ``equal`` parts, in
-    proportion to the number of ``projects``, or the fixed ``budgets`` per track -- so that the tracks
-    together never exceed it."""
-
-    mode: str = "none"
-    split: str = "equal"
-    budgets: tuple[tuple[str, float], ...] = ()
-
-    @property
-    def separate(self) -> bool:
-        return self.mode == "separate"
-
-
-def parse_tracks(p: Any, t: dict, grants: "Grants") -> Tracks:
-    """``[tracks]`` checked with the rules parser ``p`` (its ``choice``/``num``/``fail``)."""
-    mode = p.choice(t, "mode", "tracks", "none", TRACK_MODES)
-    raw = t.get("budgets", {})
-    if not isinstance(raw, dict):
-        raise p.fail("tracks.budgets", 'must be a table of track = amount, e.g. "新锐" = 100000')
-    split = p.choice(t, "split", "tracks", "budgets" if raw else "equal", TRACK_SPLITS)
-    if mode == "none" and ("split" in t or raw):
-        raise p.fail("tracks.mode", 'split and budgets apply only with mode = "separate"')
-    if (split == "budgets") != bool(raw):
-        raise p.fail("tracks.budgets", 'split = "budgets" needs a [tracks.budgets] table, and only it uses one')
-    budgets = tuple((str(k).strip(), p.num(raw, k, "tracks.budgets", 0, minimum=0)) for k in raw)
-    unit = exact(grants.unit)
-    for name, amount in budgets:
-        if not name:
-            raise p.fail("tracks.budgets", "a track name must not be empty")
-        if (exact(amount) / unit).denominator != 1:
-            raise p.fail(f"tracks.budgets.{name}", f"must be a whole multiple of grants.unit ({grants.unit:g})")
-    total = sum((exact(a) for _, a in budgets), Fraction(0))
-    if grants.budget is not None and total > exact(grants.budget):
-        raise p.fail("tracks.budgets", f"the tracks' budgets add up to {float(total):g}, more than grants.budget "
-                                       f"{grants.budget:g}")
-    if grants.mode == "proportional" and split == "budgets" and not total:
-        raise p.fail("tracks.budgets", "proportional grants need a budget for the tracks")
-    return Tracks(mode, split, budgets)
-
-
-def groups(rules: "Rules", track_of: Mapping[str, str], projects: Iterable[str]) -> dict[str, list[str]]:
+def groups(rules: Rules, track_of: Mapping[str, str], projects: Iterable[str]) -> dict[str, list[str]]:
     """The rankings to run: track -> its projects (``{"": all}`` unless tracks are separate)."""
     out: dict[str, list[str]] = {}
     for pid in projects:
@@ -88,15 +41,13 @@ def groups(rules: "Rules", track_of: Mapping[str, str], projects: Iterable[str])
     return out
 
 
-def track_budgets(rules: "Rules", sizes: Mapping[str, int]) -> dict[str, Fraction | None]:
+def track_budgets(rules: Rules, sizes: Mapping[str, int]) -> dict[str, Fraction | None]:
     """Each ranking's share of the budget (``sizes``: track -> number of projects, in ranking order).
 
     No budget in the rules -> None for every track (tier amounts are paid as they are).  ``equal`` and
     ``projects`` split the budget in whole ``grants.unit`` by largest remainder (a tied remainder goes to
     the track listed first), so the shares add up to the budget exactly; ``budgets`` are the rules'
     own.  TrackError when ``budgets`` has no amount for a track."""
-    from judging.core.awards import allocate  # awards -> rules -> tracks: imported late
-
     g, tr = rules.grants, rules.tracks
     names = list(sizes)
     if tr.split == "budgets" and tr.separate:
@@ -116,14 +67,14 @@ def track_budgets(rules: "Rules", sizes: Mapping[str, int]) -> dict[str, Fractio
     return {n: shares[n] for n in names}
 
 
-def prizes_per_ranking(rules: "Rules", size: int) -> int | None:
+def prizes_per_ranking(rules: Rules, size: int) -> int | None:
     """How many count-tier prizes one ranking of ``size`` projects gives (None: threshold tiers decide)."""
     if any(a.min_score is not None for a in rules.awards):
         return None
     return min(size, sum(a.count or 0 for a in rules.awards))
 
 
-def track_notice(rules: "Rules", projects: Sequence[tuple[str, str]]) -> list[str]:
+def track_notice(rules: Rules, projects: Sequence[tuple[str, str]]) -> list[str]:
     """What the tracks of ``projects`` ((id, track) pairs, e.g. an import's rows) mean under ``rules``:
     nothing when no track is filled; a warning when tracks are filled but ranked together; else how many
     tracks, prizes and how much money each gets.  Chinese first, then English."""
@@ -160,7 +111,7 @@ def track_notice(rules: "Rules", projects: Sequence[tuple[str, str]]) -> list[st
     return lines
 
 
-def money_rules_lines(rules: "Rules", tracks_filled: bool) -> list[str]:
+def money_rules_lines(rules: Rules, tracks_filled: bool) -> list[str]:
     """The rules summary's lines on tracks and on the cap (console, Excel, PDF): only what applies."""
     out = []
     if rules.tracks.separate:

@@ -1,19 +1,24 @@
 """Every label people read, in one place: phases, console actions, audit actions, rounds, mark statuses,
-ties, in Chinese and English (pure).
+panel methods, rounding modes, ties and tie-breakers, in Chinese and English (pure).
 
 What it does: holds each vocabulary as ``id -> (zh, en)``; :func:`label` / :func:`zh` look one up (an
 unknown id reads as itself); :func:`round_label` names a round (正式路演 / 加时赛1 in files, 决赛路演 /
 加时赛 第 1 轮 on pages); :func:`for_pages` is the JSON every page embeds (``<script id="vocabulary">``,
 read by ``static/shared/labels.js``), so pages never keep their own copy of a label.
 
-What it does not do: format numbers or money (:mod:`judging.core.money`, :mod:`judging.core.scoring`),
-word how one particular tie was settled (:mod:`judging.core.tie_labels` builds those sentences from
-the rules), or choose the page language (the page does, from the user's switch).
+The tie-breakers' labels and a tie's outcomes are defined with the breakers themselves, in the registry
+:mod:`judging.core.tiebreakers` (one entry per rule); this module lists them for the pages.  Money is
+written by :mod:`judging.core.money` (¥, 万), scores at the rules' digits by :func:`score_text`.
+
+What it does not do: word how one particular tie was settled (:func:`judging.core.tiebreakers.tie_text`
+builds those sentences from the rules), or choose the page language (the page does, from the user's switch).
 """
 
 from __future__ import annotations
 
 import re
+
+from judging.core import tiebreakers
 
 Pair = tuple[str, str]
 
@@ -37,6 +42,12 @@ ACTIONS: dict[str, Pair] = {
     "hide_marks": ("隐藏评委个人分", "Hide marks"), "show_marks": ("显示评委个人分", "Show marks"),
     "autostart_on": ("请上台时自动计时", "Timer starts with 请上台"),
     "autostart_off": ("手动开始计时", "Timer started by hand"),
+}
+
+# the console's switches (the state machine's OPTIONS): what each is called, on or off
+OPTIONS: dict[str, Pair] = {
+    "holding": ("大屏等候画面", "Holding view"), "hide_marks": ("隐藏评委个人分", "Hide individual marks"),
+    "timer_autostart": ("请上台时自动计时", "Timer starts with 请上台"),
 }
 
 # what the audit trail calls each stored entry's action
@@ -71,10 +82,32 @@ ROUNDS: dict[str, Pair] = {
     "final_file": ("正式路演", "Regular round"), "overtime_file": ("加时赛{n}", "Overtime {n}"),
 }
 
+# the panel kinds most contests have (a rules file names its own panels; these are the common ones), and the
+# other words people write for them in a 评审团 column (judging.inputs.tables reads them)
+PANEL_KINDS: dict[str, Pair] = {"expert": ("专家评审团", "Expert panel"), "public": ("大众评审团", "Public panel")}
+PANEL_WORDS: dict[str, tuple[str, ...]] = {"expert": ("专家", "专家评审", "专家评审团", "专家评委", "专家组"),
+                                           "public": ("大众", "大众评审", "大众评审团", "大众评委", "大众组")}
+
+# a mark: the one overall mark of a panel without criteria
+MARKS: dict[str, Pair] = {"overall": ("总分", "Overall")}
+
+# how a panel turns its judges' marks into its score (the rules' [[panels]] method)
+METHODS: dict[str, Pair] = {
+    "mean": ("平均分", "mean"), "sum": ("总和", "sum"), "median": ("中位数", "median"),
+    "trimmed_mean": ("去掉最高最低后平均", "trimmed mean"), "trimmed_sum": ("去掉最高最低后求和", "trimmed sum"),
+    "zscore": ("标准分", "z-score"), "rank_points": ("名次积分", "rank points"),
+}
+
+# how scores are rounded (the rules' [rounding] mode)
+ROUNDING: dict[str, Pair] = {"half_up": ("四舍五入", "half up"), "half_even": ("银行家舍入", "half to even"),
+                             "down": ("截断", "truncated")}
+
 _OVERTIME = re.compile(r"^overtime(\d+)$")
 
 VOCABULARIES: dict[str, dict[str, Pair]] = {
-    "phase": PHASES, "action": ACTIONS, "audit": AUDIT_ACTIONS, "status": STATUSES, "round": ROUNDS,
+    "phase": PHASES, "action": ACTIONS, "audit": AUDIT_ACTIONS, "status": STATUSES, "round": ROUNDS, "option": OPTIONS,
+    "panel": PANEL_KINDS, "mark": MARKS,
+    "method": METHODS, "rounding": ROUNDING, "tie": tiebreakers.OUTCOMES, "tiebreaker": tiebreakers.labels(),
 }
 
 
@@ -102,6 +135,16 @@ def round_label(round_name: str, *, in_files: bool = False) -> Pair:
     z, e = ROUNDS[key]
     n = m.group(1) if m else ""
     return z.format(n=n), e.format(n=n)
+
+
+def score_text(x: float | None, digits: int) -> str:
+    """A published score at the rules' digits: 88.50 (empty for None) -- the one rule pages and files follow."""
+    return "" if x is None else f"{x:.{digits}f}"
+
+
+def file_round(round_name: str) -> str:
+    """A round as the exports write it: 'overtime2' -> 加时赛2, any other round -> 正式路演."""
+    return round_label(round_name if _OVERTIME.match(round_name) else "final", in_files=True)[0]
 
 
 def for_pages() -> dict[str, dict[str, dict[str, str]]]:

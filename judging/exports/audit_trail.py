@@ -16,7 +16,8 @@ import asyncio
 import json
 from typing import TYPE_CHECKING, Any, Mapping
 
-from judging.exports.snapshot import PHASE_LABELS, fmt_mark, fmt_time, round_label
+from judging.core.vocabulary import file_round, zh
+from judging.exports.snapshot import fmt_mark, fmt_time
 from judging.core.model import Contest, mark_total
 from judging.core.rules import short_label
 from judging.storage.store import verify_chain
@@ -24,19 +25,6 @@ from judging.storage.store import verify_chain
 if TYPE_CHECKING:
     from judging.storage.store import Store
 
-ACTION_LABELS = {
-    "contest.create": "创建大赛", "contest.update": "修改设置", "contest.import": "从存档导入",
-    "order.draw": "抽签确定出场顺序", "order.set": "手动设置出场顺序",
-    "state.start": "开始比赛", "state.present": "请项目上台", "state.open_scoring": "开放评分",
-    "state.close_scoring": "结束评分", "state.show_result": "公布本项目结果", "state.next": "进入下一个",
-    "state.rank": "生成排名", "state.start_overtime": "开始加时赛", "state.start_reveal": "开始颁奖",
-    "state.reveal_next": "揭晓下一奖项", "state.lock": "锁定结果", "state.back": "撤回上一步",
-    "state.hold_screen": "大屏切到等候画面", "state.release_screen": "大屏恢复比赛画面",
-    "state.hide_marks": "大屏隐藏评委个人分", "state.show_marks": "大屏显示评委个人分",
-    "state.autostart_on": "请上台时自动计时", "state.autostart_off": "改为手动开始计时",
-    "mark.submit": "评委提交评分", "mark.amend": "评委修改评分", "mark.correct": "组织者更正评分",
-    "mark.void": "组织者作废评分", "judge.nudge": "提醒评委尽快提交",
-}
 KINDS = {  # kind -> (label, SQL condition on the action column)
     "setup": ("设置", "(action LIKE 'contest.%' AND action <> 'contest.import')"),
     "order": ("出场顺序", "action LIKE 'order.%'"),
@@ -140,12 +128,11 @@ def describe(e: Mapping[str, Any], contest: Contest) -> dict:
         before = marks_text(old.get("values"), contest, judge_id) + ("（已作废）" if old.get("status") == "voided" else "")
         after = "作废（不计入成绩）" if action == "mark.void" else marks_text(new.get("values"), contest, judge_id)
     elif action.startswith("state."):
-        before, after = PHASE_LABELS.get(d.get("from", ""), d.get("from", "")), PHASE_LABELS.get(d.get("to", ""),
-                                                                                                  d.get("to", ""))
+        before, after = zh("phase", d.get("from", "")), zh("phase", d.get("to", ""))
         if d.get("missing"):
             extra = "未提交：" + "、".join(_judge_name(contest, j) for j in d["missing"])
         if d.get("undone"):
-            extra = f"撤回了「{PHASE_LABELS.get(d['undone'], d['undone'])}」"
+            extra = f"撤回了「{zh('phase', d['undone'])}」"
     elif action.startswith("order."):
         before, after = _ids(d.get("before")), _ids(d.get("after"))
         if d.get("seed"):
@@ -167,9 +154,9 @@ def describe(e: Mapping[str, Any], contest: Contest) -> dict:
     p = contest.project(project_id) if project_id else None
     return {
         "seq": e["seq"], "at": at, "time": fmt_time(at), "actor": e["actor"], "who": who(str(e["actor"]), contest),
-        "action": action, "kind": kind_of(action), "what": ACTION_LABELS.get(action, action),
+        "action": action, "kind": kind_of(action), "what": zh("audit", action),
         "project": project_id, "project_name": p.name if p else "",
-        "round": d.get("round"), "round_label": round_label(d["round"]) if d.get("round") else "",
+        "round": d.get("round"), "round_label": file_round(d["round"]) if d.get("round") else "",
         "judge": judge_id, "judge_name": _judge_name(contest, judge_id) if judge_id else "",
         "before": before, "after": after, "extra": extra, "reason": e.get("reason") or "",
         "client": e.get("client") or "", "hash": e.get("hash", ""),

@@ -20,8 +20,9 @@ import io
 
 from judging.exports.rows import summary_rows
 from judging.exports.text import csv_text
-from judging.exports.snapshot import BOM, Snapshot, fmt_mark, fmt_score, fmt_step, money_text, round_label, sorted_marks, step_digits
+from judging.exports.snapshot import BOM, Snapshot, fmt_mark, fmt_score, fmt_step, money_text, sorted_marks, step_digits
 from judging.core.rules import short_label
+from judging.core.vocabulary import file_round
 from judging.core.scoring import natural_key
 
 
@@ -45,7 +46,7 @@ def results_csv(snap: Snapshot) -> bytes:
     overtime = sorted({name for r in rt.results.results for name in r.overtime}, key=natural_key)
     by_id = {r.project: r for r in rt.results.results}
     header = ["名次", "项目编号", "项目名称", "申报机构", "社区", *(["赛道"] if tracks else []),
-              *(f"{short_label(p.label)}得分" for p in panels), "总分", *(f"{round_label(n)}得分" for n in overtime),
+              *(f"{short_label(p.label)}得分" for p in panels), "总分", *(f"{file_round(n)}得分" for n in overtime),
               "并列 / 加时赛", "奖项", "创投资金（元）"]
     rows = []
     for r in summary_rows(rt):
@@ -72,7 +73,7 @@ def marks_csv(snap: Snapshot) -> bytes:
     with_factor = any(m.factor is not None for m in marks)
     header = ["轮次", "出场顺序", "项目编号", "项目名称", "评审团", "评委编号", "评委姓名", "评分项", "分数",
               *(["系数"] if with_factor else [])]
-    rows = [[round_label(m.round), str(position.get(m.project, "")), csv_text(m.project),
+    rows = [[file_round(m.round), str(position.get(m.project, "")), csv_text(m.project),
              csv_text(projects.get(m.project, "")), csv_text(panels.get(m.panel, m.panel)), csv_text(m.judge),
              csv_text(judges.get(m.judge, "")), csv_text(crits.get(m.criterion, m.criterion) or "总分"),
              fmt_step(m.score, digits), *([fmt_mark(m.factor) if m.factor is not None else ""]

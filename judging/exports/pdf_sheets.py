@@ -38,8 +38,8 @@ from xml.sax.saxutils import escape
 
 from judging.exports.text import clean
 from judging.exports.rows import STATUS_LABELS, audit_anchor, judge_sheet, rules_in_words, summary_rows
-from judging.exports.snapshot import (NOT_FINAL, PHASE_LABELS, Snapshot, fmt_mark, fmt_score, fmt_step, fmt_time,
-                      round_label, step_digits)
+from judging.core.vocabulary import file_round, zh
+from judging.exports.snapshot import NOT_FINAL, Snapshot, fmt_mark, fmt_score, fmt_step, fmt_time, step_digits
 from judging.core.model import Judge
 from judging.core.money import money_text
 from judging.core.rules import short_label
@@ -233,7 +233,7 @@ def _summary(snap: Snapshot) -> list[Flowable]:
     out: list[Flowable] = [_Section(title), _p(c.name, TITLE), Paragraph(title, SUBTITLE),
                            _info([*((k, v) for k, v in (("比赛日期", c.date), ("比赛地点", c.venue)) if v),
                                   ("评分规则", rules.name),
-                                  ("比赛状态", PHASE_LABELS.get(rt.state.phase, rt.state.phase))]),
+                                  ("比赛状态", zh("phase", rt.state.phase))]),
                            Spacer(1, 3 * mm)]
     if rt.state.phase != "locked":
         out += [_p(NOT_FINAL, WARN), Spacer(1, 2 * mm)]
@@ -317,7 +317,7 @@ def _judge_sheet(snap: Snapshot, judge: Judge) -> list[Flowable]:
         if line.round != current_round:
             current_round = line.round
             if line.round != rt.contest.regular_round:
-                data.append([f"{round_label(line.round)}（加时赛只决定并列项目的先后，不改变总分）"] + [""] * (len(head) - 1))
+                data.append([f"{file_round(line.round)}（加时赛只决定并列项目的先后，不改变总分）"] + [""] * (len(head) - 1))
                 r = len(data) - 1
                 style += [("SPAN", (0, r), (-1, r)), ("BACKGROUND", (0, r), (-1, r), SUB_BG),
                           ("ALIGN", (0, r), (-1, r), "LEFT")]

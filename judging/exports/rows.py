@@ -14,13 +14,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from judging.exports.snapshot import AuditRow, Snapshot, fmt_score, round_label
+from judging.core.vocabulary import STATUSES, file_round
+from judging.exports.snapshot import AuditRow, Snapshot, fmt_score
 from judging.core.model import Judge, mark_total
 from judging.core.money import money_text
 from judging.core.rules import fmt_num, short_label
 from judging.core.scoring import is_overtime, natural_key
-from judging.core.tie_labels import how_settled
-from judging.live.snapshots import rules_summary
+from judging.core.tiebreakers import how_settled
+from judging.core.rules_words import summary as rules_summary
 
 if TYPE_CHECKING:
     from judging.app.service import Runtime
@@ -59,7 +60,7 @@ def summary_rows(rt: "Runtime") -> list[SummaryRow]:
             how = how_settled(t, rt.contest.rules)
             notes.append(f"与 {others} 同分 {fmt_score(t.total, digits)}（{how}）")
         for name, score in sorted(r.overtime.items(), key=lambda kv: natural_key(kv[0])):
-            notes.append(f"{round_label(name)} {fmt_score(score, digits)} 分")
+            notes.append(f"{file_round(name)} {fmt_score(score, digits)} 分")
         j = r.to_json()
         out.append(SummaryRow(r.rank, r.project, r.name or (p.name if p else ""), p.organization if p else "",
                               p.community if p else "", r.track, dict(r.panels), r.total, "；".join(notes),
@@ -170,7 +171,7 @@ def rules_in_words(snap: Snapshot) -> list[str]:
     lines = [f"每个评分项的分数在 {fmt_num(r.marks.min)} 到 {fmt_num(r.marks.max)} 分之间，"
              f"最小单位 {fmt_num(r.marks.step)} 分。" if r.marks.step else
              f"每个评分项的分数在 {fmt_num(r.marks.min)} 到 {fmt_num(r.marks.max)} 分之间。"]
-    summary = rules_summary(rt)
+    summary = rules_summary(r, any(p.track for p in rt.contest.projects))
     for p in r.panels:
         said = next((x for x in summary if x.startswith(p.label)), p.label)
         maxima = "、".join(f"{short_label(c.label)} {fmt_num(c.max)} 分" for c in p.criteria)
@@ -188,4 +189,4 @@ def rules_in_words(snap: Snapshot) -> list[str]:
     return lines
 
 
-STATUS_LABELS = {"recused": "回避", "missing": "未评分", "voided": "作废", "open": "评分中", "pending": "未路演"}
+STATUS_LABELS = {k: zh for k, (zh, _en) in STATUSES.items()}  # the sheets write Chinese (core/vocabulary.py)

@@ -35,7 +35,8 @@ from urllib.parse import quote
 from judging.cli.main import format_csv
 from judging.exports.text import clean
 from judging.inputs.marks_csv import write_marks
-from judging.core.scoring import is_overtime, natural_key, overtime_number
+from judging.core.scoring import natural_key
+from judging.core.vocabulary import score_text
 
 if TYPE_CHECKING:
     import argparse
@@ -44,8 +45,6 @@ if TYPE_CHECKING:
 
 BOM = "\ufeff"
 NOT_FINAL = "注意：比赛结果尚未锁定，本表不是最终成绩。 Not final: the results are not locked yet."
-PHASE_LABELS = {"setup": "准备中", "idle": "进行中", "presenting": "路演中", "scoring": "评分中", "closed": "评分结束",
-                "result": "公布结果", "ranking": "排名", "reveal": "颁奖", "locked": "已锁定"}
 
 
 
@@ -119,9 +118,7 @@ def fmt_mark(x: float | None) -> str:
     return f"{x:.6f}".rstrip("0").rstrip(".")
 
 
-def fmt_score(x: float | None, digits: int) -> str:
-    """A published score in the rules' rounding digits (88.50)."""
-    return "" if x is None else f"{x:.{digits}f}"
+fmt_score = score_text  # a published score in the rules' digits (88.50): the one rule, core/vocabulary.py
 
 
 def step_digits(step: float) -> int:
@@ -143,8 +140,6 @@ def money_text(x: float | int | None) -> str:
     return "" if x is None else fmt_mark(float(x))
 
 
-def round_label(round_name: str) -> str:
-    return f"加时赛{overtime_number(round_name)}" if is_overtime(round_name) else "正式路演"
 
 
 

@@ -24,7 +24,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from judging.exports.audit_trail import describe
 from judging.exports.rows import audit_anchor, corrections, rules_in_words, summary_rows
 from judging.exports.text import clean
-from judging.exports.snapshot import NOT_FINAL, PHASE_LABELS, Snapshot, fmt_time
+from judging.core.vocabulary import zh
+from judging.exports.snapshot import NOT_FINAL, Snapshot, fmt_time
 from judging.core.rules import short_label
 from judging.exports.xlsx_cells import (AWARD_FILL, BOLD, CENTER, GRID, MONO, NOTE, TOP_WRAP, WRAP, header, note_line,
                          number_format, print_setup, put, sheet_title, title, widths)
@@ -56,7 +57,7 @@ def _subtitle(snap: Snapshot) -> str:
     rt = snap.rt
     c = rt.contest
     when_where = "".join(f"{label}：{v}　　" for label, v in (("日期", c.date), ("地点", c.venue)) if v)
-    return (f"{when_where}评分规则：{c.rules.name}　　状态：{PHASE_LABELS.get(rt.state.phase, rt.state.phase)}"
+    return (f"{when_where}评分规则：{c.rules.name}　　状态：{zh('phase', rt.state.phase)}"
             f"　　导出时间：{fmt_time(snap.taken_at)}")
 
 
@@ -161,7 +162,7 @@ def _setup_sheet(ws: Worksheet, snap: Snapshot) -> None:
                          ("路演时长（秒）", c.timer_seconds),
                          ("抽签种子", c.draw_seed or "（手动排序）"),
                          ("抽签方法", "sha256(种子) → random.Random.shuffle(按编号排序的项目)" if c.draw_seed else ""),
-                         ("当前状态", PHASE_LABELS.get(rt.state.phase, rt.state.phase))):
+                         ("当前状态", zh("phase", rt.state.phase))):
         put(ws, row, 1, label).font = BOLD
         put(ws, row, 2, value)
         row += 1

@@ -18,11 +18,12 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from judging.exports.rows import STATUS_LABELS, judge_sheet, rounds_of
 from judging.exports.text import clean
-from judging.exports.snapshot import Snapshot, round_label, step_digits
+from judging.core.vocabulary import file_round
+from judging.exports.snapshot import Snapshot, step_digits
 from judging.core.model import mark_total
 from judging.core.rules import Panel, short_label
-from judging.core.scoring import explain_panel
-from judging.live.snapshots import rules_summary
+from judging.core.panel_methods import explain_panel
+from judging.core import rules_words
 from judging.exports.xlsx_cells import (CENTER, DROP_FILL, GRID, STRUCK, WRAP, header, header_cell, number_format, print_setup,
                          put, readable, title, widths)
 
@@ -42,7 +43,7 @@ def panel_sheet(ws: Worksheet, snap: Snapshot, panel: Panel) -> str:
     crits = [(c.id, short_label(c.label)) for c in panel.criteria] or [("", "总分")]
     per_judge = len(crits) + (1 if len(crits) > 1 else 0)  # criteria (+ the judge's total)
     layout = "wide" if readable(wide_widths(len(judges), per_judge)) else "long"
-    summary = next((line for line in rules_summary(rt) if line.startswith(panel.label)), panel.label)
+    summary = next((line for line in rules_words.summary(rt.contest.rules, any(p.track for p in rt.contest.projects)) if line.startswith(panel.label)), panel.label)
     how = "每行一个项目、每位评委一组列" if layout == "wide" else "每行一位评委对一个项目的评分"
     width = (len(FIXED) + per_judge * len(judges) + 1) if layout == "wide" else (len(FIXED) + 1 + per_judge + 2)
     title(ws, f"{rt.contest.name} · {short_label(panel.label)}评分明细",
@@ -70,7 +71,7 @@ def _context(snap: Snapshot, panel: Panel, judges):
 
 def _roadshow_cells(ws: Worksheet, row: int, snap: Snapshot, pos: int, pid: str, round_name: str) -> None:
     names = {p.id: p.name for p in snap.rt.contest.projects}
-    for col, v in enumerate([pos, pid, names.get(pid, pid), round_label(round_name)], start=1):
+    for col, v in enumerate([pos, pid, names.get(pid, pid), file_round(round_name)], start=1):
         c = put(ws, row, col, v)
         c.border, c.alignment = GRID, WRAP if col == 3 else CENTER
 

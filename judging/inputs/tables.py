@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from judging.core.money import money_text, parse_amount
 from judging.core.rules import short_label
+from judging.core.vocabulary import PANEL_WORDS
 from judging.core.text import LINE, text_problem
 
 PROJECT_HEADERS = {
@@ -246,9 +247,7 @@ def _clip(text: str, n: int = 30) -> str:
     return text if len(text) <= n else text[:n] + "…"
 
 
-COMMON_PANEL_WORDS = {"专家": "expert", "专家评审": "expert", "专家评审团": "expert", "专家评委": "expert",
-                      "专家组": "expert", "大众": "public", "大众评审": "public", "大众评审团": "public",
-                      "大众评委": "public", "大众组": "public"}
+COMMON_PANEL_WORDS = {w: kind for kind, words in PANEL_WORDS.items() for w in words}  # core/vocabulary.py
 
 
 def _panel_key(text: str) -> str:

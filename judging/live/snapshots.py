@@ -17,27 +17,20 @@ from judging.core.model import Judge, mark_total
 from judging.core.money import money_text, summary_json
 from judging.app.nudges import MESSAGE as NUDGE_MESSAGE
 from judging.app.nudges import active_nudge
-from judging.core.outliers import flag_outliers
+from judging.core.outliers import panel_flags
+from judging.core import rules_words, vocabulary
 from judging.core.rules import short_label
-from judging.core.scoring import explain_panel
-from judging.core.tie_labels import how_settled, tie_text
-from judging.core.tracks import money_rules_lines, track_notice
+from judging.core.panel_methods import explain_panel
+from judging.core.tiebreakers import how_settled, tie_text
+from judging.core.tracks import track_notice
 
 if TYPE_CHECKING:
     from judging.app.service import Runtime, Service
 
 
 
-ACTION_LABELS = {
-    "start": "开始比赛 Start", "present": "请上台 Present", "open_scoring": "开放评分 Open scoring",
-    "close_scoring": "结束评分 Close scoring", "show_result": "公布结果 Show result", "next": "下一个 Next",
-    "rank": "生成排名 Rank", "start_overtime": "开始加时赛 Start overtime", "start_reveal": "颁奖 Awards",
-    "reveal_next": "揭晓下一奖项 Reveal next tier", "lock": "锁定结果 Lock", "back": "撤回上一步 Back",
-    "timer_start": "开始计时 Start timer", "timer_pause": "暂停计时 Pause timer", "timer_reset": "重置计时 Reset timer",
-    "hold_screen": "大屏切到等候画面 Holding view", "release_screen": "大屏恢复 Back to the evening",
-    "hide_marks": "隐藏评委个人分 Hide marks", "show_marks": "显示评委个人分 Show marks",
-    "autostart_on": "请上台时自动计时 Timer starts with 请上台", "autostart_off": "手动开始计时 Timer started by hand",
-}
+# the console's step button says the action's label in both languages ('开始比赛 Start'; core/vocabulary.py)
+ACTION_LABELS = {action: vocabulary.both("action", action) for action in vocabulary.ACTIONS}
 
 
 def _base(svc: "Service", rt: "Runtime", role: str) -> dict:
@@ -60,6 +53,7 @@ def _base(svc: "Service", rt: "Runtime", role: str) -> dict:
             "contest": {"id": c.id, "name": c.name, "rules": c.rules.name, "digits": c.rules.rounding.digits,
                         "date": c.date, "venue": c.venue},
             "phase": s.phase, "version": s.version, "round": s.round, "overtime": s.overtime,
+            "phase_label": _pair(vocabulary.label("phase", s.phase)), "round_label": _pair(vocabulary.round_label(s.round)),
             "round_badge": round_badge(s),
             "overtime_groups": [[_pj(projects, p) for p in g] for g in s.overtime_groups],
             "order": order, "current": current,
@@ -70,21 +64,25 @@ def _base(svc: "Service", rt: "Runtime", role: str) -> dict:
 SETTLED = ("ranking", "reveal", "locked")
 
 
+def _pair(zh_en: tuple[str, str]) -> dict[str, str]:
+    """A label as the pages' vocabulary writes it: {"zh": ..., "en": ...}."""
+    return {"zh": zh_en[0], "en": zh_en[1]}
+
+
 def round_badge(s: machine.LiveState) -> str | None:
     """"加时赛 第 1 轮 Overtime 1" while an overtime round's roadshows run; None otherwise (also after it)."""
     if s.overtime and s.phase not in SETTLED:
-        return f"加时赛 第 {s.overtime} 轮 Overtime {s.overtime}"
+        return " ".join(vocabulary.round_label(f"overtime{s.overtime}"))
     return None
 
 
 def options(s: machine.LiveState) -> list[dict]:
     """The console's screen and timer switches: each with its label, whether it is on, and the action that
     flips it (the state machine's OPTIONS; none changes the phase)."""
-    rows = [("holding", "大屏等候画面 Holding view", "hold_screen", "release_screen"),
-            ("hide_marks", "隐藏评委个人分 Hide individual marks", "hide_marks", "show_marks"),
-            ("timer_autostart", "请上台时自动计时 Timer starts with 请上台", "autostart_on", "autostart_off")]
-    return [{"id": key, "label": label, "on": getattr(s, key), "action": off if getattr(s, key) else on}
-            for key, label, on, off in rows]
+    rows = [("holding", "hold_screen", "release_screen"), ("hide_marks", "hide_marks", "show_marks"),
+            ("timer_autostart", "autostart_on", "autostart_off")]
+    return [{"id": key, "label": vocabulary.both("option", key), "on": getattr(s, key),
+             "action": off if getattr(s, key) else on} for key, on, off in rows]
 
 
 def _pj(projects: dict, pid: str) -> dict:
@@ -143,7 +141,8 @@ def roadshow_result(rt: "Runtime", project: str, round_name: str, labels: dict[s
                                  for l in sorted(lines, key=lambda l: list(labels).index(l.judge)
                                                  if l.judge in labels else 0)]})
     by = res.by_project()
-    return {"project": project, "round": round_name, "panels": panels, "score": float(scored.score[i]),
+    return {"project": project, "round": round_name, "round_label": _pair(vocabulary.round_label(round_name)),
+            "panels": panels, "score": float(scored.score[i]),
             "total": by[project].total if project in by else None,
             "rank": by[project].rank if project in by else None}
 
@@ -272,6 +271,7 @@ def console(svc: "Service", rt: "Runtime") -> dict:
                          if nxt else None)
     snap["can_go_back"] = bool(s.history) and s.phase != "locked"
     snap["allowed"] = svc.allowed_actions(rt)   # the buttons the console enables (the server decides)
+    snap["refused"] = refused(svc, rt, snap["allowed"])   # and why each other one is not: "原因 / reason"
     snap["options"] = options(s)
     snap["judges_status"] = judges_status(svc, rt)
     names = {j["id"]: j for j in snap["judges_status"]}
@@ -288,7 +288,7 @@ def console(svc: "Service", rt: "Runtime") -> dict:
         "panels": [{"id": p.id, "label": p.label,
                     "criteria": [{"id": cr.id, "label": cr.label, "max": cr.max, "weight": cr.weight}
                                  for cr in p.criteria]
-                    or [{"id": "", "label": "总分 Overall", "max": c.rules.marks.max, "weight": 1.0}]}
+                    or [{"id": "", "label": vocabulary.both("mark", "overall"), "max": c.rules.marks.max, "weight": 1.0}]}
                    for p in c.rules.panels],
         "marks_bounds": {"min": c.rules.marks.min, "max": c.rules.marks.max, "step": c.rules.marks.step},
         "awards": [{"id": a.id, "label": a.label, "count": a.count, "min_score": a.min_score, "amount": a.amount}
@@ -302,6 +302,14 @@ def console(svc: "Service", rt: "Runtime") -> dict:
     snap["marks"] = [m.to_json() for m in rt.marks.values()]
     snap["storage"] = {"ok": not svc.store.full, "message": STORAGE_FULL if svc.store.full else None}
     return snap
+
+
+def refused(svc: "Service", rt: "Runtime", allowed: list[str]) -> dict[str, str]:
+    """Why each action not in ``allowed`` cannot be pressed now (:func:`judging.core.contest.refused_actions`);
+    one the machine allows but the service holds back while the results cannot be computed says so."""
+    reasons = machine.refused_actions(rt.state, svc.facts(rt, confirm=True))
+    blocked = f"成绩暂时无法计算 / the results cannot be computed（{rt.results_error or ''}）"
+    return {a: reasons.get(a, blocked) for a in machine.ACTIONS if a not in allowed}
 
 
 STORAGE_FULL = ("存储空间已满：最近的评分或操作没有保存！请立即清理服务器磁盘空间；评委手机会自动重发未保存的评分。"
@@ -350,17 +358,6 @@ def outlier_flags(rt: "Runtime", totals: dict[str, dict[str, float]]) -> list:
     return sorted(flags, key=lambda f: -abs(f.gap))
 
 
-def panel_flags(rules, panel, totals: dict[str, float]) -> list:
-    """The outlier warnings of one panel's totals for one roadshow (:func:`judging.core.outliers.flag_outliers`):
-    the mark range is the span of a judge's total, the dropped marks are those the panel's rule strikes."""
-    if panel.criteria:
-        span = sum(cr.weight * (cr.max - rules.marks.min) for cr in panel.criteria)
-    else:
-        span = rules.marks.max - rules.marks.min
-    struck = [line.judge for line in explain_panel(panel, totals) if line.dropped]
-    return flag_outliers(totals, abs(span), struck)
-
-
 def judge(svc: "Service", rt: "Runtime", j: Judge) -> dict:
     s, c = rt.state, rt.contest
     snap = _base(svc, rt, "judge")
@@ -370,7 +367,7 @@ def judge(svc: "Service", rt: "Runtime", j: Judge) -> dict:
     snap["rubric"] = {"min": c.rules.marks.min, "max": c.rules.marks.max, "step": c.rules.marks.step,
                       "criteria": [{"id": cr.id, "label": cr.label, "min": c.rules.marks.min, "max": cr.max,
                                     "weight": cr.weight} for cr in panel.criteria]
-                      or [{"id": "", "label": "总分 Overall", "min": c.rules.marks.min, "max": c.rules.marks.max,
+                      or [{"id": "", "label": vocabulary.both("mark", "overall"), "min": c.rules.marks.min, "max": c.rules.marks.max,
                            "weight": 1.0}]}
     mine = rt.marks.get((s.current, s.round, j.id)) if s.current else None
     snap["my_marks"] = ({"project": mine.project, "round": mine.round, "values": mine.values,
@@ -398,33 +395,5 @@ def judge(svc: "Service", rt: "Runtime", j: Judge) -> dict:
 
 
 def rules_summary(rt: "Runtime") -> list[str]:
-    """A readable summary of what the rules do, for the console (Chinese first)."""
-    r = rt.contest.rules
-    lines = []
-    names = {"mean": "平均分", "sum": "总和", "median": "中位数", "trimmed_mean": "去掉最高最低后平均",
-             "trimmed_sum": "去掉最高最低后求和", "zscore": "标准分", "rank_points": "名次积分"}
-    for p in r.panels:
-        drop = f"（去掉 {p.drop_high} 个最高分、{p.drop_low} 个最低分）" if p.trimmed else ""
-        crit = "、".join(short_label(c.label) for c in p.criteria) or "一个总分"
-        w = f"权重 {p.weight:g}" if r.combine == "weighted_sum" else "直接相加"
-        lines.append(f"{p.label}：评 {crit}；{names[p.method]}{drop}；{w}")
-    lines.append(f"分数保留 {r.rounding.digits} 位小数（{ {'half_up': '四舍五入', 'half_even': '银行家舍入', 'down': '截断'}[r.rounding.mode] }）")
-    lines.append("并列处理：" + " → ".join(_breaker_text(r, b) for b in r.ties.breakers))
-    if r.awards:
-        lines.append("奖项：" + "、".join(f"{a.label} {a.count} 名" if a.count else f"{a.label} ≥{a.min_score:g}"
-                                        for a in r.awards))
-    lines.extend(money_rules_lines(r, any(p.track for p in rt.contest.projects)))
-    return lines
-
-
-def _breaker_text(rules, breaker: str) -> str:
-    """'panel:expert' -> '专家评审团得分高者'; 'criterion:design' -> '“方案设计”得分高者'."""
-    kind, _, arg = breaker.partition(":")
-    if kind == "panel":
-        label = next((p.label for p in rules.panels if p.id == arg), arg)
-        return f"{short_label(label)}得分高者"
-    if kind == "criterion":
-        label = next((c.label for c in rules.criteria if c.id == arg), arg)
-        return f"“{short_label(label)}”得分高者"
-    return {"overtime": "加时赛", "shared": "并列", "countback": "比较各评委高分个数",
-            "givers": "给分评委多者"}.get(kind, breaker)
+    """A readable summary of what the rules do, for the console (:func:`judging.core.rules_words.summary`)."""
+    return rules_words.summary(rt.contest.rules, any(p.track for p in rt.contest.projects))

@@ -24,7 +24,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect as ws_connect
 
 from judging.core.engine import ProjectInfo, compute
-from judging.core.rules import load_rules
+from judging.inputs.rules_file import load_rules
 from judging.core.scoring import Mark
 from tests.conftest import ROOT, LiveServer
 
