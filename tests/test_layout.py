@@ -161,3 +161,12 @@ def test_imports_follow_the_layers():
             if LAYERS[other] >= LAYERS[layer]:
                 wrong.append(f"{name} -> {t}")
     assert wrong == []
+
+
+def test_the_application_layer_modules_stay_small():
+    """The storage, the commands, the hub and publisher, the CLI and the export dispatch: under 400 lines."""
+    mine = [n for n in modules() if n.split(".")[1:2] in (["storage"], ["app"], ["cli"])]
+    mine += ["judging.live.hub", "judging.live.publisher", "judging.exports.formats", "judging.exports.results_text"]
+    sizes = {n: len(modules()[n].read_text(encoding="utf-8").splitlines()) for n in mine}
+    assert {n: lines for n, lines in sizes.items() if lines > 400} == {}
+    assert len(mine) >= 15
