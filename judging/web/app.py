@@ -21,6 +21,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount
 
 from judging.app.auth import OrganizerAuth
+from judging.app.demo import create_demo
 from judging.live.hub import Hub
 from judging.live.publisher import Publisher
 from judging.app.service import Service
@@ -81,7 +82,6 @@ def create_app(db_path: str, *, organizer_key: str | None = None, rotate_key: bo
         app.state.publisher = publisher
         app.state.sessions = sessions
         if demo and not service.runtimes:
-            from judging.app.demo import create_demo
             await create_demo(service)
         if on_ready:
             on_ready(app, new_key)
