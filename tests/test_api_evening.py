@@ -82,7 +82,7 @@ class ScreenWatcher:
 def client(tmp_path):
     app = create_app(str(tmp_path / "evening.db"), organizer_key=ORGANIZER_KEY, demo=True)
     with TestClient(app) as c:
-        c.app.state.hub.coalescer.interval = 0.02  # still coalesced, but this evening is pressed very fast
+        c.app.state.publisher.coalescer.interval = 0.02  # still coalesced, but this evening is pressed very fast
         yield c
 
 

@@ -15,7 +15,6 @@ import pytest
 from starlette.testclient import TestClient
 
 from judging.storage import store as store_module
-from judging.live.hub import Hub
 from judging.app.service import Service
 from judging.storage.store import Store
 from judging.web.app import create_app
@@ -62,7 +61,7 @@ async def _reload(path: str) -> dict:
     store = Store(path)
     await store.open()
     try:
-        svc = Service(store, Hub())
+        svc = Service(store)
         await svc.load()
         return {cid: _memory(rt) for cid, rt in svc.runtimes.items()}
     finally:

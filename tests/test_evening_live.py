@@ -19,6 +19,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from judging.core import contest as machine
+from judging.live import snapshots as views
 from judging.web.app import create_app
 from tests.conftest import ORGANIZER_KEY
 
@@ -81,7 +82,7 @@ def act(client, cid: str, *actions: str, **kw) -> dict:
 
 def screen(client, cid: str) -> dict:
     svc = client.app.state.service
-    return client.app.state.service._views.screen(svc, svc.get(cid))
+    return views.screen(svc, svc.get(cid))
 
 
 def score(client, cid: str, judges: dict, project: str, level: float, round_name: str = "final") -> None:

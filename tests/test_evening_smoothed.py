@@ -286,9 +286,10 @@ def test_a_nudge_is_pushed_to_that_judge_only_and_shown_until_they_submit(client
     pid = act(client, "start", "present", "open_scoring")["current"]["id"]
     hub = client.app.state.hub
     sent: list[str] = []
-    publish, publish_soon = hub.publish, hub.publish_soon
+    publisher = client.app.state.publisher
+    publish, soon = hub.publish, publisher.soon
     hub.publish = lambda channel, message: (sent.append(channel), publish(channel, message))[1]
-    hub.publish_soon = lambda channel, build: (sent.append(channel), publish_soon(channel, build))[1]
+    publisher.soon = lambda channel, build: (sent.append(channel), soon(channel, build))[1]
 
     def mine(jid: str) -> dict:
         return client.get("/api/judge/state", headers={"authorization": f"Bearer {judges[jid]['token']}"}).json()

@@ -16,11 +16,12 @@ import uuid
 import httpx
 import pytest
 
-from judging.live import snapshots as views
 from judging.app.demo import create_demo
 from judging.live.hub import Hub
+from judging.live.publisher import Publisher
 from judging.app.service import Service
-from judging.storage.store import Store, Tx, verify_chain
+from judging.storage.repository import verify_chain
+from judging.storage.store import Store, Tx
 from tests.conftest import ROOT, free_port
 from tests.test_restart import ORG, start_server
 
@@ -34,8 +35,7 @@ async def scoring(tmp_path):
     path = str(tmp_path / "g.db")
     store = Store(path)
     await store.open()
-    svc = Service(store, Hub())
-    svc.attach_views(views)
+    svc = Service(store, Publisher(Hub()))
     rt = await create_demo(svc)
     for action in ("start", "present", "open_scoring"):
         await svc.act(rt.contest.id, action, None, "organizer")

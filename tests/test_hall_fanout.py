@@ -23,6 +23,7 @@ from websockets.sync.client import connect
 from judging.live import frames
 from judging.live.frames import Message
 from judging.live.hub import Hub
+from judging.live.publisher import Publisher
 from judging.web import fanout
 from tests.conftest import LiveServer
 
@@ -76,19 +77,20 @@ def recv_state(ws) -> dict:
 
 async def test_a_lone_change_is_built_at_the_next_turn_and_a_burst_once_per_fan_out():
     hub = Hub()
+    publisher = Publisher(hub)
     sub = hub.subscribe("c1/screen")
     state = {"n": 0}
     for n in range(1, 51):           # 50 changes within one turn of the loop: one build, with the newest state
         state["n"] = n
-        hub.publish_soon("c1/screen", lambda: f"state {state['n']}")
+        publisher.soon("c1/screen", lambda: f"state {state['n']}")
     await asyncio.sleep(0)
     await asyncio.sleep(0)
-    assert hub.conflater.builds == 1 and await asyncio.wait_for(sub.get(), 0.001) == "state 50"
+    assert publisher.conflater.builds == 1 and await asyncio.wait_for(sub.get(), 0.001) == "state 50"
     state["n"] = 51                  # a lone change right after: no fixed floor (the old 0.12 s timer)
-    hub.publish_soon("c1/screen", lambda: f"state {state['n']}")
+    publisher.soon("c1/screen", lambda: f"state {state['n']}")
     for _ in range(5):
         await asyncio.sleep(0)
-    assert hub.conflater.builds == 2 and await asyncio.wait_for(sub.get(), 0.001) == "state 51"
+    assert publisher.conflater.builds == 2 and await asyncio.wait_for(sub.get(), 0.001) == "state 51"
 
 
 def test_one_frame_per_snapshot_whatever_the_number_of_sockets_and_windows():
@@ -148,7 +150,7 @@ def test_watchers_get_the_small_public_snapshot_coalesced_and_the_screen_every_c
         assert len(json.dumps(first_watch, ensure_ascii=False)) < len(json.dumps(first_screen, ensure_ascii=False))
         assert all(set(o) <= {"id", "name", "position", "status"} for o in first_watch["order"])
         hub = live_server.app.state.hub
-        watch_builds = hub.watchers.builds
+        watch_builds = live_server.app.state.publisher.watchers.builds
         with live_server.api() as api:
             for j in judges:
                 assert submit(api, j, project).status_code == 200
@@ -160,7 +162,8 @@ def test_watchers_get_the_small_public_snapshot_coalesced_and_the_screen_every_c
         while s["progress"]["submitted"] < n:
             s = recv_state(screen)
         # the screen: built on completion, so one build per submission at most; watchers: a few a second
-        assert hub.watchers.builds - watch_builds < n, (hub.watchers.builds - watch_builds, n)
+        watchers = live_server.app.state.publisher.watchers
+        assert watchers.builds - watch_builds < n, (watchers.builds - watch_builds, n)
         assert got["progress"] == s["progress"] == {"submitted": n, "expected": n}
 
 

@@ -15,7 +15,8 @@ from starlette.testclient import TestClient
 
 from judging.live import snapshots as views
 from judging.app.demo import create_demo
-from judging.live.hub import Coalescer, Hub
+from judging.live.hub import Hub
+from judging.live.publisher import Coalescer, Publisher
 from judging.app.service import Service
 from judging.storage.store import Store
 from judging.web.app import create_app
@@ -46,7 +47,7 @@ async def test_channels_are_coalesced_separately_and_a_failed_build_does_not_sto
     def broken() -> None:
         raise RuntimeError("boom")
 
-    with caplog.at_level(logging.ERROR, logger="judging.live.hub"):
+    with caplog.at_level(logging.ERROR, logger="judging.live.publisher"):
         c.request("c1/screen", broken)
     c.request("c1/console", lambda: built.append("console"))
     assert built == ["console"] and "c1/screen" in caplog.text
@@ -72,9 +73,9 @@ async def store(tmp_path):
 
 
 async def test_submissions_build_the_console_a_few_times_and_judges_at_once(store, monkeypatch):
-    hub = Hub(coalesce_seconds=0.1)
-    svc = Service(store, hub)
-    svc.attach_views(views)
+    hub = Hub()
+    publisher = Publisher(hub, coalesce_seconds=0.1)
+    svc = Service(store, publisher)
     rt = await create_demo(svc)
     cid = rt.contest.id
     for action in ("start", "present", "open_scoring"):
@@ -102,17 +103,17 @@ async def test_submissions_build_the_console_a_few_times_and_judges_at_once(stor
             mine = json.loads(await asyncio.wait_for(phone.get(), 0.001))
             assert mine["my_marks"]["values"] == marks
     elapsed = time.perf_counter() - started
-    await asyncio.sleep(3 * hub.coalescer.interval)   # the build due at the end of the burst has run
+    await asyncio.sleep(3 * publisher.coalescer.interval)   # the build due at the end of the burst has run
     last_console = json.loads(await asyncio.wait_for(console.get(), 0.001))   # the mailbox holds the newest
     last_screen = json.loads(await asyncio.wait_for(screen.get(), 0.001))
     n = len(judges)
     assert last_console["progress"] == {"submitted": n, "expected": n}, "the last build shows every submission"
     assert last_screen["progress"] == {"submitted": n, "expected": n}
-    limit = 2 + int(elapsed / hub.coalescer.interval)
+    limit = 2 + int(elapsed / publisher.coalescer.interval)
     assert builds["console"] <= limit, (builds, n, elapsed)
     # the big screen is conflated on completion (issue 11), not on a timer: at most one build per change
     assert builds["screen"] <= n, (builds, n, elapsed)
-    assert not hub.coalescer.pending(f"{cid}/console")
+    assert not publisher.pending(f"{cid}/console")
 
 
 def test_phones_reconnecting_all_at_once_rebuild_the_console_a_few_times_only(tmp_path, monkeypatch):
@@ -133,7 +134,7 @@ def test_phones_reconnecting_all_at_once_rebuild_the_console_a_few_times_only(tm
                 ws.receive_json()
             c.portal.call(asyncio.sleep, 0.3)
             elapsed = time.perf_counter() - started
-            assert len(builds) <= 2 + int(elapsed / c.app.state.hub.coalescer.interval), (len(builds), elapsed)
+            assert len(builds) <= 2 + int(elapsed / c.app.state.publisher.coalescer.interval), (len(builds), elapsed)
             last = None
             while last is None or sum(j["connected"] for j in last["judges_status"]) != len(judges):
                 msg = console.receive_json()
@@ -152,10 +153,11 @@ def test_phones_reconnecting_all_at_once_rebuild_the_console_a_few_times_only(tm
 
 @pytest.mark.parametrize("interval", [0.0])
 async def test_a_zero_interval_publishes_every_change_at_once(interval):
-    hub = Hub(coalesce_seconds=interval)
+    hub = Hub()
+    publisher = Publisher(hub, coalesce_seconds=interval)
     sub = hub.subscribe("c1/screen")
     for i in range(3):
-        hub.publish_soon("c1/screen", lambda i=i: f"state {i}")
+        publisher.soon("c1/screen", lambda i=i: f"state {i}")
         assert await asyncio.wait_for(sub.get(), 0.001) == f"state {i}"
     hub.unsubscribe(sub)
-    hub.publish_soon("c1/screen", lambda: pytest.fail("nothing is built without subscribers"))
+    publisher.soon("c1/screen", lambda: pytest.fail("nothing is built without subscribers"))

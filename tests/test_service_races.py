@@ -15,16 +15,17 @@ import pytest
 from judging.live import snapshots as views
 from judging.app.demo import create_demo
 from judging.live.hub import Hub
+from judging.live.publisher import Publisher
 from judging.app.service import Conflict, Service
-from judging.storage.store import Store, verify_chain
+from judging.storage.repository import verify_chain
+from judging.storage.store import Store
 
 
 @pytest.fixture
 async def svc(tmp_path):
     store = Store(str(tmp_path / "race.db"))
     await store.open()
-    service = Service(store, Hub())
-    service.attach_views(views)
+    service = Service(store, Publisher(Hub()))
     rt = await create_demo(service)
     for action in ("start", "present", "open_scoring"):
         await service.act(rt.contest.id, action, None, "organizer")
@@ -93,8 +94,7 @@ async def test_two_consoles_pressing_at_once_take_one_step_each_from_the_fresh_s
 async def test_a_setup_edit_racing_start_is_applied_before_it_or_refused(tmp_path):
     store = Store(str(tmp_path / "setup.db"))
     await store.open()
-    service = Service(store, Hub())
-    service.attach_views(views)
+    service = Service(store, Publisher(Hub()))
     rt = await create_demo(service)
     edit = service.update_setup("c1", {"name": "改名后的决赛"}, "organizer")
     start = service.act("c1", "start", None, "organizer")

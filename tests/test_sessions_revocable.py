@@ -21,7 +21,7 @@ from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
 from judging.app import sessions as sessions_mod
-from judging.storage.store import verify_chain
+from judging.storage.repository import verify_chain
 from judging.web.app import create_app
 from tests.conftest import ORGANIZER_KEY, ROOT, free_port
 

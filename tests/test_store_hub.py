@@ -8,11 +8,12 @@ import uuid
 
 import pytest
 
-from judging.live import snapshots as views
 from judging.app.demo import create_demo
 from judging.live.hub import Hub
+from judging.live.publisher import Publisher
 from judging.app.service import Service
-from judging.storage.store import MIGRATIONS, Store, Tx, verify_chain
+from judging.storage.repository import verify_chain
+from judging.storage.store import MIGRATIONS, Store, Tx
 
 
 async def test_slow_subscriber_gets_only_the_latest_and_never_blocks_others():
@@ -71,8 +72,8 @@ async def test_no_acknowledgement_and_no_publish_without_commit(tmp_path, monkey
     store = Store(str(tmp_path / "s.db"))
     await store.open()
     hub = Hub()
-    svc = Service(store, hub)
-    svc.attach_views(views)
+    publisher = Publisher(hub)
+    svc = Service(store, publisher)
     rt = await create_demo(svc)
     for action in ("start", "present", "open_scoring"):
         await svc.act(rt.contest.id, action, None, "organizer")
@@ -89,9 +90,9 @@ async def test_no_acknowledgement_and_no_publish_without_commit(tmp_path, monkey
         await svc.submit(rt, judge, body)
     assert rt.marks == {}, "memory changes only after the commit"
     # screen snapshots are coalesced: none may be due either, and none arrives after the interval
-    assert not hub.coalescer.pending(f"{rt.contest.id}/screen")
+    assert not publisher.pending(f"{rt.contest.id}/screen")
     with pytest.raises(asyncio.TimeoutError):
-        await asyncio.wait_for(screen.get(), 3 * hub.coalescer.interval)
+        await asyncio.wait_for(screen.get(), 3 * publisher.coalescer.interval)
     monkeypatch.undo()
     ack = await svc.submit(rt, judge, body)   # the phone resends the same submission: now it is stored
     assert ack["status"] == "saved" and not ack["duplicate"]

@@ -29,6 +29,7 @@ import time
 from collections import deque
 from typing import Callable
 
+from judging.storage import repository as repo
 from judging.storage.store import Store
 
 _SCRYPT = {"n": 2 ** 14, "r": 8, "p": 1, "dklen": 32}
@@ -118,8 +119,8 @@ class OrganizerAuth:
 
     async def setup(self, new_key: str | None = None, rotate: bool = False) -> str | None:
         """Load the key record; create it (or a new one if ``rotate``).  Returns a new plain key, else None."""
-        raw = await self.store.meta("organizer_key")
-        secret = await self.store.meta("session_secret")
+        raw = await repo.meta(self.store, "organizer_key")
+        secret = await repo.meta(self.store, "session_secret")
         created = None
         if raw is not None and new_key and not rotate:
             rec = json.loads(raw)
@@ -131,11 +132,9 @@ class OrganizerAuth:
             record = {"salt": salt.hex(), "hash": hash_key(created, salt)}
             secret = secrets.token_urlsafe(32)  # a new key also signs out every console
             async with self.store.write() as tx:
-                await tx.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('organizer_key', ?)",
-                                 (json.dumps(record),))
-                await tx.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('session_secret', ?)", (secret,))
+                await repo.save_organizer_key(tx, record, secret)
                 # a new key ends every console session at once (a copied cookie must not outlive the key)
-                ended = await tx.end_sessions(time.time(), "key_change")
+                ended = await repo.end_sessions(tx, time.time(), "key_change")
                 await tx.audit(None, "system", "organizer_key.create" if raw is None else "organizer_key.rotate",
                                {"sessions_ended": ended} if raw is not None else None)
             raw = json.dumps(record)

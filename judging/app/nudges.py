@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 
 from judging.core import contest as machine
-from judging.app.service import Conflict, NotFound
+from judging.app.errors import Conflict, NotFound
 
 if TYPE_CHECKING:
-    from judging.app.service import Runtime, Service
+    from judging.app.runtime import Runtime
+    from judging.app.service import Service
 
 MESSAGE = "请尽快提交评分 / Please submit your marks now"
 

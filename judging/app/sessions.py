@@ -29,6 +29,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
+from judging.storage import repository as repo
 from judging.storage.store import Store
 
 log = logging.getLogger("judging.app.sessions")
@@ -76,8 +77,8 @@ class Sessions:
         """Read the live sessions (once, at start); rows unused for longer than a cookie lives are dropped."""
         now = self.clock()
         async with self.store.write() as tx:
-            await tx.forget_sessions(now - 2 * self.max_age)
-        rows = await self.store.live_sessions(now - self.idle)
+            await repo.forget_sessions(tx, now - 2 * self.max_age)
+        rows = await repo.live_sessions(self.store, now - self.idle)
         self._live = {r[0]: Session(r[0], r[1], r[2], r[3], r[4], seen_stored=r[2]) for r in rows
                       if now - r[1] <= self.max_age}
 
@@ -109,8 +110,8 @@ class Sessions:
         old = self._live.get(hash_id(replaces)) if replaces else None
         async with self.store.write() as tx:
             if old is not None:
-                await tx.end_sessions(now, "replaced", [old.id_hash])
-            await tx.insert_session(s.id_hash, now, s.client, s.user_agent)
+                await repo.end_sessions(tx, now, "replaced", [old.id_hash])
+            await repo.insert_session(tx, s.id_hash, now, s.client, s.user_agent)
             await tx.audit(None, "organizer", "session.login", {"session": s.id, "user_agent": s.user_agent},
                            client=client)
 
@@ -162,7 +163,7 @@ class Sessions:
             return 0
         now = self.clock()
         async with self.store.write() as tx:
-            ended = await tx.end_sessions(now, why, [s.id_hash for s in sessions])
+            ended = await repo.end_sessions(tx, now, why, [s.id_hash for s in sessions])
             action = "session.logout" if why == "logout" else "session.revoke"
             detail: dict = {"sessions": [s.id for s in sessions]}
             if by is not None and why != "logout":
@@ -212,7 +213,7 @@ class Sessions:
     async def _store_seen(self, id_hash: str, at: float) -> None:
         try:
             async with self.store.write() as tx:
-                await tx.session_seen(id_hash, at)
+                await repo.session_seen(tx, id_hash, at)
         except Exception as e:  # e.g. disk full: the session stays valid, only its last_seen is older on disk
             log.warning("could not store a session's last use: %s", e)
 

@@ -15,6 +15,14 @@ import sqlite3
 import sys
 from pathlib import Path
 
+from judging.app.errors import Conflict, Invalid
+from judging.app.service import Service
+from judging.cli.serve import DEFAULT_DB
+from judging.exports.formats import render
+from judging.exports.snapshot import load_snapshot
+from judging.storage.repository import schema_of
+from judging.storage.store import MIGRATIONS, Store
+
 EXIT_BAD_INPUT = 2
 FORMATS = {"xlsx": "results.xlsx", "pdf": "scoresheets.pdf", "json": "archive.json", "toml": "rules.toml"}
 CSV_WHAT = {"results": "results.csv", "marks": "marks.csv", "projects": "projects.csv",
@@ -49,8 +57,6 @@ recompute the results offline, bit for bit:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from judging.cli.serve import DEFAULT_DB
-
     e = sub.add_parser("export", help="export a contest: Excel, CSV, PDF score sheets, JSON archive",
                        description="Export one contest of a judging database.", epilog=EXPORT_HELP,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -79,17 +85,10 @@ def _fail(message: str) -> int:
 
 def check_database(path: str, must_exist: bool = True) -> str | None:
     """None if ``path`` is a judging database we can open, else why not."""
-    from judging.storage.store import MIGRATIONS
-
     if not os.path.exists(path):
         return f"{path}: no such database (start the server once, or pass --db)" if must_exist else None
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
-            (version,) = con.execute("PRAGMA user_version").fetchone()
-            tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        finally:
-            con.close()
+        version, tables = schema_of(path)
     except sqlite3.DatabaseError as e:
         return f"{path}: not a judging database ({e})"
     if version < 1 or "contests" not in tables:
@@ -100,13 +99,9 @@ def check_database(path: str, must_exist: bool = True) -> str | None:
 
 
 async def _open(path: str):
-    from judging.live.hub import Hub
-    from judging.app.service import Service
-    from judging.storage.store import Store
-
     store = Store(path)
     await store.open()
-    svc = Service(store, Hub())
+    svc = Service(store)  # an export publishes nothing
     try:
         await svc.load()
     except BaseException:
@@ -116,8 +111,6 @@ async def _open(path: str):
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from judging.exports.snapshot import load_snapshot, render
-
     problem = check_database(args.db)
     if problem:
         return _fail(problem)
@@ -160,8 +153,6 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from judging.app.service import Conflict, Invalid
-
     try:
         data = json.loads(Path(args.archive).read_bytes())
     except OSError as e:

@@ -1,4 +1,4 @@
-"""run.py subcommands that need the server: serve, demo, verify (export is added by judging.exports.snapshot).
+"""run.py subcommands that need the server: serve, demo, verify (export and import: :mod:`judging.cli.export`).
 
 What it does: argument handling and printing.  What it does not do: any logic
 of its own (see :mod:`judging.web.app`, :mod:`judging.storage.store`).
@@ -37,11 +37,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     v = sub.add_parser("verify", help="check the audit log's hash chain")
     v.add_argument("--db", default=DEFAULT_DB)
     v.set_defaults(func=cmd_verify)
-    try:
-        from judging.exports.snapshot import register_export
-    except ImportError:
-        return
-    register_export(sub)
 
 
 def _public_url(text: str) -> str:
@@ -128,7 +123,6 @@ def banner(app, base: str, db: str, new_key: str | None, env_key: str | None, pr
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from judging.app.demo import create_demo
-    from judging.live.hub import Hub
     from judging.app.service import Service
     from judging.storage.store import Store
 
@@ -136,7 +130,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         store = Store(args.db)
         await store.open()
         try:
-            svc = Service(store, Hub())
+            svc = Service(store)  # nothing to publish to: no server runs here
             await svc.load()
             rt = await create_demo(svc, args.name)
             return rt.contest.id
@@ -149,7 +143,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from judging.storage.store import verify_chain
+    from judging.storage.repository import verify_chain
 
     if not os.path.exists(args.db):
         print(f"error: {args.db}: no such database", file=sys.stderr)

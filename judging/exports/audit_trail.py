@@ -2,8 +2,8 @@
 
 What it does: :func:`describe` turns an entry (``seq, at, actor, action, detail, reason,
 client, hash``) into time / who (judge names, not ids) / what / project / before -> after /
-reason / client address; :func:`query_page` reads one page of a contest's log straight from
-SQLite with filters by project, judge and kind, newest or oldest first, so a log of 100 000
+reason / client address; :func:`query_page` reads one page of a contest's log through the
+repository (:mod:`judging.storage.repository`) with filters by project, judge and kind, newest or oldest first, so a log of 100 000
 entries costs one indexed query per page; :func:`raw_page` pages the stored entries as they
 are (the JSON API's /audit), filtered in SQL too; :func:`verify` checks the whole hash chain.
 
@@ -13,26 +13,27 @@ What it does not do: write or change anything, or decide whether an action was a
 from __future__ import annotations
 
 import asyncio
-import json
 from typing import TYPE_CHECKING, Any, Mapping
 
 from judging.core.vocabulary import file_round, zh
 from judging.exports.snapshot import fmt_mark, fmt_time
 from judging.core.model import Contest, mark_total
 from judging.core.rules import short_label
-from judging.storage.store import verify_chain
+from judging.storage import repository as repo
+from judging.storage.records import Actions
+from judging.storage.repository import verify_chain
 
 if TYPE_CHECKING:
     from judging.storage.store import Store
 
-KINDS = {  # kind -> (label, SQL condition on the action column)
-    "setup": ("设置", "(action LIKE 'contest.%' AND action <> 'contest.import')"),
-    "order": ("出场顺序", "action LIKE 'order.%'"),
-    "state": ("流程", "action LIKE 'state.%'"),
-    "mark": ("评委评分", "action IN ('mark.submit', 'mark.amend')"),
-    "correction": ("更正 / 作废", "action IN ('mark.correct', 'mark.void')"),
-    "import": ("导入", "action = 'contest.import'"),
-    "nudge": ("提醒", "action = 'judge.nudge'"),
+KINDS = {  # kind -> (label, which actions: the repository turns it into its query)
+    "setup": ("设置", Actions(prefixes=("contest.",), but=("contest.import",))),
+    "order": ("出场顺序", Actions(prefixes=("order.",))),
+    "state": ("流程", Actions(prefixes=("state.",))),
+    "mark": ("评委评分", Actions(names=("mark.submit", "mark.amend"))),
+    "correction": ("更正 / 作废", Actions(names=("mark.correct", "mark.void"))),
+    "import": ("导入", Actions(names=("contest.import",))),
+    "nudge": ("提醒", Actions(names=("judge.nudge",))),
 }
 MAX_PAGE = 500
 
@@ -171,36 +172,24 @@ def _judge_name(contest: Contest, jid: str) -> str:
 
 # ------------------------------------------------------------------ reading
 
-def filter_sql(cid: str, project: str | None = None, judge: str | None = None,
-               kind: str | None = None) -> tuple[str, list]:
-    """WHERE clause and parameters; raises ValueError for an unknown kind."""
-    where, params = ["contest_id = ?"], [cid]
-    if project:
-        where.append("json_extract(detail, '$.project') = ?")
-        params.append(project)
-    if judge:
-        where.append("(actor = ? OR json_extract(detail, '$.judge') = ?)")
-        params += [f"judge:{judge}", judge]
-    if kind:
-        if kind not in KINDS:
-            raise ValueError(f"未知的类别 / unknown kind {kind!r} ({', '.join(KINDS)})")
-        where.append(KINDS[kind][1])
-    return " AND ".join(where), params
+def kind_actions(kind: str | None) -> Actions | None:
+    """The actions of a kind (None: every kind); raises ValueError for an unknown kind."""
+    if not kind:
+        return None
+    if kind not in KINDS:
+        raise ValueError(f"未知的类别 / unknown kind {kind!r} ({', '.join(KINDS)})")
+    return KINDS[kind][1]
 
 
 async def query_page(store: "Store", contest: Contest, *, project: str | None = None, judge: str | None = None,
                      kind: str | None = None, newest_first: bool = True, offset: int = 0,
                      limit: int = 100) -> dict:
     """One page of the contest's audit log, described, plus the number of matching entries."""
-    where, params = filter_sql(contest.id, project, judge, kind)
     limit = max(1, min(int(limit), MAX_PAGE))
     offset = max(0, int(offset))
-    (total,) = await store.fetchone(f"SELECT COUNT(*) FROM audit WHERE {where}", tuple(params))
-    rows = await store.fetchall(
-        f"SELECT seq, at, actor, action, detail, reason, client, hash FROM audit WHERE {where} "
-        f"ORDER BY seq {'DESC' if newest_first else 'ASC'} LIMIT ? OFFSET ?", (*params, limit, offset))
-    entries = [describe({"seq": r[0], "at": r[1], "actor": r[2], "action": r[3], "detail": json.loads(r[4]),
-                         "reason": r[5], "client": r[6], "hash": r[7]}, contest) for r in rows]
+    total, rows = await repo.audit_page(store, contest.id, project=project, judge=judge, actions=kind_actions(kind),
+                                        newest_first=newest_first, offset=offset, limit=limit)
+    entries = [describe(r, contest) for r in rows]
     return {"entries": entries, "total": total, "offset": offset, "limit": limit,
             "order": "newest" if newest_first else "oldest"}
 
@@ -216,21 +205,12 @@ async def raw_page(store: "Store", cid: str, *, project: str | None = None, judg
     Pages follow ``seq``: oldest first, the next page starts after ``next["after_seq"]``; newest first, it
     starts before ``next["before_seq"]``.  ``more`` says whether entries are left beyond this page, so no
     entry is ever left out without saying so; ``total`` counts every matching entry (cursors aside)."""
-    where, params = filter_sql(cid, project, judge, kind)
     limit = max(1, min(int(limit), RAW_MAX))
-    (total,) = await store.fetchone(f"SELECT COUNT(*) FROM audit WHERE {where}", tuple(params))
-    if after_seq is not None:
-        where += " AND seq > ?"
-        params.append(int(after_seq))
-    if before_seq is not None:
-        where += " AND seq < ?"
-        params.append(int(before_seq))
-    rows = await store.fetchall(
-        f"SELECT seq, contest_id, at, actor, action, detail, reason, client, hash FROM audit WHERE {where} "
-        f"ORDER BY seq {'DESC' if newest_first else 'ASC'} LIMIT ?", (*params, limit + 1))
+    total, rows = await repo.audit_raw(store, cid, project=project, judge=judge, actions=kind_actions(kind),
+                                       newest_first=newest_first, after_seq=after_seq, before_seq=before_seq,
+                                       limit=limit + 1)
     more = len(rows) > limit
-    entries = [{"seq": r[0], "contest_id": r[1], "at": r[2], "actor": r[3], "action": r[4],
-                "detail": json.loads(r[5]), "reason": r[6], "client": r[7], "hash": r[8]} for r in rows[:limit]]
+    entries = rows[:limit]
     cursor = "before_seq" if newest_first else "after_seq"
     return {"entries": entries, "total": total, "limit": limit, "order": "newest" if newest_first else "oldest",
             "more": more, "next": {cursor: entries[-1]["seq"]} if more else None}
@@ -245,6 +225,4 @@ async def verify(store: "Store") -> dict:
 async def contest_head(store: "Store", cid: str) -> dict:
     """How many audit entries the contest has, and its last one's number and hash: what the signed
     summary sheet prints, so anyone can compare the paper with the audit page."""
-    count, last = await store.fetchone("SELECT COUNT(*), MAX(seq) FROM audit WHERE contest_id = ?", (cid,))
-    row = await store.fetchone("SELECT hash FROM audit WHERE seq = ?", (last,)) if last is not None else None
-    return {"contest_entries": count, "last_seq": last, "last_hash": row[0] if row else None}
+    return await repo.audit_head(store, cid)

@@ -2,13 +2,13 @@
 shares (results summary, one judge's score sheet, corrections), and the two CSVs.
 
 What it does: :func:`load_snapshot` copies a contest's live state, marks, submissions and
-audit log under the store's writer lock (so the copy matches one committed moment); the
-formatting helpers and the CSVs below are pure functions of a :class:`Snapshot`; :func:`render`
-makes any export by name.  The rows shared by the Excel and PDF exports (results summary, a
+audit log (read by :mod:`judging.storage.repository`) under the store's writer lock (so the copy matches one committed moment); the
+formatting helpers and the CSVs below are pure functions of a :class:`Snapshot`; which renderer
+makes which export is :mod:`judging.exports.formats`.  The rows shared by the Excel and PDF exports (results summary, a
 judge's score sheet, corrections) are in :mod:`judging.exports.rows`.  The other formats live
 in :mod:`judging.exports.xlsx` (Excel), :mod:`judging.exports.pdf_sheets` (PDF score sheets) and
-:mod:`judging.exports.archive` (JSON archive and import); ``run.py export`` / ``run.py import`` are in
-:mod:`judging.cli.export` (registered by :func:`register_export`).
+:mod:`judging.exports.archive` (JSON archive; reading one back: :mod:`judging.app.archive_import`);
+``run.py export`` / ``run.py import`` are in :mod:`judging.cli.export`.
 
 CSV choices: every CSV starts with a UTF-8 BOM (Excel on a Chinese Windows reads a CSV without
 one as GBK).  ``results.csv``, ``marks.csv`` and ``projects.csv`` are for people: Chinese headers
@@ -26,55 +26,26 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from judging.cli.main import format_csv
+from judging.app.runtime import Runtime
 from judging.exports.text import clean
+from judging.exports.results_text import format_csv
 from judging.inputs.marks_csv import write_marks
 from judging.core.scoring import natural_key
 from judging.core.vocabulary import score_text
+from judging.storage import repository as repo
+from judging.storage.records import AuditRow, Submission  # noqa: F401 (the rows an export holds)
 
 if TYPE_CHECKING:
-    import argparse
-
-    from judging.app.service import Runtime, Service
+    from judging.app.service import Service
 
 BOM = "\ufeff"
 NOT_FINAL = "注意：比赛结果尚未锁定，本表不是最终成绩。 Not final: the results are not locked yet."
 
-
-
-@dataclass(frozen=True)
-class AuditRow:
-    """One audit entry as stored (``detail_text`` is the exact hashed text)."""
-
-    seq: int
-    at: float
-    actor: str
-    action: str
-    detail_text: str
-    reason: str
-    client: str
-    prev_hash: str
-    hash: str
-
-    @property
-    def detail(self) -> dict:
-        return json.loads(self.detail_text)
-
-
-@dataclass(frozen=True)
-class Submission:
-    submission_id: str
-    judge: str
-    project: str
-    round: str
-    values: dict[str, float]
-    received_at: float
 
 
 @dataclass
@@ -90,17 +61,11 @@ class Snapshot:
 async def load_snapshot(svc: "Service", cid: str) -> Snapshot:
     """Copy contest ``cid`` (raises the service's NotFound).  Holds the writer lock while copying,
     so no write is half-way and the marks, state, submissions and audit log agree."""
-    from judging.app.service import Runtime
-
     rt = svc.get(cid)
     async with svc.store.write() as tx:
         copy = Runtime(rt.contest, rt.state, dict(rt.marks), rt.results, rt.results_error)
-        cur = await tx.execute("SELECT seq, at, actor, action, detail, reason, client, prev_hash, hash FROM audit "
-                               "WHERE contest_id = ? ORDER BY seq", (cid,))
-        audit = [AuditRow(*r) for r in await cur.fetchall()]
-        cur = await tx.execute("SELECT submission_id, judge_id, project_id, round, marks, received_at FROM submissions "
-                               "WHERE contest_id = ? ORDER BY received_at, submission_id", (cid,))
-        subs = [Submission(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5]) for r in await cur.fetchall()]
+        audit = await repo.audit_rows(tx, cid)
+        subs = await repo.submissions(tx, cid)
     return Snapshot(copy, audit, subs, svc.clock())
 
 
@@ -196,55 +161,3 @@ def results_machine_csv(snap: Snapshot) -> bytes:
     if rt.results is None:
         raise ValueError(f"成绩无法计算 / the results cannot be computed: {rt.results_error or 'no marks yet'}")
     return _machine(format_csv(rt.results, rt.contest.rules.panel_ids))
-
-
-# ------------------------------------------------------------------ formats
-
-EXPORTS: dict[str, tuple[str, str, str]] = {
-    # name -> (media type, Chinese label for the file name, what it is)
-    "results.xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "成绩",
-                     "Excel workbook: summary, one sheet per panel, rules, setup, corrections, audit log"),
-    "results.csv": ("text/csv; charset=utf-8", "成绩", "results: Chinese headers and names, the rules' digits, "
-                    "overtime scores"),
-    "marks.csv": ("text/csv; charset=utf-8", "评分明细", "counted marks with project, judge, panel, criterion names"),
-    "projects.csv": ("text/csv; charset=utf-8", "项目", "projects: running order, names, track, requested grant"),
-    "results-machine.csv": ("text/csv; charset=utf-8", "成绩-机读", "results (run.py score --format csv columns)"),
-    "marks-machine.csv": ("text/csv; charset=utf-8", "评分明细-机读", "counted marks (run.py score --marks format)"),
-    "projects-machine.csv": ("text/csv; charset=utf-8", "项目-机读", "projects (run.py score --projects format)"),
-    "rules.toml": ("application/toml; charset=utf-8", "评分规则", "the contest's own rules file"),
-    "scoresheets.pdf": ("application/pdf", "评分表", "PDF: results summary + one score sheet per judge"),
-    "archive.json": ("application/json", "存档", "JSON archive of the whole contest (importable)"),
-}
-
-
-def render(snap: Snapshot, what: str, **options: Any) -> bytes:
-    """The bytes of export ``what`` (a key of :data:`EXPORTS`).  ValueError when it cannot be made."""
-    if what == "results.xlsx":
-        from judging.exports.xlsx import workbook
-        return workbook(snap)
-    if what in ("results.csv", "marks.csv", "projects.csv"):
-        from judging.exports import csv_sheets
-        return {"results.csv": csv_sheets.results_csv, "marks.csv": csv_sheets.marks_csv,
-                "projects.csv": csv_sheets.projects_csv}[what](snap)
-    if what == "results-machine.csv":
-        return results_machine_csv(snap)
-    if what == "marks-machine.csv":
-        return marks_machine_csv(snap)
-    if what == "projects-machine.csv":
-        return projects_machine_csv(snap)
-    if what == "rules.toml":
-        return snap.rt.contest.rules.text.encode("utf-8")
-    if what == "scoresheets.pdf":
-        from judging.exports.pdf_sheets import scoresheets
-        return scoresheets(snap, judges=options.get("judges"), summary=options.get("summary", True),
-                           sheets=options.get("sheets", True))
-    if what == "archive.json":
-        from judging.exports.archive import build_archive, dumps
-        return dumps(build_archive(snap))
-    raise ValueError(f"未知的导出格式 / unknown export {what!r}")
-
-
-def register_export(sub: "argparse._SubParsersAction") -> None:
-    """Add ``run.py export`` and ``run.py import`` (see :mod:`judging.cli.export`)."""
-    from judging.cli.export import register
-    register(sub)

@@ -5,12 +5,13 @@ mark before that roadshow's scoring has closed, never an award before it is
 revealed), for the console (everything) and for one judge (only their own
 task and marks).  See docs/PROTOCOL.md for the shapes.
 
-What it does not do: send anything (:mod:`judging.live.hub`) or change state.
+What it does not do: send anything (:mod:`judging.live.publisher`, :mod:`judging.live.hub`), find out who
+is connected (the publisher passes it in) or change state.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Collection
 
 from judging.core import contest as machine
 from judging.core.model import Judge, mark_total
@@ -25,7 +26,8 @@ from judging.core.tiebreakers import how_settled, tie_text
 from judging.core.tracks import track_notice
 
 if TYPE_CHECKING:
-    from judging.app.service import Runtime, Service
+    from judging.app.runtime import Runtime
+    from judging.app.service import Service
 
 
 
@@ -252,7 +254,8 @@ def _money(rt: "Runtime") -> dict | None:
     return summary_json(res.money, rt.contest.rules.grants.money_unit) if res is not None and res.money else None
 
 
-def console(svc: "Service", rt: "Runtime") -> dict:
+def console(svc: "Service", rt: "Runtime", connected: Collection[str] = frozenset()) -> dict:
+    """The organizer's console; ``connected``: the judges whose phones are connected (given by the publisher)."""
     s, c = rt.state, rt.contest
     snap = _base(svc, rt, "console")
     labels = judge_labels(rt)
@@ -273,7 +276,7 @@ def console(svc: "Service", rt: "Runtime") -> dict:
     snap["allowed"] = svc.allowed_actions(rt)   # the buttons the console enables (the server decides)
     snap["refused"] = refused(svc, rt, snap["allowed"])   # and why each other one is not: "原因 / reason"
     snap["options"] = options(s)
-    snap["judges_status"] = judges_status(svc, rt)
+    snap["judges_status"] = judges_status(svc, rt, connected)
     names = {j["id"]: j for j in snap["judges_status"]}
     snap["outliers"] = [{**f.to_json(), "name": names[f.judge]["name"], "panel": names[f.judge]["panel"]}
                         for f in outlier_flags(rt, _current_totals(rt))]
@@ -317,9 +320,8 @@ STORAGE_FULL = ("存储空间已满：最近的评分或操作没有保存！请
                 "phones resend their unsaved marks by themselves.")
 
 
-def judges_status(svc: "Service", rt: "Runtime") -> list[dict]:
+def judges_status(svc: "Service", rt: "Runtime", connected: Collection[str] = frozenset()) -> list[dict]:
     s, c = rt.state, rt.contest
-    connected = svc.connected_judges(c.id)
     missing = {j.id for j in svc.missing_judges(rt)} if s.phase == "scoring" else set()
     rows = []
     for j in c.judges:

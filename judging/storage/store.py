@@ -9,8 +9,9 @@ queue up while another is in progress share one transaction, each in its own
 SAVEPOINT (a failing one is rolled back alone); one COMMIT (one fsync) then
 acknowledges them all.  Nobody's block returns before the COMMIT that contains it,
 and in-memory changes (``on_commit``) still happen only after it.
-:func:`verify_chain` checks the chain of a database file (synchronously, for
-``run.py verify``).
+The chain's arithmetic is in :mod:`judging.storage.chain`; the statements of the application (contests,
+marks, sessions, audit queries, :func:`~judging.storage.repository.verify_chain`) are in
+:mod:`judging.storage.repository`.
 
 A full disk: a write that fails with SQLITE_FULL is rolled back and raised as
 :class:`StorageFull` (nothing of it is stored, no on-commit callback runs, so
@@ -21,7 +22,7 @@ by itself: :meth:`Store.maintain` (running from :meth:`Store.open` to
 for a moment or after many commits, and ``journal_size_limit`` caps what a
 checkpoint leaves behind.
 
-What it does not do: decide anything.  Callers (:mod:`judging.app.service`)
+What it does not do: decide anything.  Callers (the commands of :mod:`judging.app`)
 validate first and publish only after :meth:`Store.write` has committed.
 """
 
@@ -29,35 +30,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import json
 import sqlite3
 import time
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from typing import Any, AsyncIterator, Callable
 
 import aiosqlite
 
-GENESIS = "0" * 64
+from judging.storage.chain import GENESIS, AuditEntry, StorageFull, entry_hash, is_disk_full  # noqa: F401 (re-exported)
+
 JOURNAL_SIZE_LIMIT = 4 * 1024 * 1024  # bytes of WAL kept after a checkpoint
 CHECKPOINT_IDLE = 2.0                 # seconds without a write before the WAL is truncated
 CHECKPOINT_COMMITS = 500              # ... or after this many commits, busy or not
 
-
-class StorageFull(sqlite3.OperationalError):
-    """The disk (or the database's page limit) is full: the write was rolled back, nothing was stored."""
-
-    def __init__(self) -> None:
-        super().__init__("存储空间已满，本次更改未保存 / disk full: NOT saved")
-
-
-def is_disk_full(e: BaseException) -> bool:
-    """SQLITE_FULL, or the operating system saying no space is left."""
-    if isinstance(e, sqlite3.Error):
-        return (getattr(e, "sqlite_errorcode", 0) or 0) & 0xFF == sqlite3.SQLITE_FULL \
-            or "database or disk is full" in str(e)
-    return isinstance(e, OSError) and e.errno == 28  # ENOSPC
 
 MIGRATIONS: list[str] = [
     # 1: the first release
@@ -107,31 +93,6 @@ MIGRATIONS: list[str] = [
 ]
 
 
-def entry_hash(prev_hash: str, seq: int, contest_id: str | None, at: float, actor: str, action: str,
-               detail: str, reason: str, client: str) -> str:
-    payload = json.dumps([prev_hash, seq, contest_id, repr(at), actor, action, detail, reason, client],
-                         ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
-
-
-@dataclass(frozen=True)
-class AuditEntry:
-    seq: int
-    contest_id: str | None
-    at: float
-    actor: str
-    action: str
-    detail: dict
-    reason: str
-    client: str
-    hash: str
-
-    def to_json(self) -> dict:
-        return {"seq": self.seq, "contest_id": self.contest_id, "at": self.at, "actor": self.actor,
-                "action": self.action, "detail": self.detail, "reason": self.reason, "client": self.client,
-                "hash": self.hash}
-
-
 class Tx:
     """One write transaction; only valid inside :meth:`Store.write`.  ``shared``: a dict common to every
     write of one group commit (empty for a write of its own), for what a later write of the group must
@@ -175,33 +136,6 @@ class Tx:
         entry = AuditEntry(seq, contest_id, at, actor, action, detail or {}, reason, client, h)
         self.audit_entries.append(entry)
         return entry
-
-    # console sessions (judging.app.sessions): only a hash of the cookie's id is ever stored
-    async def insert_session(self, id_hash: str, at: float, client: str, user_agent: str) -> None:
-        await self.db.execute("INSERT INTO sessions (id_hash, created_at, last_seen, client, user_agent) "
-                              "VALUES (?,?,?,?,?)", (id_hash, at, at, client, user_agent))
-
-    async def session_seen(self, id_hash: str, at: float) -> None:
-        await self.db.execute("UPDATE sessions SET last_seen = ? WHERE id_hash = ? AND last_seen < ?",
-                              (at, id_hash, at))
-
-    async def end_sessions(self, at: float, why: str, only: list[str] | None = None) -> int:
-        """Revoke the live sessions named in ``only`` (every live one if None); returns how many."""
-        if only is None:
-            cur = await self.db.execute("UPDATE sessions SET revoked_at = ?, ended = ? WHERE revoked_at IS NULL",
-                                        (at, why))
-            return cur.rowcount
-        ended = 0
-        for id_hash in only:
-            cur = await self.db.execute("UPDATE sessions SET revoked_at = ?, ended = ? "
-                                        "WHERE id_hash = ? AND revoked_at IS NULL", (at, why, id_hash))
-            ended += cur.rowcount
-        return ended
-
-    async def forget_sessions(self, before: float) -> None:
-        """Drop the rows of sessions unused since ``before`` (their log-ins and log-outs stay in the audit)."""
-        await self.db.execute("DELETE FROM sessions WHERE last_seen < ?", (before,))
-
 
 def _fail(group: "_Group", e: BaseException) -> None:
     """Wake the writers of a group transaction that did not commit with what went wrong."""
@@ -449,15 +383,6 @@ class Store:
         async with self.db.execute(sql, params) as cur:
             return await cur.fetchone()
 
-    async def meta(self, key: str) -> str | None:
-        row = await self.fetchone("SELECT value FROM meta WHERE key = ?", (key,))
-        return row[0] if row else None
-
-    async def live_sessions(self, seen_since: float) -> list[aiosqlite.Row]:
-        """Sessions not revoked and used since ``seen_since``: id_hash, created_at, last_seen, client, user_agent."""
-        return await self.fetchall("SELECT id_hash, created_at, last_seen, client, user_agent FROM sessions "
-                                   "WHERE revoked_at IS NULL AND last_seen >= ? ORDER BY created_at", (seen_since,))
-
     async def audit_log(self, contest_id: str | None = None, limit: int = 10000) -> list[AuditEntry]:
         if contest_id is None:
             rows = await self.fetchall("SELECT seq, contest_id, at, actor, action, detail, reason, client, hash "
@@ -470,35 +395,3 @@ class Store:
 
 def _statements(script: str) -> list[str]:
     return [s.strip() for s in script.split(";") if s.strip()]
-
-
-def verify_chain(path: str) -> tuple[bool, str]:
-    """Re-derive every audit hash of the database at ``path``.  (ok, message)."""
-    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        con.execute("BEGIN")  # one read snapshot: a running server may append between the two reads
-        rows = con.execute("SELECT seq, contest_id, at, actor, action, detail, reason, client, prev_hash, hash "
-                           "FROM audit ORDER BY seq").fetchall()
-        head_row = con.execute("SELECT value FROM meta WHERE key = 'audit_head'").fetchone()
-    finally:
-        con.close()
-    prev, expected_seq = GENESIS, 1
-    for seq, cid, at, actor, action, detail, reason, client, prev_hash, h in rows:
-        if seq != expected_seq:
-            return False, f"audit entry {expected_seq} is missing (next is {seq}): a row was deleted"
-        if prev_hash != prev:
-            return False, f"audit entry {seq}: does not follow entry {seq - 1} (inserted or altered row)"
-        if entry_hash(prev, seq, cid, at, actor, action, detail, reason, client) != h:
-            return False, f"audit entry {seq}: its content does not match its hash (edited row)"
-        prev, expected_seq = h, seq + 1
-    if head_row is not None:
-        head_seq, head_hash = json.loads(head_row[0])
-        if head_seq < expected_seq - 1:
-            return False, f"the audit log goes on after entry {head_seq}, the last one written by the server: " \
-                          f"entries {head_seq + 1}-{expected_seq - 1} were added behind its back"
-        if head_seq != expected_seq - 1 or head_hash != prev:
-            return False, f"the audit log ends at entry {expected_seq - 1} but was last written at {head_seq}: " \
-                          "rows were removed from the end"
-    elif rows:
-        return False, "the audit head record is missing"
-    return True, f"audit chain intact: {len(rows)} entries"

@@ -23,7 +23,9 @@ from judging.exports import snapshot as exports
 from judging.inputs import tables as importing
 from judging.app import nudges
 from judging.live import snapshots as views
-from judging.app.service import Conflict, Invalid, NotFound, Service, presets
+from judging.app.errors import Conflict, Invalid, NotFound
+from judging.app.runtime import Runtime
+from judging.app.service import Service, presets
 from judging.storage.store import StorageFull
 from judging.core.text import LINE, bad_string, text_problem
 from judging.core.tracks import track_notice
@@ -112,6 +114,11 @@ def svc(request: Request) -> Service:
     return request.app.state.service
 
 
+def console_view(request: Request, rt: Runtime) -> dict:
+    """The console snapshot, with who is connected now (the publisher knows)."""
+    return views.console(svc(request), rt, request.app.state.publisher.presence(rt.contest.id))
+
+
 # ------------------------------------------------------------------ organizer
 
 @api
@@ -132,13 +139,13 @@ async def list_presets(request: Request) -> Response:
 async def create_contest(request: Request) -> Response:
     actor = await require_organizer(request)
     rt = await svc(request).create_contest(await body_json(request), actor, client_of(request))
-    return JSONResponse(views.console(svc(request), rt), status_code=201)
+    return JSONResponse(console_view(request, rt), status_code=201)
 
 
 @api
 async def get_contest(request: Request) -> Response:
     await require_organizer(request)
-    return JSONResponse(views.console(svc(request), svc(request).get(request.path_params["cid"])))
+    return JSONResponse(console_view(request, svc(request).get(request.path_params["cid"])))
 
 
 @api
@@ -146,7 +153,7 @@ async def update_contest(request: Request) -> Response:
     actor = await require_organizer(request)
     rt = await svc(request).update_setup(request.path_params["cid"], await body_json(request), actor,
                                          client_of(request))
-    return JSONResponse(views.console(svc(request), rt))
+    return JSONResponse(console_view(request, rt))
 
 
 @api
@@ -189,7 +196,7 @@ async def import_table(request: Request) -> Response:
                             status_code=200 if not parsed.errors else 422)
     rt = await svc(request).update_setup(cid, {kind: parsed.rows}, actor, client_of(request))
     return JSONResponse({**parsed.to_json(), "notices": notices, "applied": True,
-                         "contest": views.console(svc(request), rt)})
+                         "contest": console_view(request, rt)})
 
 
 def _row_errors(errors: dict[str, str], kind: str, file_rows: list[int]) -> list[dict]:
@@ -211,7 +218,7 @@ async def set_order(request: Request) -> Response:
     if not isinstance(order, list) or not all(isinstance(x, str) for x in order):
         raise Invalid("order 须为项目编号列表 / order must be a list of project ids", {"order": "required"})
     rt = await svc(request).set_order(request.path_params["cid"], order, None, actor, client_of(request))
-    return JSONResponse(views.console(svc(request), rt))
+    return JSONResponse(console_view(request, rt))
 
 
 @api
@@ -224,7 +231,7 @@ async def draw(request: Request) -> Response:
     if seed and (problem := text_problem(seed, LINE, ("抽签种子", "the seed"))):
         raise Invalid(problem, {"seed": problem})
     rt = await svc(request).set_order(request.path_params["cid"], None, seed or None, actor, client_of(request))
-    return JSONResponse(views.console(svc(request), rt))
+    return JSONResponse(console_view(request, rt))
 
 
 @api
@@ -247,7 +254,7 @@ async def action(request: Request) -> Response:
     rt = await svc(request).act(request.path_params["cid"], name, project if isinstance(project, str) else None,
                                 actor, client_of(request), confirm=body.get("confirm") is True, expect_version=expect,
                                 origin=origin, confirm_recent=body.get("confirm_recent") is True)
-    return JSONResponse(views.console(svc(request), rt))
+    return JSONResponse(console_view(request, rt))
 
 
 @api
@@ -261,7 +268,7 @@ async def nudge(request: Request) -> Response:
         raise Invalid("judges 须为评委编号列表 / judges must be a non-empty list of judge ids", {"judges": "list of ids"})
     cid = request.path_params["cid"]
     done = await nudges.nudge(svc(request), cid, wanted, actor, client_of(request))
-    return JSONResponse({"nudged": done, "contest": views.console(svc(request), svc(request).get(cid))})
+    return JSONResponse({"nudged": done, "contest": console_view(request, svc(request).get(cid))})
 
 
 @api
@@ -277,7 +284,7 @@ async def correct_mark(request: Request) -> Response:
     rt = await svc(request).correct(request.path_params["cid"], str(body.get("project", "")),
                                     str(body.get("round", "final")), str(body.get("judge", "")), marks,
                                     str(body.get("reason", "")), actor, client_of(request))
-    return JSONResponse(views.console(svc(request), rt))
+    return JSONResponse(console_view(request, rt))
 
 
 @api

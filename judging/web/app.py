@@ -20,9 +20,10 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount
 
-from judging.live import snapshots as views
 from judging.app.auth import OrganizerAuth
+from judging.app.demo import create_demo
 from judging.live.hub import Hub
+from judging.live.publisher import Publisher
 from judging.app.service import Service
 from judging.app.sessions import Sessions
 from judging.storage.store import StorageFull, Store
@@ -69,8 +70,8 @@ def create_app(db_path: str, *, organizer_key: str | None = None, rotate_key: bo
         store = Store(db_path)
         await store.open()
         hub = Hub()
-        service = Service(store, hub, **({"clock": clock} if clock else {}))
-        service.attach_views(views)
+        publisher = Publisher(hub)
+        service = Service(store, publisher, **({"clock": clock} if clock else {}))
         await service.load()
         auth = OrganizerAuth(store)
         new_key = await auth.setup(organizer_key, rotate=rotate_key)  # a new key ends every console session
@@ -78,9 +79,9 @@ def create_app(db_path: str, *, organizer_key: str | None = None, rotate_key: bo
         await sessions.load()
         sessions.start_sweeping()
         app.state.store, app.state.hub, app.state.service, app.state.auth = store, hub, service, auth
+        app.state.publisher = publisher
         app.state.sessions = sessions
         if demo and not service.runtimes:
-            from judging.app.demo import create_demo
             await create_demo(service)
         if on_ready:
             on_ready(app, new_key)

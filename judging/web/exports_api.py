@@ -19,11 +19,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from judging.exports import audit_trail
-from judging.live import snapshots as views
-from judging.exports.snapshot import EXPORTS, content_disposition, load_snapshot, render
-from judging.app.service import Conflict, Invalid, NotFound
+from judging.exports.formats import EXPORTS, render
+from judging.exports.snapshot import content_disposition, load_snapshot
+from judging.app.errors import Conflict, Invalid, NotFound
 from judging.exports.pdf_sheets import FontMissing
-from judging.web.api import BadRequest, api, body_json, json_error, svc
+from judging.web.api import BadRequest, api, body_json, console_view, json_error, svc
 from judging.web.deps import client_of, require_organizer
 
 DOWNLOADS = tuple(what for what in EXPORTS if what != "rules.toml")  # rules.toml: GET /api/contests/{cid}/rules.toml
@@ -74,7 +74,7 @@ async def import_archive(request: Request) -> Response:
     actor = await require_organizer(request)
     new_id = request.query_params.get("as") or None
     rt = await svc(request).import_contest(await body_json(request), actor, client_of(request), new_id=new_id)
-    return JSONResponse(views.console(svc(request), rt), status_code=201)
+    return JSONResponse(console_view(request, rt), status_code=201)
 
 
 def _int(request: Request, name: str, default: int) -> int:

@@ -1,9 +1,9 @@
 """JSON API of the console's "signed-in devices" list (thin): list live console sessions and end them.
 
-``GET /api/sessions``: the live sessions (this one marked ``current``); ``DELETE /api/sessions/{id}``: end
-one (ending your own signs this browser out); ``DELETE /api/sessions/others``: end every session but the
-caller's (with a Bearer key: every console session).  Organizer only; cookie callers need the CSRF header
-for the DELETEs.  What it does not do: keep sessions (:mod:`judging.app.sessions`).
+``GET /api/sessions``: the live sessions (this one marked ``current``); HTTP method delete on
+``/api/sessions/{id}``: end one (ending your own signs this browser out); delete on ``/api/sessions/others``:
+end every session but the caller's (with a Bearer key: every console session).  Organizer only; cookie
+callers need the CSRF header for the deletes.  What it does not do: keep sessions (:mod:`judging.app.sessions`).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from judging.app.service import NotFound
+from judging.app.errors import NotFound
 from judging.app.sessions import describe
 from judging.web.api import api
 from judging.web.deps import client_of, current_session, require_organizer
@@ -56,5 +56,6 @@ async def end_others(request: Request) -> Response:
 
 def routes() -> list[Route]:
     return [Route("/api/sessions", list_sessions, methods=["GET"]),
-            Route("/api/sessions/others", end_others, methods=["DELETE"]),
-            Route("/api/sessions/{sid}", end_session, methods=["DELETE"])]
+            # methods in lower case (Starlette upper-cases them): SQL keywords appear only in the storage layer
+            Route("/api/sessions/others", end_others, methods=["delete"]),
+            Route("/api/sessions/{sid}", end_session, methods=["delete"])]

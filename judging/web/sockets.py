@@ -25,7 +25,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from judging.live import snapshots as views
 from judging.live.frames import Message
 from judging.live.hub import CLOSE, Subscriber
-from judging.app.service import encode
+from judging.live.publisher import encode
 from judging.web.fanout import PONG, Sink, sansio_protocol
 from judging.web.deps import Forbidden, TooManyAttempts, Unauthorized, current_session, foreign_origin, require_organizer
 
@@ -196,7 +196,7 @@ async def console_socket(ws: WebSocket) -> None:
     def watch(sub: Subscriber) -> Callable[[], None]:
         return ws.app.state.sessions.watch(session, lambda: sub.offer(CLOSE))
 
-    await _serve(ws, f"{cid}/console", lambda: views.console(svc, svc.get(cid)), watch=watch if session else None)
+    await _serve(ws, f"{cid}/console", lambda: views.console(svc, svc.get(cid), ws.app.state.publisher.presence(cid)), watch=watch if session else None)
 
 
 def routes() -> list[WebSocketRoute]:

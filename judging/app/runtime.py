@@ -1,0 +1,97 @@
+"""A contest in memory: its setup, live state, mark sets and results, as the commands keep them.
+
+What it does: :class:`Runtime` (one contest as committed: what every snapshot and command reads),
+:func:`is_closed` (which marks count yet), :func:`compute_results` / :func:`results_for` (the core's results
+for a state), :class:`LastChange` (which console changed the live state last) and :class:`SnapshotSequence`
+(the numbers snapshots carry).  :class:`MarkSet` is the stored row (:mod:`judging.storage.records`).
+
+What it does not do: change anything by itself (the commands do, after the commit), read or write the
+database, or publish.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from judging.core.contest import LiveState
+from judging.core.engine import ProjectInfo, Results, compute
+from judging.core.model import Contest
+from judging.core.scoring import Mark, ScoringError, is_overtime, overtime_number
+from judging.storage.records import MarkSet
+
+__all__ = ["MarkSet", "Runtime", "LastChange", "SnapshotSequence", "RECENT_SECONDS", "is_closed",
+           "compute_results", "results_for"]
+
+RECENT_SECONDS = 1.5  # a press from another console this soon after a change asks first (code "recent_change")
+
+
+class SnapshotSequence:
+    """Snapshot numbers of one service: strictly increasing (microseconds of the service clock, at least one
+    more than the last), so a client may drop a snapshot older than one it has *from the same boot*.  Across
+    a restart the clock may have gone back: every snapshot also carries the service's ``boot`` id, and a client
+    takes a snapshot from another boot whatever its seq (see docs/PROTOCOL.md)."""
+
+    def __init__(self) -> None:
+        self._last = 0
+
+    def next(self, now: float) -> int:
+        self._last = max(self._last + 1, int(now * 1_000_000))
+        return self._last
+
+
+@dataclass(frozen=True)
+class LastChange:
+    """The last change of a contest's live state: which console made it (``origin``: the console session and
+    the tab, e.g. ``"3f2a…:tab-1"``; ``"api:<tab>"`` for a client with the organizer key naming its tab), what
+    and when."""
+
+    origin: str
+    action: str
+    at: float
+
+
+@dataclass
+class Runtime:
+    contest: Contest
+    state: LiveState
+    marks: dict[tuple[str, str, str], MarkSet] = field(default_factory=dict)
+    results: Results | None = None
+    results_error: str | None = None
+    nudges: dict = field(default_factory=dict)  # judge id -> judging.app.nudges.Nudge (in memory only)
+    last_change: LastChange | None = None       # who changed the live state last, and when (in memory only)
+
+    def closed(self, project: str, round_name: str) -> bool:
+        return is_closed(self.state, project, round_name)
+
+    def engine_marks(self, extra: Iterable[MarkSet] = (), without: tuple | None = None) -> list[Mark]:
+        panels = {j.id: j.panel for j in self.contest.judges}
+        sets = [m for k, m in self.marks.items() if k != without] + list(extra)
+        return [Mark(m.project, m.round, panels[m.judge], m.judge, crit, v)
+                for m in sets if m.status == "active" and m.judge in panels and self.closed(m.project, m.round)
+                for crit, v in sorted(m.values.items())]
+
+
+def is_closed(state: LiveState, project: str, round_name: str) -> bool:
+    """Has scoring of this roadshow closed (so its marks count and may be shown)?"""
+    settled = state.phase in ("ranking", "reveal", "locked")
+    if not is_overtime(round_name):
+        return state.round != round_name or settled or project in state.done
+    n = overtime_number(round_name)
+    if n < state.overtime:
+        return True
+    return n == state.overtime and (settled or project in state.done)
+
+
+def compute_results(contest: Contest, marks: list[Mark]) -> Results:
+    infos = {p.id: ProjectInfo(p.id, p.name, p.track, p.requested) for p in contest.projects}
+    return compute(contest.rules, marks, infos)
+
+
+def results_for(rt: Runtime, state: LiveState) -> tuple[Results | None, str | None]:
+    """The results ``rt``'s marks give in ``state`` (or why they cannot be computed)."""
+    trial = Runtime(rt.contest, state, rt.marks)
+    try:
+        return compute_results(rt.contest, trial.engine_marks()), None
+    except ScoringError as e:
+        return None, str(e)
