@@ -3,9 +3,10 @@ shares (results summary, one judge's score sheet, corrections), and the two CSVs
 
 What it does: :func:`load_snapshot` copies a contest's live state, marks, submissions and
 audit log under the store's writer lock (so the copy matches one committed moment); the
-formatting helpers and the CSVs below are pure functions of a :class:`Snapshot`; :func:`render`
-makes any export by name.  The rows shared by the Excel and PDF exports (results summary, a
-judge's score sheet, corrections) are in :mod:`judging.exports.rows`.  The other formats live
+formatting helpers and the CSVs below are pure functions of a :class:`Snapshot`; which
+renderer makes which export is the registry :mod:`judging.exports.formats`.  The rows shared by
+the Excel and PDF exports (results summary, a judge's score sheet, corrections) are in
+:mod:`judging.exports.rows`.  The other formats live
 in :mod:`judging.exports.xlsx` (Excel), :mod:`judging.exports.pdf_sheets` (PDF score sheets) and
 :mod:`judging.exports.archive` (JSON archive and import); ``run.py export`` / ``run.py import`` are in
 :mod:`judging.cli.export` (registered by :func:`register_export`).
@@ -29,7 +30,7 @@ import io
 import json
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from judging.cli.main import format_csv
@@ -204,49 +205,7 @@ def results_machine_csv(snap: Snapshot) -> bytes:
 
 
 # ------------------------------------------------------------------ formats
-
-EXPORTS: dict[str, tuple[str, str, str]] = {
-    # name -> (media type, Chinese label for the file name, what it is)
-    "results.xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "成绩",
-                     "Excel workbook: summary, one sheet per panel, rules, setup, corrections, audit log"),
-    "results.csv": ("text/csv; charset=utf-8", "成绩", "results: Chinese headers and names, the rules' digits, "
-                    "overtime scores"),
-    "marks.csv": ("text/csv; charset=utf-8", "评分明细", "counted marks with project, judge, panel, criterion names"),
-    "projects.csv": ("text/csv; charset=utf-8", "项目", "projects: running order, names, track, requested grant"),
-    "results-machine.csv": ("text/csv; charset=utf-8", "成绩-机读", "results (run.py score --format csv columns)"),
-    "marks-machine.csv": ("text/csv; charset=utf-8", "评分明细-机读", "counted marks (run.py score --marks format)"),
-    "projects-machine.csv": ("text/csv; charset=utf-8", "项目-机读", "projects (run.py score --projects format)"),
-    "rules.toml": ("application/toml; charset=utf-8", "评分规则", "the contest's own rules file"),
-    "scoresheets.pdf": ("application/pdf", "评分表", "PDF: results summary + one score sheet per judge"),
-    "archive.json": ("application/json", "存档", "JSON archive of the whole contest (importable)"),
-}
-
-
-def render(snap: Snapshot, what: str, **options: Any) -> bytes:
-    """The bytes of export ``what`` (a key of :data:`EXPORTS`).  ValueError when it cannot be made."""
-    if what == "results.xlsx":
-        from judging.exports.xlsx import workbook
-        return workbook(snap)
-    if what in ("results.csv", "marks.csv", "projects.csv"):
-        from judging.exports import csv_sheets
-        return {"results.csv": csv_sheets.results_csv, "marks.csv": csv_sheets.marks_csv,
-                "projects.csv": csv_sheets.projects_csv}[what](snap)
-    if what == "results-machine.csv":
-        return results_machine_csv(snap)
-    if what == "marks-machine.csv":
-        return marks_machine_csv(snap)
-    if what == "projects-machine.csv":
-        return projects_machine_csv(snap)
-    if what == "rules.toml":
-        return snap.rt.contest.rules.text.encode("utf-8")
-    if what == "scoresheets.pdf":
-        from judging.exports.pdf_sheets import scoresheets
-        return scoresheets(snap, judges=options.get("judges"), summary=options.get("summary", True),
-                           sheets=options.get("sheets", True))
-    if what == "archive.json":
-        from judging.exports.archive import build_archive, dumps
-        return dumps(build_archive(snap))
-    raise ValueError(f"未知的导出格式 / unknown export {what!r}")
+# The list of formats and which renderer makes each: judging/exports/formats.py (the one registry).
 
 
 def register_export(sub: "argparse._SubParsersAction") -> None:
