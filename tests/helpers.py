@@ -77,16 +77,17 @@ def act(client: Any, *actions: str, cid: str = "c1", **kw: Any) -> dict:
     return snap
 
 
-def submit(client: Any, judge: dict | str, project: str, marks: dict, round_name: str = "final",
+def submit(client: Any, judge: dict | str, project: str, marks: dict, /, round_name: str = "final",
            sid: str | None = None, **extra: Any) -> Any:
-    """POST a judge's marks (``judge``: the judge dict or its token); the response as it is."""
+    """POST a judge's marks (``judge``: the judge dict or its token; ``extra``: more body fields, even a
+    ``judge`` or ``contest`` a test forges); the response as it is."""
     token = judge if isinstance(judge, str) else judge["token"]
     return client.post("/api/judge/submit", headers=bearer(token),
                        json={"submission_id": sid or uuid.uuid4().hex, "project": project, "round": round_name,
                              "marks": marks, **extra})
 
 
-def submit_ok(client: Any, judge: dict | str, project: str, marks: dict, round_name: str = "final",
+def submit_ok(client: Any, judge: dict | str, project: str, marks: dict, /, round_name: str = "final",
               sid: str | None = None, **extra: Any) -> dict:
     """:func:`submit`, and the marks must be acknowledged (200); the answer."""
     r = submit(client, judge, project, marks, round_name, sid, **extra)
@@ -119,7 +120,12 @@ class Evening:
         self.state = act(self.c, *actions, cid=self.cid, **kw)
         return self.state
 
-    def submit(self, judge: dict, project: str, round_name: str, marks: dict, sid: str | None = None) -> dict:
+    def submit(self, judge: dict, project: str, round_name: str, marks: dict, sid: str | None = None) -> Any:
+        """The judge's marks posted; the response as it is."""
+        return submit(self.c, judge, project, marks, round_name, sid)
+
+    def submit_ok(self, judge: dict, project: str, round_name: str, marks: dict, sid: str | None = None) -> dict:
+        """The judge's marks posted and acknowledged (200)."""
         return submit_ok(self.c, judge, project, marks, round_name, sid)
 
     def roadshow(self, project: str, marks: Callable[[dict], dict | None], round_name: str = "final",
@@ -130,7 +136,7 @@ class Evening:
         for j in self.judges:
             m = marks(j)
             if m is not None:
-                self.submit(j, project, round_name, m)
+                self.submit_ok(j, project, round_name, m)
         self.act("close_scoring", **({} if confirm is None else {"confirm": confirm}))
         return self.act("show_result")
 
@@ -151,3 +157,18 @@ class Evening:
         while snap["reveal"]["step"] < snap["reveal"]["total_tiers"]:
             snap = self.act("reveal_next")
         return self.act("lock")
+
+
+def edit_db(path: Any, *statements: str | tuple[str, tuple]) -> None:
+    """Change a database file behind the program's back (tampering, old schemas, hostile names): the
+    statements (text, or text with parameters) run in one transaction with the sqlite3 module."""
+    import sqlite3
+
+    con = sqlite3.connect(str(path))
+    try:
+        with con:
+            for st in statements:
+                sql, params = (st, ()) if isinstance(st, str) else st
+                con.execute(sql, params)
+    finally:
+        con.close()
