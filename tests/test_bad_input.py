@@ -10,24 +10,15 @@ import json
 import sqlite3
 
 import pytest
-from starlette.testclient import TestClient
 
 from judging.app.demo import demo_setup
-from judging.web.app import create_app
-from tests.conftest import ORGANIZER_KEY
-
-ORG = {"authorization": f"Bearer {ORGANIZER_KEY}"}
-EXPERT = {"need": 20, "design": 25, "impact": 20, "team": 15}
+from tests.helpers import EXPERT, ORG, contest, edit_db, make_client
 
 
 @pytest.fixture
 def client(tmp_path):
-    with TestClient(create_app(str(tmp_path / "bad.db"), organizer_key=ORGANIZER_KEY, demo=True)) as c:
+    with make_client(tmp_path / "bad.db") as c:
         yield c
-
-
-def contest(client) -> dict:
-    return client.get("/api/contests/c1", headers=ORG).json()
 
 
 def raw(client, method: str, url: str, body: bytes, headers: dict | None = None):
@@ -168,24 +159,20 @@ def test_a_binary_frame_on_a_socket_is_ignored(client):
 
 def test_a_changed_timer_survives_a_restart(tmp_path):
     db = str(tmp_path / "timer.db")
-    with TestClient(create_app(db, organizer_key=ORGANIZER_KEY, demo=True)) as c:
+    with make_client(db) as c:
         assert c.patch("/api/contests/c1", headers=ORG, json={"timer_seconds": 240}).status_code == 200
-    with TestClient(create_app(db, organizer_key=ORGANIZER_KEY)) as c:
+    with make_client(db, demo=False) as c:
         assert contest(c)["timer"]["duration"] == 240
 
 
 def test_a_contest_that_no_longer_loads_does_not_stop_the_others(tmp_path):
     db = str(tmp_path / "two.db")
-    with TestClient(create_app(db, organizer_key=ORGANIZER_KEY, demo=True)) as c:
+    with make_client(db) as c:
         assert c.post("/api/contests", headers=ORG, json=demo_setup("第二场")).status_code == 201
-    con = sqlite3.connect(db)
-    con.execute("UPDATE contests SET rules_text = 'name = 1' WHERE id = 'c1'")  # e.g. rules from a newer version
-    con.commit()
-    con.close()
-    app = create_app(db, organizer_key=ORGANIZER_KEY)
-    with TestClient(app) as c:
+    edit_db(db, "UPDATE contests SET rules_text = 'name = 1' WHERE id = 'c1'")  # e.g. rules from a newer version
+    with make_client(db, demo=False) as c:
         assert [x["id"] for x in c.get("/api/contests", headers=ORG).json()["contests"]] == ["c2"]
-        assert "c1" in app.state.service.unloadable
+        assert "c1" in c.app.state.service.unloadable
         r = c.post("/api/contests", headers=ORG, json={**demo_setup("第三场"), "id": "c1"})
         assert r.status_code == 409, "its id stays taken: the stored contest is never overwritten"
 

@@ -12,17 +12,14 @@ import os
 import sqlite3
 
 import pytest
-from starlette.testclient import TestClient
 
 from judging.storage import store as store_module
 from judging.live.hub import Hub
 from judging.app.service import Service
 from judging.storage.store import Store
-from judging.web.app import create_app
 from tests.conftest import ORGANIZER_KEY
+from tests.helpers import EXPERT, ORG, make_client
 
-ORG = {"authorization": f"Bearer {ORGANIZER_KEY}"}
-EXPERT = {"need": 20, "design": 25, "impact": 20, "team": 15}
 JUDGE_FULL = {"error": "存储空间已满，您的评分未保存 / disk full: NOT saved", "errors": {}, "code": "disk_full"}
 UNLIMITED = 1073741823
 
@@ -34,7 +31,7 @@ def db(tmp_path) -> str:
 
 @pytest.fixture
 def client(db):
-    with TestClient(create_app(db, organizer_key=ORGANIZER_KEY, demo=True), raise_server_exceptions=False) as c:
+    with make_client(db, raise_server_exceptions=False) as c:
         yield c
 
 

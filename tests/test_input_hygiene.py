@@ -13,28 +13,19 @@ from pathlib import Path
 
 import pytest
 from starlette.routing import Route, WebSocketRoute
-from starlette.testclient import TestClient
 
 from judging.inputs import tables as importing
 from judging.inputs.marks_csv import InputError, parse_marks, parse_projects
 from judging.core.rules import RulesError, parse_rules
 from judging.core.text import DOCUMENT, LINE, LINES, bad_string, text_problem
-from judging.web.app import create_app
 from tests.conftest import ORGANIZER_KEY
-
-ORG = {"authorization": f"Bearer {ORGANIZER_KEY}"}
-EXPERT = {"need": 20, "design": 25, "impact": 20, "team": 15}
+from tests.helpers import EXPERT, ORG, contest, make_client
 
 
 @pytest.fixture
 def client(tmp_path):
-    with TestClient(create_app(str(tmp_path / "hygiene.db"), organizer_key=ORGANIZER_KEY, demo=True),
-                    raise_server_exceptions=False) as c:
+    with make_client(tmp_path / "hygiene.db", raise_server_exceptions=False) as c:
         yield c
-
-
-def contest(client) -> dict:
-    return client.get("/api/contests/c1", headers=ORG).json()
 
 
 def raw(client, method: str, url: str, body: bytes, headers: dict | None = None):
