@@ -32,14 +32,16 @@ def bearer(token: str) -> dict:
 
 
 @contextmanager
-def make_client(db: Any, *, demo: bool = True, **client_options: Any) -> Iterator[Any]:
-    """A ``TestClient`` (lifespan started) on ``create_app(db)`` with the test organizer key.
-    ``client_options`` go to the TestClient (e.g. ``raise_server_exceptions=False``)."""
+def make_client(db: Any, *, demo: bool = True, clock: Callable[[], float] | None = None,
+                **client_options: Any) -> Iterator[Any]:
+    """A ``TestClient`` (lifespan started) on ``create_app(db)`` with the test organizer key (and the
+    server's ``clock`` when given).  ``client_options`` go to the TestClient (``raise_server_exceptions=False``)."""
     from starlette.testclient import TestClient
 
     from judging.web.app import create_app
 
-    with TestClient(create_app(str(db), organizer_key=ORGANIZER_KEY, demo=demo), **client_options) as client:
+    app = create_app(str(db), organizer_key=ORGANIZER_KEY, demo=demo, clock=clock)
+    with TestClient(app, **client_options) as client:
         yield client
 
 

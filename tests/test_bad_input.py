@@ -12,7 +12,7 @@ import sqlite3
 import pytest
 
 from judging.app.demo import demo_setup
-from tests.helpers import EXPERT, ORG, contest, edit_db, make_client
+from tests.helpers import EXPERT, ORG, act, contest, edit_db, make_client, submit_ok
 
 
 @pytest.fixture
@@ -62,8 +62,7 @@ def test_typed_amounts_with_wan_are_understood(client):
 
 
 def test_a_huge_mark_is_refused_and_nothing_is_stored(client):
-    for action in ("start", "present", "open_scoring"):
-        client.post("/api/contests/c1/actions", headers=ORG, json={"action": action})
+    act(client, "start", "present", "open_scoring")
     state = contest(client)
     judge = next(j for j in state["setup"]["judges"] if j["id"] == "E1")
     r = client.post("/api/judge/submit", headers={"authorization": f"Bearer {judge['token']}"},
@@ -109,23 +108,18 @@ def test_a_contest_written_by_another_process_does_not_collide(client, tmp_path)
 # ------------------------------------------------------------------ driving the evening
 
 def test_confirm_must_be_true_not_any_truthy_text(client):
-    for action in ("start", "present", "open_scoring"):
-        client.post("/api/contests/c1/actions", headers=ORG, json={"action": action})
+    act(client, "start", "present", "open_scoring")
     r = client.post("/api/contests/c1/actions", headers=ORG, json={"action": "close_scoring", "confirm": "false"})
     assert r.status_code == 409 and contest(client)["phase"] == "scoring"
 
 
 def closed_first_roadshow(client) -> tuple[str, dict]:
-    for action in ("start", "present", "open_scoring"):
-        client.post("/api/contests/c1/actions", headers=ORG, json={"action": action})
+    act(client, "start", "present", "open_scoring")
     state = contest(client)
     pid = state["current"]["id"]
     for j in state["setup"]["judges"]:
-        client.post("/api/judge/submit", headers={"authorization": f"Bearer {j['token']}"},
-                    json={"submission_id": f"sub-{j['id']}-0001", "project": pid, "round": "final",
-                          "marks": EXPERT if j["panel"] == "expert" else {"overall": 80}})
-    assert client.post("/api/contests/c1/actions", headers=ORG,
-                       json={"action": "close_scoring", "confirm": True}).status_code == 200
+        submit_ok(client, j, pid, EXPERT if j["panel"] == "expert" else {"overall": 80}, "final", f"sub-{j['id']}-0001")
+    act(client, "close_scoring", confirm=True)
     return pid, contest(client)
 
 
