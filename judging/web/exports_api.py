@@ -28,6 +28,7 @@ from judging.exports.pdf_sheets import FontMissing
 from judging.web.api import BadRequest, api, body_json, json_error, svc
 from judging.web.deps import client_of, require_organizer
 
+
 @api
 async def download(request: Request) -> Response:
     """GET /api/contests/{cid}/export/{format}: any format of the registry (judging/exports/formats.py)."""
