@@ -15,12 +15,9 @@ import sys
 import uuid
 
 import pytest
-from starlette.testclient import TestClient
 
-from judging.web.app import create_app
-from tests.conftest import ORGANIZER_KEY, ROOT
-
-ORG = {"authorization": f"Bearer {ORGANIZER_KEY}"}
+from tests.conftest import ROOT
+from tests.helpers import ORG, Evening, make_client
 TIED = ("P05", "P09")
 
 
@@ -29,24 +26,6 @@ def marks_for(judge: dict, project: str, rng: random.Random, level: float) -> di
         parts = {"need": 25, "design": 30, "impact": 25, "team": 20}
         return {k: round(min(m, max(0, m * level + rng.uniform(-2, 2))), 1) for k, m in parts.items()}
     return {"overall": round(min(100, max(0, 100 * level + rng.uniform(-6, 6))), 1)}
-
-
-class Evening:
-    def __init__(self, client: TestClient, cid: str = "c1") -> None:
-        self.c, self.cid = client, cid
-        self.state = client.get(f"/api/contests/{cid}", headers=ORG).json()
-        self.judges = self.state["setup"]["judges"]
-
-    def act(self, action: str, **kw) -> dict:
-        r = self.c.post(f"/api/contests/{self.cid}/actions", headers=ORG, json={"action": action, **kw})
-        assert r.status_code == 200, (action, r.status_code, r.text)
-        self.state = r.json()
-        return self.state
-
-    def submit(self, judge: dict, project: str, round_name: str, marks: dict, sid: str | None = None):
-        return self.c.post("/api/judge/submit", headers={"authorization": f"Bearer {judge['token']}"},
-                           json={"submission_id": sid or uuid.uuid4().hex, "project": project, "round": round_name,
-                                 "marks": marks})
 
 
 class ScreenWatcher:
@@ -80,8 +59,7 @@ class ScreenWatcher:
 
 @pytest.fixture
 def client(tmp_path):
-    app = create_app(str(tmp_path / "evening.db"), organizer_key=ORGANIZER_KEY, demo=True)
-    with TestClient(app) as c:
+    with make_client(tmp_path / "evening.db") as c:
         c.app.state.publisher.coalescer.interval = 0.02  # still coalesced, but this evening is pressed very fast
         yield c
 

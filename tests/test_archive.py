@@ -8,12 +8,10 @@ import copy
 import json
 
 import pytest
-from starlette.testclient import TestClient
 
 from judging.exports.archive import checksum
 from judging.cli.main import main as run_py
-from judging.web.app import create_app
-from tests.conftest import ORGANIZER_KEY
+from tests.helpers import make_client
 from tests.test_exports import CID, ORG, assert_no_tokens, run_evening
 
 
@@ -21,7 +19,7 @@ from tests.test_exports import CID, ORG, assert_no_tokens, run_evening
 def source(tmp_path_factory):
     """The evening on server A, and what it looked like before export."""
     db = tmp_path_factory.mktemp("archive") / "a.db"
-    with TestClient(create_app(str(db), organizer_key=ORGANIZER_KEY)) as client:
+    with make_client(db, demo=False) as client:
         ev = run_evening(client)
         archive = client.get(f"/api/contests/{CID}/export/archive.json", headers=ORG)
         assert archive.status_code == 200
@@ -34,7 +32,7 @@ def source(tmp_path_factory):
 
 @pytest.fixture
 def fresh(tmp_path):
-    with TestClient(create_app(str(tmp_path / "b.db"), organizer_key=ORGANIZER_KEY)) as client:
+    with make_client(tmp_path / "b.db", demo=False) as client:
         yield client
 
 

@@ -6,17 +6,15 @@ from __future__ import annotations
 import pytest
 from starlette.testclient import TestClient
 
-from judging.web.app import create_app
-from tests.conftest import ORGANIZER_KEY
+from tests.helpers import ORG, make_client
 
-ORG = {"authorization": f"Bearer {ORGANIZER_KEY}"}
 FILLER = 10_050  # more than the old hidden LIMIT 10000
 
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
     db = str(tmp_path_factory.mktemp("audit") / "a.db")
-    with TestClient(create_app(db, organizer_key=ORGANIZER_KEY, demo=True)) as c:
+    with make_client(db) as c:
         store = c.app.state.store
 
         async def fill() -> None:

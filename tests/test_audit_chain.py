@@ -14,7 +14,6 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import pytest
@@ -22,22 +21,13 @@ from starlette.testclient import TestClient
 
 from judging.cli.main import main as run_py
 from judging.storage.store import entry_hash
-from judging.web.app import create_app
-from tests.conftest import ORGANIZER_KEY, ROOT
-
-ORG = {"authorization": f"Bearer {ORGANIZER_KEY}"}
-EXPERT = {"need": 20, "design": 25, "impact": 20, "team": 15}
-
-
-def act(client: TestClient, action: str, **kw) -> dict:
-    r = client.post("/api/contests/c1/actions", headers=ORG, json={"action": action, **kw})
-    assert r.status_code == 200, r.text
-    return r.json()
+from tests.conftest import ROOT
+from tests.helpers import EXPERT, ORG, act, console_sign_in, contest, edit_db, make_client, submit_ok
 
 
 def short_evening(client: TestClient) -> list[str]:
     """Two roadshows scored by 12 judges (closed with the rest missing), then a correction."""
-    judges = client.get("/api/contests/c1", headers=ORG).json()["setup"]["judges"]
+    judges = contest(client)["setup"]["judges"]
     act(client, "start")
     presented = []
     for _ in range(2):
@@ -45,13 +35,9 @@ def short_evening(client: TestClient) -> list[str]:
         presented.append(pid)
         act(client, "open_scoring")
         for j in judges[:12]:  # 7 experts, 5 public judges
-            marks = EXPERT if j["panel"] == "expert" else {"overall": 80}
-            r = client.post("/api/judge/submit", headers={"authorization": f"Bearer {j['token']}"},
-                            json={"submission_id": uuid.uuid4().hex, "project": pid, "round": "final", "marks": marks})
-            assert r.status_code == 200, r.text
+            submit_ok(client, j, pid, EXPERT if j["panel"] == "expert" else {"overall": 80})
         act(client, "close_scoring", confirm=True)
-        act(client, "show_result")
-        act(client, "next")
+        act(client, "show_result", "next")
     r = client.post("/api/contests/c1/marks/correct", headers=ORG, json={
         "project": pid, "round": "final", "judge": "E1", "marks": {**EXPERT, "team": 18}, "reason": "评委口述更正"})
     assert r.status_code == 200, r.text
@@ -62,7 +48,7 @@ def short_evening(client: TestClient) -> list[str]:
 def logged(tmp_path_factory) -> Path:
     """A database file with a short evening in its audit log (server stopped)."""
     db = tmp_path_factory.mktemp("chain") / "chain.db"
-    with TestClient(create_app(str(db), organizer_key=ORGANIZER_KEY, demo=True)) as client:
+    with make_client(db) as client:
         short_evening(client)
     return db
 
@@ -70,11 +56,7 @@ def logged(tmp_path_factory) -> Path:
 def tampered(logged: Path, tmp_path: Path, *statements: tuple[str, tuple]) -> str:
     path = tmp_path / "tampered.db"
     shutil.copy(logged, path)
-    con = sqlite3.connect(path)
-    with con:
-        for sql, params in statements:
-            con.execute(sql, params)
-    con.close()
+    edit_db(path, *statements)
     return str(path)
 
 
@@ -171,7 +153,7 @@ def test_verify_refuses_a_missing_database(tmp_path, capsys):
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
     db = tmp_path_factory.mktemp("trail") / "trail.db"
-    with TestClient(create_app(str(db), organizer_key=ORGANIZER_KEY, demo=True)) as c:
+    with make_client(db) as c:
         c.presented = short_evening(c)  # type: ignore[attr-defined]
         c.db = db  # type: ignore[attr-defined]
         yield c
@@ -228,17 +210,14 @@ def test_trail_filters_orders_and_pages(client):
 def test_verify_endpoint_reports_tampering_of_the_live_file(client):
     ok = client.get("/api/contests/c1/audit/verify", headers=ORG).json()
     assert ok["ok"] is True and ok["contest_entries"] > 30 and ok["last_seq"] >= ok["contest_entries"]
-    con = sqlite3.connect(client.db)
-    with con:
-        con.execute("UPDATE audit SET reason = '改过' WHERE seq = 3")
-    con.close()
+    edit_db(client.db, "UPDATE audit SET reason = '改过' WHERE seq = 3")
     bad = client.get("/api/contests/c1/audit/verify", headers=ORG).json()
     assert bad["ok"] is False and "audit entry 3" in bad["message"]
 
 
 def test_audit_page_is_served_to_the_signed_in_organizer(client):
     assert client.get("/console/c1/audit", follow_redirects=False).status_code == 303
-    client.post("/login", data={"key": ORGANIZER_KEY})
+    console_sign_in(client)
     page = client.get("/console/c1/audit")
     assert page.status_code == 200 and 'src="/static/audit.js"' in page.text and "王建国（E1）" in page.text
     assert "<script>" not in page.text, "no inline script under the CSP"

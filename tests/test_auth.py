@@ -13,32 +13,13 @@ from starlette.websockets import WebSocketDisconnect
 from judging.web.app import create_app
 from judging.web.openapi import PATHS
 from tests.conftest import ORGANIZER_KEY
-
-ORG = {"authorization": f"Bearer {ORGANIZER_KEY}"}
-EXPERT_MARKS = {"need": 20, "design": 25, "impact": 20, "team": 15}
+from tests.helpers import EXPERT, ORG, act, judges, make_client, submit
 
 
 @pytest.fixture
 def client(tmp_path):
-    app = create_app(str(tmp_path / "auth.db"), organizer_key=ORGANIZER_KEY, demo=True)
-    with TestClient(app) as c:
+    with make_client(tmp_path / "auth.db") as c:
         yield c
-
-
-def judges(client, cid="c1"):
-    return {j["id"]: j for j in client.get(f"/api/contests/{cid}", headers=ORG).json()["setup"]["judges"]}
-
-
-def act(client, action, cid="c1", **kw):
-    r = client.post(f"/api/contests/{cid}/actions", headers=ORG, json={"action": action, **kw})
-    assert r.status_code == 200, r.text
-    return r.json()
-
-
-def submit(client, token, project, marks, round_name="final", **extra):
-    return client.post("/api/judge/submit", headers={"authorization": f"Bearer {token}"},
-                       json={"submission_id": uuid.uuid4().hex, "project": project, "round": round_name,
-                             "marks": marks, **extra})
 
 
 def test_a_judge_acts_only_as_themselves_on_their_own_open_roadshow(client):
@@ -49,36 +30,36 @@ def test_a_judge_acts_only_as_themselves_on_their_own_open_roadshow(client):
         "judges": [{"id": "E1", "name": "另一位专家", "panel": "expert"}], "order": ["P01"]})
     assert r.status_code == 201
     other = r.json()["setup"]["judges"][0]["token"]
-    act(client, "start", "c2")
-    act(client, "present", "c2")
-    act(client, "open_scoring", "c2")
+    act(client, "start", cid="c2")
+    act(client, "present", cid="c2")
+    act(client, "open_scoring", cid="c2")
     # c1 is not open: c1's judge cannot score c2's open roadshow, whatever the body says
-    r = submit(client, js["E1"]["token"], "P01", EXPERT_MARKS, contest="c2", judge="E1")
+    r = submit(client, js["E1"]["token"], "P01", EXPERT, contest="c2", judge="E1")
     assert r.status_code == 409
     act(client, "start")
     pid = act(client, "present")["current"]["id"]
     act(client, "open_scoring")
     # the judge named in the body is ignored: the token decides who is scoring
-    r = submit(client, js["E2"]["token"], pid, EXPERT_MARKS, judge="E3")
+    r = submit(client, js["E2"]["token"], pid, EXPERT, judge="E3")
     assert r.status_code == 200
     marks = client.get("/api/contests/c1", headers=ORG).json()["marks"]
     assert [(m["judge"], m["project"]) for m in marks] == [("E2", pid)]
     # c2's judge cannot score c1's open roadshow
-    assert submit(client, other, pid, EXPERT_MARKS).status_code == 409
+    assert submit(client, other, pid, EXPERT).status_code == 409
     # another roadshow than the open one
-    assert submit(client, js["E1"]["token"], "P99", EXPERT_MARKS).status_code == 409
+    assert submit(client, js["E1"]["token"], "P99", EXPERT).status_code == 409
     # a submission id cannot be hijacked by another judge
     sid = uuid.uuid4().hex
-    body = {"submission_id": sid, "project": pid, "round": "final", "marks": EXPERT_MARKS}
+    body = {"submission_id": sid, "project": pid, "round": "final", "marks": EXPERT}
     assert client.post("/api/judge/submit", headers={"authorization": f"Bearer {js['E4']['token']}"},
                        json=body).status_code == 200
     r = client.post("/api/judge/submit", headers={"authorization": f"Bearer {js['E5']['token']}"}, json=body)
     assert r.status_code == 409
     # closed roadshow
     for j in js.values():
-        submit(client, j["token"], pid, EXPERT_MARKS if j["panel"] == "expert" else {"overall": 80})
+        submit(client, j["token"], pid, EXPERT if j["panel"] == "expert" else {"overall": 80})
     act(client, "close_scoring", confirm=True)
-    r = submit(client, js["E1"]["token"], pid, EXPERT_MARKS)
+    r = submit(client, js["E1"]["token"], pid, EXPERT)
     assert r.status_code == 409 and "not counted" in r.json()["error"]
 
 

@@ -10,24 +10,15 @@ import json
 import sqlite3
 
 import pytest
-from starlette.testclient import TestClient
 
 from judging.app.demo import demo_setup
-from judging.web.app import create_app
-from tests.conftest import ORGANIZER_KEY
-
-ORG = {"authorization": f"Bearer {ORGANIZER_KEY}"}
-EXPERT = {"need": 20, "design": 25, "impact": 20, "team": 15}
+from tests.helpers import EXPERT, ORG, act, contest, edit_db, make_client, submit_ok
 
 
 @pytest.fixture
 def client(tmp_path):
-    with TestClient(create_app(str(tmp_path / "bad.db"), organizer_key=ORGANIZER_KEY, demo=True)) as c:
+    with make_client(tmp_path / "bad.db") as c:
         yield c
-
-
-def contest(client) -> dict:
-    return client.get("/api/contests/c1", headers=ORG).json()
 
 
 def raw(client, method: str, url: str, body: bytes, headers: dict | None = None):
@@ -71,8 +62,7 @@ def test_typed_amounts_with_wan_are_understood(client):
 
 
 def test_a_huge_mark_is_refused_and_nothing_is_stored(client):
-    for action in ("start", "present", "open_scoring"):
-        client.post("/api/contests/c1/actions", headers=ORG, json={"action": action})
+    act(client, "start", "present", "open_scoring")
     state = contest(client)
     judge = next(j for j in state["setup"]["judges"] if j["id"] == "E1")
     r = client.post("/api/judge/submit", headers={"authorization": f"Bearer {judge['token']}"},
@@ -118,23 +108,18 @@ def test_a_contest_written_by_another_process_does_not_collide(client, tmp_path)
 # ------------------------------------------------------------------ driving the evening
 
 def test_confirm_must_be_true_not_any_truthy_text(client):
-    for action in ("start", "present", "open_scoring"):
-        client.post("/api/contests/c1/actions", headers=ORG, json={"action": action})
+    act(client, "start", "present", "open_scoring")
     r = client.post("/api/contests/c1/actions", headers=ORG, json={"action": "close_scoring", "confirm": "false"})
     assert r.status_code == 409 and contest(client)["phase"] == "scoring"
 
 
 def closed_first_roadshow(client) -> tuple[str, dict]:
-    for action in ("start", "present", "open_scoring"):
-        client.post("/api/contests/c1/actions", headers=ORG, json={"action": action})
+    act(client, "start", "present", "open_scoring")
     state = contest(client)
     pid = state["current"]["id"]
     for j in state["setup"]["judges"]:
-        client.post("/api/judge/submit", headers={"authorization": f"Bearer {j['token']}"},
-                    json={"submission_id": f"sub-{j['id']}-0001", "project": pid, "round": "final",
-                          "marks": EXPERT if j["panel"] == "expert" else {"overall": 80}})
-    assert client.post("/api/contests/c1/actions", headers=ORG,
-                       json={"action": "close_scoring", "confirm": True}).status_code == 200
+        submit_ok(client, j, pid, EXPERT if j["panel"] == "expert" else {"overall": 80}, "final", f"sub-{j['id']}-0001")
+    act(client, "close_scoring", confirm=True)
     return pid, contest(client)
 
 
@@ -168,24 +153,20 @@ def test_a_binary_frame_on_a_socket_is_ignored(client):
 
 def test_a_changed_timer_survives_a_restart(tmp_path):
     db = str(tmp_path / "timer.db")
-    with TestClient(create_app(db, organizer_key=ORGANIZER_KEY, demo=True)) as c:
+    with make_client(db) as c:
         assert c.patch("/api/contests/c1", headers=ORG, json={"timer_seconds": 240}).status_code == 200
-    with TestClient(create_app(db, organizer_key=ORGANIZER_KEY)) as c:
+    with make_client(db, demo=False) as c:
         assert contest(c)["timer"]["duration"] == 240
 
 
 def test_a_contest_that_no_longer_loads_does_not_stop_the_others(tmp_path):
     db = str(tmp_path / "two.db")
-    with TestClient(create_app(db, organizer_key=ORGANIZER_KEY, demo=True)) as c:
+    with make_client(db) as c:
         assert c.post("/api/contests", headers=ORG, json=demo_setup("第二场")).status_code == 201
-    con = sqlite3.connect(db)
-    con.execute("UPDATE contests SET rules_text = 'name = 1' WHERE id = 'c1'")  # e.g. rules from a newer version
-    con.commit()
-    con.close()
-    app = create_app(db, organizer_key=ORGANIZER_KEY)
-    with TestClient(app) as c:
+    edit_db(db, "UPDATE contests SET rules_text = 'name = 1' WHERE id = 'c1'")  # e.g. rules from a newer version
+    with make_client(db, demo=False) as c:
         assert [x["id"] for x in c.get("/api/contests", headers=ORG).json()["contests"]] == ["c2"]
-        assert "c1" in app.state.service.unloadable
+        assert "c1" in c.app.state.service.unloadable
         r = c.post("/api/contests", headers=ORG, json={**demo_setup("第三场"), "id": "c1"})
         assert r.status_code == 409, "its id stays taken: the stored contest is never overwritten"
 

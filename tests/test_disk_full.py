@@ -12,16 +12,13 @@ import os
 import sqlite3
 
 import pytest
-from starlette.testclient import TestClient
 
 from judging.storage import store as store_module
 from judging.app.service import Service
 from judging.storage.store import Store
-from judging.web.app import create_app
 from tests.conftest import ORGANIZER_KEY
+from tests.helpers import EXPERT, ORG, act, contest, make_client
 
-ORG = {"authorization": f"Bearer {ORGANIZER_KEY}"}
-EXPERT = {"need": 20, "design": 25, "impact": 20, "team": 15}
 JUDGE_FULL = {"error": "存储空间已满，您的评分未保存 / disk full: NOT saved", "errors": {}, "code": "disk_full"}
 UNLIMITED = 1073741823
 
@@ -33,7 +30,7 @@ def db(tmp_path) -> str:
 
 @pytest.fixture
 def client(db):
-    with TestClient(create_app(db, organizer_key=ORGANIZER_KEY, demo=True), raise_server_exceptions=False) as c:
+    with make_client(db, raise_server_exceptions=False) as c:
         yield c
 
 
@@ -81,14 +78,9 @@ def assert_memory_is_disk(client, path: str) -> None:
     assert memory == disk
 
 
-def state(client) -> dict:
-    return client.get("/api/contests/c1", headers=ORG).json()
-
-
 def open_scoring(client) -> dict:
-    for action in ("start", "present", "open_scoring"):
-        assert client.post("/api/contests/c1/actions", headers=ORG, json={"action": action}).status_code == 200
-    return state(client)
+    act(client, "start", "present", "open_scoring")
+    return contest(client)
 
 
 def token(snap: dict, jid: str) -> str:
@@ -156,7 +148,7 @@ def test_a_judge_submission_on_a_full_disk_is_a_json_503_and_nothing_is_lost(cli
 # ------------------------------------------------------------------ console actions and setup
 
 def test_setup_changes_on_a_full_disk_are_refused_and_memory_stays_as_stored(client, db):
-    before = state(client)
+    before = contest(client)
     fill_up(client)
     r = None
     for n in range(50):
@@ -165,7 +157,7 @@ def test_setup_changes_on_a_full_disk_are_refused_and_memory_stays_as_stored(cli
             break
     assert r.status_code == 503 and r.json()["code"] == "disk_full"
     assert r.json()["error"] == "存储空间已满，本次操作未保存 / disk full: NOT saved"
-    after = state(client)
+    after = contest(client)
     assert after["storage"]["ok"] is False and "存储空间已满" in after["storage"]["message"]
     assert_memory_is_disk(client, db)
     r = client.post("/api/contests", headers=ORG, json={"name": "新大赛"})
@@ -198,7 +190,7 @@ def test_a_console_action_whose_commit_fails_leaves_the_live_state_as_stored(cli
     r = client.post("/api/contests/c1/marks/void", headers=ORG, json={"project": "P01", "judge": "E1", "reason": "x"})
     assert r.status_code in (404, 409, 503)  # refused for its own reason or for the disk; never a 500
     monkeypatch.undo()
-    assert state(client)["phase"] == "scoring"
+    assert contest(client)["phase"] == "scoring"
     assert_memory_is_disk(client, db)
     r = client.post("/api/contests/c1/actions", headers=ORG,
                     json={"action": "close_scoring", "confirm": True, "expect_version": snap["version"]})
@@ -212,7 +204,7 @@ def test_an_export_read_on_a_full_disk_does_not_clear_the_warning(client):
             break
     assert client.app.state.store.full
     assert client.get("/api/contests/c1/export/archive.json", headers=ORG).status_code == 200
-    assert state(client)["storage"]["ok"] is False  # only a write that commits proves there is room again
+    assert contest(client)["storage"]["ok"] is False  # only a write that commits proves there is room again
 
 
 # ------------------------------------------------------------------ the WAL does not fill the disk by itself

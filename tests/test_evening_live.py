@@ -13,18 +13,12 @@ What it does not cover: what the pages draw (tests/browser/test_screen_console_s
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from starlette.testclient import TestClient
 
 from judging.core import contest as machine
 from judging.live import snapshots as views
-from judging.web.app import create_app
-from tests.conftest import ORGANIZER_KEY
-
-ORG = {"authorization": f"Bearer {ORGANIZER_KEY}"}
-EXPERT = {"need": 20, "design": 25, "impact": 20, "team": 15}
+from tests.helpers import EXPERT, ORG, act, console_sign_in, create_contest, make_client, post_action, submit_ok
 
 
 class Clock:
@@ -49,9 +43,8 @@ def db(tmp_path) -> str:
 
 @pytest.fixture
 def client(db, clock):
-    app = create_app(db, organizer_key=ORGANIZER_KEY, demo=False)
-    with TestClient(app) as c:
-        app.state.service.clock = clock
+    with make_client(db, demo=False) as c:
+        c.app.state.service.clock = clock
         yield c
 
 
@@ -61,23 +54,8 @@ def new_contest(client, projects: int = 3) -> tuple[str, dict]:
             "judges": [{"id": f"E{i}", "name": f"专家{i}", "panel": "expert"} for i in range(1, 5)]
             + [{"id": f"U{i}", "name": f"大众{i}", "panel": "public"} for i in range(1, 5)],
             "order": [f"P{i}" for i in range(1, projects + 1)]}
-    r = client.post("/api/contests", headers=ORG, json=body)
-    assert r.status_code == 201, r.text
-    snap = r.json()
+    snap = create_contest(client, body)
     return snap["contest"]["id"], {j["id"]: j for j in snap["setup"]["judges"]}
-
-
-def post(client, cid: str, action: str, **kw):
-    return client.post(f"/api/contests/{cid}/actions", headers=ORG, json={"action": action, **kw})
-
-
-def act(client, cid: str, *actions: str, **kw) -> dict:
-    snap = {}
-    for a in actions:
-        r = post(client, cid, a, **kw)
-        assert r.status_code == 200, (a, r.text)
-        snap = r.json()
-    return snap
 
 
 def screen(client, cid: str) -> dict:
@@ -89,38 +67,35 @@ def score(client, cid: str, judges: dict, project: str, level: float, round_name
     for j in judges.values():
         marks = ({k: round(v * level, 1) for k, v in EXPERT.items()} if j["panel"] == "expert"
                  else {"overall": round(80 * level, 1)})
-        r = client.post("/api/judge/submit", headers={"authorization": f"Bearer {j['token']}"},
-                        json={"submission_id": uuid.uuid4().hex, "project": project, "round": round_name,
-                              "marks": marks})
-        assert r.status_code == 200, r.text
+        submit_ok(client, j, project, marks, round_name)
 
 
 def roadshow(client, cid: str, judges: dict, project: str, level: float, round_name: str = "final") -> dict:
-    act(client, cid, "present", project=project)
-    act(client, cid, "open_scoring")
+    act(client, "present", project=project, cid=cid)
+    act(client, "open_scoring", cid=cid)
     score(client, cid, judges, project, level, round_name)
-    return act(client, cid, "close_scoring", "show_result")
+    return act(client, "close_scoring", "show_result", cid=cid)
 
 
 def evening_to_lock(client, cid: str, judges: dict) -> dict:
     """P1 and P2 tie for 一等奖 (identical marks), an overtime round decides, every tier revealed, locked."""
-    act(client, cid, "start")
+    act(client, "start", cid=cid)
     for pid, level in (("P1", 1.1), ("P2", 1.1), ("P3", 0.9)):
         roadshow(client, cid, judges, pid, level)
         if pid != "P3":
-            act(client, cid, "next")
-    ranking = act(client, cid, "rank")
+            act(client, "next", cid=cid)
+    ranking = act(client, "rank", cid=cid)
     assert ranking["needs_overtime"] == [["P1", "P2"]]
-    ot = act(client, cid, "start_overtime")
+    ot = act(client, "start_overtime", cid=cid)
     assert ot["round_badge"] == "加时赛 第 1 轮 Overtime 1" and [o["id"] for o in ot["order"]] == ["P1", "P2"]
     roadshow(client, cid, judges, "P1", 1.0, "overtime1")
-    act(client, cid, "next")
+    act(client, "next", cid=cid)
     during = roadshow(client, cid, judges, "P2", 1.2, "overtime1")
     assert during["round_badge"] == "加时赛 第 1 轮 Overtime 1"
-    snap = act(client, cid, "rank", "start_reveal")
+    snap = act(client, "rank", "start_reveal", cid=cid)
     while snap["reveal"]["step"] < snap["reveal"]["total_tiers"]:
-        snap = act(client, cid, "reveal_next")
-    return act(client, cid, "lock")
+        snap = act(client, "reveal_next", cid=cid)
+    return act(client, "lock", cid=cid)
 
 
 # ------------------------------------------------------------------ item 8: the state after lock
@@ -149,26 +124,26 @@ def test_after_lock_the_console_shows_the_final_state_and_the_audit_names_no_rou
 
 def test_a_press_right_after_another_consoles_change_asks_first(client, clock):
     cid, judges = new_contest(client)
-    act(client, cid, "start", tab="tabA")
+    act(client, "start", tab="tabA", cid=cid)
     clock.t += 10
-    act(client, cid, "present", "open_scoring", tab="tabA")
+    act(client, "present", "open_scoring", tab="tabA", cid=cid)
     score(client, cid, judges, "P1", 1.0)
-    snap = act(client, cid, "close_scoring", tab="tabA")
+    snap = act(client, "close_scoring", tab="tabA", cid=cid)
     clock.t += 0.1                                   # the other tab had refreshed: its version is current
-    r = post(client, cid, "show_result", tab="tabB", expect_version=snap["version"])
+    r = post_action(client, "show_result", tab="tabB", expect_version=snap["version"], cid=cid)
     assert r.status_code == 409 and r.json()["code"] == "recent_change"
     assert r.json()["error"].startswith("另一台控制台刚刚执行了「结束评分」")
     assert "仍要继续吗" in r.json()["error"] and " / " in r.json()["error"]
     assert client.get(f"/api/contests/{cid}", headers=ORG).json()["phase"] == "closed"   # nothing was done
     # the same tab is never asked; a confirmed press goes through
-    assert post(client, cid, "show_result", tab="tabA").status_code == 200
+    assert post_action(client, "show_result", tab="tabA", cid=cid).status_code == 200
     clock.t += 0.2
-    r = post(client, cid, "next", tab="tabB", confirm_recent=True)
+    r = post_action(client, "next", tab="tabB", confirm_recent=True, cid=cid)
     assert r.status_code == 200 and r.json()["phase"] == "idle"
     clock.t += 1.6                                   # a moment later nobody is asked
-    assert post(client, cid, "present", tab="tabA").status_code == 200
+    assert post_action(client, "present", tab="tabA", cid=cid).status_code == 200
     # a refused action stays its own refusal (not a question)
-    r = post(client, cid, "show_result", tab="tabB")
+    r = post_action(client, "show_result", tab="tabB", cid=cid)
     assert r.status_code == 409 and r.json().get("code") != "recent_change"
 
 
@@ -177,7 +152,7 @@ def test_two_signed_in_sessions_are_two_consoles(client, clock):
     other = TestClient(client.app)
     tabs = []
     for c in (client, other):
-        assert c.post("/login", data={"key": ORGANIZER_KEY}, follow_redirects=False).status_code == 303
+        console_sign_in(c)
         page = c.get(f"/console/{cid}").text
         tabs.append(page.split('name="csrf-token" content="', 1)[1].split('"', 1)[0])
     r1 = client.post(f"/api/contests/{cid}/actions", json={"action": "start"}, headers={"x-csrf-token": tabs[0]})
@@ -192,7 +167,7 @@ def test_two_signed_in_sessions_are_two_consoles(client, clock):
 def test_bad_tab_is_a_422(client):
     cid, _ = new_contest(client)
     for tab in (5, "", "x" * 65, "a b", ["t"]):
-        r = post(client, cid, "start", tab=tab)
+        r = post_action(client, "start", tab=tab, cid=cid)
         assert r.status_code == 422 and "tab" in r.json()["errors"], tab
 
 
@@ -200,37 +175,37 @@ def test_bad_tab_is_a_422(client):
 
 def test_the_timer_counts_past_zero_and_pause_is_allowed_only_while_it_runs(client, clock):
     cid, _ = new_contest(client)
-    snap = act(client, cid, "start", "present")
+    snap = act(client, "start", "present", cid=cid)
     assert snap["timer"]["running"] is False                   # default: started by hand
     assert "timer_start" in snap["allowed"] and "timer_pause" not in snap["allowed"]
-    act(client, cid, "timer_start")
+    act(client, "timer_start", cid=cid)
     clock.t += 300 + 23                                        # 05:00 then 23 s over
     snap = client.get(f"/api/contests/{cid}", headers=ORG).json()
     assert snap["timer"]["left"] == 0 and snap["timer"]["overrun"] == 23 and snap["timer"]["running"] is True
     assert "timer_pause" in snap["allowed"]                    # the overrun is still counting
-    snap = act(client, cid, "timer_pause")
+    snap = act(client, "timer_pause", cid=cid)
     clock.t += 60
     snap = client.get(f"/api/contests/{cid}", headers=ORG).json()
     assert snap["timer"]["overrun"] == 23 and snap["timer"]["running"] is False
     assert "timer_pause" not in snap["allowed"] and "timer_start" in snap["allowed"]
     assert screen(client, cid)["timer"]["overrun"] == 23       # the big screen shows the same
-    snap = act(client, cid, "timer_reset")
+    snap = act(client, "timer_reset", cid=cid)
     assert snap["timer"]["overrun"] == 0 and snap["timer"]["left"] == 300
 
 
 def test_the_timer_can_start_with_present(client, clock):
     cid, _ = new_contest(client)
-    snap = act(client, cid, "autostart_on")
+    snap = act(client, "autostart_on", cid=cid)
     assert snap["phase"] == "setup" and snap["timer_autostart"] is True
     assert next(o for o in snap["options"] if o["id"] == "timer_autostart") == {
         "id": "timer_autostart", "label": "请上台时自动计时 Timer starts with 请上台", "on": True,
         "action": "autostart_off"}
-    snap = act(client, cid, "start", "present")
+    snap = act(client, "start", "present", cid=cid)
     assert snap["timer"]["running"] is True and snap["timer"]["started_at"] == clock.t
     clock.t += 30
     assert client.get(f"/api/contests/{cid}", headers=ORG).json()["timer"]["left"] == 270
-    act(client, cid, "open_scoring", "autostart_off")
-    act(client, cid, "back")                                  # back to presenting: the option stays off
+    act(client, "open_scoring", "autostart_off", cid=cid)
+    act(client, "back", cid=cid)                                  # back to presenting: the option stays off
     assert client.get(f"/api/contests/{cid}", headers=ORG).json()["timer_autostart"] is False
 
 
@@ -247,32 +222,30 @@ def test_machine_allowed_actions_are_what_apply_accepts():
 # ------------------------------------------------------------------ item 6: holding view and hidden marks
 
 def test_the_holding_view_at_any_phase_without_changing_it_audited_and_kept_over_a_restart(db, clock):
-    app = create_app(db, organizer_key=ORGANIZER_KEY, demo=False)
-    with TestClient(app) as client:
-        app.state.service.clock = clock
+    with make_client(db, demo=False) as client:
+        client.app.state.service.clock = clock
         cid, judges = new_contest(client)
         for step in ("setup", "scoring"):
             if step == "scoring":
-                act(client, cid, "start", "present", "open_scoring")
+                act(client, "start", "present", "open_scoring", cid=cid)
             before = client.get(f"/api/contests/{cid}", headers=ORG).json()
-            snap = act(client, cid, "hold_screen")
+            snap = act(client, "hold_screen", cid=cid)
             assert snap["phase"] == before["phase"] == step and snap["holding"] is True
             s = screen(client, cid)
             assert s["holding"] is True and s["phase"] == step
             assert (s["contest"]["name"], s["contest"]["date"], s["contest"]["venue"]) == (
                 "滨江区公益创投大赛决赛", "2026-12-01", "滨江区社会组织服务中心 报告厅")
             if step == "setup":
-                assert act(client, cid, "release_screen")["holding"] is False
+                assert act(client, "release_screen", cid=cid)["holding"] is False
         # judges keep scoring behind the holding view
         score(client, cid, judges, "P1", 1.0)
-        assert act(client, cid, "close_scoring")["holding"] is True
-        assert act(client, cid, "back")["holding"] is True      # not a step: back leaves it alone
+        assert act(client, "close_scoring", cid=cid)["holding"] is True
+        assert act(client, "back", cid=cid)["holding"] is True      # not a step: back leaves it alone
         entries = client.get(f"/api/contests/{cid}/audit", headers=ORG, params={"limit": 500}).json()["entries"]
         holds = [e for e in entries if e["action"] in ("state.hold_screen", "state.release_screen")]
         assert [e["action"] for e in holds] == ["state.hold_screen", "state.release_screen", "state.hold_screen"]
         assert holds[-1]["detail"] == {"from": "scoring", "to": "scoring", "option": "holding", "value": True}
-    app = create_app(db, organizer_key=ORGANIZER_KEY, demo=False)
-    with TestClient(app) as client:                            # a restart: still holding, same phase
+    with make_client(db, demo=False) as client:                # a restart: still holding, same phase
         snap = client.get(f"/api/contests/{cid}", headers=ORG).json()
         assert snap["holding"] is True and snap["phase"] == "scoring"
         assert screen(client, cid)["holding"] is True
@@ -281,17 +254,17 @@ def test_the_holding_view_at_any_phase_without_changing_it_audited_and_kept_over
 def test_the_holding_view_also_once_locked(client):
     cid, judges = new_contest(client)
     evening_to_lock(client, cid, judges)
-    assert act(client, cid, "hold_screen")["holding"] is True
-    assert act(client, cid, "release_screen")["phase"] == "locked"
+    assert act(client, "hold_screen", cid=cid)["holding"] is True
+    assert act(client, "release_screen", cid=cid)["phase"] == "locked"
 
 
 def test_hidden_marks_leave_panel_scores_and_total_on_the_screen(client):
     cid, judges = new_contest(client)
-    act(client, cid, "start")
+    act(client, "start", cid=cid)
     roadshow(client, cid, judges, "P1", 1.0)
     shown = screen(client, cid)["result"]
     assert all(len(p["marks"]) == 4 for p in shown["panels"])
-    snap = act(client, cid, "hide_marks")
+    snap = act(client, "hide_marks", cid=cid)
     assert snap["phase"] == "result" and snap["hide_marks"] is True
     hidden = screen(client, cid)
     assert hidden["hide_marks"] is True
@@ -300,28 +273,28 @@ def test_hidden_marks_leave_panel_scores_and_total_on_the_screen(client):
     assert hidden["result"]["score"] == shown["score"] and hidden["result"]["total"] == shown["total"]
     # the console still sees every mark (to correct one)
     assert all(len(p["marks"]) == 4 for p in snap["result"]["panels"])
-    act(client, cid, "show_marks")
+    act(client, "show_marks", cid=cid)
     assert all(len(p["marks"]) == 4 for p in screen(client, cid)["result"]["panels"])
 
 
 def test_a_script_without_a_tab_is_not_a_console(client, clock):
     cid, _ = new_contest(client)
-    act(client, cid, "start", tab="tabA")
+    act(client, "start", tab="tabA", cid=cid)
     clock.t += 0.1
-    assert post(client, cid, "present").status_code == 200      # the script is never asked …
+    assert post_action(client, "present", cid=cid).status_code == 200      # the script is never asked …
     clock.t += 0.1
-    assert post(client, cid, "open_scoring", tab="tabA").status_code == 200   # … nor makes a console ask
+    assert post_action(client, "open_scoring", tab="tabA", cid=cid).status_code == 200   # … nor makes a console ask
     clock.t += 0.1
-    r = post(client, cid, "back", tab="tabB")                     # tabA's change is still the last one
+    r = post_action(client, "back", tab="tabB", cid=cid)                     # tabA's change is still the last one
     assert r.status_code == 409 and r.json()["code"] == "recent_change"
 
 
 def test_timer_and_screen_options_neither_ask_nor_make_anyone_ask(client, clock):
     cid, _ = new_contest(client)
-    act(client, cid, "start", "present", tab="tabA")
+    act(client, "start", "present", tab="tabA", cid=cid)
     clock.t += 0.1
-    assert post(client, cid, "timer_start", tab="tabB").status_code == 200
-    assert post(client, cid, "hold_screen", tab="tabB").status_code == 200
+    assert post_action(client, "timer_start", tab="tabB", cid=cid).status_code == 200
+    assert post_action(client, "hold_screen", tab="tabB", cid=cid).status_code == 200
     clock.t += 1.6
-    act(client, cid, "timer_pause", "release_screen", tab="tabB")
-    assert post(client, cid, "open_scoring", tab="tabA").status_code == 200   # tabB's presses were no steps
+    act(client, "timer_pause", "release_screen", tab="tabB", cid=cid)
+    assert post_action(client, "open_scoring", tab="tabA", cid=cid).status_code == 200   # tabB's presses were no steps

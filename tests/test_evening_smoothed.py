@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import csv
 import random
-import uuid
 from collections import defaultdict
 from pathlib import Path
 
@@ -26,10 +25,8 @@ from starlette.testclient import TestClient
 from judging.cli import serve as server_cli
 from judging.web.links import is_loopback, link_base, parse_public_url, unreachable_warning
 from judging.core.outliers import flag_outliers
-from judging.web.app import create_app
-from tests.conftest import ORGANIZER_KEY
+from tests.helpers import ORG, act, console_sign_in, contest, make_client, submit_ok
 
-ORG = {"authorization": f"Bearer {ORGANIZER_KEY}"}
 DATA = Path(__file__).parent / "data"
 
 
@@ -121,26 +118,8 @@ def test_the_rate_on_real_judges_marks(capsys):
 
 @pytest.fixture
 def client(tmp_path):
-    app = create_app(str(tmp_path / "smoothed.db"), organizer_key=ORGANIZER_KEY, demo=True)
-    with TestClient(app) as c:
+    with make_client(tmp_path / "smoothed.db") as c:
         yield c
-
-
-def state(client) -> dict:
-    return client.get("/api/contests/c1", headers=ORG).json()
-
-
-def act(client, *actions: str) -> dict:
-    for a in actions:
-        r = client.post("/api/contests/c1/actions", headers=ORG, json={"action": a})
-        assert r.status_code == 200, r.text
-    return r.json()
-
-
-def submit(client, judge: dict, project: str, marks: dict) -> None:
-    r = client.post("/api/judge/submit", headers={"authorization": f"Bearer {judge['token']}"},
-                    json={"submission_id": uuid.uuid4().hex, "project": project, "round": "final", "marks": marks})
-    assert r.status_code == 200, r.text
 
 
 def expert(total: float) -> dict:
@@ -151,14 +130,14 @@ def expert(total: float) -> dict:
 
 
 def test_the_console_snapshot_sends_the_flags_worst_first(client):
-    judges = {j["id"]: j for j in state(client)["setup"]["judges"]}
+    judges = {j["id"]: j for j in contest(client)["setup"]["judges"]}
     pid = act(client, "start", "present", "open_scoring")["current"]["id"]
     for jid, total in {"E1": 79, "E2": 80, "E3": 78, "E4": 30, "E5": 79, "E6": 81, "E7": 83}.items():
-        submit(client, judges[jid], pid, expert(total))
+        submit_ok(client, judges[jid], pid, expert(total))
     for jid in ("U01", "U02", "U03", "U04", "U05"):
-        submit(client, judges[jid], pid, {"overall": 80})
-    submit(client, judges["U06"], pid, {"overall": 45})
-    snap = state(client)
+        submit_ok(client, judges[jid], pid, {"overall": 80})
+    submit_ok(client, judges["U06"], pid, {"overall": 45})
+    snap = contest(client)
     assert [(f["judge"], f["panel"]) for f in snap["outliers"]] == [("E4", "expert"), ("U06", "public")]
     assert snap["outliers"][0]["name"] == judges["E4"]["name"] and snap["outliers"][0]["dropped"] is True
     rows = {j["id"]: j for j in snap["judges_status"]}
@@ -196,13 +175,12 @@ def test_loopback_addresses_are_recognised():
 
 
 def signed_in(client) -> TestClient:
-    r = client.post("/login", data={"key": ORGANIZER_KEY}, follow_redirects=False)
-    assert r.status_code == 303
+    console_sign_in(client)
     return client
 
 
 def test_the_cards_encode_the_public_url_and_warn_on_loopback(client):
-    judges = state(client)["setup"]["judges"]
+    judges = contest(client)["setup"]["judges"]
     signed_in(client)
     page = client.get("/console/c1/cards").text               # the TestClient's base is http://testserver
     assert 'id="unreachable"' not in page
@@ -247,7 +225,7 @@ def nudge(client, body: dict):
 
 
 def test_nudges_only_while_scoring_is_open_and_only_missing_judges(client):
-    judges = {j["id"]: j for j in state(client)["setup"]["judges"]}
+    judges = {j["id"]: j for j in contest(client)["setup"]["judges"]}
     assert nudge(client, {}).status_code == 409                       # setup
     act(client, "start")
     r = client.post("/api/contests/c1/actions", headers=ORG, json={"action": "present", "project": "P03"})
@@ -256,13 +234,13 @@ def test_nudges_only_while_scoring_is_open_and_only_missing_judges(client):
     r = nudge(client, {"judges": ["E1"]})
     assert r.status_code == 409 and "评分进行中" in r.json()["error"]  # presenting
     act(client, "open_scoring")
-    submit(client, judges["E2"], pid, expert(80))
+    submit_ok(client, judges["E2"], pid, expert(80))
     assert nudge(client, {"judges": ["E2"]}).status_code == 409        # already submitted
     assert nudge(client, {"judges": ["nobody"]}).status_code == 404
     for bad in ({"judges": "E1"}, {"judges": []}, {"judges": [1]}, {"judge": None}):
         r = nudge(client, bad)
         assert r.status_code == 422 and r.json()["error"], bad
-    assert {"judge": "U03", "project": "P03"} in state(client)["setup"]["recusals"]
+    assert {"judge": "U03", "project": "P03"} in contest(client)["setup"]["recusals"]
     assert nudge(client, {"judges": ["U03"]}).status_code == 409        # recused: not expected to score
 
     r = nudge(client, {"judge": "E1"})
@@ -271,7 +249,7 @@ def test_nudges_only_while_scoring_is_open_and_only_missing_judges(client):
     assert rows["E1"]["nudged_at"] is not None and rows["E3"]["nudged_at"] is None
     assert rows["E1"]["can_nudge"] and not rows["E2"]["can_nudge"]
     everyone = nudge(client, {}).json()["nudged"]
-    missing = [j["id"] for j in state(client)["judges_status"] if j["can_nudge"]]
+    missing = [j["id"] for j in contest(client)["judges_status"] if j["can_nudge"]]
     assert everyone == missing and "E2" not in everyone and "E1" in everyone and "U03" not in everyone
     entries = client.get("/api/contests/c1/audit", headers=ORG, params={"kind": "nudge"}).json()["entries"]
     assert len(entries) == 1 + len(everyone)
@@ -282,7 +260,7 @@ def test_nudges_only_while_scoring_is_open_and_only_missing_judges(client):
 
 
 def test_a_nudge_is_pushed_to_that_judge_only_and_shown_until_they_submit(client):
-    judges = {j["id"]: j for j in state(client)["setup"]["judges"]}
+    judges = {j["id"]: j for j in contest(client)["setup"]["judges"]}
     pid = act(client, "start", "present", "open_scoring")["current"]["id"]
     hub = client.app.state.hub
     sent: list[str] = []
@@ -303,9 +281,9 @@ def test_a_nudge_is_pushed_to_that_judge_only_and_shown_until_they_submit(client
         assert pushed["nudge"]["project"] == pid and "请尽快提交" in pushed["nudge"]["message"]
         assert "c1/judge/E1" in sent and "c1/judge/E2" not in sent and "c1/screen" not in sent
     assert mine("E1")["nudge"] is not None and mine("E2")["nudge"] is None
-    submit(client, judges["E1"], pid, expert(80))
+    submit_ok(client, judges["E1"], pid, expert(80))
     assert mine("E1")["nudge"] is None                                  # submitted: the banner goes
-    assert {j["id"]: j for j in state(client)["judges_status"]}["E1"]["nudged_at"] is None
+    assert {j["id"]: j for j in contest(client)["judges_status"]}["E1"]["nudged_at"] is None
 
 
 def test_a_nudge_reads_as_words_on_the_audit_page(client):

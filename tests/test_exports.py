@@ -17,7 +17,6 @@ import re
 import shutil
 import subprocess
 import sys
-import uuid
 import zipfile
 from pathlib import Path
 from urllib.parse import unquote
@@ -29,10 +28,8 @@ from starlette.testclient import TestClient
 
 from judging.cli.main import main as run_py
 from judging.app.demo import PROJECTS, REQUESTED
-from judging.web.app import create_app
-from tests.conftest import ORGANIZER_KEY, ROOT
-
-ORG = {"authorization": f"Bearer {ORGANIZER_KEY}"}
+from tests.conftest import ROOT
+from tests.helpers import ORG, Evening, create_contest, make_client
 CID = "final26"
 NAME = "2026年社区治理创新大赛决赛（测试场）"
 EXPERTS = ["王建国", "李慧敏", "张卫东", "陈晓燕", "刘志强"]
@@ -60,45 +57,25 @@ def marks_for(judge: dict, level: float, rng: random.Random) -> dict:
     return {"overall": round(min(100, max(0, 100 * level + rng.uniform(-5, 5))), 1)}
 
 
-class Evening:
+class ExportEvening(Evening):
+    """The contest of this module, created and drawn; ``show`` runs one roadshow (U3 is recused from P3)."""
+
     def __init__(self, client: TestClient) -> None:
-        self.c = client
-        r = client.post("/api/contests", headers=ORG, json=setup_body())
-        assert r.status_code == 201, r.text
+        create_contest(client, setup_body())
         r = client.post(f"/api/contests/{CID}/draw", headers=ORG, json={"seed": "测试-2026"})
-        self.state = r.json()
-        self.judges = self.state["setup"]["judges"]
-        self.screen_token = self.state["setup"]["screen_link"].rsplit("/", 1)[1]
+        super().__init__(client, CID, r.json())
 
-    def act(self, action: str, **kw) -> dict:
-        r = self.c.post(f"/api/contests/{CID}/actions", headers=ORG, json={"action": action, **kw})
-        assert r.status_code == 200, (action, r.text)
-        self.state = r.json()
-        return self.state
-
-    def submit(self, judge: dict, project: str, round_name: str, marks: dict) -> None:
-        r = self.c.post("/api/judge/submit", headers={"authorization": f"Bearer {judge['token']}"},
-                        json={"submission_id": uuid.uuid4().hex, "project": project, "round": round_name,
-                              "marks": marks})
-        assert r.status_code == 200, r.text
-
-    def roadshow(self, pid: str, round_name: str, marks: dict[str, dict], skip: tuple[str, ...] = ()) -> None:
-        self.act("present", project=pid)
-        self.act("open_scoring")
-        for j in self.judges:
-            if (j["id"], pid) == ("U3", "P3") or j["id"] in skip:
-                continue
-            self.submit(j, pid, round_name, marks[j["id"]])
-        self.act("close_scoring", confirm=True)
-        self.act("show_result")
+    def show(self, pid: str, round_name: str, marks: dict[str, dict], skip: tuple[str, ...] = ()) -> None:
+        self.roadshow(pid, lambda j: None if (j["id"], pid) == ("U3", "P3") or j["id"] in skip else marks[j["id"]],
+                      round_name, confirm=True)
 
     def correct(self, op: str, **body) -> None:
         r = self.c.post(f"/api/contests/{CID}/marks/{op}", headers=ORG, json=body)
         assert r.status_code == 200, r.text
 
 
-def run_evening(client: TestClient) -> Evening:
-    ev = Evening(client)
+def run_evening(client: TestClient) -> ExportEvening:
+    ev = ExportEvening(client)
     rng = random.Random(7)
     levels = {"P1": 0.95, "P2": 0.80, "P3": 0.70, "P4": 0.95, "P5": 0.75, "P6": 0.62}
     tied = {j["id"]: marks_for(j, 0.95, rng) for j in ev.judges}
@@ -110,15 +87,15 @@ def run_evening(client: TestClient) -> Evening:
             ev.act("present", project=pid)
             ev.act("open_scoring")
             e2 = next(j for j in ev.judges if j["id"] == "E2")
-            ev.submit(e2, pid, "final", {"need": 10, "design": 10, "impact": 10, "team": 10})
+            ev.submit_ok(e2, pid, "final", {"need": 10, "design": 10, "impact": 10, "team": 10})
             for j in ev.judges:
-                ev.submit(j, pid, "final", marks[j["id"]])
+                ev.submit_ok(j, pid, "final", marks[j["id"]])
             ev.act("close_scoring")
             ev.act("show_result")
             ev.correct("correct", project="P2", round="final", judge="E3", reason=CORRECTION,
                        marks={"need": 20, "design": 24, "impact": 20, "team": 16})
         else:
-            ev.roadshow(pid, "final", marks, skip=("E5",) if pid == "P6" else ())
+            ev.show(pid, "final", marks, skip=("E5",) if pid == "P6" else ())
         if pid == "P5":
             ev.correct("void", project="P5", round="final", judge="U6", reason=VOID)
         if pid != ev.state["order"][-1]["id"]:
@@ -127,7 +104,7 @@ def run_evening(client: TestClient) -> Evening:
     assert ranking["needs_overtime"] == [list(TIED)], ranking["needs_overtime"]
     ev.act("start_overtime")
     for pid in TIED:
-        ev.roadshow(pid, "overtime1", {j["id"]: marks_for(j, 0.93 if pid == WINNER else 0.85, rng)
+        ev.show(pid, "overtime1", {j["id"]: marks_for(j, 0.93 if pid == WINNER else 0.85, rng)
                                        for j in ev.judges})
     final = ev.act("rank")
     assert final["needs_overtime"] == [] and final["results"][0]["project"] == WINNER
@@ -141,8 +118,7 @@ def run_evening(client: TestClient) -> Evening:
 @pytest.fixture(scope="module")
 def evening(tmp_path_factory):
     db = tmp_path_factory.mktemp("exports") / "evening.db"
-    app = create_app(str(db), organizer_key=ORGANIZER_KEY)
-    with TestClient(app) as client:
+    with make_client(db, demo=False) as client:
         ev = run_evening(client)
         ev.db = db  # type: ignore[attr-defined]
         ev.results = client.get(f"/api/contests/{CID}/results", headers=ORG).json()  # type: ignore[attr-defined]
@@ -405,7 +381,7 @@ def test_a_long_sheet_repeats_its_header_and_counts_pages_per_sheet():
 
 
 def test_exports_before_the_lock_work_and_say_they_are_not_final(evening, tmp_path):
-    with TestClient(create_app(str(tmp_path / "early.db"), organizer_key=ORGANIZER_KEY, demo=True)) as client:
+    with make_client(tmp_path / "early.db") as client:
         def fetch(what: str, **params) -> bytes:
             r = client.get(f"/api/contests/c1/export/{what}", headers=ORG, params=params)
             assert r.status_code == 200, (what, r.text)

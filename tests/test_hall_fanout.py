@@ -13,7 +13,6 @@ import contextlib
 import json
 import os
 import socket
-import uuid
 import zlib
 
 import pytest
@@ -26,6 +25,8 @@ from judging.live.hub import Hub
 from judging.live.publisher import Publisher
 from judging.web import fanout
 from tests.conftest import LiveServer
+from tests.helpers import act
+from tests.helpers import submit as post_marks
 
 
 def ws_url(server, path: str) -> str:
@@ -41,9 +42,7 @@ def screen_path(server, view: str | None = None) -> str:
 def open_scoring(server) -> tuple[str, list[dict]]:
     """The demo contest with the first roadshow's scoring open: (project, judges who may score it)."""
     with server.api() as api:
-        for action in ("start", "present", "open_scoring"):
-            r = api.post("/api/contests/c1/actions", json={"action": action, "confirm": True})
-            assert r.status_code == 200, r.text
+        act(api, "start", "present", "open_scoring", confirm=True)
         setup = api.get("/api/contests/c1").json()["setup"]
     rt = server.service.get("c1")
     project = rt.state.current
@@ -52,8 +51,7 @@ def open_scoring(server) -> tuple[str, list[dict]]:
 
 def submit(api, judge: dict, project: str):
     marks = {"overall": 80} if judge["panel"] == "public" else {"need": 20, "design": 20, "impact": 20, "team": 10}
-    return api.post("/api/judge/submit", headers={"authorization": f"Bearer {judge['token']}"},
-                    json={"submission_id": uuid.uuid4().hex, "project": project, "round": "final", "marks": marks})
+    return post_marks(api, judge, project, marks)
 
 
 def on_server_loop(server, fn):

@@ -8,21 +8,19 @@ import io
 
 import pytest
 from openpyxl import Workbook
-from starlette.testclient import TestClient
 
 from judging.inputs.tables import parse, read_table
 from judging.inputs.rules_file import load_rules
-from judging.web.app import create_app
-from tests.conftest import ORGANIZER_KEY, ROOT
+from tests.conftest import ROOT
+from tests.helpers import ORG, make_client
 
-ORG = {"authorization": f"Bearer {ORGANIZER_KEY}"}
 PANELS = load_rules(ROOT / "scoring_rules" / "expert_public.toml").panels  # 专家评审团 Expert panel, 大众评审团 …
 TITLE = "2026年XX街道公益创投大赛 评委名单"
 
 
 @pytest.fixture
 def client(tmp_path):
-    with TestClient(create_app(str(tmp_path / "imports.db"), organizer_key=ORGANIZER_KEY, demo=True)) as c:
+    with make_client(tmp_path / "imports.db") as c:
         yield c
 
 

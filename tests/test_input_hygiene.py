@@ -13,28 +13,19 @@ from pathlib import Path
 
 import pytest
 from starlette.routing import Route, WebSocketRoute
-from starlette.testclient import TestClient
 
 from judging.inputs import tables as importing
 from judging.inputs.marks_csv import InputError, parse_marks, parse_projects
 from judging.core.rules import RulesError, parse_rules
 from judging.core.text import DOCUMENT, LINE, LINES, bad_string, text_problem
-from judging.web.app import create_app
 from tests.conftest import ORGANIZER_KEY
-
-ORG = {"authorization": f"Bearer {ORGANIZER_KEY}"}
-EXPERT = {"need": 20, "design": 25, "impact": 20, "team": 15}
+from tests.helpers import EXPERT, ORG, act, contest, make_client, submit_ok
 
 
 @pytest.fixture
 def client(tmp_path):
-    with TestClient(create_app(str(tmp_path / "hygiene.db"), organizer_key=ORGANIZER_KEY, demo=True),
-                    raise_server_exceptions=False) as c:
+    with make_client(tmp_path / "hygiene.db", raise_server_exceptions=False) as c:
         yield c
-
-
-def contest(client) -> dict:
-    return client.get("/api/contests/c1", headers=ORG).json()
 
 
 def raw(client, method: str, url: str, body: bytes, headers: dict | None = None):
@@ -42,8 +33,7 @@ def raw(client, method: str, url: str, body: bytes, headers: dict | None = None)
 
 
 def scoring_open(client) -> dict:
-    for action in ("start", "present", "open_scoring"):
-        assert client.post("/api/contests/c1/actions", headers=ORG, json={"action": action}).status_code == 200
+    act(client, "start", "present", "open_scoring")
     return contest(client)
 
 
@@ -131,11 +121,8 @@ def test_draw_seed_and_correction_reason(client):
     project = state["current"]["id"]
     for i, j in enumerate(state["setup"]["judges"]):
         marks = EXPERT if j["panel"] == "expert" else {"overall": 80}
-        r = client.post("/api/judge/submit", headers=judge_headers(state, j["id"]),
-                        json={"submission_id": f"reason{i:04d}", "project": project, "round": "final", "marks": marks})
-        assert r.status_code == 200
-    r = client.post("/api/contests/c1/actions", headers=ORG, json={"action": "close_scoring", "confirm": True})
-    assert r.status_code == 200, r.text
+        submit_ok(client, j, project, marks, "final", f"reason{i:04d}")
+    act(client, "close_scoring", confirm=True)
     body = {"project": project, "judge": "E1", "round": "final", "marks": {**EXPERT, "need": 19}}
     r = client.post("/api/contests/c1/marks/correct", headers=ORG, json={**body, "reason": "录入\t错误"})
     assert r.status_code == 422 and "更正原因含有不可见的控制字符" in r.json()["errors"]["reason"]

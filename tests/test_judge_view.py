@@ -4,18 +4,13 @@ is recused from (回避), so the running order can mark them in advance.  In-pro
 from __future__ import annotations
 
 import pytest
-from starlette.testclient import TestClient
 
-from judging.web.app import create_app
-from tests.conftest import ORGANIZER_KEY
-
-ORG = {"authorization": f"Bearer {ORGANIZER_KEY}"}
+from tests.helpers import ORG, make_client
 
 
 @pytest.fixture
 def client(tmp_path):
-    app = create_app(str(tmp_path / "judge_view.db"), organizer_key=ORGANIZER_KEY, demo=True)
-    with TestClient(app) as c:
+    with make_client(tmp_path / "judge_view.db") as c:
         yield c
 
 

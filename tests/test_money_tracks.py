@@ -21,21 +21,14 @@ from judging.core.money import parse_amount
 from judging.core.money import money_text, xlsx_money_format
 from judging.core.rules import RulesError
 from judging.core.scoring import ScoringError
-from judging.web.app import create_app
-from tests.conftest import ORGANIZER_KEY
 from tests.engine_kit import awards, grants, marks, ranks, rules, run
-
-ORG = {"authorization": f"Bearer {ORGANIZER_KEY}"}
+from tests.helpers import ORG, Evening, act, contest, create_contest, make_client
 
 
 @pytest.fixture
 def client(tmp_path):
-    with TestClient(create_app(str(tmp_path / "money.db"), organizer_key=ORGANIZER_KEY, demo=True)) as c:
+    with make_client(tmp_path / "money.db") as c:
         yield c
-
-
-def contest(client, cid: str = "c1") -> dict:
-    return client.get(f"/api/contests/{cid}", headers=ORG).json()
 
 
 # ------------------------------------------------------------------ item 13: amounts as organizers write them
@@ -280,35 +273,13 @@ def money_evening(client, cid: str = "m1", rules_text: str = MONEY_RULES, lock: 
             "projects": [{"id": p, "name": f"项目{p}", "organization": f"机构{p}", "track": (tracks or {}).get(p, ""),
                           "requested": "￥80,000.5" if p == "P1" else None} for p in MONEY_SCORES],
             "judges": [{"id": f"J{i}", "name": f"评委{i}", "panel": "judges"} for i in (1, 2, 3)]}
-    r = client.post("/api/contests", headers=ORG, json=body)
-    assert r.status_code == 201, r.text
-    snap = client.post(f"/api/contests/{cid}/order", headers=ORG, json={"order": list(MONEY_SCORES)}).json()
-    judges = snap["setup"]["judges"]
-
-    def act(action: str, **kw) -> dict:
-        r = client.post(f"/api/contests/{cid}/actions", headers=ORG, json={"action": action, **kw})
-        assert r.status_code == 200, (action, r.text)
-        return r.json()
-
-    act("start")
-    for n, (pid, score) in enumerate(MONEY_SCORES.items()):
-        act("present", project=pid)
-        act("open_scoring")
-        for j in judges:
-            r = client.post("/api/judge/submit", headers={"authorization": f"Bearer {j['token']}"},
-                            json={"submission_id": f"sub-{pid}-{j['id']}", "project": pid, "round": "final",
-                                  "marks": {"": score}})
-            assert r.status_code == 200, r.text
-        act("close_scoring")
-        act("show_result")
-        if n < len(MONEY_SCORES) - 1:
-            act("next")
-    snap = act("rank")
+    create_contest(client, body)
+    ev = Evening(client, cid, client.post(f"/api/contests/{cid}/order", headers=ORG,
+                                          json={"order": list(MONEY_SCORES)}).json())
+    ev.run(list(MONEY_SCORES), lambda j, pid: {"": MONEY_SCORES[pid]})
+    snap = ev.act("rank")
     if lock:
-        act("start_reveal")
-        for _ in range(2):
-            act("reveal_next")
-        snap = act("lock")
+        snap = ev.act("start_reveal", "reveal_next", "reveal_next", "lock")
     return snap
 
 
@@ -352,14 +323,12 @@ def test_snapshots_carry_money_text_and_the_screen_gets_amounts_only_when_locked
     assert snap["money"]["line"].startswith("预算 ¥600,000"), "the console sees the money as soon as it is computed"
     scr = screen_snapshot(client)
     assert scr["money"] is None and all("grant_text" not in r for r in scr["leaderboard"]), "nothing before the lock"
-    client.post("/api/contests/m1/actions", headers=ORG, json={"action": "start_reveal"})
-    client.post("/api/contests/m1/actions", headers=ORG, json={"action": "reveal_next"})
+    act(client, "start_reveal", "reveal_next", cid="m1")
     scr = screen_snapshot(client)
     tier = scr["reveal"]["tiers"][-1]
     assert tier["label"] == "二等奖" and tier["amount_text"] == "¥100,000"
     assert {p["grant_text"] for p in tier["projects"]} == {"¥156,666.50"}
-    client.post("/api/contests/m1/actions", headers=ORG, json={"action": "reveal_next"})
-    client.post("/api/contests/m1/actions", headers=ORG, json={"action": "lock"})
+    act(client, "reveal_next", "lock", cid="m1")
     scr = screen_snapshot(client)
     assert scr["money"]["awarded_text"] == "¥550,000" and scr["money"]["notes"]
     assert {r["project"]: r["grant_text"] for r in scr["leaderboard"]}["P1"] == "¥80,000.50"

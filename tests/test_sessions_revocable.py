@@ -24,8 +24,8 @@ from judging.app import sessions as sessions_mod
 from judging.storage.repository import verify_chain
 from judging.web.app import create_app
 from tests.conftest import ORGANIZER_KEY, ROOT, free_port
+from tests.helpers import ORG, console_sign_in, make_client
 
-ORG = {"authorization": f"Bearer {ORGANIZER_KEY}"}
 COOKIE = "judging_session"
 
 
@@ -44,7 +44,7 @@ def db(tmp_path):
 
 @pytest.fixture
 def client(db):
-    with TestClient(create_app(db, organizer_key=ORGANIZER_KEY, demo=True)) as c:
+    with make_client(db) as c:
         c.db = db
         yield c
 
@@ -52,8 +52,7 @@ def client(db):
 def sign_in(client: TestClient, user_agent: str = "testclient") -> str:
     """Sign in as a new browser; returns its cookie (the client's jar then holds only that one)."""
     client.cookies.clear()
-    r = client.post("/login", data={"key": ORGANIZER_KEY}, headers={"user-agent": user_agent}, follow_redirects=False)
-    assert r.status_code == 303, r.text
+    console_sign_in(client, **{"user-agent": user_agent})
     return client.cookies[COOKIE]
 
 
@@ -179,12 +178,12 @@ async def test_the_sweep_runs_by_itself_and_stops_with_the_store(tmp_path):
 
 
 def test_sessions_survive_a_restart_logouts_too_and_a_new_key_ends_them_all(db):
-    with TestClient(create_app(db, organizer_key=ORGANIZER_KEY, demo=True)) as c:
+    with make_client(db) as c:
         kept = sign_in(c)
         gone = sign_in(c)
         token = csrf_of(use(c, gone))
         assert c.post("/logout", data={"csrf": token}, follow_redirects=False).status_code == 303
-    with TestClient(create_app(db, organizer_key=ORGANIZER_KEY)) as c:
+    with make_client(db, demo=False) as c:
         assert use(c, kept).get("/api/contests").status_code == 200, "a restart keeps a live session"
         assert use(c, gone).get("/api/contests").status_code == 401, "a restart does not bring a logout back"
         third = sign_in(c)

@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import gzip
 
-from starlette.testclient import TestClient
-
 from judging.web import static_files
-from judging.web.app import ROOT, create_app
-from tests.conftest import ORGANIZER_KEY
+from judging.web.app import ROOT
+from tests.helpers import make_client
 
 
 def test_static_files_are_gzipped_once_and_revalidated_by_etag(tmp_path):
     plain_bytes = (ROOT / "static" / "judge.js").read_bytes()
     static_files._gzipped.cache_clear()
-    with TestClient(create_app(str(tmp_path / "s.db"), organizer_key=ORGANIZER_KEY)) as c:
+    with make_client(tmp_path / "s.db", demo=False) as c:
         r = c.get("/static/judge.js", headers={"accept-encoding": "gzip"})
         assert r.status_code == 200 and r.headers["content-encoding"] == "gzip"
         assert r.headers["vary"] == "Accept-Encoding" and r.headers["cache-control"] == "no-cache"

@@ -18,35 +18,16 @@ from pathlib import Path
 from judging.app.errors import Conflict, Invalid
 from judging.app.service import Service
 from judging.cli.serve import DEFAULT_DB
-from judging.exports.formats import render
+from judging.exports import formats
 from judging.exports.snapshot import load_snapshot
 from judging.storage.repository import schema_of
 from judging.storage.store import MIGRATIONS, Store
 
 EXIT_BAD_INPUT = 2
-FORMATS = {"xlsx": "results.xlsx", "pdf": "scoresheets.pdf", "json": "archive.json", "toml": "rules.toml"}
-CSV_WHAT = {"results": "results.csv", "marks": "marks.csv", "projects": "projects.csv",
-            "results-machine": "results-machine.csv", "marks-machine": "marks-machine.csv",
-            "projects-machine": "projects-machine.csv"}
-
-EXPORT_HELP = """\
-formats:
-  xlsx   Excel workbook: 成绩汇总 summary, one sheet per panel with every judge's marks, rules, setup,
-         corrections with reasons, the audit log
-  csv    every CSV is UTF-8 with a BOM (opens in Excel / WPS on a Chinese Windows)
-         --what results  (default) 成绩: ranks, names, panel scores, totals and overtime scores at the
-                         rules' digits, tie notes, awards, grants, Chinese headers
-         --what marks    评分明细: every counted mark with project, judge, panel and criterion names
-         --what projects 项目: running order, names, track, requested grant
-         --what results-machine   the columns of `run.py score --format csv` (English headers)
-         --what marks-machine     every counted mark in the format `run.py score --marks` reads
-         --what projects-machine  the projects in the format `run.py score --projects` reads
-         text that a spreadsheet would run as a formula (=, +, -, @ first) gets a leading ' in the
-         people's CSVs; the machine CSVs keep the exact text
-  pdf    A4 score sheets: the results summary (signature lines for 评审组长 and 监督), then one sheet per
-         judge (评委签名); --judge ID (repeatable) for some judges only, --part summary|sheets
-  json   the whole contest as an archive for `run.py import` (judge links are not included)
-  toml   the contest's own rules file (for `run.py score --rules`)
+EXPORT_NOTES = """\
+every CSV is UTF-8 with a BOM (opens in Excel / WPS on a Chinese Windows); text that a spreadsheet would run
+as a formula (=, +, -, @ first) gets a leading ' in the people's CSVs; the machine CSVs keep the exact text.
+--format pdf takes --judge ID (repeatable) for some judges only and --part summary|sheets.
 
 recompute the results offline, bit for bit:
   run.py export --contest c1 --format csv --what marks-machine --out marks.csv
@@ -56,14 +37,24 @@ recompute the results offline, bit for bit:
 """
 
 
+def export_help() -> str:
+    """The --help epilog: one line per format of the registry (judging/exports/formats.py), then the notes."""
+    lines = ["formats (the registry of judging/exports/formats.py):"]
+    for f in formats.FORMATS:
+        flags = f"--format {f.cli_format}" + (f" --what {f.cli_what}" if f.cli_what else "")
+        lines.append(f"  {flags:<36} {f.name}: {f.summary}")
+    return "\n".join(lines) + "\n\n" + EXPORT_NOTES
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     e = sub.add_parser("export", help="export a contest: Excel, CSV, PDF score sheets, JSON archive",
-                       description="Export one contest of a judging database.", epilog=EXPORT_HELP,
+                       description="Export one contest of a judging database.", epilog=export_help(),
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     e.add_argument("--db", default=DEFAULT_DB, help=f"database file (default {DEFAULT_DB}, like serve)")
     e.add_argument("--contest", required=True, help="contest id, e.g. c1")
-    e.add_argument("--format", required=True, choices=("xlsx", "csv", "pdf", "json", "toml"))
-    e.add_argument("--what", choices=tuple(CSV_WHAT), default="results", help="with --format csv: which CSV")
+    e.add_argument("--format", required=True, choices=formats.cli_formats())
+    e.add_argument("--what", choices=formats.cli_whats(), default=None,
+                   help="with --format csv: which CSV (default results)")
     e.add_argument("--judge", action="append", metavar="ID", help="with --format pdf: only this judge's sheet")
     e.add_argument("--part", choices=("all", "summary", "sheets"), default=None,
                    help="with --format pdf: the summary, the judges' sheets, or both (default)")
@@ -114,7 +105,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     problem = check_database(args.db)
     if problem:
         return _fail(problem)
-    what = CSV_WHAT[args.what] if args.format == "csv" else FORMATS[args.format]
+    fmt = formats.from_cli(args.format, args.what if formats.cli_whats(args.format) else None)
+    what = fmt.name
     if args.format != "pdf" and (args.judge or args.part):
         return _fail("--judge and --part go with --format pdf")
 
@@ -129,7 +121,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             await svc.store.close()
         part = args.part or "all"
         try:
-            return render(snap, what, judges=args.judge, summary=part in ("all", "summary") and not args.judge,
+            return fmt.render(snap, judges=args.judge, summary=part in ("all", "summary") and not args.judge,
                           sheets=part in ("all", "sheets"))
         except ValueError as e:
             return str(e)

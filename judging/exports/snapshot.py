@@ -2,10 +2,6 @@
 shares (results summary, one judge's score sheet, corrections), and the two CSVs.
 
 What it does: :func:`load_snapshot` copies a contest's live state, marks, submissions and
-audit log (read by :mod:`judging.storage.repository`) under the store's writer lock (so the copy matches one committed moment); the
-formatting helpers and the CSVs below are pure functions of a :class:`Snapshot`; which renderer
-makes which export is :mod:`judging.exports.formats`.  The rows shared by the Excel and PDF exports (results summary, a
-judge's score sheet, corrections) are in :mod:`judging.exports.rows`.  The other formats live
 in :mod:`judging.exports.xlsx` (Excel), :mod:`judging.exports.pdf_sheets` (PDF score sheets) and
 :mod:`judging.exports.archive` (JSON archive; reading one back: :mod:`judging.app.archive_import`);
 ``run.py export`` / ``run.py import`` are in :mod:`judging.cli.export`.

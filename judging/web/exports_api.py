@@ -1,7 +1,8 @@
 """Export, import and audit-trail routes (thin): organizer only (Bearer key, or console cookie + CSRF on POST).
 
-GET  /api/contests/{cid}/export/{results.xlsx|results.csv|marks.csv|projects.csv|scoresheets.pdf|archive.json}
-     /api/contests/{cid}/export/{results|marks|projects}-machine.csv   the run.py score formats
+GET  /api/contests/{cid}/export/{format}          a format of the registry (judging/exports/formats.py:
+                                                  results.xlsx, results.csv, scoresheets.pdf, archive.json, ...);
+                                                  an unknown format is a 404 that lists the known ones
 POST /api/contests/import[?as=ID]                 a JSON archive -> a new contest (201)
 GET  /api/contests/{cid}/audit/entries            one page of the readable audit trail, filtered
 GET  /api/contests/{cid}/audit/verify             the hash chain's status, the contest's last entry and hash
@@ -19,54 +20,51 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from judging.exports import audit_trail
-from judging.exports.formats import EXPORTS, render
+from judging.exports import formats
 from judging.exports.snapshot import content_disposition, load_snapshot
 from judging.app.errors import Conflict, Invalid, NotFound
 from judging.exports.pdf_sheets import FontMissing
 from judging.web.api import BadRequest, api, body_json, console_view, json_error, svc
 from judging.web.deps import client_of, require_organizer
 
-DOWNLOADS = tuple(what for what in EXPORTS if what != "rules.toml")  # rules.toml: GET /api/contests/{cid}/rules.toml
 
-
-def _download(what: str):
-    media_type, label, _ = EXPORTS[what]
-
-    @api
-    async def handler(request: Request) -> Response:
-        await require_organizer(request)
-        service = svc(request)
-        rt = service.get(request.path_params["cid"])
-        options: dict = {}
-        name, nice = what, label
-        if what == "scoresheets.pdf":
-            judges = [j for v in request.query_params.getlist("judge") for j in v.split(",") if j]
-            unknown = [j for j in judges if rt.contest.judge(j) is None]
-            if unknown:
-                raise NotFound(f"没有这个评委 / no judge {unknown[0]!r}")
-            part = request.query_params.get("part", "all")
-            if part not in ("all", "summary", "sheets"):
-                raise Invalid("part 须为 all、summary 或 sheets / part must be all, summary or sheets",
-                              {"part": "all | summary | sheets"})
-            options = {"judges": judges or None, "summary": part in ("all", "summary") and not judges,
-                       "sheets": part in ("all", "sheets")}
-            if len(judges) == 1:
-                name, nice = f"scoresheet-{judges[0]}.pdf", f"评分表-{rt.contest.judge(judges[0]).name}"
-            elif part == "summary":
-                name, nice = "summary.pdf", "成绩汇总表"
-        snap = await load_snapshot(service, rt.contest.id)
-        try:
-            data = await run_in_threadpool(render, snap, what, **options)
-        except FontMissing as e:  # this machine lacks the font; the server and every other export still work
-            return json_error(503, str(e), code="pdf_font_missing")
-        except ValueError as e:
-            raise Conflict(str(e)) from None
-        return Response(data, media_type=media_type, headers={
-            "content-disposition": content_disposition(rt.contest.id, rt.contest.name, name, nice),
-            "cache-control": "no-store"})
-
-    handler.__name__ = f"export_{what.replace('.', '_')}"
-    return handler
+@api
+async def download(request: Request) -> Response:
+    """GET /api/contests/{cid}/export/{format}: any format of the registry (judging/exports/formats.py)."""
+    await require_organizer(request)
+    try:
+        fmt = formats.get(request.path_params["format"])
+    except formats.UnknownFormat as e:
+        raise NotFound(str(e)) from None
+    service = svc(request)
+    rt = service.get(request.path_params["cid"])
+    options: dict = {}
+    name, nice = fmt.name, fmt.file_label
+    if fmt.sheet_options:
+        judges = [j for v in request.query_params.getlist("judge") for j in v.split(",") if j]
+        unknown = [j for j in judges if rt.contest.judge(j) is None]
+        if unknown:
+            raise NotFound(f"没有这个评委 / no judge {unknown[0]!r}")
+        part = request.query_params.get("part", "all")
+        if part not in ("all", "summary", "sheets"):
+            raise Invalid("part 须为 all、summary 或 sheets / part must be all, summary or sheets",
+                          {"part": "all | summary | sheets"})
+        options = {"judges": judges or None, "summary": part in ("all", "summary") and not judges,
+                   "sheets": part in ("all", "sheets")}
+        if len(judges) == 1:
+            name, nice = f"scoresheet-{judges[0]}.{fmt.extension}", f"评分表-{rt.contest.judge(judges[0]).name}"
+        elif part == "summary":
+            name, nice = f"summary.{fmt.extension}", "成绩汇总表"
+    snap = await load_snapshot(service, rt.contest.id)
+    try:
+        data = await run_in_threadpool(fmt.render, snap, **options)
+    except FontMissing as e:  # this machine lacks the font; the server and every other export still work
+        return json_error(503, str(e), code="pdf_font_missing")
+    except ValueError as e:
+        raise Conflict(str(e)) from None
+    return Response(data, media_type=fmt.media_type, headers={
+        "content-disposition": content_disposition(rt.contest.id, rt.contest.name, name, nice),
+        "cache-control": "no-store"})
 
 
 @api
@@ -116,7 +114,7 @@ async def audit_verify(request: Request) -> Response:
 
 def routes() -> list[Route]:
     return [
-        *(Route(f"/api/contests/{{cid}}/export/{what}", _download(what), methods=["GET"]) for what in DOWNLOADS),
+        Route("/api/contests/{cid}/export/{format}", download, methods=["GET"]),
         Route("/api/contests/import", import_archive, methods=["POST"]),
         Route("/api/contests/{cid}/audit/entries", audit_entries, methods=["GET"]),
         Route("/api/contests/{cid}/audit/verify", audit_verify, methods=["GET"]),

@@ -11,6 +11,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from judging.exports import formats
+
 ERROR = {"type": "object", "required": ["error"], "properties": {
     "error": {"type": "string", "description": "message, Chinese / English"},
     "errors": {"type": "object", "additionalProperties": {"type": "string"}, "description": "per field"},
@@ -50,6 +52,19 @@ def _props(**props: dict) -> dict:
 S, N, B = {"type": "string"}, {"type": "number"}, {"type": "boolean"}
 LIST = {"type": "array", "items": OBJ}
 C = ["cid"]
+
+
+def _export_op() -> dict:
+    """GET /api/contests/{cid}/export/{format}: one operation whose format enum is the export registry."""
+    op = _op("Download an export of the contest; format is one of the registry's (judging/exports/formats.py): "
+             + "; ".join(f"{f.name}: {f.summary}" for f in formats.FORMATS), params=["cid", "format"])
+    op["parameters"][1]["schema"] = {"type": "string", "enum": list(formats.NAMES)}
+    op["responses"]["200"]["content"] = {media: {"schema": {"type": "string"}}
+                                         for media in dict.fromkeys(f.media_type for f in formats.FORMATS)}
+    op["responses"]["404"] = {"description": "no such contest, judge, or export format (the message lists the "
+                                             "formats)", "content": {"application/json": {"schema": ERROR}}}
+    return op
+
 
 PATHS = {
     "/api/presets": {"get": _op("List the rules presets in scoring_rules/")},
@@ -107,29 +122,7 @@ PATHS = {
         "import|nudge&order=newest|oldest&offset=&limit= (max 500); {entries, total, offset, limit, order}", params=C)},
     "/api/contests/{cid}/audit/verify": {"get": _op(
         "Check the database's audit hash chain: {ok, message, contest_entries, last_seq, last_hash}", params=C)},
-    "/api/contests/{cid}/export/results.xlsx": {"get": _op(
-        "Excel workbook: summary, one sheet per panel, rules, setup, corrections, audit log", params=C,
-        content="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")},
-    "/api/contests/{cid}/export/results.csv": {"get": _op(
-        "成绩 CSV: Chinese headers and names, the rules' digits, overtime scores (UTF-8 BOM)", params=C,
-        content="text/csv")},
-    "/api/contests/{cid}/export/marks.csv": {"get": _op(
-        "评分明细 CSV: counted marks with project, judge, panel and criterion names (UTF-8 BOM)", params=C,
-        content="text/csv")},
-    "/api/contests/{cid}/export/projects.csv": {"get": _op(
-        "项目 CSV: running order, names, track, requested grant (UTF-8 BOM)", params=C, content="text/csv")},
-    "/api/contests/{cid}/export/results-machine.csv": {"get": _op(
-        "Results CSV in the run.py score --format csv columns (UTF-8 BOM)", params=C, content="text/csv")},
-    "/api/contests/{cid}/export/marks-machine.csv": {"get": _op(
-        "Counted marks CSV (the run.py score --marks format, UTF-8 BOM)", params=C, content="text/csv")},
-    "/api/contests/{cid}/export/projects-machine.csv": {"get": _op(
-        "Projects CSV (the run.py score --projects format, UTF-8 BOM)", params=C, content="text/csv")},
-    "/api/contests/{cid}/export/scoresheets.pdf": {"get": _op(
-        "A4 PDF: results summary + one score sheet per judge; ?judge=ID (repeatable) for some judges only, "
-        "?part=all|summary|sheets", params=C, content="application/pdf")},
-    "/api/contests/{cid}/export/archive.json": {"get": _op(
-        "JSON archive of the whole contest (no judge tokens), importable with POST /api/contests/import",
-        params=C)},
+    "/api/contests/{cid}/export/{format}": {"get": _export_op()},
     "/api/contests/import": {"post": _op(
         "Import a contest archive (the body is the archive JSON); ?as=ID imports under another id. Never "
         "overwrites a contest (409); judges get new links", body={"type": "object"}, ok=201)},

@@ -24,6 +24,7 @@ from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
 from judging.core import vocabulary
+from judging.exports import formats
 from judging.app.auth import new_csrf_token
 from judging.web.links import link_base, unreachable_warning
 from judging.app.sessions import describe
@@ -32,6 +33,7 @@ from judging.web.deps import TooManyAttempts, client_of, foreign_origin
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parents[2] / "templates"))
 TEMPLATES.env.globals["vocabulary"] = vocabulary.for_pages()  # every label a page shows (core/vocabulary.py)
+TEMPLATES.env.globals["export_formats"] = formats.FORMATS  # the export menus (exports/formats.py)
 
 
 def render(request: Request, name: str, status: int = 200, **context) -> Response:

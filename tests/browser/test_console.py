@@ -8,7 +8,6 @@ from __future__ import annotations
 import io
 import json
 import math
-import uuid
 from urllib.parse import quote
 
 import httpx
@@ -18,12 +17,11 @@ from pypdf import PdfReader
 from websockets.sync.client import connect as ws_connect
 
 from judging.core.model import draw_order
+from tests.browser.helpers import sign_in
 from tests.conftest import LiveServer
+from tests.helpers import EXPERT, act, create_contest, submit_ok
 
 pytestmark = pytest.mark.browser
-
-EXPERT = {"need": 20, "design": 25, "impact": 20, "team": 15}
-
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
@@ -35,13 +33,6 @@ def server(tmp_path_factory):
 def api(server):
     with server.api() as client:
         yield client
-
-
-def sign_in(page: Page, server: LiveServer) -> None:
-    page.goto(server.url + "/console")
-    page.fill("#key", server.key)
-    page.click("button[type=submit]")
-    page.wait_for_url(server.url + "/console")
 
 
 @pytest.fixture(scope="module")
@@ -83,24 +74,7 @@ def key(page: Page, name: str) -> None:
 
 
 def new_contest(api: httpx.Client, **data) -> str:
-    r = api.post("/api/contests", json={"name": "测试赛", **data})
-    assert r.status_code == 201, r.text
-    return r.json()["contest"]["id"]
-
-
-def act(api: httpx.Client, cid: str, *actions: str, **kw) -> dict:
-    snap = {}
-    for a in actions:
-        r = api.post(f"/api/contests/{cid}/actions", json={"action": a, **kw})
-        assert r.status_code == 200, r.text
-        snap = r.json()
-    return snap
-
-
-def submit(server: LiveServer, token: str, project: str, marks: dict, round_name: str = "final") -> None:
-    r = httpx.post(server.url + "/api/judge/submit", headers={"authorization": f"Bearer {token}"}, timeout=10,
-                   json={"submission_id": uuid.uuid4().hex, "project": project, "round": round_name, "marks": marks})
-    assert r.status_code == 200, r.text
+    return create_contest(api, {"name": "测试赛", **data})["contest"]["id"]
 
 
 def small_contest(api: httpx.Client, projects: int = 2) -> tuple[str, dict]:
@@ -271,7 +245,7 @@ def test_setup_by_import_with_preview_tiers_budget_draw_order_and_copy_link(page
     assert api.get(f"/api/contests/{cid}").json()["setup"]["order"] == hand
 
     # once started, the setup is read-only
-    act(api, cid, "start")
+    act(api, "start", cid=cid)
     expect(page.locator("#locked-banner")).to_be_visible()
     expect(page.locator("#f-name")).to_be_disabled()
     expect(page.locator("#awards-form button[type=submit]")).to_be_disabled()
@@ -330,7 +304,7 @@ def test_two_consoles_stay_in_sync_and_missing_judges_need_confirmation(ctx: Bro
     key(page, "Space")                                 # open scoring
     expect(other.locator("#progress")).to_have_text("已评 0 / 8")
     for jid in ("E1", "E2", "E3", "U1", "U2", "U3"):
-        submit(server, judges[jid]["token"], "P1", EXPERT if jid.startswith("E") else {"overall": 80})
+        submit_ok(api, judges[jid]["token"], "P1", EXPERT if jid.startswith("E") else {"overall": 80})
     for p in (page, other):
         expect(p.locator("#progress")).to_have_text("已评 6 / 8")
         expect(p.locator("#judges .chip.submitted")).to_have_count(6)
@@ -380,14 +354,14 @@ def test_two_consoles_stay_in_sync_and_missing_judges_need_confirmation(ctx: Bro
 
 def test_outlier_flag_and_a_correction_with_a_reason_lands_in_the_audit_log(page: Page, server, api) -> None:
     cid, judges = small_contest(api)
-    act(api, cid, "start", "present", "open_scoring")
+    act(api, "start", "present", "open_scoring", cid=cid)
     page.goto(f"{server.url}/console/{cid}")
     expect(page.locator("#phase")).to_have_text("评分中 Scoring open")
     for jid in ("E1", "E2", "E4"):
-        submit(server, judges[jid]["token"], "P1", EXPERT)
+        submit_ok(api, judges[jid]["token"], "P1", EXPERT)
     expect(page.locator("#outlier-alert")).to_be_hidden()
     # a typo: 8 instead of 80 overall, as 2+2+2+2
-    submit(server, judges["E3"]["token"], "P1", {"need": 2, "design": 2, "impact": 2, "team": 2})
+    submit_ok(api, judges["E3"]["token"], "P1", {"need": 2, "design": 2, "impact": 2, "team": 2})
     alert = page.locator("#outlier-alert")
     expect(alert).to_be_visible()
     expect(alert).to_contain_text("异常分提醒")
@@ -395,7 +369,7 @@ def test_outlier_flag_and_a_correction_with_a_reason_lands_in_the_audit_log(page
     expect(page.locator(".chip.outlier[data-judge=E3]")).to_be_visible()
     expect(page.locator(".chip.outlier")).to_have_count(1)
     for jid in ("U1", "U2", "U3", "U4"):
-        submit(server, judges[jid]["token"], "P1", {"overall": 70})
+        submit_ok(api, judges[jid]["token"], "P1", {"overall": 70})
 
     # corrections are refused while scoring is open
     page.click(".chip[data-judge=E3]")
@@ -442,10 +416,10 @@ def test_outlier_flag_and_a_correction_with_a_reason_lands_in_the_audit_log(page
 
 def test_lock_needs_an_explicit_confirmation(page: Page, server, api) -> None:
     cid, judges = small_contest(api, projects=1)
-    act(api, cid, "start", "present", "open_scoring")
+    act(api, "start", "present", "open_scoring", cid=cid)
     for j in judges.values():
-        submit(server, j["token"], "P1", EXPERT if j["panel"] == "expert" else {"overall": 75})
-    act(api, cid, "close_scoring", "show_result", "rank")
+        submit_ok(api, j["token"], "P1", EXPERT if j["panel"] == "expert" else {"overall": 75})
+    act(api, "close_scoring", "show_result", "rank", cid=cid)
     page.goto(f"{server.url}/console/{cid}")
     expect(page.locator("#phase")).to_have_text("排名 Ranking")
     lock = page.locator("[data-action=lock]")
@@ -495,9 +469,9 @@ def test_space_bar_is_ignored_while_typing_and_any_project_can_be_called_up(page
 # ---------------------------------------------------------------- found by the outside review: a lost answer,
 # a held key, focus thrown away by updates, a stale confirmation, an older reply, sign-out, contrast
 
-def judges_scored(server: LiveServer, judges: dict, project: str = "P1") -> None:
+def judges_scored(api: httpx.Client, judges: dict, project: str = "P1") -> None:
     for j in judges.values():
-        submit(server, j["token"], project, EXPERT if j["panel"] == "expert" else {"overall": 75})
+        submit_ok(api, j["token"], project, EXPERT if j["panel"] == "expert" else {"overall": 75})
 
 
 def action_posts(page: Page) -> list[dict]:
@@ -519,9 +493,9 @@ def test_a_lost_answer_then_a_second_press_does_not_reveal_a_second_tier(page: P
     and the console says so and shows the current state.  When the reload works, the console tells whether
     the press whose answer was lost took effect."""
     cid, judges = small_contest(api, projects=1)
-    act(api, cid, "start", "present", "open_scoring")
-    judges_scored(server, judges)
-    version = act(api, cid, "close_scoring", "show_result", "rank", "start_reveal")["version"]
+    act(api, "start", "present", "open_scoring", cid=cid)
+    judges_scored(api, judges)
+    version = act(api, "close_scoring", "show_result", "rank", "start_reveal", cid=cid)["version"]
     hold = {"on": False}
 
     def socket(ws) -> None:           # the console's socket, with the server's pushes held back on demand
@@ -597,9 +571,9 @@ def test_holding_enter_on_the_focused_next_step_button_runs_one_step(page: Page,
 
 def test_keyboard_focus_and_typing_survive_console_updates(page: Page, server, api) -> None:
     cid, judges = small_contest(api)
-    act(api, cid, "start", "present", "open_scoring")
-    judges_scored(server, judges)
-    act(api, cid, "close_scoring", "show_result")
+    act(api, "start", "present", "open_scoring", cid=cid)
+    judges_scored(api, judges)
+    act(api, "close_scoring", "show_result", cid=cid)
     page.goto(f"{server.url}/console/{cid}")
     expect(page.locator("#roadshow .mk")).to_have_count(8)
     active = "() => { const a = document.activeElement; return [a.closest('[id]').id, a.dataset.judge || a.dataset.project || a.id]; }"
@@ -645,14 +619,14 @@ def test_keyboard_focus_and_typing_survive_console_updates(page: Page, server, a
 
 def test_back_confirmation_shows_the_current_state_and_sends_the_version_it_shows(page: Page, server, api) -> None:
     cid, _ = small_contest(api)
-    act(api, cid, "start", "present")
+    act(api, "start", "present", cid=cid)
     posts = action_posts(page)
     page.goto(f"{server.url}/console/{cid}")
     expect(page.locator("#phase")).to_have_text("路演中 Presenting")
     key(page, "z")
     dialog = page.locator("#confirm-dialog")
     expect(dialog).to_contain_text("当前阶段「路演中 Presenting」")
-    act(api, cid, "open_scoring")               # another console moves on while the question is open
+    act(api, "open_scoring", cid=cid)               # another console moves on while the question is open
     expect(dialog).to_contain_text("当前阶段「评分中 Scoring open」")
     expect(dialog).to_contain_text("状态已经变化")
     expect(dialog.locator("#confirm-ok")).to_be_disabled()   # "go back" would now undo something else
@@ -761,8 +735,8 @@ def test_closing_asks_again_from_the_fresh_state_when_the_server_finds_a_judge_m
     """The console believed everyone had submitted (its view was behind); the server refuses the unconfirmed
     close, the console reloads, asks with the fresh list, and the confirmed close names that fresh version."""
     cid, judges = small_contest(api)
-    act(api, cid, "start", "present", "open_scoring")
-    judges_scored(server, {k: j for k, j in judges.items() if k != "U4"})
+    act(api, "start", "present", "open_scoring", cid=cid)
+    judges_scored(api, {k: j for k, j in judges.items() if k != "U4"})
 
     def behind(ws) -> None:                     # the socket's view: U4's mark seems to be in
         upstream = ws.connect_to_server()

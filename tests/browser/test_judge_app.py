@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import uuid
 from pathlib import Path
 from typing import Iterator
 
@@ -31,6 +30,8 @@ import httpx
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Browser, BrowserContext, Page, Route, WebSocketRoute, expect
+
+from tests.helpers import act, submit_ok
 
 pytestmark = pytest.mark.browser
 
@@ -106,9 +107,7 @@ class Organizer:
         return {j["id"]: j for j in self.state["setup"]["judges"]}
 
     def act(self, action: str, **kw) -> dict:
-        r = self.http.post(f"/api/contests/{self.cid}/actions", json={"action": action, **kw})
-        assert r.status_code == 200, (action, r.status_code, r.text)
-        self.state = r.json()
+        self.state = act(self.http, action, cid=self.cid, **kw)
         return self.state
 
     def project_name(self, pid: str) -> str:
@@ -138,10 +137,7 @@ class Organizer:
                 continue
             marks = ({k: round(v * level / 0.8, 1) for k, v in EXPERT.items()} if j["panel"] == "expert"
                      else {"overall": round(100 * level, 1)})
-            r = httpx.post(f"{self.server.url}/api/judge/submit", headers={"authorization": f"Bearer {j['token']}"},
-                           json={"submission_id": uuid.uuid4().hex, "project": project, "round": round_name,
-                                 "marks": marks}, timeout=10)
-            assert r.status_code == 200, r.text
+            submit_ok(self.http, j, project, marks, round_name)
 
 
 @pytest.fixture

@@ -9,10 +9,12 @@ results table shows ¥ amounts, the money line and, with separate tracks, a 赛�
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from tests.browser.test_screen import Screen
+from tests.browser.helpers import sign_in
 from tests.conftest import LiveServer
+from tests.helpers import act
 from tests.test_money_tracks import MONEY_RULES, MONEY_SCORES, money_evening
 
 pytestmark = pytest.mark.browser
@@ -22,19 +24,6 @@ pytestmark = pytest.mark.browser
 def server(tmp_path):
     with LiveServer(str(tmp_path / "money.db"), demo=False) as s:
         yield s
-
-
-def sign_in(page: Page, server: LiveServer) -> None:
-    page.goto(server.url + "/console")
-    page.fill("#key", server.key)
-    page.click("button[type=submit]")
-    page.wait_for_url(server.url + "/console")
-
-
-def act(api, cid: str, action: str) -> dict:
-    r = api.post(f"/api/contests/{cid}/actions", json={"action": action})
-    assert r.status_code == 200, r.text
-    return r.json()
 
 
 def test_screen_shows_money_text_tie_notes_and_where_the_excess_went(server, browser, artifacts):
@@ -51,18 +40,18 @@ def test_screen_shows_money_text_tie_notes_and_where_the_excess_went(server, bro
             expect(screen.page.locator("#leaderboard .tie-mark")).to_have_count(2)
             screen.check("ranking-tie-notes")
 
-            act(api, "m1", "start_reveal")
-            act(api, "m1", "reveal_next")   # 二等奖
+            act(api, "start_reveal", cid="m1")
+            act(api, "reveal_next", cid="m1")   # 二等奖
             latest = screen.page.locator("#reveal .tier.latest")
             expect(latest.locator(".tier-label")).to_have_text("二等奖")
             expect(latest.locator(".tier-amount")).to_contain_text("¥100,000")
             expect(latest.locator(".winner .grant")).to_have_text(["¥156,666.50"] * 3)
-            act(api, "m1", "reveal_next")   # 一等奖
+            act(api, "reveal_next", cid="m1")   # 一等奖
             expect(latest.locator(".tier-label")).to_have_text("一等奖")
             expect(latest.locator(".winner .grant")).to_have_text("¥80,000.50")   # not ¥250,000, not 80,001
             screen.check("reveal-capped")
 
-            act(api, "m1", "lock")
+            act(api, "lock", cid="m1")
             screen.wait_view("locked", "locked")
             final = screen.page.locator("#final .final-row")
             expect(final).to_have_count(len(MONEY_SCORES))

@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page
 
+from tests.browser.helpers import sign_in
 from tests.conftest import ROOT, LiveServer
+from tests.helpers import Evening
 
 pytestmark = pytest.mark.browser
 
@@ -47,10 +49,7 @@ def new_page(browser: Browser, server: LiveServer, *, signed_in: bool, **ctx) ->
     context.set_default_timeout(8000)
     page = context.new_page()
     if signed_in:
-        page.goto(server.url + "/console")
-        page.fill("#key", server.key)
-        page.click("button[type=submit]")
-        page.wait_for_url(server.url + "/console")
+        sign_in(page, server)
     return page
 
 
@@ -124,38 +123,34 @@ def _marks(judge: dict, level: float, k: int) -> dict:
     return {"overall": round(100 * level + (k % 5) - 2, 1)}
 
 
+def roadshows(ev: Evening, pids: list[str], level, void_first: bool = False) -> None:
+    """For each project in turn: present -> open -> every judge not recused scores (``level(n)``) -> close ->
+    (one mark voided, on the first when ``void_first``) -> result; ``next`` between them."""
+    recused = {(r["judge"], r["project"]) for r in ev.state["setup"]["recusals"]}
+    for n, pid in enumerate(pids):
+        ev.act("present")
+        ev.act("open_scoring")
+        voters = [j for j in ev.judges if (j["id"], pid) not in recused]
+        for k, j in enumerate(voters):
+            ev.submit_ok(j, pid, "final", _marks(j, level(n), k))
+        ev.act("close_scoring")
+        if void_first and n == 0:
+            r = ev.c.post(f"/api/contests/{ev.cid}/marks/void", json={"project": pid, "judge": voters[0]["id"],
+                                                                      "reason": "测试作废 / test"})
+            assert r.status_code == 200, r.text
+        ev.act("show_result")
+        if n < len(pids) - 1:
+            ev.act("next")
+
+
 def test_no_serious_axe_violation_during_the_evening(browser: Browser, tmp_path):
     """The console, big screen and a phone while roadshows run: done projects in the running order, struck
     high/low marks, a voided mark, a judge's submitted state, the result on the big screen."""
     with LiveServer(str(tmp_path / "evening.db")) as srv, srv.api() as http:
-        state = http.get(f"/api/contests/{CID}").json()
-        judges, recused = state["setup"]["judges"], {(r["judge"], r["project"]) for r in state["setup"]["recusals"]}
-
-        def act(action: str) -> dict:
-            r = http.post(f"/api/contests/{CID}/actions", json={"action": action})
-            assert r.status_code == 200, (action, r.text)
-            return r.json()
-
-        order = [p["id"] for p in state["order"]]
-        act("start")
-        for n in range(2):
-            pid = order[n]
-            act("present")
-            act("open_scoring")
-            for k, j in enumerate(j for j in judges if (j["id"], pid) not in recused):
-                r = http.post("/api/judge/submit", headers={"authorization": f"Bearer {j['token']}"},
-                              json={"submission_id": f"a11y-{n}-{k:03d}", "project": pid, "round": "final",
-                                    "marks": _marks(j, 0.7 + 0.1 * n, k)})
-                assert r.status_code == 200, r.text
-            act("close_scoring")
-            if n == 0:
-                voter = next(j for j in judges if (j["id"], pid) not in recused)
-                r = http.post(f"/api/contests/{CID}/marks/void", json={"project": pid, "judge": voter["id"],
-                                                                       "reason": "测试作废 / test"})
-                assert r.status_code == 200, r.text
-            act("show_result")
-            if n == 0:
-                act("next")
+        ev = Evening(http, CID)
+        state, judges = ev.state, ev.judges
+        ev.act("start")
+        roadshows(ev, [p["id"] for p in state["order"]][:2], lambda n: 0.7 + 0.1 * n, void_first=True)
         judge, found = judges[0], {}
         for name, path, ctx, ready in (
                 ("console_result", f"/console/{CID}", {}, "#next-step"),
@@ -301,29 +296,11 @@ def test_audit_banner_is_one_sentence_with_this_contests_count_and_the_global_nu
 def test_no_serious_axe_violation_from_ranking_to_lock(browser: Browser, tmp_path):
     """The rest of the evening: the ranking and each reveal step on the big screen, the console after the lock."""
     with LiveServer(str(tmp_path / "lock.db")) as srv, srv.api() as http:
-        state = http.get(f"/api/contests/{CID}").json()
-        judges, recused = state["setup"]["judges"], {(r["judge"], r["project"]) for r in state["setup"]["recusals"]}
-
-        def act(action: str) -> dict:
-            r = http.post(f"/api/contests/{CID}/actions", json={"action": action})
-            assert r.status_code == 200, (action, r.text)
-            return r.json()
-
-        order = [p["id"] for p in state["order"]]
-        act("start")
-        for n, pid in enumerate(order):
-            act("present")
-            act("open_scoring")
-            for k, j in enumerate(j for j in judges if (j["id"], pid) not in recused):
-                r = http.post("/api/judge/submit", headers={"authorization": f"Bearer {j['token']}"},
-                              json={"submission_id": f"lock-{n:02d}-{k:03d}", "project": pid, "round": "final",
-                                    "marks": _marks(j, 0.6 + 0.023 * n, k)})  # a level apart: no tie to break
-                assert r.status_code == 200, r.text
-            act("close_scoring")
-            act("show_result")
-            if n < len(order) - 1:
-                act("next")
-        assert act("rank")["needs_overtime"] == []
+        ev = Evening(http, CID)
+        state = ev.state
+        ev.act("start")
+        roadshows(ev, [p["id"] for p in state["order"]], lambda n: 0.6 + 0.023 * n)  # a level apart: no tie
+        assert ev.act("rank")["needs_overtime"] == []
         screen = new_page(browser, srv, signed_in=False, viewport={"width": 1920, "height": 1080})
         console = new_page(browser, srv, signed_in=True)
         found: dict[str, list] = {}
@@ -332,7 +309,7 @@ def test_no_serious_axe_violation_from_ranking_to_lock(browser: Browser, tmp_pat
             settle(screen, "body[data-view=ranking]")
             screen.wait_for_timeout(1500)
             found["big_screen_ranking"] = violations(screen, "big_screen_ranking")
-            act("start_reveal")
+            ev.act("start_reveal")
             for step in range(1, 10):
                 r = http.post(f"/api/contests/{CID}/actions", json={"action": "reveal_next"})
                 if r.status_code != 200:
@@ -340,7 +317,7 @@ def test_no_serious_axe_violation_from_ranking_to_lock(browser: Browser, tmp_pat
                 screen.wait_for_timeout(1500)  # the tier's entrance
                 found[f"big_screen_reveal_{step}"] = violations(screen, f"big_screen_reveal_{step}")
             assert step > 2, "the demo reveals several tiers"
-            act("lock")
+            ev.act("lock")
             screen.wait_for_selector("body[data-phase=locked]")
             screen.wait_for_timeout(1500)
             found["big_screen_locked"] = violations(screen, "big_screen_locked")

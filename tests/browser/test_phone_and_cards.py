@@ -17,8 +17,8 @@ import subprocess
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.browser.helpers import sign_in
 from tests.browser.test_judge_app import AUDIT_JS, EXPERT, Organizer, open_judge, view
-from tests.conftest import ORGANIZER_KEY
 
 pytestmark = pytest.mark.browser
 
@@ -42,10 +42,7 @@ def shots(artifacts):
 def signed_in(browser: Browser, server) -> Page:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.goto(f"{server.url}/login")
-    page.fill("input[name=key]", ORGANIZER_KEY)
-    page.click("button[type=submit]")
-    expect(page).to_have_url(f"{server.url}/console")
+    sign_in(page, server)
     return page
 
 

@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import random
 import re
-import uuid
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from judging.live import snapshots as views
+from tests.helpers import act, submit_ok
 
 pytestmark = pytest.mark.browser
 
@@ -110,16 +110,11 @@ class Organizer:
         return r.json()
 
     def act(self, action: str, **kw) -> dict:
-        r = self.http.post(f"/api/contests/{CID}/actions", json={"action": action, **kw})
-        assert r.status_code == 200, (action, r.status_code, r.text)
-        self.state = r.json()
+        self.state = act(self.http, action, cid=CID, **kw)
         return self.state
 
     def submit(self, judge: dict, project: str, round_name: str, marks: dict) -> None:
-        r = self.http.post("/api/judge/submit", headers={"authorization": f"Bearer {judge['token']}"},
-                           json={"submission_id": uuid.uuid4().hex, "project": project, "round": round_name,
-                                 "marks": marks})
-        assert r.status_code == 200, r.text
+        submit_ok(self.http, judge, project, marks, round_name)
 
     def scoring_judges(self, project: str) -> list[dict]:
         return [j for j in self.judges if (j["id"], project) not in self.recused]

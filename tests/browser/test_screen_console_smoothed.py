@@ -14,7 +14,6 @@ Screenshots go to artifacts/smoothed/ for people to look at.
 from __future__ import annotations
 
 import re
-import uuid
 from pathlib import Path
 
 import httpx
@@ -23,6 +22,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.test_screen import FITS_JS, is_red
 from tests.conftest import LiveServer
+from tests.helpers import act, create_contest, submit_ok
 
 pytestmark = pytest.mark.browser
 
@@ -73,13 +73,11 @@ class Evening:
             name = LONG_NAMES[(i - 1) % len(LONG_NAMES)] if long_names else f"项目{i:02d}"
             projects.append({"id": f"P{i:02d}", "name": name, "organization": f"第{i}社会工作服务中心",
                              **({"track": TRACKS[i % 2]} if tracks else {})})
-        r = api.post("/api/contests", json={
+        snap = create_contest(api, {
             "name": "2026 滨江区公益创投大赛决赛", "date": "2026-12-01", "venue": "滨江区社会组织服务中心 报告厅",
             "projects": projects, "order": [p["id"] for p in projects],
             "judges": [{"id": f"E{i}", "name": f"专家{i}", "panel": "expert"} for i in range(1, 4)]
             + [{"id": f"U{i}", "name": f"大众{i}", "panel": "public"} for i in range(1, 4)]})
-        assert r.status_code == 201, r.text
-        snap = r.json()
         self.cid = snap["contest"]["id"]
         self.judges = snap["setup"]["judges"]
         self.screen_url = server.url + snap["setup"]["screen_link"]
@@ -90,12 +88,7 @@ class Evening:
             self.levels["P05"] = self.levels["P04"]
 
     def act(self, *actions: str, **kw) -> dict:
-        snap = {}
-        for a in actions:
-            r = self.api.post(f"/api/contests/{self.cid}/actions", json={"action": a, **kw})
-            assert r.status_code == 200, (a, r.text)
-            snap = r.json()
-        return snap
+        return act(self.api, *actions, cid=self.cid, **kw)
 
     def marks(self, judge: dict, level: float) -> dict:
         if judge["panel"] == "expert":
@@ -106,10 +99,7 @@ class Evening:
         self.act("present", project=pid)
         self.act("open_scoring")
         for j in self.judges:
-            r = httpx.post(self.server.url + "/api/judge/submit", headers={"authorization": f"Bearer {j['token']}"},
-                           json={"submission_id": uuid.uuid4().hex, "project": pid, "round": round_name,
-                                 "marks": self.marks(j, level)}, timeout=10)
-            assert r.status_code == 200, r.text
+            submit_ok(self.api, j, pid, self.marks(j, level), round_name)
         self.act("close_scoring", "show_result")
 
     def to_ranking(self) -> dict:
@@ -247,9 +237,7 @@ def test_two_consoles_a_press_right_after_the_other_asks_first(browser, server, 
     ev.act("start", "present")
     ev.act("open_scoring")
     for j in ev.judges:
-        httpx.post(server.url + "/api/judge/submit", headers={"authorization": f"Bearer {j['token']}"}, timeout=10,
-                   json={"submission_id": uuid.uuid4().hex, "project": "P01", "round": "final",
-                         "marks": ev.marks(j, 0.9)}).raise_for_status()
+        submit_ok(api, j, "P01", ev.marks(j, 0.9))
     ctx_a, a = console_context(browser, server)
     ctx_b, b = console_context(browser, server)
     open_console(a, server, ev.cid)

@@ -3,10 +3,10 @@ whole roadshow (no script error), while a projector-sized screen keeps the full 
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from playwright.sync_api import expect
+
+from tests.helpers import act, submit_ok
 
 pytestmark = pytest.mark.browser
 
@@ -31,19 +31,15 @@ def test_a_phone_follows_the_screen_link_as_a_watcher_and_the_projector_gets_the
         projector, spage, ssockets, serrors = open_page(browser, url, 1280, 720)
         assert all("view=watch" in u for u in psockets) and psockets
         assert ssockets and not any("view=watch" in u for u in ssockets)
-        for action in ("start", "present", "open_scoring"):
-            assert api.post("/api/contests/c1/actions", json={"action": action, "confirm": True}).status_code == 200
+        act(api, "start", "present", "open_scoring", confirm=True)
         rt = live_server.service.get("c1")
         project = rt.state.current
         for j in setup["judges"]:
             if rt.contest.is_recused(j["id"], project):
                 continue
             marks = {"overall": 80} if j["panel"] == "public" else {"need": 20, "design": 20, "impact": 20, "team": 10}
-            r = api.post("/api/judge/submit", headers={"authorization": f"Bearer {j['token']}"},
-                         json={"submission_id": uuid.uuid4().hex, "project": project, "round": "final", "marks": marks})
-            assert r.status_code == 200
-        for action in ("close_scoring", "show_result"):
-            assert api.post("/api/contests/c1/actions", json={"action": action, "confirm": True}).status_code == 200
+            submit_ok(api, j, project, marks)
+        act(api, "close_scoring", "show_result", confirm=True)
     for page in (ppage, spage):
         expect(page.locator("body")).to_have_attribute("data-phase", "result", timeout=10000)
     assert perrors == [] and serrors == []
