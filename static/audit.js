@@ -2,7 +2,8 @@
 // project / judge / kind, newest or oldest first, plus the status of the database's hash chain.
 // The filters live in the address (?project=P07&judge=E1) so a view can be bookmarked or shared.
 // Everything shown is text from the server, escaped; nothing here changes any data.
-import { esc } from "/static/live.js";
+import { api } from "/static/shared/api.js";
+import { esc } from "/static/shared/dom.js";
 
 const main = document.querySelector("main[data-cid]");
 const cid = main.dataset.cid;
@@ -44,16 +45,8 @@ function writeAddress() {
   history.replaceState(null, "", search ? `?${search}` : location.pathname);
 }
 
-async function getJSON(url) {
-  const r = await fetch(url, { credentials: "same-origin", headers: { accept: "application/json" } });
-  if (r.status === 401) {
-    location.href = `/login?next=${encodeURIComponent(location.pathname)}`;
-    throw new Error("signed out");
-  }
-  const body = await r.json().catch(() => ({}));
-  if (!r.ok) throw new Error(body.error || `HTTP ${r.status}`);
-  return body;
-}
+// GET as JSON; a lost session goes to the sign-in page (shared/api.js), any other refusal is an error
+const getJSON = (url) => api("GET", url);
 
 function cell(text, cls = "") {
   return `<td${cls ? ` class="${cls}"` : ""}>${text}</td>`;

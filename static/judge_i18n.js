@@ -1,5 +1,6 @@
 // Words of the judge page in Simplified Chinese (default) and English, and the language switch.
-// It does not render anything; judge.js asks t(key, ...args) for every string it shows.
+// It does not render anything (the judge page asks t(key, ...args) for every string it shows) nor split
+// the server's bilingual labels (shared/format.js splitLabel / pick).
 
 const LANG_KEY = 'rj:lang';
 
@@ -123,21 +124,4 @@ export function translator(lang) {
     const w = words[key] ?? ZH[key] ?? key;
     return typeof w === 'function' ? w(...args) : w;
   };
-}
-
-const CJK = /[\u3000-\u9fff\uff00-\uffef]/;
-
-// '需求与问题 Need' -> ['需求与问题', 'Need']; a label without both parts -> [label, ''].
-export function splitLabel(label) {
-  const s = String(label ?? '').trim();
-  const slash = s.split(' / ');
-  if (slash.length === 2 && CJK.test(slash[0])) return [slash[0].trim(), slash[1].trim()];
-  const m = s.match(/^(.*[\u3000-\u9fff\uff00-\uffef][^A-Za-z]*?)\s+([A-Za-z][^\u3000-\u9fff\uff00-\uffef]*)$/);
-  return m ? [m[1].trim(), m[2].trim()] : [s, ''];
-}
-
-// A bilingual label or server message in the chosen language (the other part is dropped).
-export function pick(label, lang) {
-  const [zh, en] = splitLabel(label);
-  return lang === 'en' && en ? en : zh;
 }
