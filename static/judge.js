@@ -28,8 +28,6 @@ import { ctx, token, records, savedFor, reconcile } from '/static/judge_state.js
 import { renderTask as drawTask, reserveBar } from '/static/judge_task.js';
 import { renderHeader, renderNotices, renderOrder, renderDialog, closeDialog, tickTimer } from '/static/judge_page.js';
 
-// 确认提交 opens where 提交评分 was: a double tap's second tap would land on it.  It takes taps only after this.
-const CONFIRM_ARM_MS = 400;
 
 const sender = new Sender(token, records, {
   onChange: () => { if (ctx.snap && !ctx.invalid) reconcile(); render(); },

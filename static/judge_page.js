@@ -11,6 +11,9 @@ import { cleanValues, total as totalOf, fmt } from '/static/judge_marks.js';
 import { ctx, records, project } from '/static/judge_state.js';
 import { outcomeText, pendingState, valuesList } from '/static/judge_task.js';
 
+// 确认提交 opens where 提交评分 was: a double tap's second tap would land on it.  It takes taps only after this.
+const CONFIRM_ARM_MS = 400;
+
 export function renderHeader() {
   const t = ctx.t;
   const s = ctx.snap;
