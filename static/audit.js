@@ -45,9 +45,6 @@ function writeAddress() {
   history.replaceState(null, "", search ? `?${search}` : location.pathname);
 }
 
-// GET as JSON; a lost session goes to the sign-in page (shared/api.js), any other refusal is an error
-const getJSON = (url) => api("GET", url);
-
 function cell(text, cls = "") {
   return `<td${cls ? ` class="${cls}"` : ""}>${text}</td>`;
 }
@@ -86,7 +83,7 @@ async function load() {
   const q = new URLSearchParams({ ...filters(), offset: String(offset), limit: String(PAGE) });
   count.textContent = "加载中… Loading…";
   try {
-    const page = await getJSON(`/api/contests/${encodeURIComponent(cid)}/audit/entries?${q}`);
+    const page = await api("GET", `/api/contests/${encodeURIComponent(cid)}/audit/entries?${q}`);
     if (ticket !== loading) return;  // a newer request is on its way
     rows.innerHTML = page.entries.length
       ? page.entries.map(row).join("")
@@ -122,7 +119,7 @@ function chainIntact(s) {
 
 async function verify() {
   try {
-    const s = await getJSON(`/api/contests/${encodeURIComponent(cid)}/audit/verify`);
+    const s = await api("GET", `/api/contests/${encodeURIComponent(cid)}/audit/verify`);
     chain.className = `alert chain ${s.ok ? "ok" : "bad"}`;
     chain.innerHTML = s.ok
       ? chainIntact(s)

@@ -5,10 +5,9 @@
 // and the actions), or decide anything: it draws the console snapshot, in the server's words (tie texts,
 // outlier messages, grant_text and money.line exactly as sent).
 
-import { el, renderKept } from './shared/dom.js';
+import { $, el, renderKept } from './shared/dom.js';
 import { fmtNum, fmtPercent, fmtScore, scoreDigits, zhPart } from './shared/format.js';
 
-const $ = (id) => document.getElementById(id);
 const score = (s, x) => fmtScore(x, scoreDigits(s));   // as published: the rules' decimals
 
 // ------------------------------------------------------------------ judges

@@ -8,7 +8,7 @@
 import { api } from './shared/api.js';
 import { $, el, renderKept } from './shared/dom.js';
 import { fmtNum } from './shared/format.js';
-import { roundLabel as roundName } from './shared/labels.js';
+import { roundBoth as roundLabel } from './shared/labels.js';
 import { showFieldErrors, clearFieldErrors, toast } from './console_ui.js';
 
 const cid = document.querySelector('main').dataset.cid;
@@ -24,12 +24,6 @@ function roundsOf(s, project) {
   if (s.current && s.current.id === project) rounds.add(s.round);
   if (!rounds.size) rounds.add('final');
   return [...rounds].sort((a, b) => (a === 'final' ? -1 : b === 'final' ? 1 : a.localeCompare(b, 'en', { numeric: true })));
-}
-
-// "决赛路演 Final", "加时赛 第 1 轮 Overtime 1": the vocabulary's round names
-function roundLabel(r) {
-  const { zh, en } = roundName(r);
-  return zh === en ? zh : `${zh} ${en}`;
 }
 
 // The roadshow whose scoring the snapshot shows open (its phase, project on stage and round): the judges

@@ -25,7 +25,8 @@
 //                      reveal | locked
 //   body[data-round]   final | overtime1 …     body[data-conn]  live|connecting|reconnecting|invalid
 //   body[data-seq]     seq of the last snapshot rendered
-//   #contest-name, #round-label   banner ("决赛" / "加时赛" / "颁奖" / "结果已锁定" + a phase chip)
+//   #contest-name, #round-label   banner in the vocabulary's words ("决赛路演 Final" / "加时赛 第 1 轮 Overtime 1"
+//                                 + a phase chip "评分中"; "颁奖 Awards", "已锁定 Locked")
 //   #conn[data-status]            connection indicator; its text (.conn-text) shows only when not live:
 //                                 "连接中断，正在重连…"
 //   #next-up .np-name             next project to present ("下一个上台"); "全部路演已完成" when none
@@ -70,7 +71,7 @@ import { viewResult } from './screen_result.js';
 import { viewLocked, viewRanking, viewReveal } from './screen_ranking.js';
 
 const stage = document.getElementById('stage');
-const roundLabel = document.getElementById('round-label');
+const banner = document.getElementById('round-label');
 const conn = document.getElementById('conn');
 const reduceMotion = window.matchMedia('(prefers-reduced-motion: reduce)');
 
@@ -124,7 +125,7 @@ function render() {
   body.dataset.round = s.round || '';
   body.dataset.seq = String(s.seq ?? '');
   const rt = roundText(s);
-  if (roundLabel.innerHTML !== rt) roundLabel.innerHTML = rt;
+  if (banner.innerHTML !== rt) banner.innerHTML = rt;
   const name = document.getElementById('contest-name');
   if (s.contest && name.textContent !== s.contest.name) { name.textContent = s.contest.name; fitAll(); }
 

@@ -4,7 +4,7 @@
 //
 // What it does: label(kind, id) -> {zh, en}; zh(kind, id); en(kind, id); both(kind, id) ("评分中 Scoring
 // open"); roundLabel(name) -> {zh, en} from the vocabulary's round templates ('final' -> 决赛路演 / Final,
-// 'overtime2' -> 加时赛 第 2 轮 / Overtime 2); setVocabulary(v) for a page (or a test) without the embed.
+// 'overtime2' -> 加时赛 第 2 轮 / Overtime 2) and roundBoth(name) (both at once); setVocabulary(v) for a page (or a test) without the embed.
 // An id the vocabulary does not know reads as itself, so a new server label never breaks a page.
 // What it does not do: keep a copy of any label (the server's vocabulary is the one home), word how a tie
 // was settled (the server sends tie_text / how), or decide anything from a phase.
@@ -50,4 +50,10 @@ export function roundLabel(name, { inFiles = false } = {}) {
   const t = label('round', (m ? 'overtime' : 'final') + (inFiles ? '_file' : ''));
   const n = m ? m[1] : '';
   return { zh: t.zh.replaceAll('{n}', n), en: t.en.replaceAll('{n}', n) };
+}
+
+// A round's name in both languages at once: "决赛路演 Final", "加时赛 第 1 轮 Overtime 1".
+export function roundBoth(name) {
+  const { zh: z, en: e } = roundLabel(name);
+  return z === e ? z : `${z} ${e}`;
 }
