@@ -18,7 +18,7 @@ import { api, signedOut } from './shared/api.js';
 import { $, el, renderKept } from './shared/dom.js';
 import { fmtClock, fmtOverrun } from './shared/format.js';
 import { both, zh } from './shared/labels.js';
-import { toast, confirmDialog, dialogOpen } from './console_ui.js';
+import { toast, confirmDialog, dialogOpen, showConn } from './console_ui.js';
 import { renderAlerts, renderJudges, renderOrder, renderResults, renderRoadshow } from './console_board.js';
 import { openMarks, refreshMarks } from './console_marks.js';
 import { renderNudges, wireNudges } from './console_nudge.js';
@@ -286,7 +286,7 @@ async function confirmFor(action) {
 // the current state from the server (after a lost answer, or a refused stale action)
 async function reload() {
   try {
-    receive(await api('GET', `/api/contests/${cid}`));
+    receive(await api('GET', `/api/contests/${encodeURIComponent(cid)}`));
     return true;
   } catch (e) {
     if (e.status !== 401) toast(`无法读取当前状态 / could not reload the state: ${e.message}`, 'bad');
@@ -314,7 +314,7 @@ async function send(action, project, confirm, version, confirmRecent = false) {
     if (project) body.project = project;
     if (confirm) body.confirm = true;
     if (confirmRecent) body.confirm_recent = true;
-    const s = await api('POST', `/api/contests/${cid}/actions`, body);
+    const s = await api('POST', `/api/contests/${encodeURIComponent(cid)}/actions`, body);
     s.receivedAt = Date.now();
     receive(s);
     sentFrom = -1; // the answer is the newer state (or the server found nothing to change: nothing to wait for)
@@ -406,16 +406,11 @@ document.addEventListener('keyup', (ev) => {
 });
 
 // ------------------------------------------------------------------ connection
-const STATUS = { connecting: '连接中 connecting', live: '已连接 live', reconnecting: '重新连接中… reconnecting',
-  invalid: '登录已失效，请重新登录 signed out' };
-
 function onStatus(status) {
-  const c = $('conn');
-  c.className = `conn ${status}`;
-  c.textContent = STATUS[status] || status;
+  showConn($('conn'), status);
   // no reset on reconnect: within one boot an older snapshot is never applied; a new boot resets (receive)
   if (status === 'invalid') signedOut(); // the session is gone (e.g. the organizer key was rotated)
 }
 
 document.addEventListener('marks-changed', (ev) => receive(ev.detail));
-connect(`/ws/console/${cid}`, { onState: (s) => receive(s), onStatus });
+connect(`/ws/console/${encodeURIComponent(cid)}`, { onState: (s) => receive(s), onStatus });

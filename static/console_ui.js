@@ -1,9 +1,19 @@
 // Widgets of the console pages (index, setup, live console, cards): toasts, a confirmation dialog,
-// per-field error display next to inputs, copy to clipboard.
+// per-field error display next to inputs, copy to clipboard, the connection indicator.
 // It does not render any page (setup.js, console.js and console_index.js do), call the API
 // (shared/api.js) or build elements in general (shared/dom.js).
 
 import { el } from './shared/dom.js';
+
+// ------------------------------------------------------------------ connection indicator
+const CONN_TEXT = { connecting: '连接中 connecting', live: '已连接 live', reconnecting: '重新连接中… reconnecting',
+  invalid: '登录已失效，请重新登录 signed out' };
+
+// The console socket's status (live.js) on the page's indicator (#conn: its class and text).
+export function showConn(node, status) {
+  node.className = `conn ${status}`;
+  node.textContent = CONN_TEXT[status] || status;
+}
 
 // ------------------------------------------------------------------ toasts
 function toastBox() {

@@ -9,7 +9,7 @@ import { connect } from './live.js';
 import { api, signedOut } from './shared/api.js';
 import { $, el } from './shared/dom.js';
 import { fmtMoney, zhPart } from './shared/format.js';
-import { toast, confirmDialog, showFieldErrors, clearFieldErrors, wireCopyButtons } from './console_ui.js';
+import { toast, confirmDialog, showFieldErrors, clearFieldErrors, wireCopyButtons, showConn } from './console_ui.js';
 import { wireImport } from './console_import.js';
 import { renderRecusals, renderOrder, wireOrder, currentRecusals, currentOrder } from './setup_order.js';
 
@@ -389,10 +389,7 @@ wireOrder(dirty, () => snap.setup);
 
 const conn = $('conn');
 function onStatus(status) {
-  const names = { connecting: '连接中 connecting', live: '已连接 live', reconnecting: '重新连接中 reconnecting',
-    invalid: '登录已失效 signed out' };
-  conn.className = `conn ${status}`;
-  conn.textContent = names[status] || status;
+  showConn(conn, status);
   // no lastSeq reset on (re)connect: a push from the same boot is newer anyway, one from a new boot resets it
   if (status === 'invalid') signedOut(); // the session is gone (e.g. the organizer key was rotated)
 }
