@@ -8,6 +8,7 @@
 
 import { esc, q as $ } from '/static/shared/dom.js';
 import { pick, splitLabel } from '/static/shared/format.js';
+import { roundLabel } from '/static/shared/labels.js';
 import { checkAll, total as totalOf, maxTotal, fmt } from '/static/judge_marks.js';
 import { ctx, records, myMarks, voidedMarks, savedFor } from '/static/judge_state.js';
 
@@ -85,7 +86,8 @@ function deriveView() {
 
 function overtimeBanner(s) {
   if (!s.overtime) return '';
-  return `<p class="ot-banner"><span class="ot-tag">${esc(ctx.t('overtime'))}</span> ${esc(ctx.t('overtimeN', s.overtime))}</p>`;
+  const round = roundLabel(`overtime${s.overtime}`);   // the vocabulary's name: 加时赛 第 1 轮 / Overtime 1
+  return `<p class="ot-banner"><span class="ot-tag">${esc(ctx.lang === 'en' ? round.en : round.zh)}</span></p>`;
 }
 
 function projectHead(p, eyebrow) {
