@@ -61,7 +61,8 @@ function row(e) {
     ? `<a class="filter-link" href="?project=${encodeURIComponent(e.project)}" data-filter="project"
          data-value="${esc(e.project)}" title="只看该项目 Only this project">${esc(e.project)}</a> ${esc(e.project_name)}`
     : "";
-  const round = e.round_label && e.round_label !== "正式路演"
+  // the server's round name, shown for overtime rounds only (the regular round goes without saying)
+  const round = e.round_label && e.round && e.round !== "final"
     ? ` <span class="badge round-badge">${esc(e.round_label)}</span>` : "";
   const reason = [e.reason ? `<strong>${esc(e.reason)}</strong>` : "", esc(e.extra)].filter(Boolean).join("<br>");
   return `<tr class="kind-${esc(e.kind)}">`
