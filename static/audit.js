@@ -2,7 +2,8 @@
 // project / judge / kind, newest or oldest first, plus the status of the database's hash chain.
 // The filters live in the address (?project=P07&judge=E1) so a view can be bookmarked or shared.
 // Everything shown is text from the server, escaped; nothing here changes any data.
-import { esc } from "/static/live.js";
+import { api } from "/static/shared/api.js";
+import { esc } from "/static/shared/dom.js";
 
 const main = document.querySelector("main[data-cid]");
 const cid = main.dataset.cid;
@@ -44,17 +45,6 @@ function writeAddress() {
   history.replaceState(null, "", search ? `?${search}` : location.pathname);
 }
 
-async function getJSON(url) {
-  const r = await fetch(url, { credentials: "same-origin", headers: { accept: "application/json" } });
-  if (r.status === 401) {
-    location.href = `/login?next=${encodeURIComponent(location.pathname)}`;
-    throw new Error("signed out");
-  }
-  const body = await r.json().catch(() => ({}));
-  if (!r.ok) throw new Error(body.error || `HTTP ${r.status}`);
-  return body;
-}
-
 function cell(text, cls = "") {
   return `<td${cls ? ` class="${cls}"` : ""}>${text}</td>`;
 }
@@ -71,7 +61,8 @@ function row(e) {
     ? `<a class="filter-link" href="?project=${encodeURIComponent(e.project)}" data-filter="project"
          data-value="${esc(e.project)}" title="只看该项目 Only this project">${esc(e.project)}</a> ${esc(e.project_name)}`
     : "";
-  const round = e.round_label && e.round_label !== "正式路演"
+  // the server's round name, shown for overtime rounds only (the regular round goes without saying)
+  const round = e.round_label && e.round && e.round !== "final"
     ? ` <span class="badge round-badge">${esc(e.round_label)}</span>` : "";
   const reason = [e.reason ? `<strong>${esc(e.reason)}</strong>` : "", esc(e.extra)].filter(Boolean).join("<br>");
   return `<tr class="kind-${esc(e.kind)}">`
@@ -93,7 +84,7 @@ async function load() {
   const q = new URLSearchParams({ ...filters(), offset: String(offset), limit: String(PAGE) });
   count.textContent = "加载中… Loading…";
   try {
-    const page = await getJSON(`/api/contests/${encodeURIComponent(cid)}/audit/entries?${q}`);
+    const page = await api("GET", `/api/contests/${encodeURIComponent(cid)}/audit/entries?${q}`);
     if (ticket !== loading) return;  // a newer request is on its way
     rows.innerHTML = page.entries.length
       ? page.entries.map(row).join("")
@@ -129,7 +120,7 @@ function chainIntact(s) {
 
 async function verify() {
   try {
-    const s = await getJSON(`/api/contests/${encodeURIComponent(cid)}/audit/verify`);
+    const s = await api("GET", `/api/contests/${encodeURIComponent(cid)}/audit/verify`);
     chain.className = `alert chain ${s.ok ? "ok" : "bad"}`;
     chain.innerHTML = s.ok
       ? chainIntact(s)

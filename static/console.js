@@ -13,16 +13,19 @@
 // state version; a held key never repeats a step.  A section is rebuilt only when what it shows changed,
 // and keyboard focus goes back to the same control, so updates never throw the operator's focus away.
 
-import { connect, timerRaw, fmtClock, fmtOverrun, fmtNum, fmtScore } from './live.js';
-import { api, toast, confirmDialog, dialogOpen, el, phaseLabel, renderKept, signedOut } from './console_api.js';
+import { connect, timerRaw } from './live.js';
+import { api, signedOut } from './shared/api.js';
+import { $, el, renderKept } from './shared/dom.js';
+import { fmtClock, fmtOverrun } from './shared/format.js';
+import { both, zh } from './shared/labels.js';
+import { toast, confirmDialog, dialogOpen, showConn } from './console_ui.js';
+import { renderAlerts, renderJudges, renderOrder, renderResults, renderRoadshow } from './console_board.js';
 import { openMarks, refreshMarks } from './console_marks.js';
 import { renderNudges, wireNudges } from './console_nudge.js';
 
 const main = document.querySelector('main');
 const cid = main.dataset.cid;
-const $ = (id) => document.getElementById(id);
 let snap = null;
-const scoreText = (x) => fmtScore(x, snap && snap.contest ? snap.contest.digits : 2);  // as published
 let lastSeq = 0;
 let lastBoot = null;       // the server run lastSeq belongs to
 let busy = false;          // an action (or the reload after a failed one) is under way
@@ -68,7 +71,7 @@ function render() {
   $('when-where').hidden = !whenWhere;
   document.title = `控制台 Console · ${s.contest.name}`;
   const phase = $('phase');
-  phase.textContent = phaseLabel(s.phase);
+  phase.textContent = both('phase', s.phase);
   phase.className = `phase phase-${s.phase}`;
   const round = $('round');
   round.hidden = !s.round_badge;          // the server's words; none once the overtime round is over
@@ -79,9 +82,9 @@ function render() {
   renderOptions(s);
   renderJudges(s);
   renderNudges($('nudges'), s);
-  renderAlerts(s);
+  renderAlerts(s, actionError);
   renderResults(s);
-  renderOrder(s);
+  renderOrder(s, allowed(s, 'present'), busy);
   renderRoadshow(s);
   refreshMarks(s);
   if (liveConfirm) liveConfirm(s);
@@ -148,9 +151,9 @@ function tick() {
 }
 setInterval(tick, 250);
 
-// which actions can do something now: the server's list (judging/core/contest.py allowed_actions)
+// which actions can do something now: the server's list (judging/core/contest.py allowed_actions);
+// nothing is re-decided here
 function allowed(s, action) {
-  if (action === 'back' && !s.can_go_back) return false;
   return (s.allowed || []).includes(action);
 }
 
@@ -163,10 +166,18 @@ function renderOptions(s) {
     }, `${o.on ? '✓ ' : ''}${o.label}`))));
 }
 
+// Every action button is enabled from the snapshot's allowed list; a disabled one says why, in the server's
+// words, when the snapshot carries them (refused: {action: reason}); without them it keeps its own label.
 function renderButtons(s) {
+  const refused = s.refused || {};
   for (const b of document.querySelectorAll('[data-action]')) {
-    b.disabled = busy || !allowed(s, b.dataset.action);
-    b.classList.toggle('suggested', !!(s.next_step && s.next_step.action === b.dataset.action));
+    const action = b.dataset.action;
+    const can = allowed(s, action);
+    b.disabled = busy || !can;
+    b.classList.toggle('suggested', !!(s.next_step && s.next_step.action === action));
+    const why = !can && typeof refused[action] === 'string' ? refused[action] : '';
+    if (why) b.title = why;
+    else if (b.title) b.removeAttribute('title');
   }
   // the big button keeps keyboard focus while it waits (a disabled button would drop it): inert, not disabled
   const next = $('next-step');
@@ -175,99 +186,6 @@ function renderButtons(s) {
   next.setAttribute('aria-disabled', String(inert || !s.next_step));
 }
 
-// ------------------------------------------------------------------ judges
-function judgeState(s, j) {
-  const live = ['scoring', 'closed', 'result'].includes(s.phase);
-  if (j.recused) return 'recused';
-  if (!live) return 'neutral';
-  return j.submitted ? 'submitted' : 'missing';
-}
-
-function renderJudges(s) {
-  const key = JSON.stringify([s.phase, s.setup.panels.map((p) => [p.id, p.label]), s.judges_status.map((j) =>
-    [j.id, j.name, j.panel, j.connected, j.recused, j.submitted, j.total, j.outlier])]);
-  renderKept($('judges'), key, () => drawJudges(s));
-  const online = s.judges_status.filter((j) => j.connected).length;
-  const missing = s.judges_status.filter((j) => judgeState(s, j) === 'missing');
-  $('judges-summary').textContent = `在线 ${online}/${s.judges_status.length}`
-    + (['scoring', 'closed', 'result'].includes(s.phase) ? ` · 未提交 ${missing.length}` : '');
-}
-
-function drawJudges(s) {
-  const groups = s.setup.panels.map((p) => {
-    const js = s.judges_status.filter((j) => j.panel === p.id);
-    return el('div', { class: 'panel-group' },
-      el('h3', {}, `${p.label}`, el('span', { class: 'count' },
-        ` 在线 ${js.filter((j) => j.connected).length}/${js.length}`)),
-      el('div', { class: 'chips' }, js.map((j) => {
-        const state = judgeState(s, j);
-        const title = [`${j.name}（${j.id}）`, j.connected ? '在线 online' : '离线 offline',
-          { recused: '回避本项目 recused', submitted: `已提交 ${fmtNum(j.total)}`, missing: '未提交 not submitted', neutral: '' }[state],
-          j.outlier ? `⚠ ${j.outlier}` : ''].filter(Boolean).join(' · ');
-        return el('button', { type: 'button', class: `chip ${state}${j.outlier ? ' outlier' : ''}`, 'data-judge': j.id, title },
-          el('span', { class: `dot ${j.connected ? 'on' : 'off'}`, role: 'img', 'aria-label': j.connected ? '在线 online' : '离线 offline' }),
-          el('span', { class: 'jname' }, j.name),
-          state === 'submitted' ? el('span', { class: 'jtotal num' }, fmtNum(j.total)) : null,
-          state === 'recused' ? el('span', { class: 'jtag' }, '回避') : null,
-          state === 'missing' ? el('span', { class: 'jtag' }, '未交') : null,
-          j.outlier ? el('span', { class: 'jflag', role: 'img', 'aria-label': '异常分 outlier' }, '⚠') : null);
-      })));
-  });
-  $('judges').replaceChildren(...groups);
-}
-
-wireNudges($('nudges'), cid);
-$('judges').addEventListener('click', (ev) => {
-  const chip = ev.target.closest('[data-judge]');
-  if (!chip || !snap || !snap.current) return;
-  openMarks(snap, snap.current.id, snap.round, chip.dataset.judge);
-});
-
-// ------------------------------------------------------------------ alerts
-function renderAlerts(s) {
-  const out = s.outliers || [];   // worst first, as the server flagged them (judging/core/outliers.py)
-  const oa = $('outlier-alert');
-  oa.hidden = out.length === 0;
-  if (out.length) {  // redrawn only when it changed: a live region is announced again on every redraw
-    const panels = Object.fromEntries(s.setup.panels.map((p) => [p.id, p.label.split(' ')[0]]));
-    renderKept(oa, JSON.stringify([s.current && s.current.id, out.map((j) => [j.judge, j.total, j.message])]), () => oa.replaceChildren(el('strong', {}, '⚠ 异常分提醒 Outlier warning'), ' ',
-      el('span', {}, `${s.current ? `${s.current.id} ${s.current.name}：` : ''}`),
-      ...out.map((j) => el('span', { class: 'outlier-item', 'data-judge': j.judge },
-        `${j.name}（${panels[j.panel] || j.panel}）${fmtNum(j.total)} 分 — ${j.message}`)),
-      el('span', { class: 'en' }, ' 请主持人请该评委核对是否输入有误；系统不会自动修改成绩。Ask the judge to check for a typo; the result is not changed automatically.')));
-  }
-  const ea = $('error-alert');
-  if (actionError && Date.now() < actionError.until) {   // an action's error stays readable for a while
-    ea.hidden = false;
-    ea.textContent = actionError.message;
-  } else {
-    ea.hidden = !s.results_error;
-    ea.textContent = s.results_error ? `成绩无法计算 / the results cannot be computed: ${s.results_error}` : '';
-  }
-  const ta = $('tie-alert');
-  const crossing = s.ties.filter((t) => t.crosses_boundary);
-  const open = crossing.filter((t) => !t.resolved_by);
-  ta.hidden = crossing.length === 0 && s.needs_overtime.length === 0;
-  if (!ta.hidden) {
-    // how each tie was settled, in the server's words (judging/core/tie_labels.py): 加时赛决出, 专家评审团得分高者胜 …
-    const lines = crossing.map((t) => `${t.names.join('、')}（${scoreText(t.total)} 分）`
-      + (t.resolved_by ? ` — ${t.how} resolved` : ' — 未决 undecided'));
-    let next = '';
-    if (s.needs_overtime.length) {
-      next = s.phase === 'ranking' ? ' → 需要加时赛，请点「开始加时赛」。/ Overtime needed.'
-        : ' → 加时赛进行中。/ Overtime in progress.';
-    }
-    ta.className = `alert ${open.length || s.needs_overtime.length ? 'warn' : 'info'}`;
-    renderKept(ta, JSON.stringify([lines, next]), () => ta.replaceChildren(
-      el('strong', {}, '并列跨越奖项线 Tie across an award boundary：'), ' ', lines.join('；'), next));
-  }
-  const sa = $('storage-alert');  // the server's disk is full: writes are refused until there is room again
-  sa.hidden = !s.storage || s.storage.ok !== false;
-  sa.textContent = sa.hidden ? '' : `⚠ ${s.storage.message}`;
-  const wa = $('warn-alert');
-  wa.hidden = !s.warnings.length;
-  wa.textContent = s.warnings.length ? `提示 Notes: ${s.warnings.join('；')}` : '';
-}
 
 function showError(message) {
   actionError = { message, until: Date.now() + ERROR_MS };
@@ -275,54 +193,17 @@ function showError(message) {
   ea.hidden = false;
   ea.textContent = message;
   clearTimeout(errorTimer);
-  errorTimer = setTimeout(() => { actionError = null; if (snap) renderAlerts(snap); }, ERROR_MS);
+  errorTimer = setTimeout(() => { actionError = null; if (snap) renderAlerts(snap, actionError); }, ERROR_MS);
   toast(message, 'bad');
 }
 
-// ------------------------------------------------------------------ results
-// Money is shown as the server writes it (grant_text, money.line: ¥80,000.50 / ¥8万), never re-formatted here.
-function renderResults(s) {
-  const key = JSON.stringify([s.setup.panels.map((p) => [p.id, p.label]), s.results, s.ties,
-    s.current && s.current.id, s.contest.digits]);
-  renderKept($('results'), key, () => drawResults(s));
-  $('results-count').textContent = s.results.length ? `（${s.results.length} 项 projects）` : '';
-  const m = s.money;
-  const ml = $('money-line');
-  ml.hidden = !(m && s.results.length);
-  ml.textContent = m ? `创投资金 Grants：${m.line}${m.notes.length ? `（${m.notes.join('；')}）` : ''}` : '';
-}
-
-function drawResults(s) {
-  const table = $('results');
-  const panels = s.setup.panels;
-  const hasOT = s.results.some((r) => r.overtime && Object.keys(r.overtime).length);
-  const hasTrack = s.results.some((r) => r.track);
-  table.tHead.replaceChildren(el('tr', {},
-    el('th', { class: 'num', title: 'Rank' }, '名次'), hasTrack ? el('th', { title: 'Track' }, '赛道') : null,
-    el('th', { title: 'Project' }, '项目'),
-    panels.map((p) => el('th', { class: 'num', title: p.label }, p.label.split(' ')[0].replace('评审团', ''))),
-    el('th', { class: 'num', title: 'Total' }, '总分'), hasOT ? el('th', { class: 'num', title: 'Overtime' }, '加时') : null,
-    el('th', { title: 'Tie' }, '并列'), el('th', { title: 'Award' }, '奖项'), el('th', { class: 'num', title: 'Grant' }, '奖金')));
-  const ties = Object.fromEntries(s.ties.map((t) => [t.id, t]));
-  table.tBodies[0].replaceChildren(...s.results.map((r) => {
-    const tie = r.tie ? ties[r.tie] : null;
-    const cls = [tie && tie.crosses_boundary ? 'tie-cross' : '', r.pending_overtime ? 'pending-ot' : '',
-      s.current && s.current.id === r.project ? 'current' : ''].filter(Boolean).join(' ');
-    return el('tr', { class: cls, 'data-project': r.project, tabIndex: 0 },
-      el('td', { class: 'num rank' }, String(r.rank)),
-      hasTrack ? el('td', { class: 'track' }, r.track || '') : null,
-      el('td', { class: 'pname', title: `${r.project} ${r.name}` },
-        el('span', { class: 'clip' }, el('span', { class: 'pid' }, r.project), ' ', r.name)),
-      panels.map((p) => el('td', { class: 'num' }, scoreText(r.panels[p.id]))),
-      el('td', { class: 'num total' }, scoreText(r.total)),
-      hasOT ? el('td', { class: 'num' }, Object.values(r.overtime || {}).map((x) => scoreText(x)).join(' / ')) : null,
-      el('td', {}, tie ? el('span', { class: `badge ${tie.crosses_boundary ? 'bad' : ''}`, title: tie.text || '' },
-        tie.crosses_boundary ? (tie.resolved_by ? '已决' : '需加时') : '并列') : ''),
-      el('td', {}, r.pending_overtime ? '待定' : (r.award_label || '')),
-      el('td', { class: 'num' }, r.pending_overtime ? '—' : (r.award ? r.grant_text : '')));
-  }));
-}
-
+// ------------------------------------------------------------------ boards: clicks open the marks dialog
+wireNudges($('nudges'), cid);
+$('judges').addEventListener('click', (ev) => {
+  const chip = ev.target.closest('[data-judge]');
+  if (!chip || !snap || !snap.current) return;
+  openMarks(snap, snap.current.id, snap.round, chip.dataset.judge);
+});
 $('results').addEventListener('click', (ev) => {
   const tr = ev.target.closest('tr[data-project]');
   if (tr && snap) openMarks(snap, tr.dataset.project, null, null);
@@ -331,51 +212,10 @@ $('results').addEventListener('keydown', (ev) => {
   const tr = ev.target.closest('tr[data-project]');
   if (tr && snap && ev.key === 'Enter') openMarks(snap, tr.dataset.project, null, null);
 });
-
-// ------------------------------------------------------------------ running order
-function renderOrder(s) {
-  const canPresent = allowed(s, 'present');
-  renderKept($('order'), JSON.stringify([s.order, canPresent, busy]), () => $('order').replaceChildren(...s.order.map((o) => el('li', { class: `st-${o.status || 'pending'}`, 'data-project': o.id },
-    el('span', { class: 'pos num' }, String(o.position)),
-    el('span', { class: 'pid' }, o.id),
-    el('span', { class: 'pname' }, o.name || ''),
-    o.status === 'done' ? el('span', { class: 'st' }, '✓') : null,
-    o.status === 'current' ? el('span', { class: 'st now' }, '▶ 台上') : null,
-    o.status === 'pending' && canPresent
-      ? el('button', { type: 'button', class: 'btn secondary small', 'data-present': o.id, disabled: busy },
-        '请上台') : null))));
-}
-
 $('order').addEventListener('click', (ev) => {
   const b = ev.target.closest('[data-present]');
   if (b) act('present', b.dataset.present);
 });
-
-// ------------------------------------------------------------------ roadshow result
-function renderRoadshow(s) {
-  renderKept($('roadshow'), JSON.stringify([s.result, s.phase === 'scoring', s.contest.digits]), () => drawRoadshow(s));
-}
-
-function drawRoadshow(s) {
-  const box = $('roadshow');
-  const r = s.result;
-  if (!r) {
-    box.replaceChildren(el('p', { class: 'hint' }, s.phase === 'scoring'
-      ? '评分进行中，结束评分后显示。Scoring is open: shown once it closes.' : '评分结束后显示。Shown once scoring closes.'));
-    return;
-  }
-  box.replaceChildren(
-    ...r.panels.map((p) => el('div', { class: 'rs-panel' },
-      el('div', { class: 'rs-head' }, el('strong', {}, p.label), ` 权重 ${fmtNum(p.weight * 100, 1)}% · `,
-        el('span', { class: 'num' }, `得分 ${scoreText(p.score)}`)),
-      el('div', { class: 'rs-marks' }, p.marks.map((m) => el('button', {
-        type: 'button', class: `mk ${m.dropped ? 'dropped' : ''}`, 'data-judge': m.judge,
-        title: `${m.name}（${m.judge}）${m.dropped ? ' · 去掉 dropped' : ''} · 点击更正 click to correct`,
-      }, el('span', { class: 'mk-name' }, m.name), el('span', { class: 'num' }, fmtNum(m.total))))))),
-    el('div', { class: 'rs-total' }, `本场得分 Score ${scoreText(r.score)}`,
-      r.total !== null ? ` · 总分 Total ${scoreText(r.total)}` : '', r.rank ? ` · 当前第 ${r.rank} 名` : ''));
-}
-
 $('roadshow').addEventListener('click', (ev) => {
   const b = ev.target.closest('[data-judge]');
   if (b && snap && snap.result) openMarks(snap, snap.result.project, snap.result.round, b.dataset.judge);
@@ -397,7 +237,7 @@ function closeBody(s) {
 
 function backBody(s) {
   const cur = s.current ? `（${s.current.id} ${s.current.name}）` : '';
-  return el('p', {}, `当前阶段「${phaseLabel(s.phase)}」${cur}将退回上一步，大屏与评委手机同步退回（已提交的评分保留）。`
+  return el('p', {}, `当前阶段「${both('phase', s.phase)}」${cur}将退回上一步，大屏与评委手机同步退回（已提交的评分保留）。`
     + '/ The screen and phones follow; submitted marks are kept.');
 }
 
@@ -446,7 +286,7 @@ async function confirmFor(action) {
 // the current state from the server (after a lost answer, or a refused stale action)
 async function reload() {
   try {
-    receive(await api('GET', `/api/contests/${cid}`));
+    receive(await api('GET', `/api/contests/${encodeURIComponent(cid)}`));
     return true;
   } catch (e) {
     if (e.status !== 401) toast(`无法读取当前状态 / could not reload the state: ${e.message}`, 'bad');
@@ -474,7 +314,7 @@ async function send(action, project, confirm, version, confirmRecent = false) {
     if (project) body.project = project;
     if (confirm) body.confirm = true;
     if (confirmRecent) body.confirm_recent = true;
-    const s = await api('POST', `/api/contests/${cid}/actions`, body);
+    const s = await api('POST', `/api/contests/${encodeURIComponent(cid)}/actions`, body);
     s.receivedAt = Date.now();
     receive(s);
     sentFrom = -1; // the answer is the newer state (or the server found nothing to change: nothing to wait for)
@@ -566,16 +406,11 @@ document.addEventListener('keyup', (ev) => {
 });
 
 // ------------------------------------------------------------------ connection
-const STATUS = { connecting: '连接中 connecting', live: '已连接 live', reconnecting: '重新连接中… reconnecting',
-  invalid: '登录已失效，请重新登录 signed out' };
-
 function onStatus(status) {
-  const c = $('conn');
-  c.className = `conn ${status}`;
-  c.textContent = STATUS[status] || status;
+  showConn($('conn'), status);
   // no reset on reconnect: within one boot an older snapshot is never applied; a new boot resets (receive)
   if (status === 'invalid') signedOut(); // the session is gone (e.g. the organizer key was rotated)
 }
 
 document.addEventListener('marks-changed', (ev) => receive(ev.detail));
-connect(`/ws/console/${cid}`, { onState: (s) => receive(s), onStatus });
+connect(`/ws/console/${encodeURIComponent(cid)}`, { onState: (s) => receive(s), onStatus });

@@ -2,7 +2,9 @@
 // preview table with every row's errors next to it, and apply (dry_run=0) only when the file is clean.
 // It does not edit rows by hand (setup.js does) and decides nothing: the server parses and validates.
 
-import { api, ApiError, el, toast } from './console_api.js';
+import { api, ApiError } from './shared/api.js';
+import { el } from './shared/dom.js';
+import { toast } from './console_ui.js';
 
 const COLUMNS = {
   projects: [['id', '编号'], ['name', '项目名称'], ['organization', '申报机构'], ['community', '社区'], ['track', '赛道'],
@@ -26,7 +28,7 @@ export function wireImport(box, cid, onApplied, countNow) {
     form.append('file', file);
     form.append('dry_run', dry ? '1' : '0');
     try {
-      return { ok: true, data: await api('POST', `/api/contests/${cid}/import/${kind}`, form, { timeout: 60000 }) };
+      return { ok: true, data: await api('POST', `/api/contests/${encodeURIComponent(cid)}/import/${kind}`, form, { timeout: 60000 }) };
     } catch (e) {
       if (e instanceof ApiError && e.data && Array.isArray(e.data.errors)) return { ok: false, data: e.data };
       return { ok: false, data: { rows: [], errors: [{ row: '', field: '', message: e.message }] } };

@@ -1,10 +1,11 @@
 // Console home: fills the rules-preset choice and creates a new contest, then opens its setup page; ends
 // signed-in sessions from the "signed-in devices" list (one, or all others).  Both lists are rendered by
 // the server (templates/console_index.html); after ending a session the page is reloaded to show the new list.  A lost session (the
-// organizer key was rotated) sends the page to the sign-in form: on any request (console_api.js), and when
+// organizer key was rotated) sends the page to the sign-in form: on any request (shared/api.js), and when
 // the organizer comes back to this tab.
 
-import { api, showFieldErrors, clearFieldErrors, toast, confirmDialog, signedOut } from './console_api.js';
+import { api, signedOut } from './shared/api.js';
+import { showFieldErrors, clearFieldErrors, toast, confirmDialog } from './console_ui.js';
 
 const form = document.getElementById('new-contest');
 const presetSelect = document.getElementById('new-preset');

@@ -5,10 +5,12 @@
 // Console updates redraw the open dialog only where something it shows changed, keeping keyboard focus;
 // the correction form is never redrawn by an update, so the operator's typing stays.
 
-import { api, el, showFieldErrors, clearFieldErrors, toast, renderKept } from './console_api.js';
-import { fmtNum } from './live.js';
+import { api } from './shared/api.js';
+import { $, el, renderKept } from './shared/dom.js';
+import { fmtNum } from './shared/format.js';
+import { roundBoth as roundLabel } from './shared/labels.js';
+import { showFieldErrors, clearFieldErrors, toast } from './console_ui.js';
 
-const $ = (id) => document.getElementById(id);
 const cid = document.querySelector('main').dataset.cid;
 const dlg = $('marks-dialog');
 const fixDlg = $('fix-dialog');
@@ -24,11 +26,8 @@ function roundsOf(s, project) {
   return [...rounds].sort((a, b) => (a === 'final' ? -1 : b === 'final' ? 1 : a.localeCompare(b, 'en', { numeric: true })));
 }
 
-function roundLabel(r) {
-  const m = /^overtime(\d+)$/.exec(r);
-  return r === 'final' ? '决赛路演 final' : (m ? `加时赛 ${m[1]} overtime` : r);
-}
-
+// The roadshow whose scoring the snapshot shows open (its phase, project on stage and round): the judges
+// amend their own marks then.  The buttons only follow it; the server refuses a correction there anyway.
 function isOpen(s, project, round) {
   return s.phase === 'scoring' && s.current && s.current.id === project && s.round === round;
 }
@@ -151,7 +150,7 @@ fixForm.addEventListener('submit', async (ev) => {
   }
   $('fix-ok').disabled = true;
   try {
-    const s = await api('POST', `/api/contests/${cid}/marks/${fix.mode}`, body);
+    const s = await api('POST', `/api/contests/${encodeURIComponent(cid)}/marks/${fix.mode}`, body);
     fixDlg.close();
     toast(fix.mode === 'void' ? '已作废，并记入审计日志 / voided and logged' : '已更正，并记入审计日志 / corrected and logged');
     document.dispatchEvent(new CustomEvent('marks-changed', { detail: s }));

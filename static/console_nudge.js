@@ -3,7 +3,9 @@
 // /api/contests/<cid>/nudge; the server audits it and pushes a banner to those judges' phones only.
 // It decides nothing: who may be nudged comes from the snapshot; the page only draws and sends.
 
-import { api, el, renderKept, toast } from './console_api.js';
+import { api } from './shared/api.js';
+import { el, renderKept } from './shared/dom.js';
+import { toast } from './console_ui.js';
 
 const clock = (at) => new Date(at * 1000).toLocaleTimeString('zh-CN', { hour12: false });
 
@@ -27,7 +29,7 @@ export function wireNudges(box, cid) {
     btn.disabled = true;
     try {
       const body = btn.hasAttribute('data-nudge-all') ? {} : { judges: [btn.dataset.nudge] };
-      const res = await api('POST', `/api/contests/${cid}/nudge`, body);
+      const res = await api('POST', `/api/contests/${encodeURIComponent(cid)}/nudge`, body);
       toast(`已提醒 ${res.nudged.length} 位评委尽快提交 / nudged ${res.nudged.length} judge(s)`);
     } catch (e) {
       toast(e.message, 'bad');

@@ -1,5 +1,6 @@
 // Words of the judge page in Simplified Chinese (default) and English, and the language switch.
-// It does not render anything; judge.js asks t(key, ...args) for every string it shows.
+// It does not render anything (the judge page asks t(key, ...args) for every string it shows) nor split
+// the server's bilingual labels (shared/format.js splitLabel / pick).
 
 const LANG_KEY = 'rj:lang';
 
@@ -17,7 +18,7 @@ const ZH = {
   waitReveal: '正在颁奖', waitRevealHint: '评分已全部完成，感谢您的评审！',
   presenting: '正在路演', presentingHint: '请聆听路演。评分开放后，这里会自动出现评分表。',
   timeLeft: '剩余时间', timerPaused: '计时暂停', timerReady: '路演时长',
-  scoring: '请评分', overtime: '加时赛', overtimeN: (n) => `第 ${n} 轮`,
+  scoring: '请评分', overtime: '加时赛',
   overtimeHint: '加时赛只决定并列项目之间的先后，不改变原有总分。',
   criterionRange: (min, max) => `${min}–${max} 分`,
   minus: (label) => `${label} 减分`, plus: (label) => `${label} 加分`,
@@ -69,7 +70,7 @@ const EN = {
   waitReveal: 'Awards ceremony', waitRevealHint: 'Scoring is complete. Thank you for judging!',
   presenting: 'Presenting now', presentingHint: 'Please listen. The score sheet appears here when scoring opens.',
   timeLeft: 'Time left', timerPaused: 'Timer paused', timerReady: 'Roadshow time',
-  scoring: 'Please score', overtime: 'Overtime', overtimeN: (n) => `round ${n}`,
+  scoring: 'Please score', overtime: 'Overtime',
   overtimeHint: 'Overtime only orders the tied projects; it does not change their totals.',
   criterionRange: (min, max) => `${min}–${max} points`,
   minus: (label) => `${label}: lower`, plus: (label) => `${label}: higher`,
@@ -123,21 +124,4 @@ export function translator(lang) {
     const w = words[key] ?? ZH[key] ?? key;
     return typeof w === 'function' ? w(...args) : w;
   };
-}
-
-const CJK = /[\u3000-\u9fff\uff00-\uffef]/;
-
-// '需求与问题 Need' -> ['需求与问题', 'Need']; a label without both parts -> [label, ''].
-export function splitLabel(label) {
-  const s = String(label ?? '').trim();
-  const slash = s.split(' / ');
-  if (slash.length === 2 && CJK.test(slash[0])) return [slash[0].trim(), slash[1].trim()];
-  const m = s.match(/^(.*[\u3000-\u9fff\uff00-\uffef][^A-Za-z]*?)\s+([A-Za-z][^\u3000-\u9fff\uff00-\uffef]*)$/);
-  return m ? [m[1].trim(), m[2].trim()] : [s, ''];
-}
-
-// A bilingual label or server message in the chosen language (the other part is dropped).
-export function pick(label, lang) {
-  const [zh, en] = splitLabel(label);
-  return lang === 'en' && en ? en : zh;
 }

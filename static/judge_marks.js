@@ -2,6 +2,8 @@
 // server sent (bounds, step, every criterion filled — the same exact decimal checks the server makes), stepping
 // a value up or down on the step grid, and the live total.  No DOM, no network, no storage.
 
+import { fmtNum } from '/static/shared/format.js';
+
 // Full-width digits and dots from a Chinese keyboard, and a decimal comma, as plain ASCII
 // (one character for one, so a caret position stays valid).
 export function toAscii(raw) {
@@ -114,11 +116,8 @@ function snap(x, rubric) {
   return Number((rubric.min + k * step).toFixed(Math.max(decimals(step), decimals(rubric.min)))) + 0;
 }
 
-// 93.5 not 93.500000001; never more digits than needed.
-export function fmt(x, digits = 6) {
-  if (x === null || x === undefined || Number.isNaN(Number(x))) return '—';
-  return Number(Number(x).toFixed(digits)).toString();
-}
+// 93.5 not 93.500000001; never more digits than needed (shared/format.js fmtNum, up to 6 decimals).
+export const fmt = (x, digits = 6) => fmtNum(x, digits);
 
 // Numbers (as the server sends them) as the strings a form shows.
 export function asText(values) {

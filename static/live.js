@@ -3,8 +3,9 @@
 // every connect), and treats a silent link as dead (the server sends a heartbeat every 10 s).  A dead
 // or hung socket is abandoned at once — never waited out through the browser's closing handshake,
 // which on a link that silently drops packets takes a minute or more.
-// It does not render anything: callers get onState(snapshot) and onStatus(status), where status is
-// 'connecting' | 'live' | 'reconnecting' | 'invalid' (the server refused the link: close code 4401).
+// It does not render or format anything (shared/format.js writes the clock): callers get
+// onState(snapshot) and onStatus(status), where status is 'connecting' | 'live' | 'reconnecting' |
+// 'invalid' (the server refused the link: close code 4401).
 
 const HEARTBEAT_GRACE_MS = 25000;  // nothing heard for this long: the link is dead
 const CONNECT_TIMEOUT_MS = 10000;  // a handshake that hangs this long is given up
@@ -109,32 +110,4 @@ export function timerRaw(snapshot) {
   if (!t) return 0;
   const raw = t.left - (t.overrun || 0);
   return t.running ? raw - (Date.now() - snapshot.receivedAt) / 1000 : raw;
-}
-
-// "超时 +0:23" for a speaker 23 s over; "时间到" in the first second after zero.
-export function fmtOverrun(seconds) {
-  const s = Math.floor(seconds);
-  if (s < 1) return '时间到';
-  return `超时 +${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
-}
-
-export function fmtClock(seconds) {
-  const s = Math.ceil(seconds);
-  return `${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
-}
-
-// Numbers as a person writes them: 93.5 not 93.500000001
-export function fmtNum(x, digits = 2) {
-  if (x === null || x === undefined || Number.isNaN(x)) return '—';
-  return Number(x.toFixed(digits)).toString();
-}
-
-// A score as published: the decimals of the rules' rounding (95.00, not 95), as on the paper results
-export function fmtScore(x, digits = 2) {
-  if (x === null || x === undefined || Number.isNaN(x)) return '—';
-  return Number(x).toFixed(digits);
-}
-
-export function esc(s) {
-  return String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
 }

@@ -3,14 +3,18 @@
 // Every section saves on its own through the JSON API and shows the server's errors next to the fields.
 // The page follows the console socket, so another staff laptop's changes appear here too, except in a
 // section being edited here (it keeps the local edits until saved).  Nothing is decided here.
+// The recusal and running-order lists being edited live in setup_order.js.
 
 import { connect } from './live.js';
-import { api, toast, confirmDialog, showFieldErrors, clearFieldErrors, el, wireCopyButtons, signedOut } from './console_api.js';
+import { api, signedOut } from './shared/api.js';
+import { $, el } from './shared/dom.js';
+import { fmtMoney, zhPart } from './shared/format.js';
+import { toast, confirmDialog, showFieldErrors, clearFieldErrors, wireCopyButtons, showConn } from './console_ui.js';
 import { wireImport } from './console_import.js';
+import { renderRecusals, renderOrder, wireOrder, currentRecusals, currentOrder } from './setup_order.js';
 
 const main = document.querySelector('main');
 const cid = main.dataset.cid;
-const $ = (id) => document.getElementById(id);
 const dirty = new Set();
 let snap = null;
 let wasLocked = false;
@@ -136,16 +140,17 @@ function renumber(tbody, prefix) {
 
 function updateAwardTotals() {
   let total = 0;
+  const unit = snap ? snap.setup.grants.money_unit : 'yuan';
   for (const tr of $('awards-table').tBodies[0].rows) {
     const [, count, , amount] = tr.querySelectorAll('input');
     const sub = Number(count.value) * Number(amount.value || 0);
-    tr.querySelector('.subtotal').textContent = count.value && Number.isFinite(sub) ? sub.toLocaleString('zh-CN') : '—';
+    tr.querySelector('.subtotal').textContent = count.value && Number.isFinite(sub) ? fmtMoney(sub, { unit }) : '—';
     if (Number.isFinite(sub)) total += sub;
   }
   const budget = $('f-budget').value;
   const mode = snap ? snap.setup.grants.mode : 'per_tier';
-  // typed amounts, before the server has them: ¥ and thousands like the server's money_text
-  const yuan = `¥${total.toLocaleString('en-US', { maximumFractionDigits: 2 })}`;
+  // typed amounts, before the server has them: written like the server's money_text (¥, thousands, 万)
+  const yuan = fmtMoney(total, { unit });
   let hint = `按名额计奖金合计 ${yuan} / tiers with a count need ${yuan}`;
   if (snap && snap.setup.tracks && snap.setup.tracks.mode === 'separate') hint += '（每个赛道 per track）';
   if (mode === 'proportional') hint = '按申请金额比例分配预算 / the budget is shared in proportion to requests';
@@ -237,7 +242,7 @@ function judgeRow(j, i, setup) {
 
 function renderJudges(setup) {
   $('judges-table').tBodies[0].replaceChildren(...setup.judges.map((j, i) => judgeRow(j, i, setup)));
-  const counts = setup.panels.map((p) => `${p.label.split(' ')[0]} ${setup.judges.filter((j) => j.panel === p.id).length}`);
+  const counts = setup.panels.map((p) => `${zhPart(p.label)} ${setup.judges.filter((j) => j.panel === p.id).length}`);
   $('judges-count').textContent = `（${setup.judges.length}：${counts.join('，')}）`;
   clearFieldErrors($('judges-form'));
 }
@@ -256,83 +261,6 @@ $('add-judge').addEventListener('click', () => {
   tbody.append(judgeRow({ id, panel: last ? last.panel : snap.setup.panels[0].id }, tbody.rows.length, snap.setup));
   dirty.add('judges');
   tbody.rows[tbody.rows.length - 1].querySelectorAll('input')[1].focus();
-});
-
-// ------------------------------------------------------------------ recusals
-let recusals = [];
-
-function renderRecusals(setup) {
-  recusals = setup.recusals.map((r) => ({ ...r }));
-  drawRecusals(setup);
-  $('rec-judge').replaceChildren(...setup.judges.map((j) => el('option', { value: j.id }, `${j.name}（${j.id}）`)));
-  $('rec-project').replaceChildren(...setup.projects.map((p) => el('option', { value: p.id }, `${p.id} ${p.name}`)));
-  clearFieldErrors($('recusals-form'));
-}
-
-function drawRecusals(setup) {
-  const judges = Object.fromEntries(setup.judges.map((j) => [j.id, j]));
-  const projects = Object.fromEntries(setup.projects.map((p) => [p.id, p]));
-  const list = $('recusal-list');
-  if (!recusals.length) {
-    list.replaceChildren(el('li', { class: 'hint' }, '没有回避 / no recusals'));
-    return;
-  }
-  list.replaceChildren(...recusals.map((r, i) => el('li', { 'data-field': `recusals[${r.judge},${r.project}]` },
-    el('span', {}, `${judges[r.judge]?.name || r.judge}（${r.judge}）回避 ${r.project} ${projects[r.project]?.name || ''}`),
-    el('button', { type: 'button', class: 'btn secondary small', 'data-recusal': String(i) }, '删除'))));
-}
-
-$('add-recusal').addEventListener('click', () => {
-  const judge = $('rec-judge').value;
-  const project = $('rec-project').value;
-  if (!judge || !project) return;
-  if (!recusals.some((r) => r.judge === judge && r.project === project)) recusals.push({ judge, project });
-  dirty.add('recusals');
-  drawRecusals(snap.setup);
-});
-
-$('recusal-list').addEventListener('click', (ev) => {
-  const b = ev.target.closest('[data-recusal]');
-  if (!b) return;
-  recusals.splice(Number(b.dataset.recusal), 1);
-  dirty.add('recusals');
-  drawRecusals(snap.setup);
-});
-
-// ------------------------------------------------------------------ running order
-let order = [];
-
-function renderOrder(setup) {
-  order = setup.order.length ? [...setup.order] : setup.projects.map((p) => p.id);
-  $('order-empty').hidden = setup.order.length > 0;
-  $('seed-box').hidden = !setup.draw_seed;
-  $('seed-value').textContent = setup.draw_seed || '';
-  drawOrder(setup);
-}
-
-function drawOrder(setup) {
-  const projects = Object.fromEntries(setup.projects.map((p) => [p.id, p]));
-  $('order-list').replaceChildren(...order.map((pid, i) => el('li', { 'data-project': pid },
-    el('span', { class: 'pos num' }, String(i + 1)),
-    el('span', { class: 'pid' }, pid),
-    el('span', { class: 'pname' }, projects[pid]?.name || ''),
-    el('span', { class: 'moves' },
-      el('button', { type: 'button', class: 'btn secondary small', 'data-move': '-1', disabled: i === 0,
-        'aria-label': `上移 move ${pid} up` }, '↑'),
-      el('button', { type: 'button', class: 'btn secondary small', 'data-move': '1', disabled: i === order.length - 1,
-        'aria-label': `下移 move ${pid} down` }, '↓')))));
-}
-
-$('order-list').addEventListener('click', (ev) => {
-  const b = ev.target.closest('[data-move]');
-  if (!b) return;
-  const i = order.indexOf(b.closest('li').dataset.project);
-  const j = i + Number(b.dataset.move);
-  if (i < 0 || j < 0 || j >= order.length) return;
-  [order[i], order[j]] = [order[j], order[i]];
-  dirty.add('order');
-  drawOrder(snap.setup);
-  $('order-list').querySelector(`li[data-project="${CSS.escape(order[j])}"] [data-move="${b.dataset.move}"]`)?.focus();
 });
 
 // ------------------------------------------------------------------ editing marks a section dirty
@@ -377,7 +305,7 @@ async function save(section, form, call, okMessage) {
   }
 }
 
-const patch = (body) => api('PATCH', `/api/contests/${cid}`, body);
+const patch = (body) => api('PATCH', `/api/contests/${encodeURIComponent(cid)}`, body);
 
 $('basics-form').addEventListener('submit', (ev) => {
   ev.preventDefault();
@@ -427,7 +355,7 @@ $('judges-form').addEventListener('submit', (ev) => {
 
 $('recusals-form').addEventListener('submit', (ev) => {
   ev.preventDefault();
-  save('recusals', ev.target, () => patch({ recusals }), '回避已保存 / recusals saved');
+  save('recusals', ev.target, () => patch({ recusals: currentRecusals() }), '回避已保存 / recusals saved');
 });
 
 $('draw-form').addEventListener('submit', async (ev) => {
@@ -439,14 +367,14 @@ $('draw-form').addEventListener('submit', async (ev) => {
     if (!ok) return;
   }
   const seed = $('f-seed').value.trim();
-  const ok = await save('order', ev.target, () => api('POST', `/api/contests/${cid}/draw`, seed ? { seed } : {}),
+  const ok = await save('order', ev.target, () => api('POST', `/api/contests/${encodeURIComponent(cid)}/draw`, seed ? { seed } : {}),
     '抽签完成 / order drawn');
   if (ok) $('f-seed').value = '';
 });
 
 $('order-form').addEventListener('submit', (ev) => {
   ev.preventDefault();
-  save('order', ev.target, () => api('POST', `/api/contests/${cid}/order`, { order }), '出场顺序已保存 / order saved');
+  save('order', ev.target, () => api('POST', `/api/contests/${encodeURIComponent(cid)}/order`, { order: currentOrder() }), '出场顺序已保存 / order saved');
 });
 
 // ------------------------------------------------------------------ start
@@ -457,13 +385,11 @@ for (const box of document.querySelectorAll('.import')) {
   }, () => (snap ? snap.setup[box.dataset.kind].length : 0));
 }
 wireCopyButtons(document);
+wireOrder(dirty, () => snap.setup);
 
 const conn = $('conn');
 function onStatus(status) {
-  const names = { connecting: '连接中 connecting', live: '已连接 live', reconnecting: '重新连接中 reconnecting',
-    invalid: '登录已失效 signed out' };
-  conn.className = `conn ${status}`;
-  conn.textContent = names[status] || status;
+  showConn(conn, status);
   // no lastSeq reset on (re)connect: a push from the same boot is newer anyway, one from a new boot resets it
   if (status === 'invalid') signedOut(); // the session is gone (e.g. the organizer key was rotated)
 }
@@ -475,9 +401,9 @@ function onStatus(status) {
     toast(e.message, 'bad');
   }
   try {
-    receive(await api('GET', `/api/contests/${cid}`));
+    receive(await api('GET', `/api/contests/${encodeURIComponent(cid)}`));
   } catch (e) {
     toast(e.message, 'bad');
   }
-  connect(`/ws/console/${cid}`, { onState: (s) => receive(s), onStatus });
+  connect(`/ws/console/${encodeURIComponent(cid)}`, { onState: (s) => receive(s), onStatus });
 })();
