@@ -16,8 +16,7 @@ from typing import TYPE_CHECKING, Collection
 from judging.core import contest as machine
 from judging.core.model import Judge, mark_total
 from judging.core.money import money_text, summary_json
-from judging.app.nudges import MESSAGE as NUDGE_MESSAGE
-from judging.app.nudges import active_nudge
+from judging.app.nudges import MESSAGE as NUDGE_MESSAGE, active_nudge
 from judging.core.outliers import panel_flags
 from judging.core import rules_words, vocabulary
 from judging.core.rules import short_label
@@ -28,7 +27,6 @@ from judging.core.tracks import track_notice
 if TYPE_CHECKING:
     from judging.app.runtime import Runtime
     from judging.app.service import Service
-
 
 
 # the console's step button says the action's label in both languages ('开始比赛 Start'; core/vocabulary.py)
