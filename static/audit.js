@@ -2,8 +2,8 @@
 // project / judge / kind, newest or oldest first, plus the status of the database's hash chain.
 // The filters live in the address (?project=P07&judge=E1) so a view can be bookmarked or shared.
 // Everything shown is text from the server, escaped; nothing here changes any data.
-import { api } from "/static/shared/api.js";
-import { esc } from "/static/shared/dom.js";
+import { api } from "./shared/api.js";
+import { esc } from "./shared/dom.js";
 
 const main = document.querySelector("main[data-cid]");
 const cid = main.dataset.cid;

@@ -17,16 +17,16 @@
 // (header, notices, running order, confirmation, timer); judge.js wires them: snapshots in, input and
 // actions, the polling fallback, start.
 
-import { connect } from '/static/live.js';
-import { q as $ } from '/static/shared/dom.js';
-import { saveLang, translator } from '/static/judge_i18n.js';
+import { connect } from './live.js';
+import { q as $ } from './shared/dom.js';
+import { saveLang, translator } from './judge_i18n.js';
 import {
   checkAll, cleanValues, toAscii, total as totalOf, stepValue, newSubmissionId, asText,
-} from '/static/judge_marks.js';
-import { Sender } from '/static/judge_outbox.js';
-import { ctx, token, records, savedFor, reconcile } from '/static/judge_state.js';
-import { renderTask as drawTask, reserveBar } from '/static/judge_task.js';
-import { renderHeader, renderNotices, renderOrder, renderDialog, closeDialog, tickTimer } from '/static/judge_page.js';
+} from './judge_marks.js';
+import { Sender } from './judge_outbox.js';
+import { ctx, token, records, savedFor, reconcile } from './judge_state.js';
+import { renderTask as drawTask, reserveBar } from './judge_task.js';
+import { renderHeader, renderNotices, renderOrder, renderDialog, closeDialog, tickTimer } from './judge_page.js';
 
 
 const sender = new Sender(token, records, {

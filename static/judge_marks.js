@@ -2,7 +2,7 @@
 // server sent (bounds, step, every criterion filled — the same exact decimal checks the server makes), stepping
 // a value up or down on the step grid, and the live total.  No DOM, no network, no storage.
 
-import { fmtNum } from '/static/shared/format.js';
+import { fmtNum } from './shared/format.js';
 
 // Full-width digits and dots from a Chinese keyboard, and a decimal comma, as plain ASCII
 // (one character for one, so a caret position stays valid).

@@ -19,7 +19,7 @@
 // It does not render anything and does not read snapshots: judge.js reads the records, checks them
 // against the server's snapshots, and asks isOpen() whether a roadshow's scoring is open.
 
-import { asText, hasDraft } from '/static/judge_marks.js';
+import { asText, hasDraft } from './judge_marks.js';
 
 const TIMEOUT_MS = 12000;
 const HURRY_MS = 1000;

@@ -4,12 +4,12 @@
 // What it does not do: the task card (judge_task.js), input, sending or state changes (judge.js,
 // judge_state.js); it draws ctx and the records as they are.
 
-import { timerLeft } from '/static/live.js';
-import { esc, q as $ } from '/static/shared/dom.js';
-import { fmtClock, pick } from '/static/shared/format.js';
-import { cleanValues, total as totalOf, fmt } from '/static/judge_marks.js';
-import { ctx, records, project } from '/static/judge_state.js';
-import { outcomeText, pendingState, valuesList } from '/static/judge_task.js';
+import { timerLeft } from './live.js';
+import { esc, q as $ } from './shared/dom.js';
+import { fmtClock, pick } from './shared/format.js';
+import { cleanValues, total as totalOf, fmt } from './judge_marks.js';
+import { ctx, records, project } from './judge_state.js';
+import { outcomeText, pendingState, valuesList } from './judge_task.js';
 
 // 确认提交 opens where 提交评分 was: a double tap's second tap would land on it.  It takes taps only after this.
 const CONFIRM_ARM_MS = 400;

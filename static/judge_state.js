@@ -9,9 +9,9 @@
 // What it does not do: render (judge_task.js, judge_page.js), send (judge_outbox.js Sender, made by
 // judge.js and kept in ctx.sender) or decide what the judge may do (the snapshot's task says it).
 
-import { loadLang, translator } from '/static/judge_i18n.js';
-import { total as totalOf, sameValues, hasDraft, asText } from '/static/judge_marks.js';
-import { Records } from '/static/judge_outbox.js';
+import { loadLang, translator } from './judge_i18n.js';
+import { total as totalOf, sameValues, hasDraft, asText } from './judge_marks.js';
+import { Records } from './judge_outbox.js';
 
 export const token = decodeURIComponent(location.pathname.split('/').filter(Boolean).pop() || '');
 // An acknowledgement and a snapshot generated just before the commit race each other: a snapshot that

@@ -6,11 +6,11 @@
 // confirmation (judge_page.js), or decide anything: the task is the snapshot's, the checks judge_marks.js's
 // (the bounds and step the server sent), the words judge_i18n.js's.
 
-import { esc, q as $ } from '/static/shared/dom.js';
-import { pick, splitLabel } from '/static/shared/format.js';
-import { roundLabel } from '/static/shared/labels.js';
-import { checkAll, total as totalOf, maxTotal, fmt } from '/static/judge_marks.js';
-import { ctx, records, myMarks, voidedMarks, savedFor } from '/static/judge_state.js';
+import { esc, q as $ } from './shared/dom.js';
+import { pick, splitLabel } from './shared/format.js';
+import { roundLabel } from './shared/labels.js';
+import { checkAll, total as totalOf, maxTotal, fmt } from './judge_marks.js';
+import { ctx, records, myMarks, voidedMarks, savedFor } from './judge_state.js';
 
 export function outcomeText(outcome) {
   const t = ctx.t;

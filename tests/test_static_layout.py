@@ -132,9 +132,11 @@ def test_every_module_says_what_it_does_in_a_header_comment():
 def test_templates_name_static_files_that_exist():
     named = set()
     for t in TEMPLATES.glob("*.html"):
-        named |= set(re.findall(r"""(?:src|href)="/static/([^"]+)\"""", t.read_text(encoding="utf-8")))
-    assert "shared/format.js" in named  # the judge page preloads its shared modules
+        named |= set(re.findall(r"""\b(?:asset|module)\('([^']+)'\)""", t.read_text(encoding="utf-8")))
+    assert {"judge.js", "screen.js", "console.js", "base.css"} <= named  # pages link through asset() / module()
     assert sorted(n for n in named if not (STATIC / n).is_file()) == []
+    plain = [t.name for t in TEMPLATES.glob("*.html") if re.search(r"""(?:src|href)="/static/""", t.read_text())]
+    assert plain == []  # no unversioned link left
 
 
 def test_static_shared_is_served_gzipped_and_revalidated_like_the_rest(tmp_path):

@@ -34,7 +34,7 @@ from judging.web import pages
 from judging.web import sessions_api
 from judging.web import sockets
 from judging.web.fanout import RawSend
-from judging.web.static_files import CachedStatic
+from judging.web.static_files import CachedStatic, VersionedStatic
 from judging.web.security import SecurityMiddleware
 
 log = logging.getLogger("judging")
@@ -94,6 +94,7 @@ def create_app(db_path: str, *, organizer_key: str | None = None, rotate_key: bo
     app = Starlette(
         routes=[*pages.routes(), *exports_api.routes(), *api.routes(), *sessions_api.routes(), *openapi.routes(),
                 *sockets.routes(),
+                Mount("/static/v", VersionedStatic(directory=str(ROOT / "static"), version=pages.ASSETS.version)),
                 Mount("/static", CachedStatic(directory=str(ROOT / "static")), name="static")],
         middleware=[Middleware(RawSend), Middleware(SecurityMiddleware), Middleware(LazySessions)],
         exception_handlers={404: pages.not_found},  # an unknown address: the error page (JSON under /api/)

@@ -29,9 +29,14 @@ from judging.app.auth import new_csrf_token
 from judging.web.links import link_base, unreachable_warning
 from judging.app.sessions import describe
 from judging.core.text import LINE, text_problem
+from judging.web.assets import Assets
 from judging.web.deps import TooManyAttempts, client_of, foreign_origin
 
-TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parents[2] / "templates"))
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATES = Jinja2Templates(directory=str(ROOT / "templates"))
+ASSETS = Assets(ROOT / "static")  # the static folder's version and module graph (judging/web/assets.py)
+TEMPLATES.env.globals["asset"] = ASSETS.url
+TEMPLATES.env.globals["module"] = ASSETS.module_tags
 TEMPLATES.env.globals["vocabulary"] = vocabulary.for_pages()  # every label a page shows (core/vocabulary.py)
 TEMPLATES.env.globals["export_formats"] = formats.FORMATS  # the export menus (exports/formats.py)
 
