@@ -67,3 +67,15 @@ def test_an_old_version_still_gets_the_current_file_but_revalidated(tmp_path):
         assert c.get(f"/static/v/{ASSETS.version}/../app.py").status_code == 404
         assert c.get(f"/static/v/{ASSETS.version}/no-such.js").status_code == 404
         assert c.get(f"/static/v/{ASSETS.version}").status_code == 404
+
+
+def test_pages_are_sent_gzip_compressed_to_a_client_that_accepts_it(tmp_path):
+    with make_client(tmp_path / "g.db") as c:
+        token = c.get("/api/contests/c1", headers=ORG).json()["setup"]["judges"][0]["token"]
+        zipped = c.get(f"/j/{token}", headers={"accept-encoding": "gzip"})
+        plain = c.get(f"/j/{token}", headers={"accept-encoding": "identity"})
+        assert zipped.headers["content-encoding"] == "gzip" and zipped.headers["vary"] == "Accept-Encoding"
+        assert zipped.headers["content-type"] == plain.headers["content-type"] == "text/html; charset=utf-8"
+        assert "content-encoding" not in plain.headers
+        assert zipped.text == plain.text and 'id="vocabulary"' in plain.text  # httpx inflates it
+        assert int(zipped.headers["content-length"]) < len(plain.content) / 2

@@ -13,6 +13,7 @@ about the contest (the service does).
 
 from __future__ import annotations
 
+import gzip
 import hmac
 import secrets
 from pathlib import Path
@@ -42,7 +43,16 @@ TEMPLATES.env.globals["export_formats"] = formats.FORMATS  # the export menus (e
 
 
 def render(request: Request, name: str, status: int = 200, **context) -> Response:
-    return TEMPLATES.TemplateResponse(request, name, context, status_code=status)
+    """A page; gzip-compressed for a client that accepts it (a page is 10-25 KB of HTML and the embedded
+    vocabulary, about a quarter of that compressed: seconds on a hall's crowded Wi-Fi, ~0.3 ms here)."""
+    response = TEMPLATES.TemplateResponse(request, name, context, status_code=status)
+    if len(response.body) >= 1024 and "gzip" in request.headers.get("accept-encoding", "").lower():
+        body = gzip.compress(response.body, compresslevel=6, mtime=0)
+        headers = {k: v for k, v in response.headers.items() if k not in ("content-length", "content-type")}
+        headers["content-encoding"] = "gzip"
+        headers["vary"] = "Accept-Encoding"
+        return Response(body, status_code=response.status_code, headers=headers, media_type=response.media_type)
+    return response
 
 
 def error_page(request: Request, status: int, title: str, message: str) -> Response:
