@@ -114,6 +114,22 @@ class _Parser:
             raise self.fail(f"{where}.id", f"must be a short id (any text up to 40 characters): {problem}")
         return v
 
+    def tables(self, raw: Any, key: str, known: set[str], kind: str):
+        """Each table of the array ``[[key]]`` as ``(where, table, id)``: a table, no unknown key, its id unique."""
+        if not isinstance(raw, list):
+            raise self.fail(key, f"must be an array of tables ([[{key}]])")
+        ids: set[str] = set()
+        for i, t in enumerate(raw):
+            where = f"{key}[{i}]"
+            if not isinstance(t, dict):
+                raise self.fail(where, "must be a table")
+            self.no_unknown(t, known, where)
+            tid = self.ident(t, where)
+            if tid in ids:
+                raise self.fail(f"{where}.id", f"duplicate {kind} id {tid!r}")
+            ids.add(tid)
+            yield where, t, tid
+
     # sections --------------------------------------------------------------
     def rules(self, data: dict, text: str) -> Rules:
         self.no_unknown(data, {"name", "marks", "criteria", "panels", "combine", "rounds", "rounding",
@@ -148,17 +164,8 @@ class _Parser:
                      text=text)
 
     def criteria(self, raw: Any, marks: MarkBounds) -> tuple[Criterion, ...]:
-        if not isinstance(raw, list):
-            raise self.fail("criteria", "must be an array of tables ([[criteria]])")
         out: list[Criterion] = []
-        for i, c in enumerate(raw):
-            where = f"criteria[{i}]"
-            if not isinstance(c, dict):
-                raise self.fail(where, "must be a table")
-            self.no_unknown(c, {"id", "label", "max", "weight"}, where)
-            cid = self.ident(c, where)
-            if any(o.id == cid for o in out):
-                raise self.fail(f"{where}.id", f"duplicate criterion id {cid!r}")
+        for where, c, cid in self.tables(raw, "criteria", {"id", "label", "max", "weight"}, "criterion"):
             cmax = self.num(c, "max", where, marks.max)
             if cmax <= marks.min or cmax > marks.max:
                 raise self.fail(f"{where}.max", f"must be above marks.min and at most marks.max, got {fmt_num(cmax)}")
@@ -170,15 +177,8 @@ class _Parser:
         if not isinstance(raw, list) or not raw:
             raise self.fail("panels", "at least one [[panels]] table is required")
         out: list[Panel] = []
-        for i, p in enumerate(raw):
-            where = f"panels[{i}]"
-            if not isinstance(p, dict):
-                raise self.fail(where, "must be a table")
-            self.no_unknown(p, {"id", "label", "weight", "method", "drop_high", "drop_low", "per", "points",
-                                "criteria"}, where)
-            pid = self.ident(p, where)
-            if any(o.id == pid for o in out):
-                raise self.fail(f"{where}.id", f"duplicate panel id {pid!r}")
+        known = {"id", "label", "weight", "method", "drop_high", "drop_low", "per", "points", "criteria"}
+        for where, p, pid in self.tables(raw, "panels", known, "panel"):
             method = self.choice(p, "method", where, "mean", METHODS)
             drop_high = self.int_(p, "drop_high", where, 0)
             drop_low = self.int_(p, "drop_low", where, 0)

@@ -19,17 +19,8 @@ from judging.core.rules_model import (GRANT_CAPS, GRANT_EXCESS, GRANT_MODES, GRA
 
 
 def awards(p: Any, raw: Any) -> tuple[Award, ...]:
-    if not isinstance(raw, list):
-        raise p.fail("awards", "must be an array of tables ([[awards]])")
     out: list[Award] = []
-    for i, a in enumerate(raw):
-        where = f"awards[{i}]"
-        if not isinstance(a, dict):
-            raise p.fail(where, "must be a table")
-        p.no_unknown(a, {"id", "label", "count", "min_score", "amount"}, where)
-        aid = p.ident(a, where)
-        if any(o.id == aid for o in out):
-            raise p.fail(f"{where}.id", f"duplicate award id {aid!r}")
+    for where, a, aid in p.tables(raw, "awards", {"id", "label", "count", "min_score", "amount"}, "award"):
         if ("count" in a) == ("min_score" in a):
             raise p.fail(where, "needs exactly one of count = N or min_score = X")
         count = p.int_(a, "count", where, 0, minimum=1) if "count" in a else None
