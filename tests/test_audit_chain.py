@@ -21,6 +21,7 @@ from starlette.testclient import TestClient
 
 from judging.cli.main import main as run_py
 from judging.storage.store import entry_hash
+from judging.web.pages import ASSETS
 from tests.conftest import ROOT
 from tests.helpers import EXPERT, ORG, act, console_sign_in, contest, edit_db, make_client, submit_ok
 
@@ -219,7 +220,7 @@ def test_audit_page_is_served_to_the_signed_in_organizer(client):
     assert client.get("/console/c1/audit", follow_redirects=False).status_code == 303
     console_sign_in(client)
     page = client.get("/console/c1/audit")
-    assert page.status_code == 200 and 'src="/static/audit.js"' in page.text and "王建国（E1）" in page.text
+    assert page.status_code == 200 and f'src="/static/v/{ASSETS.version}/audit.js"' in page.text and "王建国（E1）" in page.text
     assert "<script>" not in page.text, "no inline script under the CSP"
     for token in (j["token"] for j in client.get("/api/contests/c1", headers=ORG).json()["setup"]["judges"]):
         assert token not in page.text
