@@ -53,6 +53,11 @@ function span(cls, text, l) {
   return s;
 }
 
+// node's text: both languages, each shown in its own (setPair(node, '已揭晓 2 个', '2 revealed')).
+export function setPair(node, zh, en) {
+  node.replaceChildren(...bi(zh, en));
+}
+
 // Both languages as nodes, each shown in its own language: [<span.zh>, ' ', <span.en>] (just the text
 // when there is no English).  `sep` is what lies between them in the text (kept for textContent).
 export function bi(zh, en, sep = ' ') {
@@ -60,13 +65,17 @@ export function bi(zh, en, sep = ' ') {
   return [span('zh', zh, 'zh-CN'), span('bi-sep', sep), span('en', en, 'en')];
 }
 
-// node's text set to a bilingual text, written as both parts (its textContent stays the text given).
-export function setBi(node, text) {
+// A bilingual text ("中文 English", "中文 / English") as nodes, both parts (just the text when it has one).
+export function biNodes(text) {
   const s = String(text ?? '');
   const [z, e] = splitLabel(s);
-  if (!e) { node.textContent = s; return; }
-  const start = s.indexOf(z) + z.length;
-  node.replaceChildren(...bi(z, e, s.slice(start, s.lastIndexOf(e))));
+  if (!e) return [document.createTextNode(s)];
+  return bi(z, e, s.slice(s.indexOf(z) + z.length, s.lastIndexOf(e)));
+}
+
+// node's text set to a bilingual text, written as both parts (its textContent stays the text given).
+export function setBi(node, text) {
+  node.replaceChildren(...biNodes(text));
 }
 
 const esc = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));

@@ -38,7 +38,8 @@ READ = """() => {
   for (let n = walk.nextNode(); n; n = walk.nextNode()) {
     const p = n.parentElement;
     if (!p || !p.checkVisibility() || p.closest('script, style, code, .mono, [data-lang-switch]')) continue;
-    const words = (n.data.match(/[A-Za-z]{3,}/g) || []).filter((w) => !allowed.test(w));
+    const plain = n.data.replace(/\S*[\/:.\-_<>@]\S*/g, '');   // addresses, commands, file names, ids
+    const words = (plain.match(/[A-Za-z]{3,}/g) || []).filter((w) => !allowed.test(w));
     if (cjk.test(n.data) && words.length) mixed.push(n.data.trim().slice(0, 80));
   }
   const sw = document.querySelector('[data-lang-switch]');
