@@ -122,7 +122,6 @@ export function progressBox(s) {
   const p = s.progress || { submitted: 0, expected: 0 };
   const pct = p.expected ? Math.round((100 * p.submitted) / p.expected) : 0;
   return `<div id="progress" data-submitted="${p.submitted}" data-expected="${p.expected}">
-    <div class="pg-text">已评 <b class="num">${p.submitted}/${p.expected}</b></div>
-    <div class="pg-bar"><div class="pg-fill" style="width:${pct}%"></div></div>
-    <div class="en pg-en">${p.submitted} of ${p.expected} judges have scored</div></div>`;
+    <div class="pg-text"><span class="zh" lang="zh-CN">已评 <b class="num">${p.submitted}/${p.expected}</b></span><span class="en"><b class="num">${p.submitted}/${p.expected}</b> judges have scored</span></div>
+    <div class="pg-bar"><div class="pg-fill" style="width:${pct}%"></div></div></div>`;
 }

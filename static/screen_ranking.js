@@ -16,7 +16,7 @@ export function viewRanking(s) {
       ${open.map((t) => `<div class="tie-group" data-tie="${esc(t.id)}">
         <div class="ta-total">总分同为 <b class="num">${score(s, t.total)}</b></div>
         <ul>${t.names.map((nm, i) => `<li data-project="${esc(t.projects[i])}" class="fit">${esc(nm)}</li>`).join('')}</ul></div>`).join('')}
-      <div class="ta-note"><span class="keep">并列跨越奖项分界，</span><span class="keep">${(s.needs_overtime || []).length ? '将进行加时赛' : '按规则决出名次'}</span>
+      <div class="ta-note"><span class="zh" lang="zh-CN"><span class="keep">并列跨越奖项分界，</span><span class="keep">${(s.needs_overtime || []).length ? '将进行加时赛' : '按规则决出名次'}</span></span>
         <div class="en">${(s.needs_overtime || []).length ? 'Across a prize boundary: an overtime round decides' : 'Across a prize boundary: the rules decide'}</div></div>
     </aside>` : '';
   const names = {};
@@ -42,7 +42,7 @@ export function viewReveal(s) {
     return {
       view: 'reveal', key: 'reveal:0',
       html: `<section class="view view-reveal">${head}<div class="rv-intro anim rise" style="--d:0.1s">
-        <div class="rv-title">颁奖典礼</div><div class="en rv-en">Awards ceremony</div>
+        <div class="rv-title">颁奖典礼 <span class="en">Awards ceremony</span></div>
         <div class="rv-sub">共 ${rv.total_tiers} 个奖项，即将揭晓 <span class="en">${rv.total_tiers} award tiers, revealed one by one</span></div>
       </div></div></section>`,
     };

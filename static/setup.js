@@ -92,7 +92,7 @@ function renderRules(setup) {
   $('rules-name').textContent = r.name;
   $('rules-source').textContent = r.source;
   $('rules-summary').replaceChildren(...r.summary.map((line) => el('li', {}, line)));
-  setPair($('panels-list'), `评审团：${setup.panels.map((p) => `${splitLabel(p.label)[0]}（${p.id}）`).join('、')}`,
+  setPair($('panels-list'), `评审团：${setup.panels.map((p) => splitLabel(p.label)[0]).join('、')}`,
     `Panels: ${setup.panels.map((p) => `${splitLabel(p.label)[1] || p.label} (${p.id})`).join(', ')}`);
   $('f-toml').value = r.text;
   const sel = $('f-preset');
