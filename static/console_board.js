@@ -25,16 +25,17 @@ export function renderJudges(s) {
   renderKept($('judges'), key, () => drawJudges(s));
   const online = s.judges_status.filter((j) => j.connected).length;
   const missing = s.judges_status.filter((j) => judgeState(s, j) === 'missing');
-  $('judges-summary').textContent = `在线 ${online}/${s.judges_status.length}`
-    + (['scoring', 'closed', 'result'].includes(s.phase) ? ` · 未提交 ${missing.length}` : '');
+  const live = ['scoring', 'closed', 'result'].includes(s.phase);
+  setPair($('judges-summary'), `在线 ${online}/${s.judges_status.length}${live ? ` · 未提交 ${missing.length}` : ''}`,
+    `online ${online}/${s.judges_status.length}${live ? ` · missing ${missing.length}` : ''}`);
 }
 
 function drawJudges(s) {
   const groups = s.setup.panels.map((p) => {
     const js = s.judges_status.filter((j) => j.panel === p.id);
     return el('div', { class: 'panel-group' },
-      el('h3', {}, ...biNodes(p.label), el('span', { class: 'count' },
-        ` 在线 ${js.filter((j) => j.connected).length}/${js.length}`)),
+      el('h3', {}, ...biNodes(p.label), ' ', el('span', { class: 'count' },
+        ...bi(`在线 ${js.filter((j) => j.connected).length}/${js.length}`, `online ${js.filter((j) => j.connected).length}/${js.length}`))),
       el('div', { class: 'chips' }, js.map((j) => {
         const state = judgeState(s, j);
         const title = [`${j.name}（${j.id}）`, j.connected ? '在线 online' : '离线 offline',
@@ -121,11 +122,11 @@ function drawResults(s) {
   const hasOT = s.results.some((r) => r.overtime && Object.keys(r.overtime).length);
   const hasTrack = s.results.some((r) => r.track);
   table.tHead.replaceChildren(el('tr', {},
-    el('th', { class: 'num', title: 'Rank' }, '名次'), hasTrack ? el('th', { title: 'Track' }, '赛道') : null,
-    el('th', { title: 'Project' }, '项目'),
-    panels.map((p) => el('th', { class: 'num', title: p.label }, zhPart(p.label).replace('评审团', ''))),
-    el('th', { class: 'num', title: 'Total' }, '总分'), hasOT ? el('th', { class: 'num', title: 'Overtime' }, '加时') : null,
-    el('th', { title: 'Tie' }, '并列'), el('th', { title: 'Award' }, '奖项'), el('th', { class: 'num', title: 'Grant' }, '奖金')));
+    el('th', { class: 'num', title: 'Rank' }, ...bi('名次', 'Rank')), hasTrack ? el('th', { title: 'Track' }, ...bi('赛道', 'Track')) : null,
+    el('th', { title: 'Project' }, ...bi('项目', 'Project')),
+    panels.map((p) => el('th', { class: 'num', title: p.label }, ...bi(zhPart(p.label).replace('评审团', ''), splitLabel(p.label)[1].replace(/ panel$/, '')))),
+    el('th', { class: 'num', title: 'Total' }, ...bi('总分', 'Total')), hasOT ? el('th', { class: 'num', title: 'Overtime' }, ...bi('加时', 'Overtime')) : null,
+    el('th', { title: 'Tie' }, ...bi('并列', 'Tie')), el('th', { title: 'Award' }, ...bi('奖项', 'Award')), el('th', { class: 'num', title: 'Grant' }, ...bi('奖金', 'Grant'))));
   const ties = Object.fromEntries(s.ties.map((t) => [t.id, t]));
   table.tBodies[0].replaceChildren(...s.results.map((r) => {
     const tie = r.tie ? ties[r.tie] : null;

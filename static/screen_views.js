@@ -26,7 +26,7 @@ export function viewBoard(s) {
     view: 'board', key: `board:${done}`,
     html: `<section class="view view-board">
       <div class="board-main"><h2 class="section-title">当前排名 <span class="en">Standings</span>
-        <span class="sub">已完成 ${done} / ${total} 个项目</span></h2>${leaderboard(s, s.leaderboard || [])}</div>
+        <span class="sub">已完成 ${done} / ${total} 个项目 <span class="en">${done} of ${total} done</span></span></h2>${leaderboard(s, s.leaderboard || [])}</div>
       <aside class="board-side">${nextUpBox(s, { compact: true })}</aside>
     </section>`,
   };

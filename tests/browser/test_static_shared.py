@@ -198,6 +198,6 @@ def test_the_big_screens_banner_names_the_round_and_phase_from_the_vocabulary(br
         banner = page.locator("#round-label")
         expect(banner).to_contain_text(z)
         expect(banner.locator(".en")).to_have_text(e)
-        expect(banner.locator(".phase-chip")).to_have_text(vocabulary.zh("phase", "setup"))
+        expect(banner.locator(".phase-chip")).to_have_text(vocabulary.zh("phase", "setup"), use_inner_text=True)
     finally:
         page.context.close()
