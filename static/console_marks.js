@@ -9,7 +9,7 @@ import { api } from './shared/api.js';
 import { $, el, renderKept } from './shared/dom.js';
 import { fmtNum } from './shared/format.js';
 import { biNodes, setBi } from './shared/lang.js';
-import { roundBoth as roundLabel } from './shared/labels.js';
+import { roundBoth as roundLabel, sayRound } from './shared/labels.js';
 import { showFieldErrors, clearFieldErrors, toast } from './console_ui.js';
 
 const cid = document.querySelector('main').dataset.cid;
@@ -57,7 +57,7 @@ function draw() {
   if (!rounds.includes(view.round)) view.round = rounds.at(-1);
   const rsel = $('md-round');
   renderKept(rsel, JSON.stringify([rounds, view.round]), () => rsel.replaceChildren(
-    ...rounds.map((r) => el('option', { value: r, selected: r === view.round }, roundLabel(r)))));
+    ...rounds.map((r) => el('option', { value: r, selected: r === view.round }, sayRound(r)))));
   const open = isOpen(s, view.project, view.round);
   const locked = s.phase === 'locked';
   const shown = s.marks.filter((m) => m.project === view.project && m.round === view.round);

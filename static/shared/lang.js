@@ -10,10 +10,12 @@
 // bare Chinese text wrapped in <span class="zh" lang="zh-CN"> here when English is chosen, for what is on
 // the page now and what pages draw later (a MutationObserver).  Text a page sets itself goes through
 // setBi(node, "中文 English" | "中文 / English") or bi(zh, en), which write both parts as spans; attributes
-// and dialogs that cannot hold markup use tr(zh, en) / say(text).
+// and dialogs that cannot hold markup use tr(zh, en) / say(text); server text in a template is marked
+// data-bi ("中文 / English", split once the page loads).  The big screen shows no button: the L key.
 // What it does not do: translate anything (the English is written next to the Chinese where it exists), or
 // draw the judge page (judge_i18n.js words it; it reads and writes the choice here).
 
+import { esc } from './dom.js';
 import { splitLabel } from './format.js';
 
 export const LANG_KEY = 'rj:lang';
@@ -77,8 +79,6 @@ export function biNodes(text) {
 export function setBi(node, text) {
   node.replaceChildren(...biNodes(text));
 }
-
-const esc = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
 
 // The same as markup, for pages that write HTML strings (escaped).
 export function biHtml(text) {
