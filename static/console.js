@@ -180,7 +180,7 @@ function renderButtons(s) {
     b.disabled = busy || !can;
     b.classList.toggle('suggested', !!(s.next_step && s.next_step.action === action));
     const why = !can && typeof refused[action] === 'string' ? refused[action] : '';
-    if (why) b.title = say(why);
+    if (why) b.title = why;
     else if (b.title) b.removeAttribute('title');
   }
   // the big button keeps keyboard focus while it waits (a disabled button would drop it): inert, not disabled

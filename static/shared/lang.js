@@ -130,8 +130,8 @@ function watch() {
 
 // ------------------------------------------------------------------ the switch
 const SWITCH = {
-  zh: { text: 'EN', label: 'Switch to English', lang: 'en' },      // shown in Chinese: offers English
-  en: { text: '中文', label: '切换到中文', lang: 'zh-CN' },
+  zh: { text: 'EN', label: 'EN: Switch to English', lang: 'en' },   // shown in Chinese: offers English
+  en: { text: '中文', label: '中文：切换到中文', lang: 'zh-CN' },      // (the name starts with the text shown)
 };
 
 function drawSwitches() {

@@ -122,9 +122,8 @@ def test_page_is_chinese_by_default_and_english_after_the_switch(browser: Browse
         seen = settle(page, ready)
         assert_chinese_only(seen, name)
         assert seen["switchShown"] and seen["switchText"] == "EN", f"{name}: the switch in the header says EN"
-        if name == "console":
-            SHOTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(SHOTS / "console_zh.png"))
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"{name}_zh.png"), full_page=True)
         page.click("[data-lang-switch]")
         page.wait_for_timeout(200)
         seen = page.evaluate(READ)
@@ -133,8 +132,7 @@ def test_page_is_chinese_by_default_and_english_after_the_switch(browser: Browse
         page.reload()
         seen = settle(page, ready)
         assert_english(seen, name + " after reload", label)
-        if name == "console":
-            page.screenshot(path=str(SHOTS / "console_en.png"))
+        page.screenshot(path=str(SHOTS / f"{name}_en.png"), full_page=True)
         page.click("[data-lang-switch]")
         page.wait_for_timeout(200)
         assert_chinese_only(page.evaluate(READ), name + " switched back")
