@@ -30,6 +30,8 @@ READ = r"""() => {
     const shown = p && (p.nodeType === 3 || (p.nodeType === 1 && vis(p)));
     if (shown && cjk.test(p.textContent) && (p.nodeType === 3 || p.classList.contains('zh')))
       doubled.push(p.textContent.trim() + ' | ' + e.textContent.trim());
+    else for (const t of e.parentNode.childNodes)   // Chinese words beside it in the same element, still shown
+      if (t.nodeType === 3 && cjk.test(t.data)) { doubled.push(t.data.trim() + ' || ' + e.textContent.trim()); break; }
   }
   // visible text holding Chinese and English words at once ("准备中 Setup", "失败 / failed"): both languages
   const mixed = [];
