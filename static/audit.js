@@ -4,6 +4,8 @@
 // Everything shown is text from the server, escaped; nothing here changes any data.
 import { api } from "./shared/api.js";
 import { esc } from "./shared/dom.js";
+import { biHtml, setBi, setPair } from "./shared/lang.js";
+import { splitLabel } from "./shared/format.js";
 
 const main = document.querySelector("main[data-cid]");
 const cid = main.dataset.cid;
@@ -82,7 +84,7 @@ async function load() {
   const ticket = ++loading;
   writeAddress();
   const q = new URLSearchParams({ ...filters(), offset: String(offset), limit: String(PAGE) });
-  count.textContent = "加载中… Loading…";
+  setBi(count, "加载中… Loading…");
   try {
     const page = await api("GET", `/api/contests/${encodeURIComponent(cid)}/audit/entries?${q}`);
     if (ticket !== loading) return;  // a newer request is on its way
@@ -91,15 +93,15 @@ async function load() {
       : `<tr><td colspan="9" class="empty">没有符合条件的记录 <span class="en">No matching entries</span></td></tr>`;
     const pages = Math.max(1, Math.ceil(page.total / PAGE));
     const current = Math.floor(offset / PAGE) + 1;
-    count.textContent = `共 ${page.total} 条记录 · ${page.total} entries`;
+    setPair(count, `共 ${page.total} 条记录`, `${page.total} entries`);
     pageLabel.textContent = `第 ${current} / ${pages} 页`;
     prev.disabled = offset <= 0;
     next.disabled = offset + PAGE >= page.total;
   } catch (err) {
     if (ticket !== loading) return;
     count.textContent = "";
-    rows.innerHTML = `<tr><td colspan="9" class="bad">无法读取审计日志 / cannot load the audit log: `
-      + `${esc(err.message)}</td></tr>`;
+    const [mz, me] = splitLabel(err.message);
+    rows.innerHTML = `<tr><td colspan="9" class="bad">${biHtml(`无法读取审计日志：${mz} / cannot load the audit log: ${me || mz}`)}</td></tr>`;
   }
 }
 
@@ -109,13 +111,13 @@ function chainIntact(s) {
   const hash = `<code id="last-hash" title="${esc(s.last_hash ?? "")}">${esc((s.last_hash ?? "—").slice(0, 16))}</code>`;
   const last = `<strong id="last-seq">${s.last_seq ?? "—"}</strong>`;
   if (!s.contest_entries) {
-    return `✓ 哈希链完整，数据库未被改动；本大赛还没有记录。 <span class="en">The hash chain is intact; this contest has no entries yet.</span>`;
+    return `✓ <span class="zh" lang="zh-CN">哈希链完整，数据库未被改动；本大赛还没有记录。</span> <span class="en">The hash chain is intact; this contest has no entries yet.</span>`;
   }
-  return `✓ 哈希链完整，数据库未被改动：本大赛 <strong id="contest-entries">${s.contest_entries}</strong> 条记录，`
-    + `最后一条为全库第 ${last} 条（编号在本数据库的所有大赛间连续），哈希 ${hash}，可与签字汇总表核对。`
+  return `✓ <span class="zh" lang="zh-CN">哈希链完整，数据库未被改动：本大赛 <strong id="contest-entries">${s.contest_entries}</strong> 条记录，`
+    + `最后一条为全库第 ${last} 条（编号在本数据库的所有大赛间连续），哈希 ${hash}，可与签字汇总表核对。</span>`
     + ` <span class="en">The hash chain is intact: this contest has ${s.contest_entries} entries; its last is entry `
-    + `${esc(String(s.last_seq ?? "—"))} of the database (numbered across all its contests), hash as shown: compare it `
-    + `with the signed summary sheet.</span>`;
+    + `${esc(String(s.last_seq ?? "—"))} of the database (numbered across all its contests), hash `
+    + `<code>${esc((s.last_hash ?? "—").slice(0, 16))}</code>: compare it with the signed summary sheet.</span>`;
 }
 
 async function verify() {
@@ -124,11 +126,12 @@ async function verify() {
     chain.className = `alert chain ${s.ok ? "ok" : "bad"}`;
     chain.innerHTML = s.ok
       ? chainIntact(s)
-      : `⚠ 审计记录被篡改或损坏！<strong>${esc(s.message)}</strong> `
+      : `⚠ <span class="zh" lang="zh-CN">审计记录被篡改或损坏！</span><strong>${biHtml(s.message)}</strong> `
         + `<span class="en">The audit chain is broken: the database was changed outside the program.</span>`;
   } catch (err) {
     chain.className = "alert chain bad";
-    chain.textContent = `无法检查哈希链 / cannot check the chain: ${err.message}`;
+    const [mz, me] = splitLabel(err.message);
+    setBi(chain, `无法检查哈希链：${mz} / cannot check the chain: ${me || mz}`);
   }
 }
 

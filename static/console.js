@@ -16,8 +16,9 @@
 import { connect, timerRaw } from './live.js';
 import { api, signedOut } from './shared/api.js';
 import { $, el, renderKept } from './shared/dom.js';
-import { fmtClock, fmtOverrun } from './shared/format.js';
-import { both, zh } from './shared/labels.js';
+import { fmtClock, fmtOverrun, splitLabel } from './shared/format.js';
+import { both, label, zh } from './shared/labels.js';
+import { bi, biNodes, setBi, setPair, say } from './shared/lang.js';
 import { toast, confirmDialog, dialogOpen, showConn } from './console_ui.js';
 import { renderAlerts, renderJudges, renderOrder, renderResults, renderRoadshow } from './console_board.js';
 import { openMarks, refreshMarks } from './console_marks.js';
@@ -69,9 +70,9 @@ function render() {
   const whenWhere = [s.setup?.date, s.setup?.venue].filter(Boolean).join(' · ');
   $('when-where').textContent = whenWhere;
   $('when-where').hidden = !whenWhere;
-  document.title = `控制台 Console · ${s.contest.name}`;
+  document.title = `${say('控制台 Console')} · ${s.contest.name}`;
   const phase = $('phase');
-  phase.textContent = both('phase', s.phase);
+  setBi(phase, both('phase', s.phase));
   phase.className = `phase phase-${s.phase}`;
   const round = $('round');
   round.hidden = !s.round_badge;          // the server's words; none once the overtime round is over
@@ -100,19 +101,22 @@ function waiting() {
 function renderStage(s) {
   const cur = s.current;
   $('cur-pos').textContent = cur && cur.position ? `${cur.position} / ${cur.of}` : '';
-  $('cur-name').textContent = cur ? `${cur.id} ${cur.name}` : (s.phase === 'setup' ? '比赛尚未开始 Not started' : '—');
+  if (cur) $('cur-name').textContent = `${cur.id} ${cur.name}`;
+  else setBi($('cur-name'), s.phase === 'setup' ? '比赛尚未开始 Not started' : '—');
   $('cur-org').textContent = cur ? [cur.organization, cur.community].filter(Boolean).join(' · ') : '';
   if (s.phase === 'locked') {  // the final state: nothing is on stage any more
     const n = s.reveal ? s.reveal.total_tiers : 0;
     $('cur-pos').textContent = '';
-    $('cur-name').textContent = '结果已锁定 Results locked';
-    $('cur-org').textContent = `全部 ${n} 个奖项已揭晓 · all ${n} award tiers revealed`;
+    setBi($('cur-name'), '结果已锁定 Results locked');
+    setPair($('cur-org'), `全部 ${n} 个奖项已揭晓`, `all ${n} award tiers revealed`);
   } else if (s.reveal) {  // the awards: what the screen shows now
     const rv = s.reveal;
     const last = rv.tiers.at(-1);
-    $('cur-name').textContent = last ? `颁奖：${last.label}（${last.projects.length} 项）` : '颁奖即将开始 Awards next';
-    $('cur-org').textContent = `已揭晓 ${rv.step} / ${rv.total_tiers} 个奖项 tiers revealed`
-      + (rv.tiers.length ? `：${rv.tiers.map((t) => t.label).join(' → ')}` : '');
+    if (last) $('cur-name').textContent = `颁奖：${last.label}（${last.projects.length} 项）`;
+    else setBi($('cur-name'), '颁奖即将开始 Awards next');
+    const tiers = rv.tiers.length ? rv.tiers.map((t) => t.label).join(' → ') : '';
+    setPair($('cur-org'), `已揭晓 ${rv.step} / ${rv.total_tiers} 个奖项${tiers ? `：${tiers}` : ''}`,
+      `${rv.step} of ${rv.total_tiers} award tiers revealed${tiers ? `: ${tiers}` : ''}`);
   }
   const prog = $('progress');
   prog.hidden = !s.progress;
@@ -127,11 +131,11 @@ function renderStage(s) {
   btn.disabled = !nxt;
   if (nxt) {
     const p = nxt.project ? s.order.find((o) => o.id === nxt.project) : null;
-    label.textContent = p ? `${nxt.label} · ${p.id} ${p.name}` : nxt.label;
+    label.replaceChildren(...biNodes(nxt.label), ...(p ? [` · ${p.id} ${p.name}`] : []));
     btn.dataset.next = nxt.action;
   } else {
-    label.textContent = s.phase === 'locked' ? '结果已锁定 Results locked'
-      : (s.phase === 'setup' ? '请先在设置页抽签 / draw the running order on the setup page first' : '—');
+    setBi(label, s.phase === 'locked' ? '结果已锁定 Results locked'
+      : (s.phase === 'setup' ? '请先在设置页抽签 / draw the running order on the setup page first' : '—'));
     delete btn.dataset.next;
   }
 }
@@ -163,7 +167,7 @@ function renderOptions(s) {
     ...(s.options || []).map((o) => el('button', {
       type: 'button', class: `btn small option${o.on ? ' on' : ''}`, 'data-option': o.id, 'data-action': o.action,
       'aria-pressed': String(o.on), disabled: busy,
-    }, `${o.on ? '✓ ' : ''}${o.label}`))));
+    }, o.on ? '✓ ' : '', ...biNodes(o.label)))));
 }
 
 // Every action button is enabled from the snapshot's allowed list; a disabled one says why, in the server's
@@ -191,7 +195,7 @@ function showError(message) {
   actionError = { message, until: Date.now() + ERROR_MS };
   const ea = $('error-alert');
   ea.hidden = false;
-  ea.textContent = message;
+  setBi(ea, message);
   clearTimeout(errorTimer);
   errorTimer = setTimeout(() => { actionError = null; if (snap) renderAlerts(snap, actionError); }, ERROR_MS);
   toast(message, 'bad');
@@ -225,20 +229,21 @@ $('roadshow').addEventListener('click', (ev) => {
 function judgeList(js) {
   return el('ul', { class: 'missing-list' }, js.map((j) => el('li', {},
     el('span', { class: `dot ${j.connected ? 'on' : 'off'}` }), ` ${j.name}（${j.id}）`,
-    el('span', { class: j.connected ? 'ok' : 'bad' }, j.connected ? ' 在线 online' : ' 离线 offline'))));
+    el('span', { class: j.connected ? 'ok' : 'bad' }, ' ', ...biNodes(j.connected ? '在线 online' : '离线 offline')))));
 }
 
 function closeBody(s) {
   const missing = s.judges_status.filter((j) => !j.recused && !j.submitted);
-  if (!missing.length) return el('p', {}, '所有评委均已提交。/ Every judge has submitted.');
-  return el('div', {}, el('p', {}, `还有 ${missing.length} 位评委未提交。结束后他们的分数不再计入本项目。`
-    + `/ ${missing.length} judge(s) have not submitted; their marks will not count for this project.`), judgeList(missing));
+  if (!missing.length) return el('p', {}, ...biNodes('所有评委均已提交。 / Every judge has submitted.'));
+  return el('div', {}, el('p', {}, ...bi(`还有 ${missing.length} 位评委未提交。结束后他们的分数不再计入本项目。`,
+    `${missing.length} judge(s) have not submitted; their marks will not count for this project.`, ' / ')), judgeList(missing));
 }
 
 function backBody(s) {
   const cur = s.current ? `（${s.current.id} ${s.current.name}）` : '';
-  return el('p', {}, `当前阶段「${both('phase', s.phase)}」${cur}将退回上一步，大屏与评委手机同步退回（已提交的评分保留）。`
-    + '/ The screen and phones follow; submitted marks are kept.');
+  const ph = label('phase', s.phase);
+  return el('p', {}, ...bi(`当前阶段「${ph.zh}」${cur}将退回上一步，大屏与评委手机同步退回（已提交的评分保留）。`,
+    `The phase “${ph.en}”${cur} goes back one step; the screen and phones follow; submitted marks are kept.`, ' / '));
 }
 
 // A confirmation about the state shown: its body follows every update, and once the state has moved on
@@ -289,7 +294,10 @@ async function reload() {
     receive(await api('GET', `/api/contests/${encodeURIComponent(cid)}`));
     return true;
   } catch (e) {
-    if (e.status !== 401) toast(`无法读取当前状态 / could not reload the state: ${e.message}`, 'bad');
+    if (e.status !== 401) {
+      const [mz, me] = splitLabel(e.message);
+      toast(`无法读取当前状态：${mz} / could not reload the state: ${me || mz}`, 'bad');
+    }
     return false;
   }
 }
@@ -350,7 +358,7 @@ async function send(action, project, confirm, version, confirmRecent = false) {
   }
   if (error) showError(error);
   if (recent) {
-    const go = await confirmDialog({ title: recent.split(' / ')[0], body: `${recent.split(' / ')[1] || ''}`,
+    const go = await confirmDialog({ title: recent, body: '',
       confirm: '仍要继续 Continue', cancel: '取消 Cancel' });
     if (go) await send(action, project, confirm, snap.version, true);
   }

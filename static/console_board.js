@@ -6,7 +6,8 @@
 // outlier messages, grant_text and money.line exactly as sent).
 
 import { $, el, renderKept } from './shared/dom.js';
-import { fmtNum, fmtPercent, fmtScore, scoreDigits, zhPart } from './shared/format.js';
+import { fmtNum, fmtPercent, fmtScore, scoreDigits, splitLabel, zhPart } from './shared/format.js';
+import { bi, biNodes, setBi, setPair } from './shared/lang.js';
 
 const score = (s, x) => fmtScore(x, scoreDigits(s));   // as published: the rules' decimals
 
@@ -24,16 +25,17 @@ export function renderJudges(s) {
   renderKept($('judges'), key, () => drawJudges(s));
   const online = s.judges_status.filter((j) => j.connected).length;
   const missing = s.judges_status.filter((j) => judgeState(s, j) === 'missing');
-  $('judges-summary').textContent = `在线 ${online}/${s.judges_status.length}`
-    + (['scoring', 'closed', 'result'].includes(s.phase) ? ` · 未提交 ${missing.length}` : '');
+  const live = ['scoring', 'closed', 'result'].includes(s.phase);
+  setPair($('judges-summary'), `在线 ${online}/${s.judges_status.length}${live ? ` · 未提交 ${missing.length}` : ''}`,
+    `online ${online}/${s.judges_status.length}${live ? ` · missing ${missing.length}` : ''}`);
 }
 
 function drawJudges(s) {
   const groups = s.setup.panels.map((p) => {
     const js = s.judges_status.filter((j) => j.panel === p.id);
     return el('div', { class: 'panel-group' },
-      el('h3', {}, `${p.label}`, el('span', { class: 'count' },
-        ` 在线 ${js.filter((j) => j.connected).length}/${js.length}`)),
+      el('h3', {}, ...biNodes(p.label), ' ', el('span', { class: 'count' },
+        ...bi(`在线 ${js.filter((j) => j.connected).length}/${js.length}`, `online ${js.filter((j) => j.connected).length}/${js.length}`))),
       el('div', { class: 'chips' }, js.map((j) => {
         const state = judgeState(s, j);
         const title = [`${j.name}（${j.id}）`, j.connected ? '在线 online' : '离线 offline',
@@ -59,19 +61,20 @@ export function renderAlerts(s, actionError) {
   oa.hidden = out.length === 0;
   if (out.length) {  // redrawn only when it changed: a live region is announced again on every redraw
     const panels = Object.fromEntries(s.setup.panels.map((p) => [p.id, zhPart(p.label)]));
-    renderKept(oa, JSON.stringify([s.current && s.current.id, out.map((j) => [j.judge, j.total, j.message])]), () => oa.replaceChildren(el('strong', {}, '⚠ 异常分提醒 Outlier warning'), ' ',
+    renderKept(oa, JSON.stringify([s.current && s.current.id, out.map((j) => [j.judge, j.total, j.message])]), () => oa.replaceChildren(el('strong', {}, '⚠ ', ...biNodes('异常分提醒 Outlier warning')), ' ',
       el('span', {}, `${s.current ? `${s.current.id} ${s.current.name}：` : ''}`),
       ...out.map((j) => el('span', { class: 'outlier-item', 'data-judge': j.judge },
         `${j.name}（${panels[j.panel] || j.panel}）${fmtNum(j.total)} 分 — ${j.message}`)),
-      el('span', { class: 'en' }, ' 请主持人请该评委核对是否输入有误；系统不会自动修改成绩。Ask the judge to check for a typo; the result is not changed automatically.')));
+      ' ', ...bi('请主持人请该评委核对是否输入有误；系统不会自动修改成绩。', 'Ask the judge to check for a typo; the result is not changed automatically.')));
   }
   const ea = $('error-alert');
   if (actionError && Date.now() < actionError.until) {   // an action's error stays readable for a while
     ea.hidden = false;
-    ea.textContent = actionError.message;
+    setBi(ea, actionError.message);
   } else {
     ea.hidden = !s.results_error;
-    ea.textContent = s.results_error ? `成绩无法计算 / the results cannot be computed: ${s.results_error}` : '';
+    const [rz, re] = splitLabel(s.results_error || '');
+    setBi(ea, s.results_error ? `成绩无法计算：${rz} / the results cannot be computed: ${re || rz}` : '');
   }
   const ta = $('tie-alert');
   const crossing = s.ties.filter((t) => t.crosses_boundary);
@@ -80,22 +83,24 @@ export function renderAlerts(s, actionError) {
   if (!ta.hidden) {
     // how each tie was settled, in the server's words (judging/core/tie_labels.py): 加时赛决出, 专家评审团得分高者胜 …
     const lines = crossing.map((t) => `${t.names.join('、')}（${score(s, t.total)} 分）`
-      + (t.resolved_by ? ` — ${t.how} resolved` : ' — 未决 undecided'));
-    let next = '';
+      + (t.resolved_by ? ` — ${t.how}` : ' — 未决'));
+    const linesEn = crossing.map((t) => `${t.names.join(', ')} (${score(s, t.total)})`
+      + (t.resolved_by ? ` — ${t.how} resolved` : ' — undecided'));
+    let next = ['', ''];
     if (s.needs_overtime.length) {
-      next = s.phase === 'ranking' ? ' → 需要加时赛，请点「开始加时赛」。/ Overtime needed.'
-        : ' → 加时赛进行中。/ Overtime in progress.';
+      next = s.phase === 'ranking' ? [' → 需要加时赛，请点「开始加时赛」。', ' → Overtime needed.']
+        : [' → 加时赛进行中。', ' → Overtime in progress.'];
     }
     ta.className = `alert ${open.length || s.needs_overtime.length ? 'warn' : 'info'}`;
     renderKept(ta, JSON.stringify([lines, next]), () => ta.replaceChildren(
-      el('strong', {}, '并列跨越奖项线 Tie across an award boundary：'), ' ', lines.join('；'), next));
+      ...bi(`${'并列跨越奖项线：'} ${lines.join('；')}${next[0]}`, `Tie across an award boundary: ${linesEn.join('; ')}${next[1]}`)));
   }
   const sa = $('storage-alert');  // the server's disk is full: writes are refused until there is room again
   sa.hidden = !s.storage || s.storage.ok !== false;
-  sa.textContent = sa.hidden ? '' : `⚠ ${s.storage.message}`;
+  setBi(sa, sa.hidden ? '' : `⚠ ${s.storage.message}`);
   const wa = $('warn-alert');
   wa.hidden = !s.warnings.length;
-  wa.textContent = s.warnings.length ? `提示 Notes: ${s.warnings.join('；')}` : '';
+  wa.replaceChildren(...(s.warnings.length ? [...biNodes('提示 Notes'), ': ', ...s.warnings.flatMap((w, i) => [i ? '；' : '', ...biNodes(w)])] : []));
 }
 
 // ------------------------------------------------------------------ results
@@ -104,11 +109,11 @@ export function renderResults(s) {
   const key = JSON.stringify([s.setup.panels.map((p) => [p.id, p.label]), s.results, s.ties,
     s.current && s.current.id, s.contest.digits]);
   renderKept($('results'), key, () => drawResults(s));
-  $('results-count').textContent = s.results.length ? `（${s.results.length} 项 projects）` : '';
+  setPair($('results-count'), s.results.length ? `（${s.results.length} 项）` : '', s.results.length ? `(${s.results.length} projects)` : '');
   const m = s.money;
   const ml = $('money-line');
   ml.hidden = !(m && s.results.length);
-  ml.textContent = m ? `创投资金 Grants：${m.line}${m.notes.length ? `（${m.notes.join('；')}）` : ''}` : '';
+  ml.replaceChildren(...(m ? [...biNodes('创投资金 Grants'), `：${m.line}${m.notes.length ? `（${m.notes.join('；')}）` : ''}`] : []));
 }
 
 function drawResults(s) {
@@ -117,11 +122,11 @@ function drawResults(s) {
   const hasOT = s.results.some((r) => r.overtime && Object.keys(r.overtime).length);
   const hasTrack = s.results.some((r) => r.track);
   table.tHead.replaceChildren(el('tr', {},
-    el('th', { class: 'num', title: 'Rank' }, '名次'), hasTrack ? el('th', { title: 'Track' }, '赛道') : null,
-    el('th', { title: 'Project' }, '项目'),
-    panels.map((p) => el('th', { class: 'num', title: p.label }, zhPart(p.label).replace('评审团', ''))),
-    el('th', { class: 'num', title: 'Total' }, '总分'), hasOT ? el('th', { class: 'num', title: 'Overtime' }, '加时') : null,
-    el('th', { title: 'Tie' }, '并列'), el('th', { title: 'Award' }, '奖项'), el('th', { class: 'num', title: 'Grant' }, '奖金')));
+    el('th', { class: 'num', title: 'Rank' }, ...bi('名次', 'Rank')), hasTrack ? el('th', { title: 'Track' }, ...bi('赛道', 'Track')) : null,
+    el('th', { title: 'Project' }, ...bi('项目', 'Project')),
+    panels.map((p) => el('th', { class: 'num', title: p.label }, ...bi(zhPart(p.label).replace('评审团', ''), splitLabel(p.label)[1].replace(/ panel$/, '')))),
+    el('th', { class: 'num', title: 'Total' }, ...bi('总分', 'Total')), hasOT ? el('th', { class: 'num', title: 'Overtime' }, ...bi('加时', 'Overtime')) : null,
+    el('th', { title: 'Tie' }, ...bi('并列', 'Tie')), el('th', { title: 'Award' }, ...bi('奖项', 'Award')), el('th', { class: 'num', title: 'Grant' }, ...bi('奖金', 'Grant'))));
   const ties = Object.fromEntries(s.ties.map((t) => [t.id, t]));
   table.tBodies[0].replaceChildren(...s.results.map((r) => {
     const tie = r.tie ? ties[r.tie] : null;
@@ -166,19 +171,19 @@ function drawRoadshow(s) {
   const box = $('roadshow');
   const r = s.result;
   if (!r) {
-    box.replaceChildren(el('p', { class: 'hint' }, s.phase === 'scoring'
-      ? '评分进行中，结束评分后显示。Scoring is open: shown once it closes.' : '评分结束后显示。Shown once scoring closes.'));
+    box.replaceChildren(el('p', { class: 'hint' }, ...(s.phase === 'scoring'
+      ? bi('评分进行中，结束评分后显示。', 'Scoring is open: shown once it closes.') : bi('评分结束后显示。', 'Shown once scoring closes.'))));
     return;
   }
   box.replaceChildren(
     ...r.panels.map((p) => el('div', { class: 'rs-panel' },
-      el('div', { class: 'rs-head' }, el('strong', {}, p.label), ` 权重 ${fmtPercent(p.weight)} · `,
-        el('span', { class: 'num' }, `得分 ${score(s, p.score)}`)),
+      el('div', { class: 'rs-head' }, el('strong', {}, ...biNodes(p.label)), ' ',
+        ...bi(`权重 ${fmtPercent(p.weight)} · 得分 ${score(s, p.score)}`, `weight ${fmtPercent(p.weight)} · score ${score(s, p.score)}`)),
       el('div', { class: 'rs-marks' }, p.marks.map((m) => el('button', {
         type: 'button', class: `mk ${m.dropped ? 'dropped' : ''}`, 'data-judge': m.judge,
         title: `${m.name}（${m.judge}）${m.dropped ? ' · 去掉 dropped' : ''} · 点击更正 click to correct`,
       }, el('span', { class: 'mk-name' }, m.name), el('span', { class: 'num' }, fmtNum(m.total))))))),
-    el('div', { class: 'rs-total' }, `本场得分 Score ${score(s, r.score)}`,
-      r.total !== null ? ` · 总分 Total ${score(s, r.total)}` : '', r.rank ? ` · 当前第 ${r.rank} 名` : ''));
+    el('div', { class: 'rs-total' }, ...bi(`本场得分 ${score(s, r.score)}${r.total !== null ? ` · 总分 ${score(s, r.total)}` : ''}${r.rank ? ` · 当前第 ${r.rank} 名` : ''}`,
+      `Score ${score(s, r.score)}${r.total !== null ? ` · Total ${score(s, r.total)}` : ''}${r.rank ? ` · rank ${r.rank} so far` : ''}`)));
 }
 

@@ -4,6 +4,7 @@
 
 import { api, ApiError } from './shared/api.js';
 import { el } from './shared/dom.js';
+import { bi, biNodes } from './shared/lang.js';
 import { toast } from './console_ui.js';
 
 const COLUMNS = {
@@ -51,21 +52,21 @@ export function wireImport(box, cid, onApplied, countNow) {
       } else general.push(err);
     }
     const head = el('p', { class: errors.length ? 'preview-status bad' : 'preview-status ok' },
-      errors.length
-        ? `「${file.name}」有 ${errors.length} 处错误，请改正后重新选择文件。/ ${errors.length} error(s): fix the file and choose it again.`
-        : `「${file.name}」共 ${rows.length} 行，没有错误。确认导入将替换现有的 ${countNow()} 条。/ ${rows.length} rows, no errors; importing replaces the current ${countNow()}.`);
+      ...(errors.length
+        ? bi(`「${file.name}」有 ${errors.length} 处错误，请改正后重新选择文件。`, `“${file.name}”: ${errors.length} error(s): fix the file and choose it again.`, ' / ')
+        : bi(`「${file.name}」共 ${rows.length} 行，没有错误。确认导入将替换现有的 ${countNow()} 条。`, `“${file.name}”: ${rows.length} rows, no errors; importing replaces the current ${countNow()}.`, ' / ')));
     preview.append(head);
     if ((result.notices || []).length) {  // the server's words on the 赛道 column: ranked together, or N tracks
-      preview.append(el('ul', { class: 'preview-notices' }, result.notices.map((n) => el('li', { class: 'warn' }, n))));
+      preview.append(el('ul', { class: 'preview-notices' }, result.notices.map((n) => el('li', { class: 'warn' }, ...biNodes(n)))));
     }
     if (general.length) {
       preview.append(el('ul', { class: 'preview-general' }, general.map((g) => el('li', { class: 'bad' },
-        `${g.row ? `第 ${g.row} 行 row ${g.row}: ` : ''}${g.message}`))));
+        ...(g.row ? bi(`第 ${g.row} 行：`, `row ${g.row}: `, ' ') : []), ...biNodes(g.message)))));
     }
     if (rows.length) {
       const cols = COLUMNS[kind];
       const table = el('table', { class: 'table preview-table' },
-        el('thead', {}, el('tr', {}, el('th', {}, '行 Row'), cols.map(([, zh]) => el('th', {}, zh)), el('th', {}, '问题 Problems'))),
+        el('thead', {}, el('tr', {}, el('th', {}, ...biNodes('行 Row')), cols.map(([, zh]) => el('th', {}, zh)), el('th', {}, ...biNodes('问题 Problems')))),
         el('tbody', {}, rows.map((row, i) => {
           const n = fileRows[i];
           const errs = byRow.get(n) || [];
@@ -74,13 +75,13 @@ export function wireImport(box, cid, onApplied, countNow) {
             el('td', { class: 'num' }, String(n)),
             cols.map(([key]) => el('td', { class: bad.has(key) ? 'cell-bad' : '' },
               row[`${key}_text`] ?? (row[key] === null || row[key] === undefined ? '' : String(row[key])))),
-            el('td', { class: 'row-errors' }, errs.map((x) => el('div', {}, x.message))));
+            el('td', { class: 'row-errors' }, errs.map((x) => el('div', {}, ...biNodes(x.message)))));
         })));
       preview.append(el('div', { class: 'table-wrap' }, table));
     }
     const apply = el('button', { class: 'btn', type: 'button', 'data-import': 'apply', disabled: errors.length > 0 },
-      `确认导入 ${rows.length} 行 Apply`);
-    const cancel = el('button', { class: 'btn secondary', type: 'button' }, '取消 Cancel');
+      ...bi(`确认导入 ${rows.length} 行`, `Apply (${rows.length} rows)`));
+    const cancel = el('button', { class: 'btn secondary', type: 'button' }, ...biNodes('取消 Cancel'));
     cancel.addEventListener('click', () => { preview.hidden = true; preview.textContent = ''; });
     apply.addEventListener('click', async () => {
       apply.disabled = true;

@@ -8,7 +8,8 @@
 import { api } from './shared/api.js';
 import { $, el, renderKept } from './shared/dom.js';
 import { fmtNum } from './shared/format.js';
-import { roundBoth as roundLabel } from './shared/labels.js';
+import { biNodes, setBi } from './shared/lang.js';
+import { roundBoth as roundLabel, sayRound } from './shared/labels.js';
 import { showFieldErrors, clearFieldErrors, toast } from './console_ui.js';
 
 const cid = document.querySelector('main').dataset.cid;
@@ -56,7 +57,7 @@ function draw() {
   if (!rounds.includes(view.round)) view.round = rounds.at(-1);
   const rsel = $('md-round');
   renderKept(rsel, JSON.stringify([rounds, view.round]), () => rsel.replaceChildren(
-    ...rounds.map((r) => el('option', { value: r, selected: r === view.round }, roundLabel(r)))));
+    ...rounds.map((r) => el('option', { value: r, selected: r === view.round }, sayRound(r)))));
   const open = isOpen(s, view.project, view.round);
   const locked = s.phase === 'locked';
   const shown = s.marks.filter((m) => m.project === view.project && m.round === view.round);
@@ -69,15 +70,15 @@ function drawBody(s, open, locked, shown, recusals) {
   const marks = Object.fromEntries(shown.map((m) => [m.judge, m]));
   const recused = new Set(recusals.map((r) => r.judge));
   const body = [];
-  if (open) body.push(el('p', { class: 'alert info' }, '该路演正在评分，评委可自行修改；结束评分后才能更正。/ Scoring is open: judges amend their own marks; correct after closing.'));
-  if (locked) body.push(el('p', { class: 'alert info' }, '结果已锁定，不能再更正。/ Locked: no more corrections.'));
+  if (open) body.push(el('p', { class: 'alert info' }, ...biNodes('该路演正在评分，评委可自行修改；结束评分后才能更正。/ Scoring is open: judges amend their own marks; correct after closing.')));
+  if (locked) body.push(el('p', { class: 'alert info' }, ...biNodes('结果已锁定，不能再更正。/ Locked: no more corrections.')));
   for (const p of s.setup.panels) {
     const crit = p.criteria;
     const judges = s.setup.judges.filter((j) => j.panel === p.id);
-    body.push(el('h3', {}, p.label));
+    body.push(el('h3', {}, ...biNodes(p.label)));
     body.push(el('div', { class: 'table-wrap' }, el('table', { class: 'table marks-table' },
-      el('thead', {}, el('tr', {}, el('th', {}, '评委 Judge'), crit.map((c) => el('th', { class: 'num' }, c.label.split(' ')[0])),
-        el('th', { class: 'num' }, '合计 Total'), el('th', {}, '状态 Status'), el('th', {}, ''))),
+      el('thead', {}, el('tr', {}, el('th', {}, ...biNodes('评委 Judge')), crit.map((c) => el('th', { class: 'num' }, c.label.split(' ')[0])),
+        el('th', { class: 'num' }, ...biNodes('合计 Total')), el('th', {}, ...biNodes('状态 Status')), el('th', {}, ''))),
       el('tbody', {}, judges.map((j) => {
         const m = marks[j.id];
         const active = m && m.status === 'active';
@@ -89,12 +90,12 @@ function drawBody(s, open, locked, shown, recusals) {
           el('td', {}, `${j.name}（${j.id}）`),
           crit.map((c) => el('td', { class: 'num' }, m ? fmtNum(m.values[c.id]) : '')),
           el('td', { class: 'num' }, total === null ? '' : fmtNum(total)),
-          el('td', {}, status),
+          el('td', {}, ...biNodes(status)),
           el('td', { class: 'row-actions' },
             el('button', { type: 'button', class: 'btn secondary small', 'data-fix': 'correct', 'data-judge': j.id, disabled: !can },
-              m ? '更正 Correct' : '补录 Enter'),
+              ...biNodes(m ? '更正 Correct' : '补录 Enter')),
             el('button', { type: 'button', class: 'btn secondary small', 'data-fix': 'void', 'data-judge': j.id,
-              disabled: !can || !active }, '作废 Void')));
+              disabled: !can || !active }, ...biNodes('作废 Void'))));
       })))));
   }
   $('md-body').replaceChildren(...body);
@@ -115,17 +116,17 @@ function openFix(mode, judgeId) {
   const panel = s.setup.panels.find((p) => p.id === judge.panel);
   const m = s.marks.find((x) => x.project === view.project && x.round === view.round && x.judge === judgeId);
   fix = { mode, project: view.project, round: view.round, judge: judgeId };
-  $('fix-h').textContent = mode === 'void' ? '作废评分 Void marks' : '更正评分 Correct marks';
+  setBi($('fix-h'), mode === 'void' ? '作废评分 Void marks' : '更正评分 Correct marks');
   $('fix-who').textContent = `${judge.name}（${judge.id}，${panel.label}）· ${view.project} · ${roundLabel(view.round)}`;
   const b = s.setup.marks_bounds;
   $('fix-marks').replaceChildren(...(mode === 'void'
-    ? [el('p', {}, '作废后该评委本项目的评分不再计入成绩。/ These marks stop counting.')]
+    ? [el('p', {}, ...biNodes('作废后该评委本项目的评分不再计入成绩。/ These marks stop counting.'))]
     : panel.criteria.map((c, i) => el('label', { class: 'fix-row' }, el('span', {}, `${c.label}（${fmtNum(b.min)}–${fmtNum(c.max)}）`),
       el('input', { type: 'number', inputMode: 'decimal', min: String(b.min), max: String(c.max), step: String(b.step || 'any'),
         value: m && m.values[c.id] !== undefined ? String(m.values[c.id]) : '', 'data-field': c.id, 'data-criterion': c.id,
         id: `fix-c${i}` })))));
   $('fix-reason').value = '';
-  $('fix-ok').textContent = mode === 'void' ? '确认作废 Void' : '保存更正 Save';
+  setBi($('fix-ok'), mode === 'void' ? '确认作废 Void' : '保存更正 Save');
   $('fix-ok').classList.toggle('danger', mode === 'void');
   clearFieldErrors(fixForm);
   fixDlg.showModal();

@@ -5,6 +5,7 @@
 
 import { api } from './shared/api.js';
 import { el, renderKept } from './shared/dom.js';
+import { bi } from './shared/lang.js';
 import { toast } from './console_ui.js';
 
 const clock = (at) => new Date(at * 1000).toLocaleTimeString('zh-CN', { hour12: false });
@@ -13,13 +14,13 @@ export function renderNudges(box, s) {
   const rows = s.judges_status.filter((j) => j.can_nudge);
   box.hidden = rows.length === 0;
   renderKept(box, JSON.stringify(rows.map((j) => [j.id, j.name, j.nudged_at])), () => box.replaceChildren(
-    el('span', { class: 'nudge-title' }, '请尽快提交 ', el('span', { class: 'en' }, 'Nudge')),
+    el('span', { class: 'nudge-title' }, ...bi('请尽快提交', 'Nudge')),
     el('button', { type: 'button', class: 'btn small nudge-all', 'data-nudge-all': '' },
-      `提醒全部未提交（${rows.length}）`, el('span', { class: 'en' }, ' Nudge all missing')),
+      ...bi(`提醒全部未提交（${rows.length}）`, `Nudge all missing (${rows.length})`)),
     ...rows.map((j) => el('button', {
       type: 'button', class: `btn secondary small nudge${j.nudged_at ? ' nudged' : ''}`, 'data-nudge': j.id,
       title: j.nudged_at ? `${clock(j.nudged_at)} 已提醒，可再次提醒 / nudged at ${clock(j.nudged_at)}` : '',
-    }, j.nudged_at ? `已提醒 ${j.name} ↻` : `提醒 ${j.name}`))));
+    }, ...(j.nudged_at ? bi(`已提醒 ${j.name} ↻`, `Nudged ${j.name} ↻`) : bi(`提醒 ${j.name}`, `Nudge ${j.name}`))))));
 }
 
 export function wireNudges(box, cid) {

@@ -4,6 +4,7 @@
 // (shared/api.js) or build elements in general (shared/dom.js).
 
 import { el } from './shared/dom.js';
+import { setBi } from './shared/lang.js';
 
 // ------------------------------------------------------------------ connection indicator
 const CONN_TEXT = { connecting: '连接中 connecting', live: '已连接 live', reconnecting: '重新连接中… reconnecting',
@@ -12,7 +13,7 @@ const CONN_TEXT = { connecting: '连接中 connecting', live: '已连接 live', 
 // The console socket's status (live.js) on the page's indicator (#conn: its class and text).
 export function showConn(node, status) {
   node.className = `conn ${status}`;
-  node.textContent = CONN_TEXT[status] || status;
+  setBi(node, CONN_TEXT[status] || status);
 }
 
 // ------------------------------------------------------------------ toasts
@@ -32,7 +33,7 @@ export function toast(message, kind = 'ok', ms = 4000) {
   const el = document.createElement('div');
   el.className = `toast ${kind}`;
   el.setAttribute('role', kind === 'bad' ? 'alert' : 'status');
-  el.textContent = message;
+  setBi(el, message);
   toastBox().append(el);
   setTimeout(() => el.remove(), kind === 'bad' ? Math.max(ms, 8000) : ms);
   return el;
@@ -53,17 +54,17 @@ export function confirmDialog({ title, body = '', bodyNode = null, confirm = '�
       ${check ? '<label class="dlg-check"><input type="checkbox" id="confirm-check"> <span></span></label>' : ''}
       <div class="dlg-buttons"><button type="button" class="btn secondary" value="cancel" id="confirm-cancel"></button>
       <button type="button" class="btn ${danger ? 'danger' : ''}" value="ok" id="confirm-ok"></button></div></form>`;
-    dlg.querySelector('h2').textContent = title;
+    setBi(dlg.querySelector('h2'), title);
     const bodyEl = dlg.querySelector('.dlg-body');
-    if (bodyNode) bodyEl.append(bodyNode); else bodyEl.textContent = body;
+    if (bodyNode) bodyEl.append(bodyNode); else setBi(bodyEl, body);
     const ok = dlg.querySelector('#confirm-ok');
     const no = dlg.querySelector('#confirm-cancel');
-    ok.textContent = confirm;
-    no.textContent = cancel;
+    setBi(ok, confirm);
+    setBi(no, cancel);
     let blocked = false;
     if (check) {
       const box = dlg.querySelector('#confirm-check');
-      dlg.querySelector('.dlg-check span').textContent = check;
+      setBi(dlg.querySelector('.dlg-check span'), check);
       ok.disabled = true;
       box.addEventListener('change', () => { ok.disabled = blocked || !box.checked; });
     }
@@ -93,7 +94,7 @@ export function confirmDialog({ title, body = '', bodyNode = null, confirm = '�
             note = el('p', { class: 'alert warn dlg-stale', role: 'alert' });
             dlg.querySelector('.dlg-buttons').before(note);
           }
-          note.textContent = message;
+          setBi(note, message);
         },
       });
     }
@@ -117,7 +118,7 @@ export function showFieldErrors(root, errors, summary = '') {
     el.setAttribute('aria-invalid', 'true');
     const note = document.createElement('span');
     note.className = 'field-error';
-    note.textContent = message;
+    setBi(note, message);
     el.insertAdjacentElement('afterend', note);
   }
   const box = root.querySelector('.form-errors');
@@ -126,14 +127,14 @@ export function showFieldErrors(root, errors, summary = '') {
     box.textContent = '';
     if (summary) {
       const p = document.createElement('p');
-      p.textContent = summary;
+      setBi(p, summary);
       box.append(p);
     }
     if (rest.length) {
       const ul = document.createElement('ul');
       for (const r of rest) {
         const li = document.createElement('li');
-        li.textContent = r;
+        setBi(li, r);
         ul.append(li);
       }
       box.append(ul);
@@ -178,11 +179,11 @@ export function wireCopyButtons(root = document) {
     const raw = btn.dataset.copy;
     const text = raw.startsWith('/') ? location.origin + raw : raw;
     const ok = await copyText(text);
-    const old = btn.dataset.label || btn.textContent;
-    btn.dataset.label = old;
-    btn.textContent = ok ? '已复制 Copied' : '复制失败 Copy failed';
+    if (!btn.dataset.label) btn.dataset.label = btn.textContent;
+    const old = btn.dataset.label;
+    setBi(btn, ok ? '已复制 Copied' : '复制失败 Copy failed');
     btn.classList.toggle('copied', ok);
-    setTimeout(() => { btn.textContent = old; btn.classList.remove('copied'); }, 1800);
-    if (!ok) toast(`复制失败，请手动复制 / copy failed, copy it by hand: ${text}`, 'bad');
+    setTimeout(() => { setBi(btn, old); btn.classList.remove('copied'); }, 1800);
+    if (!ok) toast(`复制失败，请手动复制：${text} / copy failed, copy it by hand: ${text}`, 'bad');
   });
 }

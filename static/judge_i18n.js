@@ -1,8 +1,8 @@
-// Words of the judge page in Simplified Chinese (default) and English, and the language switch.
+// Words of the judge page in Simplified Chinese (default) and English; the switch's choice is shared/lang.js's.
 // It does not render anything (the judge page asks t(key, ...args) for every string it shows) nor split
 // the server's bilingual labels (shared/format.js splitLabel / pick).
 
-const LANG_KEY = 'rj:lang';
+import { chosenLang, setLang } from './shared/lang.js';
 
 const ZH = {
   connecting: '正在连接…', live: '在线', reconnecting: '重连中', offline: '无网络 · 重连中', invalid: '链接无效',
@@ -110,12 +110,11 @@ const EN = {
 
 const WORDS = { zh: ZH, en: EN };
 
-export function loadLang() {
-  try { return localStorage.getItem(LANG_KEY) === 'en' ? 'en' : 'zh'; } catch { return 'zh'; }
-}
+// The choice is the one every page shares (shared/lang.js: localStorage 'rj:lang', ?lang=en, <html data-lang>).
+export const loadLang = chosenLang;
 
 export function saveLang(lang) {
-  try { localStorage.setItem(LANG_KEY, lang); } catch { /* the choice lasts for this visit only */ }
+  setLang(lang);
 }
 
 export function translator(lang) {

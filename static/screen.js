@@ -112,7 +112,7 @@ function roundText(s) {
   if (s.phase === 'reveal' || s.phase === 'locked') return words({ zh: zh('phase', s.phase), en: en('phase', s.phase) });
   const round = words(roundName(s.overtime ? s.round : 'final'));
   if (s.overtime || s.phase === 'idle') return round;
-  return `${round}<span class="phase-chip">${esc(zh('phase', s.phase))}</span>`;
+  return `${round}<span class="phase-chip">${esc(zh('phase', s.phase))} <span class="en">${esc(en('phase', s.phase))}</span></span>`;
 }
 
 function render() {

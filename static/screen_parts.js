@@ -29,7 +29,7 @@ export function nextUpBox(s, { compact = false } = {}) {
   const of = (s.order || []).length;
   return `<div id="next-up" class="next-up${compact ? ' compact' : ''}" data-project="${esc(p.id)}">
     <div class="np-label">下一个上台 <span class="en">Next up</span></div>
-    <div class="np-pos">第 ${p.position} / ${of} 个</div>
+    <div class="np-pos">第 ${p.position} / ${of} 个 <span class="en">No. ${p.position} of ${of}</span></div>
     <div class="np-name fit">${esc(p.name)}</div>
     <div class="np-org fit fit-line">${esc(p.organization)}${p.community ? ` · ${esc(p.community)}` : ''}</div></div>`;
 }
@@ -81,9 +81,9 @@ export function leaderboard(s, rows, { ties = false } = {}) {
   const cols = n > LIST_ONE_COLUMN ? 2 : 1;   // two columns (without organizations) for long lists
   const per = Math.ceil(n / cols);
   const long = rows.some((r) => [...(r.name || '')].length + (r.track ? 3 : 0) > LONG_NAME);
-  const head = `<div class="lb-head"><span class="rank">名次</span><span class="name">项目 <span class="en">Project</span></span>
+  const head = `<div class="lb-head"><span class="rank">名次 <span class="en">Rank</span></span><span class="name">项目 <span class="en">Project</span></span>
     <span class="org">申报机构</span>${panelIds.map((id) => `<span class="lb-panel">${esc(zhPart(labels[id]?.label || id))}</span>`).join('')}
-    <span class="total">总分</span></div>`;
+    <span class="total">总分 <span class="en">Total</span></span></div>`;
   const row = (r) => `<div class="lb-row${open.has(r.tie) ? ' tie' : ''}" data-project="${esc(r.project)}" data-rank="${r.rank}"${r.tie ? ` data-tie="${esc(r.tie)}"` : ''}>
     <span class="rank">${r.rank}</span>
     <span class="name fit" ${NAME_MIN}>${trackTag(r)}${esc(r.name)}${r.pending_overtime ? '<span class="tag">待加时</span>' : ''}${tieMark(r, ties)}</span>
@@ -109,9 +109,9 @@ export function overtimeStrip(s) {
 
 export function presenterHead(s, { big = true } = {}) {
   const c = s.current;
-  const pos = s.overtime ? `加时赛 第 ${c.position} / ${c.of} 个` : `第 ${c.position} / ${c.of} 个`;
+  const pos = s.overtime ? `加时赛 第 ${c.position} / ${c.of} 个 <span class="en">Overtime · ${c.position} of ${c.of}</span>` : `第 ${c.position} / ${c.of} 个 <span class="en">No. ${c.position} of ${c.of}</span>`;
   return `<div class="presenter${big ? ' big' : ' small'}">
-    <div id="presenter-position" class="pos">${esc(pos)}</div>
+    <div id="presenter-position" class="pos">${pos}</div>
     <h2 id="presenter-name" class="fit" style="--len:${[...(c.name || '')].length}">${esc(c.name)}</h2>
     <div class="who fit"><span id="presenter-org">${esc(c.organization)}</span>${c.community
       ? `<span class="sep">·</span><span id="presenter-community">${esc(c.community)}</span>` : ''}</div>
@@ -122,7 +122,6 @@ export function progressBox(s) {
   const p = s.progress || { submitted: 0, expected: 0 };
   const pct = p.expected ? Math.round((100 * p.submitted) / p.expected) : 0;
   return `<div id="progress" data-submitted="${p.submitted}" data-expected="${p.expected}">
-    <div class="pg-text">已评 <b class="num">${p.submitted}/${p.expected}</b></div>
-    <div class="pg-bar"><div class="pg-fill" style="width:${pct}%"></div></div>
-    <div class="en pg-en">${p.submitted} of ${p.expected} judges have scored</div></div>`;
+    <div class="pg-text"><span class="zh" lang="zh-CN">已评 <b class="num">${p.submitted}/${p.expected}</b></span><span class="en"><b class="num">${p.submitted}/${p.expected}</b> judges have scored</span></div>
+    <div class="pg-bar"><div class="pg-fill" style="width:${pct}%"></div></div></div>`;
 }

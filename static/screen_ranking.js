@@ -16,7 +16,7 @@ export function viewRanking(s) {
       ${open.map((t) => `<div class="tie-group" data-tie="${esc(t.id)}">
         <div class="ta-total">总分同为 <b class="num">${score(s, t.total)}</b></div>
         <ul>${t.names.map((nm, i) => `<li data-project="${esc(t.projects[i])}" class="fit">${esc(nm)}</li>`).join('')}</ul></div>`).join('')}
-      <div class="ta-note"><span class="keep">并列跨越奖项分界，</span><span class="keep">${(s.needs_overtime || []).length ? '将进行加时赛' : '按规则决出名次'}</span>
+      <div class="ta-note"><span class="zh" lang="zh-CN"><span class="keep">并列跨越奖项分界，</span><span class="keep">${(s.needs_overtime || []).length ? '将进行加时赛' : '按规则决出名次'}</span></span>
         <div class="en">${(s.needs_overtime || []).length ? 'Across a prize boundary: an overtime round decides' : 'Across a prize boundary: the rules decide'}</div></div>
     </aside>` : '';
   const names = {};
@@ -27,7 +27,7 @@ export function viewRanking(s) {
     view: 'ranking', key: `ranking:${s.round}:${open.length}`,
     html: `<section class="view view-ranking${alert ? ' with-alert' : ''}${alert ? ' alert-top' : ''}">
       <div class="board-main"><h2 class="section-title">${s.overtime ? '最终排名' : '总排名'} <span class="en">Ranking</span>
-        <span class="sub">获奖名单将在颁奖环节揭晓</span></h2>
+        <span class="sub">获奖名单将在颁奖环节揭晓 <span class="en">The awards are revealed at the ceremony</span></span></h2>
         ${note}${leaderboard(s, s.leaderboard || [], { ties: true })}${tieNotes(s.leaderboard || [], new Set((s.ties || []).map((t) => t.id)))}</div>
       ${alert}
     </section>`,
@@ -42,7 +42,7 @@ export function viewReveal(s) {
     return {
       view: 'reveal', key: 'reveal:0',
       html: `<section class="view view-reveal">${head}<div class="rv-intro anim rise" style="--d:0.1s">
-        <div class="rv-title">颁奖典礼</div><div class="en rv-en">Awards ceremony</div>
+        <div class="rv-title">颁奖典礼 <span class="en">Awards ceremony</span></div>
         <div class="rv-sub">共 ${rv.total_tiers} 个奖项，即将揭晓 <span class="en">${rv.total_tiers} award tiers, revealed one by one</span></div>
       </div></div></section>`,
     };
@@ -78,8 +78,8 @@ export function viewLocked(s) {
   const n = rows.length;
   const cols = n > LIST_ONE_COLUMN ? 2 : 1;   // two columns (without organizations) for long lists
   const per = Math.ceil(n / cols);
-  const head = `<div class="final-head"><span class="rank">名次</span><span class="award">奖项</span><span class="name">项目 <span class="en">Project</span></span>
-    <span class="org">申报机构</span><span class="total">总分</span><span class="grant">创投资金</span></div>`;
+  const head = `<div class="final-head"><span class="rank">名次 <span class="en">Rank</span></span><span class="award">奖项 <span class="en">Award</span></span><span class="name">项目 <span class="en">Project</span></span>
+    <span class="org">申报机构 <span class="en">Organization</span></span><span class="total">总分 <span class="en">Total</span></span><span class="grant">创投资金 <span class="en">Grant</span></span></div>`;
   const row = (r) => `<div class="final-row" data-project="${esc(r.project)}" data-rank="${r.rank}" data-award="${esc(r.award || '')}">
     <span class="rank">${r.rank}</span><span class="award">${esc(r.award_label || '')}</span>
     <span class="name fit" ${NAME_MIN}>${trackTag(r)}${esc(r.name)}${tieMark(r, true)}</span><span class="org fit fit-line">${esc(r.organization)}</span>
@@ -92,7 +92,7 @@ export function viewLocked(s) {
     view: 'locked', key: 'locked',
     html: `<section class="view view-locked">
       <h2 class="section-title">最终结果 <span class="en">Final results</span>
-        <span class="sub">结果已锁定 · 创投资金合计 <b>${esc(money.awarded_text || '¥0')}</b></span></h2>
+        <span class="sub"><span class="zh" lang="zh-CN">结果已锁定 · 创投资金合计 <b>${esc(money.awarded_text || '¥0')}</b></span> <span class="en">Results locked · grants in all <b>${esc(money.awarded_text || '¥0')}</b></span></span></h2>
       <div id="final" class="lb final cols-${cols}">${body}</div>
       ${tieNotes(rows)}${money.line ? `<div id="money-line">${esc(money.line)}${(money.notes || []).length
         ? `<span id="money-notes">（${money.notes.map(esc).join('；')}）</span>` : ''}</div>` : ''}

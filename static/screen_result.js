@@ -33,7 +33,7 @@ export function viewResult(s) {
   if (!r) return viewClosed(s);
   const overtime = s.overtime > 0;
   const { plan, total } = resultTimeline(r.panels);
-  const rankLine = !overtime && r.rank ? `<div class="res-rank">暂列第 <b class="num">${r.rank}</b> 名 <span class="en">provisional rank</span></div>` : '';
+  const rankLine = !overtime && r.rank ? `<div class="res-rank"><span class="zh" lang="zh-CN">暂列第 <b class="num">${r.rank}</b> 名</span> <span class="en">provisional rank <b class="num">${r.rank}</b></span></div>` : '';
   return {
     view: 'result', key: `result:${r.round}:${r.project}`,
     html: `<section class="view view-result">
@@ -88,8 +88,8 @@ export function markGrid(n) {
 function panelBox(s, p, plan, hidden = false) {
   if (hidden) {  // the organizers show panel scores and the total only (the server sent no mark)
     return `<div class="panel no-marks" data-panel="${esc(p.id)}" data-marks="hidden" style="--cols:1">
-    <div class="panel-head"><span class="panel-name">${esc(zhPart(p.label))}</span>
-      <span class="en">${esc(enPart(p.label))}</span><span class="panel-weight">权重 ${fmtPercent(p.weight)}</span></div>
+    <div class="panel-head"><span class="panel-name"><span class="zh" lang="zh-CN">${esc(zhPart(p.label))}</span>
+      <span class="en">${esc(enPart(p.label))}</span></span><span class="panel-weight">权重 <span class="en">weight</span> ${fmtPercent(p.weight)}</span></div>
     <div class="panel-score anim rise" style="--d:${plan.score.toFixed(2)}s">
       <span class="ps-label fit">${esc(panelRule(p))}</span>
       <span class="ps-value num">${score(s, p.score)}</span><span class="ps-weight">× ${fmtPercent(p.weight)}</span></div>
@@ -98,8 +98,8 @@ function panelBox(s, p, plan, hidden = false) {
   const { cols, rows } = markGrid(p.marks.length);
   const digits = markDigits(p.marks);
   return `<div class="panel" data-panel="${esc(p.id)}" style="--cols:${cols};--rows:${rows}">
-    <div class="panel-head"><span class="panel-name">${esc(zhPart(p.label))}</span>
-      <span class="en">${esc(enPart(p.label))}</span><span class="panel-weight">权重 ${fmtPercent(p.weight)}</span></div>
+    <div class="panel-head"><span class="panel-name"><span class="zh" lang="zh-CN">${esc(zhPart(p.label))}</span>
+      <span class="en">${esc(enPart(p.label))}</span></span><span class="panel-weight">权重 <span class="en">weight</span> ${fmtPercent(p.weight)}</span></div>
     <div class="marks">${p.marks.map((m, i) => `<div class="mark anim pop${m.dropped ? ' dropped' : ''}"${m.dropped ? ` data-dropped="${esc(m.dropped)}"` : ''} style="--d:${plan.marks[i].toFixed(2)}s;--ds:${plan.strike.toFixed(2)}s">
         <span class="mark-label fit">${esc(markLabel(m.label))}</span><span class="mark-value num">${Number(m.total).toFixed(digits)}</span>
         ${m.dropped ? `<span class="drop-tag">${m.dropped === 'high' ? '最高' : '最低'}</span>` : ''}</div>`).join('')}</div>

@@ -12,7 +12,7 @@ export function viewOrder(s) {
   return {
     view: 'order', key: `order:${s.phase}`,
     html: `<section class="view view-order">
-      <div class="welcome"><div class="w-title">${title}</div><div class="en">${s.phase === 'setup' ? 'Starting soon' : 'The final begins'}</div>
+      <div class="welcome"><div class="w-title">${title} <span class="en">${s.phase === 'setup' ? 'Starting soon' : 'The final begins'}</span></div>
       ${s.order && s.order.length ? nextUpBox(s) : ''}</div>
       <div class="order-wrap"><h2 class="section-title">出场顺序 <span class="en">Running order</span></h2>${runningOrder(s)}</div>
     </section>`,
@@ -26,7 +26,7 @@ export function viewBoard(s) {
     view: 'board', key: `board:${done}`,
     html: `<section class="view view-board">
       <div class="board-main"><h2 class="section-title">当前排名 <span class="en">Standings</span>
-        <span class="sub">已完成 ${done} / ${total} 个项目</span></h2>${leaderboard(s, s.leaderboard || [])}</div>
+        <span class="sub">已完成 ${done} / ${total} 个项目 <span class="en">${done} of ${total} done</span></span></h2>${leaderboard(s, s.leaderboard || [])}</div>
       <aside class="board-side">${nextUpBox(s, { compact: true })}</aside>
     </section>`,
   };
@@ -87,9 +87,9 @@ export function viewClosed(s) {
     view: 'closed', key: `closed:${s.round}:${s.current.id}`,
     html: `<section class="view view-closed">
       ${presenterHead(s, { big: false })}
-      <div id="closed-note" class="phase-note">评分已结束<span class="dot-sep">·</span>结果即将公布
+      <div id="closed-note" class="phase-note"><span class="zh" lang="zh-CN">评分已结束<span class="dot-sep">·</span>结果即将公布</span>
         <div class="en">Scoring closed · the result follows</div></div>
-      ${s.progress ? `<div class="closed-count">共 <b class="num">${s.progress.submitted}</b> 位评委评分 <span class="en">judges scored</span></div>` : ''}
+      ${s.progress ? `<div class="closed-count"><span class="zh" lang="zh-CN">共 <b class="num">${s.progress.submitted}</b> 位评委评分</span> <span class="en"><b class="num">${s.progress.submitted}</b> judges scored</span></div>` : ''}
       ${s.overtime ? overtimeStrip(s) : ''}
     </section>`,
   };

@@ -8,7 +8,8 @@
 import { connect } from './live.js';
 import { api, signedOut } from './shared/api.js';
 import { $, el } from './shared/dom.js';
-import { fmtMoney, zhPart } from './shared/format.js';
+import { fmtMoney, splitLabel, zhPart } from './shared/format.js';
+import { bi, biNodes, say, setPair, tr } from './shared/lang.js';
 import { toast, confirmDialog, showFieldErrors, clearFieldErrors, wireCopyButtons, showConn } from './console_ui.js';
 import { wireImport } from './console_import.js';
 import { renderRecusals, renderOrder, wireOrder, currentRecusals, currentOrder } from './setup_order.js';
@@ -91,7 +92,8 @@ function renderRules(setup) {
   $('rules-name').textContent = r.name;
   $('rules-source').textContent = r.source;
   $('rules-summary').replaceChildren(...r.summary.map((line) => el('li', {}, line)));
-  $('panels-list').textContent = `评审团 Panels: ${setup.panels.map((p) => `${p.label}（${p.id}）`).join('、')}`;
+  setPair($('panels-list'), `评审团：${setup.panels.map((p) => splitLabel(p.label)[0]).join('、')}`,
+    `Panels: ${setup.panels.map((p) => `${splitLabel(p.label)[1] || p.label} (${p.id})`).join(', ')}`);
   $('f-toml').value = r.text;
   const sel = $('f-preset');
   if (!sel.options.length && presets.length) {
@@ -151,11 +153,11 @@ function updateAwardTotals() {
   const mode = snap ? snap.setup.grants.mode : 'per_tier';
   // typed amounts, before the server has them: written like the server's money_text (¥, thousands, 万)
   const yuan = fmtMoney(total, { unit });
-  let hint = `按名额计奖金合计 ${yuan} / tiers with a count need ${yuan}`;
-  if (snap && snap.setup.tracks && snap.setup.tracks.mode === 'separate') hint += '（每个赛道 per track）';
-  if (mode === 'proportional') hint = '按申请金额比例分配预算 / the budget is shared in proportion to requests';
-  else if (budget !== '' && total > Number(budget)) hint += ' — 超出预算！/ more than the budget!';
-  $('budget-hint').textContent = hint;
+  let hint = [`按名额计奖金合计 ${yuan}`, `tiers with a count need ${yuan}`];
+  if (snap && snap.setup.tracks && snap.setup.tracks.mode === 'separate') hint = [`${hint[0]}（每个赛道）`, `${hint[1]} per track`];
+  if (mode === 'proportional') hint = ['按申请金额比例分配预算', 'the budget is shared in proportion to requests'];
+  else if (budget !== '' && total > Number(budget)) hint = [`${hint[0]} — 超出预算！`, `${hint[1]} — more than the budget!`];
+  $('budget-hint').replaceChildren(...bi(hint[0], hint[1], ' / '));
   $('budget-hint').classList.toggle('bad', mode !== 'proportional' && budget !== '' && total > Number(budget));
 }
 
@@ -225,9 +227,9 @@ $('add-project').addEventListener('click', () => {
 function judgeRow(j, i, setup) {
   const saved = setup.judges.find((x) => x.id === j.id && x.token);
   const panel = el('select', { 'data-field': `judges[${i}].panel`, 'aria-label': '评审团 panel' },
-    setup.panels.map((p) => el('option', { value: p.id, selected: p.id === j.panel }, p.label)));
+    setup.panels.map((p) => el('option', { value: p.id, selected: p.id === j.panel }, say(p.label))));   // an option holds text only
   if (!setup.panels.some((p) => p.id === j.panel) && j.panel) {
-    panel.append(el('option', { value: j.panel, selected: true }, `${j.panel}（不在规则中 not in the rules）`));
+    panel.append(el('option', { value: j.panel, selected: true }, `${j.panel}（${tr('不在规则中', 'not in the rules')}）`));
   }
   return el('tr', { 'data-judge': j.id || '' },
     el('td', {}, el('input', { value: j.id || '', class: 'id-input', 'data-field': `judges[${i}].id`, 'aria-label': 'id' })),
@@ -235,8 +237,8 @@ function judgeRow(j, i, setup) {
     el('td', {}, panel),
     el('td', { class: 'link-cell' }, saved
       ? el('button', { type: 'button', class: 'btn secondary small', 'data-copy': saved.link, title: saved.link },
-        '复制链接 Copy link')
-      : el('span', { class: 'hint' }, '保存后生成 after saving')),
+        ...biNodes('复制链接 Copy link'))
+      : el('span', { class: 'hint' }, ...biNodes('保存后生成 after saving'))),
     el('td', {}, el('button', { type: 'button', class: 'btn secondary small', 'data-remove': '1', title: '删除 Remove' }, '删除')));
 }
 

@@ -4,6 +4,7 @@
 // (the server draws with a recorded seed) or check anything (the server refuses what does not fit).
 
 import { $, el } from './shared/dom.js';
+import { biNodes } from './shared/lang.js';
 import { clearFieldErrors } from './console_ui.js';
 
 let recusals = [];
@@ -21,7 +22,7 @@ function drawRecusals(setup) {
   const projects = Object.fromEntries(setup.projects.map((p) => [p.id, p]));
   const list = $('recusal-list');
   if (!recusals.length) {
-    list.replaceChildren(el('li', { class: 'hint' }, '没有回避 / no recusals'));
+    list.replaceChildren(el('li', { class: 'hint' }, ...biNodes('没有回避 / no recusals')));
     return;
   }
   list.replaceChildren(...recusals.map((r, i) => el('li', { 'data-field': `recusals[${r.judge},${r.project}]` },

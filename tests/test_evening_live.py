@@ -198,7 +198,7 @@ def test_the_timer_can_start_with_present(client, clock):
     snap = act(client, "autostart_on", cid=cid)
     assert snap["phase"] == "setup" and snap["timer_autostart"] is True
     assert next(o for o in snap["options"] if o["id"] == "timer_autostart") == {
-        "id": "timer_autostart", "label": "请上台时自动计时 Timer starts with 请上台", "on": True,
+        "id": "timer_autostart", "label": "请上台时自动计时 Timer starts on Present", "on": True,
         "action": "autostart_off"}
     snap = act(client, "start", "present", cid=cid)
     assert snap["timer"]["running"] is True and snap["timer"]["started_at"] == clock.t

@@ -23,7 +23,7 @@ def summary(r: Rules, tracks_filled: bool) -> list[str]:
         drop = f"（去掉 {p.drop_high} 个最高分、{p.drop_low} 个最低分）" if p.trimmed else ""
         crit = "、".join(short_label(c.label) for c in p.criteria) or "一个总分"
         w = f"权重 {p.weight:g}" if r.combine == "weighted_sum" else "直接相加"
-        lines.append(f"{p.label}：评 {crit}；{zh('method', p.method)}{drop}；{w}")
+        lines.append(f"{short_label(p.label)}：评 {crit}；{zh('method', p.method)}{drop}；{w}")
     lines.append(f"分数保留 {r.rounding.digits} 位小数（{zh('rounding', r.rounding.mode)}）")
     lines.append("并列处理：" + " → ".join(breaker_description(b, r)[0] for b in r.ties.breakers))
     if r.awards:

@@ -40,14 +40,14 @@ ACTIONS: dict[str, Pair] = {
     "timer_reset": ("重置计时", "Reset timer"),
     "hold_screen": ("大屏切到等候画面", "Holding view"), "release_screen": ("大屏恢复", "Back to the evening"),
     "hide_marks": ("隐藏评委个人分", "Hide marks"), "show_marks": ("显示评委个人分", "Show marks"),
-    "autostart_on": ("请上台时自动计时", "Timer starts with 请上台"),
+    "autostart_on": ("请上台时自动计时", "Timer starts on Present"),
     "autostart_off": ("手动开始计时", "Timer started by hand"),
 }
 
 # the console's switches (the state machine's OPTIONS): what each is called, on or off
 OPTIONS: dict[str, Pair] = {
     "holding": ("大屏等候画面", "Holding view"), "hide_marks": ("隐藏评委个人分", "Hide individual marks"),
-    "timer_autostart": ("请上台时自动计时", "Timer starts with 请上台"),
+    "timer_autostart": ("请上台时自动计时", "Timer starts on Present"),
 }
 
 # what the audit trail calls each stored entry's action
@@ -63,7 +63,7 @@ AUDIT_ACTIONS: dict[str, Pair] = {
     "state.lock": ("锁定结果", "Locked"), "state.back": ("撤回上一步", "Step undone"),
     "state.hold_screen": ("大屏切到等候画面", "Screen on hold"), "state.release_screen": ("大屏恢复比赛画面", "Screen back"),
     "state.hide_marks": ("大屏隐藏评委个人分", "Marks hidden"), "state.show_marks": ("大屏显示评委个人分", "Marks shown"),
-    "state.autostart_on": ("请上台时自动计时", "Timer starts with 请上台"),
+    "state.autostart_on": ("请上台时自动计时", "Timer starts on Present"),
     "state.autostart_off": ("改为手动开始计时", "Timer started by hand"),
     "mark.submit": ("评委提交评分", "Marks submitted"), "mark.amend": ("评委修改评分", "Marks amended"),
     "mark.correct": ("组织者更正评分", "Marks corrected"), "mark.void": ("组织者作废评分", "Marks voided"),

@@ -43,7 +43,7 @@ def panel_sheet(ws: Worksheet, snap: Snapshot, panel: Panel) -> str:
     crits = [(c.id, short_label(c.label)) for c in panel.criteria] or [("", "总分")]
     per_judge = len(crits) + (1 if len(crits) > 1 else 0)  # criteria (+ the judge's total)
     layout = "wide" if readable(wide_widths(len(judges), per_judge)) else "long"
-    summary = next((line for line in rules_words.summary(rt.contest.rules, any(p.track for p in rt.contest.projects)) if line.startswith(panel.label)), panel.label)
+    summary = next((line for line in rules_words.summary(rt.contest.rules, any(p.track for p in rt.contest.projects)) if line.startswith(short_label(panel.label) + "：")), panel.label)
     how = "每行一个项目、每位评委一组列" if layout == "wide" else "每行一位评委对一个项目的评分"
     width = (len(FIXED) + per_judge * len(judges) + 1) if layout == "wide" else (len(FIXED) + 1 + per_judge + 2)
     title(ws, f"{rt.contest.name} · {short_label(panel.label)}评分明细",

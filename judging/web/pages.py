@@ -55,8 +55,10 @@ def render(request: Request, name: str, status: int = 200, **context) -> Respons
     return response
 
 
-def error_page(request: Request, status: int, title: str, message: str) -> Response:
-    return render(request, "error.html", status=status, title=title, message=message, status_code=status)
+def error_page(request: Request, status: int, title: str, message: str, title_en: str = "") -> Response:
+    """The error page: a Chinese title (its English in title_en) and a "中文 / English" message, one shown at a time."""
+    return render(request, "error.html", status=status, title=title, title_en=title_en, message=message,
+                  status_code=status)
 
 
 def _csrf(request: Request) -> str:
@@ -75,7 +77,7 @@ async def login_page(request: Request) -> Response:
 
 async def login_post(request: Request) -> Response:
     if _posted_elsewhere(request):  # login CSRF: another page must not sign this browser in
-        return error_page(request, 403, "登录请求来自其他网站，已拒绝",
+        return error_page(request, 403, "登录请求来自其他网站，已拒绝", title_en="Sign-in from another site refused", message=
                           "请在本服务器的登录页输入密钥。 / This sign-in came from another site and was refused.")
     form = await request.form()
     key = str(form.get("key", "")).strip()
@@ -125,7 +127,7 @@ async def logout(request: Request) -> Response:
     form = await request.form()
     sent = str(form.get("csrf") or request.headers.get("x-csrf-token") or "")
     if not sent or not hmac.compare_digest(sent, str(request.session.get("csrf", ""))):
-        return error_page(request, 403, "页面已过期，未退出登录",
+        return error_page(request, 403, "页面已过期，未退出登录", title_en="Page expired: still signed in", message=
                           "请回到控制台刷新后再点「退出登录」。 / Missing or wrong CSRF token: you are still signed "
                           "in; reload the console and sign out again.")
     await sessions.end([current], "logout", "organizer", client_of(request))
@@ -156,7 +158,7 @@ def _console_page(template: str):
             return r
         rt = request.app.state.service.runtimes.get(request.path_params["cid"])
         if rt is None:
-            return error_page(request, 404, "没有这个大赛", "No such contest.")
+            return error_page(request, 404, "没有这个大赛", "没有这个大赛，请从控制台首页进入。 / No such contest.", "No such contest")
         return render(request, template, csrf=_csrf(request), cid=rt.contest.id, contest=rt.contest,
                       unreachable=unreachable_warning(_link_base(request)))
     return page
@@ -172,7 +174,7 @@ async def judge_cards(request: Request) -> Response:
         return r
     rt = request.app.state.service.runtimes.get(request.path_params["cid"])
     if rt is None:
-        return error_page(request, 404, "没有这个大赛", "No such contest.")
+        return error_page(request, 404, "没有这个大赛", "没有这个大赛，请从控制台首页进入。 / No such contest.", "No such contest")
     base = _link_base(request)
     cards = []
     for j in rt.contest.judges:
@@ -189,14 +191,14 @@ async def judge_cards(request: Request) -> Response:
 async def screen_page(request: Request) -> Response:
     rt = request.app.state.service.by_screen_token(request.path_params["token"])
     if rt is None:
-        return error_page(request, 404, "大屏链接无效", "This big-screen link is not valid. Ask the organizer for the link.")
+        return error_page(request, 404, "大屏链接无效", "这个大屏链接无效，请向组织者索取新链接。 / This big-screen link is not valid. Ask the organizer for the link.", "Big-screen link not valid")
     return render(request, "screen.html", contest=rt.contest)
 
 
 async def judge_page(request: Request) -> Response:
     found = request.app.state.service.by_judge_token(request.path_params["token"])
     if found is None:
-        return error_page(request, 404, "评委链接无效",
+        return error_page(request, 404, "评委链接无效", title_en="Judge link not valid", message=
                           "这个评分链接无效或已失效，请联系工作人员重新获取二维码。 / This judge link is not valid; "
                           "ask the staff for your QR code.")
     rt, judge = found
@@ -210,7 +212,7 @@ async def not_found(request: Request, exc) -> Response:
     if request.url.path.startswith("/api/"):
         from starlette.responses import JSONResponse
         return JSONResponse({"error": "没有这个接口 / no such endpoint", "errors": {}}, status_code=status)
-    return error_page(request, status, "没有这个页面", "这个地址不存在，请检查链接。 / No such page: check the link.")
+    return error_page(request, status, "没有这个页面", "这个地址不存在，请检查链接。 / No such page: check the link.", "No such page")
 
 
 def routes() -> list[Route]:

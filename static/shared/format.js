@@ -78,10 +78,10 @@ function toCents(v) {
 
 const CJK = /[\u3000-\u9fff\uff00-\uffef]/;
 
-// '需求与问题 Need' -> ['需求与问题', 'Need']; '中文 / English' too; a label without both parts -> [label, ''].
+// '需求与问题 Need' -> ['需求与问题', 'Need']; '中文 / English' and '中文。/ English' too; a label without both parts -> [label, ''].
 export function splitLabel(label) {
   const s = String(label ?? '').trim();
-  const slash = s.split(' / ');
+  const slash = s.split(/ \/ |(?<=[\u3000-\u303f\uff00-\uffef])\/ /);   // "中文 / English", "中文。/ English"
   if (slash.length === 2 && CJK.test(slash[0])) return [slash[0].trim(), slash[1].trim()];
   const m = s.match(/^(.*[\u3000-\u9fff\uff00-\uffef][^A-Za-z]*?)\s+([A-Za-z][^\u3000-\u9fff\uff00-\uffef]*)$/);
   return m ? [m[1].trim(), m[2].trim()] : [s, ''];

@@ -2,12 +2,15 @@
 // from the vocabulary the server embeds in each page (templates/base.html:
 // <script type="application/json" id="vocabulary">, written by judging/core/vocabulary.py for_pages()).
 //
-// What it does: label(kind, id) -> {zh, en}; zh(kind, id); en(kind, id); both(kind, id) ("评分中 Scoring
-// open"); roundLabel(name) -> {zh, en} from the vocabulary's round templates ('final' -> 决赛路演 / Final,
+// What it does: label(kind, id) -> {zh, en}; zh(kind, id); en(kind, id); say(kind, id) (the language the
+// page shows now, shared/lang.js: for an <option> or a tooltip, which hold no markup); both(kind, id) ("评分中 Scoring
+// open", for shared/lang.js setBi, which shows one part); roundLabel(name) -> {zh, en} from the vocabulary's round templates ('final' -> 决赛路演 / Final,
 // 'overtime2' -> 加时赛 第 2 轮 / Overtime 2) and roundBoth(name) (both at once); setVocabulary(v) for a page (or a test) without the embed.
 // An id the vocabulary does not know reads as itself, so a new server label never breaks a page.
 // What it does not do: keep a copy of any label (the server's vocabulary is the one home), word how a tie
 // was settled (the server sends tie_text / how), or decide anything from a phase.
+
+import { lang } from './lang.js';
 
 let vocab = null;
 
@@ -34,6 +37,18 @@ export function zh(kind, id) {
 
 export function en(kind, id) {
   return label(kind, id).en;
+}
+
+// The label in the language the page shows now ('评分中', or 'Scoring open' once switched to English).
+export function say(kind, id) {
+  const { zh: z, en: e } = label(kind, id);
+  return lang() === 'en' && e ? e : z;
+}
+
+// A round's name in the language the page shows now.
+export function sayRound(name) {
+  const { zh: z, en: e } = roundLabel(name);
+  return lang() === 'en' && e ? e : z;
 }
 
 // Both languages at once, Chinese first: "评分中 Scoring open" (one word when both are the same).

@@ -261,7 +261,7 @@ def test_a_whole_evening_through_the_console_and_the_big_screen(browser: Browser
             expect(result.locator(".mark")).to_have_count(expected)
             expect(result.locator(".mark.dropped")).to_have_count(4)
             score = console.locator("#roadshow .rs-total").inner_text()
-            expect(spage.locator("#result-total")).to_have_text(score.split("Score ")[1].split(" ")[0])
+            expect(spage.locator("#result-total")).to_have_text(score.split("本场得分 ")[1].split(" ")[0])
             if first:
                 screen.photo("result")
                 ready(console)

@@ -252,7 +252,7 @@ def test_setup_explains_the_draw_in_plain_chinese_and_keeps_the_technical_detail
 VISIBLE_TEXT_JS = """e => {  // the text as drawn, with what CSS adds before and after
     const pseudo = (el, which) => { const c = getComputedStyle(el, which).content;
         return c && c !== 'none' && c !== 'normal' ? c.replace(/^"|"$/g, '') : ''; };
-    return pseudo(e, '::before') + e.textContent + pseudo(e, '::after');
+    return pseudo(e, '::before') + e.innerText + pseudo(e, '::after');
 }"""
 
 

@@ -236,7 +236,7 @@ def test_screen_follows_a_whole_evening(live_server, org, browser, screen_dir):
                 # ---------------------------------------------------- presenting with the countdown
                 screen.wait_view("presenting", "presenting")
                 expect(page.locator("#presenter-name")).to_have_text(names[pid])
-                expect(page.locator("#presenter-position")).to_have_text("第 1 / 15 个")
+                expect(page.locator("#presenter-position")).to_have_text("第 1 / 15 个", use_inner_text=True)
                 project = next(p for p in org.state["setup"]["projects"] if p["id"] == pid)
                 assert page.locator("#presenter-org").inner_text() == project["organization"]
                 assert page.locator("#presenter-community").inner_text() == project["community"]
@@ -327,7 +327,7 @@ def test_screen_follows_a_whole_evening(live_server, org, browser, screen_dir):
             org.act("present", project=pid)
             screen.wait_view("presenting", "presenting")
             expect(page.locator("#presenter-name")).to_have_text(names[pid])
-            expect(page.locator("#presenter-position")).to_have_text(f"加时赛 第 {k + 1} / 2 个")
+            expect(page.locator("#presenter-position")).to_have_text(f"加时赛 第 {k + 1} / 2 个", use_inner_text=True)
             current = page.locator(f'#overtime .ot-project[data-project="{pid}"]')
             expect(current).to_have_attribute("data-status", "current")
             if k == 0:
