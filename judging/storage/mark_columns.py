@@ -252,25 +252,30 @@ class MarkColumns(MutableMapping):
         else:
             mask &= False
         sel = np.flatnonzero(mask)
-        by_id = np.asarray(sorted(range(len(self.criteria.names)), key=self.criteria.names.__getitem__),
-                           dtype=np.int64)
-        sub = self._v[sel][:, by_id] if sel.size else np.zeros((0, by_id.size))
+        names = self.criteria.names
+        by_id = np.asarray(sorted(range(len(names)), key=names.__getitem__), dtype=np.int64)
+        sub = self._v[sel] if sel.size else np.zeros((0, len(names)))
+        if not np.array_equal(by_id, np.arange(len(names))):
+            sub = sub[:, by_id]
         have = ~np.isnan(sub)
         ri, ci = np.nonzero(have)
         score = sub[have]
-        projects, pcol = _canonical(self.projects.names, p[sel][ri])
-        rounds, rcol = _canonical(self.rounds.names, r[sel][ri])
-        judges, jcol = _canonical(self.judges.names, j[sel][ri])
-        criteria, ccol = _canonical(self.criteria.names, by_id[ci])
+        # names renumbered on the sets (few), then each mark takes its set's number (one gather per column)
+        ps, rs, js = p[sel], r[sel], j[sel]
+        projects, pnew = _canonical(self.projects.names, ps)
+        rounds, rnew = _canonical(self.rounds.names, rs)
+        judges, jnew = _canonical(self.judges.names, js)
+        criteria, cnew = _canonical(names, by_id[have.any(axis=0)])
         return MarkTable(projects=projects, rounds=rounds, judges=judges,
                          judge_panel=[judge_panel[jid] for jid in judges], criteria=criteria,
-                         p=pcol, r=rcol, j=jcol, c=ccol, score=score, factors={})
+                         p=pnew[ps][ri], r=rnew[rs][ri], j=jnew[js][ri], c=cnew[by_id][ci], score=score, factors={})
 
 
 def _canonical(names: list[str], codes: np.ndarray) -> tuple[list[str], np.ndarray]:
-    """The names ``codes`` use, in natural order, and each code renumbered among them."""
-    used = np.flatnonzero(np.bincount(codes, minlength=len(names))) if codes.size else np.zeros(0, dtype=np.int64)
-    order = sorted(used.tolist(), key=lambda i: (natural_key(names[i]), names[i]))
+    """The names ``codes`` use, in natural order, and the new number of every code (-1: unused)."""
+    used = np.zeros(len(names), dtype=bool)
+    used[codes] = True
+    order = sorted(np.flatnonzero(used).tolist(), key=lambda i: (natural_key(names[i]), names[i]))
     new = np.full(len(names), -1, dtype=np.int32)
     new[np.asarray(order, dtype=np.int64)] = np.arange(len(order), dtype=np.int32)
-    return [names[i] for i in order], new[codes].astype(np.int32, copy=False)
+    return [names[i] for i in order], new
