@@ -59,14 +59,11 @@ class _Names:
         return c
 
     def codes(self, names: Iterable[str]) -> np.ndarray:
-        index, out = self.index, []
-        for name in names:
-            c = index.get(name)
-            if c is None:
-                c = index[name] = len(self.names)
-                self.names.append(name)
-            out.append(c)
-        return np.asarray(out, dtype=np.int32)
+        """The code of each name (new ones added in order of first appearance), looped over in C."""
+        names = names if isinstance(names, (list, tuple)) else list(names)
+        for name in dict.fromkeys(names):
+            self.code(name)
+        return np.fromiter(map(self.index.__getitem__, names), dtype=np.int32, count=len(names))
 
     def copy(self) -> "_Names":
         other = _Names()
@@ -111,7 +108,7 @@ class MarkColumns(MutableMapping):
         mc._v = np.full((n, len(mc.criteria.names)), np.nan)
         for code, cols in enumerate(mc._layout_cols):
             rows = np.flatnonzero(mc._l == code)
-            buf = b"".join([packed[i] for i in rows.tolist()])
+            buf = b"".join(packed if rows.size == n else [packed[i] for i in rows.tolist()])
             if len(buf) != rows.size * cols.size * 8:
                 raise ValueError(f"stored marks do not match their criteria {mc.layouts.names[code]}")
             mc._v[rows[:, None], cols[None, :]] = np.frombuffer(buf, dtype="<f8").reshape(rows.size, cols.size)
