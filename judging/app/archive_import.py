@@ -119,7 +119,7 @@ def read_archive(data: Any, new_id: str | None = None) -> Imported:
     audit = _audit(data, original_id)
     trial = Runtime(contest, state, marks)
     try:
-        results = compute_results(contest, trial.engine_marks()).to_json()
+        results = compute_results(contest, trial.engine_table()).to_json()
     except ScoringError as e:
         results = None
         _need(data.get("results") is None, "results", f"按存档的评分无法计算成绩 / its marks give no results: {e}")

@@ -123,9 +123,11 @@ class MarkCommands:
                 new = MarkSet(project, round_name, judge_id, values, f"org-{secrets.token_hex(8)}", "active",
                               self.clock(), actor)
                 action = "mark.correct"
-            trial = Runtime(rt.contest, rt.state, {**rt.marks, key: new})
+            trial_marks = rt.marks.copy()  # numpy copies: the trial does not touch the evening's marks
+            trial_marks[key] = new
+            trial = Runtime(rt.contest, rt.state, trial_marks)
             try:
-                results = compute_results(rt.contest, trial.engine_marks())
+                results = compute_results(rt.contest, trial.engine_table())
             except ScoringError as e:
                 raise Conflict(f"此更改将使成绩无法计算 / this change would leave the results uncomputable: {e}") from None
             await repo.save_marks(tx, cid, [new])

@@ -12,15 +12,17 @@ database, or publish.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable
+
+import numpy as np
 
 from judging.core.contest import LiveState
 from judging.core.engine import ProjectInfo, Results, compute
 from judging.core.model import Contest
-from judging.core.scoring import Mark, ScoringError, is_overtime, overtime_number
+from judging.core.scoring import Mark, MarkTable, ScoringError, is_overtime, overtime_number
+from judging.storage.mark_columns import MarkColumns
 from judging.storage.records import MarkSet
 
-__all__ = ["MarkSet", "Runtime", "LastChange", "SnapshotSequence", "RECENT_SECONDS", "is_closed",
+__all__ = ["MarkSet", "Runtime", "LastChange", "SnapshotSequence", "RECENT_SECONDS", "is_closed", "closed_matrix",
            "compute_results", "results_for"]
 
 RECENT_SECONDS = 1.5  # a press from another console this soon after a change asks first (code "recent_change")
@@ -53,23 +55,35 @@ class LastChange:
 
 @dataclass
 class Runtime:
+    """``marks``: the contest's mark sets in columns (:class:`MarkColumns`; a plain dict given here becomes one)."""
+
     contest: Contest
     state: LiveState
-    marks: dict[tuple[str, str, str], MarkSet] = field(default_factory=dict)
+    marks: MarkColumns = field(default_factory=MarkColumns)
     results: Results | None = None
     results_error: str | None = None
     nudges: dict = field(default_factory=dict)  # judge id -> judging.app.nudges.Nudge (in memory only)
     last_change: LastChange | None = None       # who changed the live state last, and when (in memory only)
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.marks, MarkColumns):
+            self.marks = MarkColumns(self.marks)
+
     def closed(self, project: str, round_name: str) -> bool:
         return is_closed(self.state, project, round_name)
 
-    def engine_marks(self, extra: Iterable[MarkSet] = (), without: tuple | None = None) -> list[Mark]:
+    def engine_table(self) -> MarkTable:
+        """The marks that count now (active, of a judge of the contest, roadshow closed) as the engine's
+        table, straight from the columns: numpy masks, no Python object per mark."""
         panels = {j.id: j.panel for j in self.contest.judges}
-        sets = [m for k, m in self.marks.items() if k != without] + list(extra)
-        return [Mark(m.project, m.round, panels[m.judge], m.judge, crit, v)
-                for m in sets if m.status == "active" and m.judge in panels and self.closed(m.project, m.round)
-                for crit, v in sorted(m.values.items())]
+        closed = closed_matrix(self.state, self.marks.round_names(), self.marks.project_index())
+        return self.marks.table(panels, closed)
+
+    def engine_marks(self) -> list[Mark]:
+        """The same marks one ``Mark`` each, in the table's row order (for exports, not for recomputing)."""
+        t = self.engine_table()
+        return [Mark(t.projects[p], t.rounds[r], t.judge_panel[j], t.judges[j], t.criteria[c], v)
+                for p, r, j, c, v in zip(t.p.tolist(), t.r.tolist(), t.j.tolist(), t.c.tolist(), t.score.tolist())]
 
 
 def is_closed(state: LiveState, project: str, round_name: str) -> bool:
@@ -83,7 +97,26 @@ def is_closed(state: LiveState, project: str, round_name: str) -> bool:
     return n == state.overtime and (settled or project in state.done)
 
 
-def compute_results(contest: Contest, marks: list[Mark]) -> Results:
+def closed_matrix(state: LiveState, rounds: list[str], project_index: dict[str, int]) -> np.ndarray:
+    """``[round, project]``: :func:`is_closed` for every round and project code of a :class:`MarkColumns`
+    (one numpy row per round, the same decision)."""
+    settled = state.phase in ("ranking", "reveal", "locked")
+    done = np.zeros(len(project_index), dtype=bool)
+    done[[project_index[p] for p in state.done if p in project_index]] = True
+    out = np.zeros((len(rounds), len(project_index)), dtype=bool)
+    for ri, name in enumerate(rounds):
+        if not is_overtime(name):
+            out[ri] = True if (state.round != name or settled) else done
+            continue
+        n = overtime_number(name)
+        if n < state.overtime:
+            out[ri] = True
+        elif n == state.overtime:
+            out[ri] = True if settled else done
+    return out
+
+
+def compute_results(contest: Contest, marks: MarkTable | list[Mark]) -> Results:
     infos = {p.id: ProjectInfo(p.id, p.name, p.track, p.requested) for p in contest.projects}
     return compute(contest.rules, marks, infos)
 
@@ -92,6 +125,6 @@ def results_for(rt: Runtime, state: LiveState) -> tuple[Results | None, str | No
     """The results ``rt``'s marks give in ``state`` (or why they cannot be computed)."""
     trial = Runtime(rt.contest, state, rt.marks)
     try:
-        return compute_results(rt.contest, trial.engine_marks()), None
+        return compute_results(rt.contest, trial.engine_table()), None
     except ScoringError as e:
         return None, str(e)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import MutableMapping
 
 from judging.core.contest import LiveState
 from judging.core.model import Contest
@@ -64,11 +65,12 @@ class AuditRow:
 
 @dataclass
 class StoredContest:
-    """One contest as the database holds it (what :func:`judging.storage.repository.load_contests` returns)."""
+    """One contest as the database holds it (what :func:`judging.storage.repository.load_contests` returns);
+    ``marks``: a :class:`judging.storage.mark_columns.MarkColumns` as loaded (any mapping of mark sets will do)."""
 
     contest: Contest
     state: LiveState
-    marks: dict[tuple[str, str, str], MarkSet] = field(default_factory=dict)
+    marks: MutableMapping[tuple[str, str, str], MarkSet] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from judging.core.contest import LiveState
 from judging.core.model import Contest, Judge, Project, SetupError
 from judging.core.rules import RulesError, parse_rules
 from judging.storage.chain import GENESIS, entry_hash
+from judging.storage.mark_columns import MarkColumns, pack
 from judging.storage.records import Actions, AuditRow, MarkSet, StoredContest, Submission
 from judging.storage.store import Store, Tx
 
@@ -59,12 +60,13 @@ async def _load_contest(store: Store, cid: str, name: str, rules_text: str, sour
         "SELECT judge_id, project_id FROM recusals WHERE contest_id = ?", (cid,)))
     contest = Contest(cid, name, rules, projects, judges, recusals, timer, "final",
                       tuple(json.loads(order)), seed, screen, date, venue)
-    stored = StoredContest(contest, LiveState.load(json.loads(state)))
-    for p, r, j, sid, values, status, at, by in await store.fetchall(
-            "SELECT project_id, round, judge_id, submission_id, marks, status, updated_at, updated_by "
-            "FROM marks WHERE contest_id = ?", (cid,)):
-        stored.marks[(p, r, j)] = MarkSet(p, r, j, json.loads(values), sid, status, at, by)
-    return stored
+    rows = await store.fetchall(
+        "SELECT project_id, round, judge_id, submission_id, packed, packed_criteria, status, updated_at, updated_by "
+        "FROM marks WHERE contest_id = ?", (cid,))
+    columns = list(zip(*rows)) if rows else [[] for _ in range(9)]
+    marks = MarkColumns.from_rows(columns[0], columns[1], columns[2], list(columns[3]), columns[4], columns[5],
+                                  columns[6], columns[7], list(columns[8]))
+    return StoredContest(contest, LiveState.load(json.loads(state)), marks)
 
 
 # ---------------------------------------------------------------------- contests and their setup
@@ -148,9 +150,9 @@ async def insert_submissions(tx: Tx, cid: str, submissions: Iterable[Submission]
 async def save_marks(tx: Tx, cid: str, marks: Iterable[MarkSet]) -> None:
     """Store mark sets (a new one, or one replacing the judge's earlier set for that roadshow and round)."""
     await tx.executemany("INSERT OR REPLACE INTO marks (contest_id, project_id, round, judge_id, submission_id, "
-                         "marks, status, updated_at, updated_by) VALUES (?,?,?,?,?,?,?,?,?)",
+                         "marks, status, updated_at, updated_by, packed, packed_criteria) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                          [(cid, m.project, m.round, m.judge, m.submission_id, json.dumps(m.values), m.status,
-                           m.updated_at, m.updated_by) for m in marks])
+                           m.updated_at, m.updated_by, *pack(m.values)) for m in marks])
 
 
 # ---------------------------------------------------------------------- what an export copies

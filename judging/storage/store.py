@@ -1,17 +1,15 @@
 """SQLite persistence: schema, migrations, the single writer and the audit chain.
 
-What it does: owns the one aiosqlite connection (WAL, synchronous=FULL), runs
-versioned migrations, serialises every write transaction behind one lock
-(:meth:`Store.write`), appends audit entries chained by SHA-256 inside the same
-transaction as the change they describe, and loads everything back at start.
+What it does: owns the one aiosqlite connection (WAL, synchronous=FULL), runs versioned migrations, serialises
+every write transaction behind one lock (:meth:`Store.write`), appends audit entries chained by SHA-256 inside
+the same transaction as the change they describe, and loads everything back at start.
 Group commit: writes that ask for it (``write(batch=True)``: judges' submissions) and
 queue up while another is in progress share one transaction, each in its own
 SAVEPOINT (a failing one is rolled back alone); one COMMIT (one fsync) then
 acknowledges them all.  Nobody's block returns before the COMMIT that contains it,
 and in-memory changes (``on_commit``) still happen only after it.
-The chain's arithmetic is in :mod:`judging.storage.chain`; the statements of the application (contests,
-marks, sessions, audit queries, :func:`~judging.storage.repository.verify_chain`) are in
-:mod:`judging.storage.repository`.
+The chain's arithmetic is in :mod:`judging.storage.chain`; the statements of the application (contests, marks,
+sessions, audit queries, :func:`~judging.storage.repository.verify_chain`) are in :mod:`judging.storage.repository`.
 
 A full disk: a write that fails with SQLITE_FULL is rolled back and raised as
 :class:`StorageFull` (nothing of it is stored, no on-commit callback runs, so
@@ -39,6 +37,7 @@ from typing import Any, AsyncIterator, Callable
 import aiosqlite
 
 from judging.storage.chain import GENESIS, AuditEntry, StorageFull, entry_hash, is_disk_full  # noqa: F401 (re-exported)
+from judging.storage.mark_columns import sql_functions
 
 JOURNAL_SIZE_LIMIT = 4 * 1024 * 1024  # bytes of WAL kept after a checkpoint
 CHECKPOINT_IDLE = 2.0                 # seconds without a write before the WAL is truncated
@@ -90,6 +89,9 @@ MIGRATIONS: list[str] = [
     ALTER TABLE contests ADD COLUMN date TEXT NOT NULL DEFAULT '';
     ALTER TABLE contests ADD COLUMN venue TEXT NOT NULL DEFAULT '';
     """,
+    # 4: a mark set's values packed (judging.storage.mark_columns.pack), loaded at start with numpy; old rows too
+    "ALTER TABLE marks ADD COLUMN packed BLOB; ALTER TABLE marks ADD COLUMN packed_criteria TEXT; "
+    "UPDATE marks SET packed = pack_values(marks), packed_criteria = pack_criteria(marks)",
 ]
 
 
@@ -178,6 +180,7 @@ class Store:
         await self._db.execute("PRAGMA foreign_keys=ON")
         await self._db.execute("PRAGMA busy_timeout=5000")
         await self._db.execute(f"PRAGMA journal_size_limit={JOURNAL_SIZE_LIMIT}")
+        await sql_functions(self._db)  # what migration 4 packs old marks with
         await self._migrate()
         self.maintenance = asyncio.create_task(self.maintain())  # keeps the WAL from filling a small disk
 
