@@ -1,13 +1,14 @@
 """Browser-side test helpers: what a person does in Chromium that several browser tests need.
 
 What it does: :func:`sign_in` signs a page in on the console's sign-in form with the server's organizer
-key.  What it does not do: talk to the API (the API side of a browser test uses ``tests/helpers.py``
+key; :func:`new_page` opens a page in a fresh browser context (1366×768 unless told, 8 s timeouts), signed
+in when asked; :func:`demo_setup` is the demo contest's setup as the API gives it.  What it does not do: talk to the API (the API side of a browser test uses ``tests/helpers.py``
 with the server's ``api()`` client), or assert anything a test is about.
 """
 
 from __future__ import annotations
 
-from playwright.sync_api import Page
+from playwright.sync_api import Browser, Page
 
 
 def sign_in(page: Page, server, path: str = "/console") -> None:
@@ -16,3 +17,21 @@ def sign_in(page: Page, server, path: str = "/console") -> None:
     page.fill("#key", server.key)
     page.click("button[type=submit]")
     page.wait_for_url(server.url + path)
+
+
+def new_page(browser: Browser, server, *, signed_in: bool, **ctx) -> Page:
+    """A page in its own context (``ctx``: Playwright context options, e.g. ``viewport``), signed in or not."""
+    context = browser.new_context(**({"viewport": {"width": 1366, "height": 768}} | ctx))
+    context.set_default_timeout(8000)
+    page = context.new_page()
+    if signed_in:
+        sign_in(page, server)
+    return page
+
+
+def demo_setup(server, cid: str = "c1") -> dict:
+    """The setup (judges with their tokens, the screen link …) of contest ``cid`` on a live server."""
+    with server.api() as http:
+        r = http.get(f"/api/contests/{cid}")
+        assert r.status_code == 200, r.text
+        return r.json()["setup"]

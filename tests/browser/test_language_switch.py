@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, Page
 
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import demo_setup, new_page
 from tests.conftest import ROOT, LiveServer
 from tests.helpers import Evening, act
 
@@ -75,19 +75,9 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def setup(server):
-    with server.api() as http:
-        r = http.get(f"/api/contests/{CID}")
-        assert r.status_code == 200, r.text
-        return r.json()["setup"]
+    return demo_setup(server, CID)
 
 
-def open_page(browser: Browser, server: LiveServer, signed_in: bool, **ctx) -> Page:
-    context = browser.new_context(**({"viewport": {"width": 1366, "height": 768}} | ctx))
-    context.set_default_timeout(8000)
-    page = context.new_page()
-    if signed_in:
-        sign_in(page, server)
-    return page
 
 
 def settle(page: Page, ready: str) -> dict:
@@ -118,7 +108,7 @@ def assert_english(seen: dict, name: str, label: str) -> None:
 @pytest.mark.parametrize("name,path,signed_in,ready,label", PAGES, ids=[p[0] for p in PAGES])
 def test_page_is_chinese_by_default_and_english_after_the_switch(browser: Browser, server: LiveServer, setup,
                                                                  name, path, signed_in, ready, label):
-    page = open_page(browser, server, signed_in)
+    page = new_page(browser, server, signed_in=signed_in)
     try:
         page.goto(server.url + path(setup))
         seen = settle(page, ready)
@@ -146,7 +136,7 @@ def test_console_redraws_keep_one_language(browser: Browser, tmp_path):
     """What the live console draws after a state push (phase badge, current project, buttons) is in the
     chosen language too, not only what the template wrote."""
     with LiveServer(str(tmp_path / "push.db")) as srv:
-        page = open_page(browser, srv, True)
+        page = new_page(browser, srv, signed_in=True)
         try:
             page.goto(f"{srv.url}/console/{CID}")
             settle(page, "#next-step")
@@ -163,7 +153,7 @@ def test_console_redraws_keep_one_language(browser: Browser, tmp_path):
 
 def test_big_screen_chinese_by_default_english_by_key_or_address(browser: Browser, server: LiveServer, setup):
     """The projector shows no switch; L switches it, ?lang=en / ?lang=zh say it in the address."""
-    page = open_page(browser, server, False, viewport={"width": 1920, "height": 1080})
+    page = new_page(browser, server, signed_in=False, viewport={"width": 1920, "height": 1080})
     try:
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.goto(server.url + setup["screen_link"])
@@ -182,7 +172,7 @@ def test_big_screen_chinese_by_default_english_by_key_or_address(browser: Browse
         assert_chinese_only(settle(page, "body[data-view]"), "big screen ?lang=zh")
     finally:
         page.context.close()
-    page = open_page(browser, server, False, viewport={"width": 1920, "height": 1080})
+    page = new_page(browser, server, signed_in=False, viewport={"width": 1920, "height": 1080})
     try:
         page.goto(server.url + setup["screen_link"] + "?lang=en")
         assert_english(settle(page, "body[data-view]"), "big screen ?lang=en", "Running order")
@@ -193,7 +183,7 @@ def test_big_screen_chinese_by_default_english_by_key_or_address(browser: Browse
 def test_one_choice_for_every_page_judge_page_included(browser: Browser, server: LiveServer, setup):
     """The judge page's EN button and the console's switch are the same choice: English on the phone makes
     the sign-in page English in that browser, and the console's choice opens the phone in English."""
-    page = open_page(browser, server, False, viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = new_page(browser, server, signed_in=False, viewport={"width": 390, "height": 844}, is_mobile=True)
     try:
         page.goto(server.url + setup["judges"][0]["link"])
         settle(page, "#task")
@@ -229,7 +219,7 @@ def test_big_screen_through_an_evening_in_each_language(browser: Browser, tmp_pa
         link = srv.url + ev.state["setup"]["screen_link"]
         pages = {}
         for lang in ("zh", "en"):
-            pages[lang] = open_page(browser, srv, False, viewport={"width": 1920, "height": 1080})
+            pages[lang] = new_page(browser, srv, signed_in=False, viewport={"width": 1920, "height": 1080})
             pages[lang].goto(link + ("?lang=en" if lang == "en" else ""))
             settle(pages[lang], "body[data-view]")
         SHOTS.mkdir(parents=True, exist_ok=True)

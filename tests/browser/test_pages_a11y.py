@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page
 
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import demo_setup, new_page
 from tests.conftest import ROOT, LiveServer
 from tests.helpers import Evening
 
@@ -37,20 +37,9 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def setup(server):
-    with server.api() as http:
-        r = http.get(f"/api/contests/{CID}")
-        assert r.status_code == 200, r.text
-        return r.json()["setup"]
+    return demo_setup(server, CID)
 
 
-def new_page(browser: Browser, server: LiveServer, *, signed_in: bool, **ctx) -> Page:
-    # the pages' CSP forbids inline scripts; axe goes in through page.evaluate, which CSP does not govern
-    context = browser.new_context(**({"viewport": {"width": 1366, "height": 768}} | ctx))
-    context.set_default_timeout(8000)
-    page = context.new_page()
-    if signed_in:
-        sign_in(page, server)
-    return page
 
 
 ALSO = ("region", "empty-table-header")  # moderate / minor in axe, but named in the issue: every page passes them too

@@ -15,10 +15,11 @@ import json
 import re
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from judging.core import vocabulary
 from judging.core.money import money_text
+from tests.browser.helpers import demo_setup, new_page
 from tests.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -34,22 +35,9 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def setup(server):
-    with server.api() as http:
-        r = http.get(f"/api/contests/{CID}")
-        assert r.status_code == 200, r.text
-        return r.json()["setup"]
+    return demo_setup(server, CID)
 
 
-def new_page(browser: Browser, server: LiveServer, *, signed_in: bool, **ctx) -> Page:
-    context = browser.new_context(**({"viewport": {"width": 1366, "height": 768}} | ctx))
-    context.set_default_timeout(8000)
-    page = context.new_page()
-    if signed_in:
-        page.goto(server.url + "/console")
-        page.fill("#key", server.key)
-        page.click("button[type=submit]")
-        page.wait_for_url(server.url + "/console")
-    return page
 
 
 PAGES = [  # name, path (from the contest's setup), signed in?, what the page shows once its scripts ran
