@@ -62,7 +62,7 @@ class SecurityMiddleware:
             return
         received, body_done, answered = 0, False, False
 
-        async def refuse(code: int, message: str, error: Exception):
+        async def refuse(code: int, message: str):
             # answer now, before the app's error handling sees the exception (it would answer 500), and
             # drop whatever the app still tries to send
             nonlocal answered
@@ -70,7 +70,7 @@ class SecurityMiddleware:
                 answered = True
                 status["code"] = code
                 await self._error(send, code, message)
-            raise error
+            raise _Refused()
 
         async def limited_receive():
             nonlocal received, body_done
@@ -80,11 +80,11 @@ class SecurityMiddleware:
                 message = await asyncio.wait_for(receive(), self.body_timeout)
             except asyncio.TimeoutError:
                 await refuse(408, f"请求超时：{self.body_timeout:g} 秒内没有收到数据 / "
-                                  f"no request body received for {self.body_timeout:g} s", _Refused())
+                                  f"no request body received for {self.body_timeout:g} s")
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_body:
-                    await refuse(413, self._too_large_text(), _Refused())
+                    await refuse(413, self._too_large_text())
                 body_done = not message.get("more_body", False)
             return message
 
