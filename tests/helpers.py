@@ -97,6 +97,14 @@ def submit_ok(client: Any, judge: dict | str, project: str, marks: dict, /, roun
     return r.json()
 
 
+def spread_marks(judge: dict, level: float, k: int) -> dict:
+    """A demo-rubric mark set at ``level`` (0-1 of each maximum) with a small spread by judge number ``k``:
+    the expert criteria scaled from :data:`EXPERT`, the public panel's one overall mark."""
+    if judge["panel"] == "expert":
+        return {c: round(m * level + (k % 3) * 0.5, 1) for c, m in EXPERT.items()}
+    return {"overall": round(100 * level + (k % 5) - 2, 1)}
+
+
 def create_contest(client: Any, body: dict) -> dict:
     """POST /api/contests (must be 201); the new contest's console snapshot."""
     r = client.post("/api/contests", headers=ORG, json=body)

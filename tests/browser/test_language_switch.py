@@ -10,7 +10,7 @@ from playwright.sync_api import Browser, Page
 
 from tests.browser.helpers import demo_setup, new_page
 from tests.conftest import ROOT, LiveServer
-from tests.helpers import Evening, act
+from tests.helpers import Evening, act, spread_marks
 
 pytestmark = pytest.mark.browser
 
@@ -202,15 +202,6 @@ def test_one_choice_for_every_page_judge_page_included(browser: Browser, server:
         page.context.close()
 
 
-EXPERT_PARTS = {"need": 20, "design": 25, "impact": 20, "team": 15}
-
-
-def _marks(judge: dict, level: float, k: int) -> dict:
-    if judge["panel"] == "expert":
-        return {c: round(m * level + (k % 3) * 0.5, 1) for c, m in EXPERT_PARTS.items()}
-    return {"overall": round(100 * level + (k % 5) - 2, 1)}
-
-
 def test_big_screen_through_an_evening_in_each_language(browser: Browser, tmp_path):
     """Two projectors on the same contest, one as it opens (Chinese), one at ?lang=en: every view of the
     evening (order, presenting, scoring, closed, result, ranking, awards) shows one language only."""
@@ -251,7 +242,7 @@ def test_big_screen_through_an_evening_in_each_language(browser: Browser, tmp_pa
                 ev.act("open_scoring")
                 for k, j in enumerate(ev.judges):
                     if (j["id"], pid) not in recused:
-                        ev.submit_ok(j, pid, "final", _marks(j, 0.6 + 0.025 * n, k))
+                        ev.submit_ok(j, pid, "final", spread_marks(j, 0.6 + 0.025 * n, k))
                 if n == 0:
                     look("scoring", "scoring")
                 ev.act("close_scoring")

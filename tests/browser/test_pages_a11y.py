@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, Page
 
 from tests.browser.helpers import demo_setup, new_page
 from tests.conftest import ROOT, LiveServer
-from tests.helpers import Evening
+from tests.helpers import Evening, spread_marks
 
 pytestmark = pytest.mark.browser
 
@@ -103,15 +103,6 @@ def test_no_serious_axe_violation(browser: Browser, server: LiveServer, setup, n
         page.context.close()
 
 
-EXPERT_PARTS = {"need": 20, "design": 25, "impact": 20, "team": 15}
-
-
-def _marks(judge: dict, level: float, k: int) -> dict:
-    if judge["panel"] == "expert":
-        return {c: round(m * level + (k % 3) * 0.5, 1) for c, m in EXPERT_PARTS.items()}
-    return {"overall": round(100 * level + (k % 5) - 2, 1)}
-
-
 def roadshows(ev: Evening, pids: list[str], level, void_first: bool = False) -> None:
     """For each project in turn: present -> open -> every judge not recused scores (``level(n)``) -> close ->
     (one mark voided, on the first when ``void_first``) -> result; ``next`` between them."""
@@ -121,7 +112,7 @@ def roadshows(ev: Evening, pids: list[str], level, void_first: bool = False) -> 
         ev.act("open_scoring")
         voters = [j for j in ev.judges if (j["id"], pid) not in recused]
         for k, j in enumerate(voters):
-            ev.submit_ok(j, pid, "final", _marks(j, level(n), k))
+            ev.submit_ok(j, pid, "final", spread_marks(j, level(n), k))
         ev.act("close_scoring")
         if void_first and n == 0:
             r = ev.c.post(f"/api/contests/{ev.cid}/marks/void", json={"project": pid, "judge": voters[0]["id"],
