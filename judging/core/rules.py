@@ -16,7 +16,7 @@ from __future__ import annotations
 import tomllib
 from typing import Any
 
-from judging.core import rules_prizes
+from judging.core import rules_audience, rules_prizes
 from judging.core.rules_model import (COMBINE, GRANT_CAPS, GRANT_EXCESS, GRANT_MODES, GRANT_TIES, METHODS,  # noqa: F401
                                       MONEY_UNITS, OVERTIME_ROUND, PER, ROUND_TOTALS, ROUNDING_MODES, ROUNDING_STEPS,
                                       TIE_SCOPES, TRACK_MODES, TRACK_SPLITS, Award, Criterion, Grants, MarkBounds,
@@ -133,7 +133,7 @@ class _Parser:
     # sections --------------------------------------------------------------
     def rules(self, data: dict, text: str) -> Rules:
         self.no_unknown(data, {"name", "marks", "criteria", "panels", "combine", "rounds", "rounding",
-                               "ties", "awards", "grants", "tracks", "description"}, "")
+                               "ties", "awards", "grants", "tracks", "popularity", "description"}, "")
         name = self.shown(self.text(data, "name", "", ""), "name", "")
         if not name.strip():
             raise self.fail("name", "is required")
@@ -158,9 +158,12 @@ class _Parser:
         grants = rules_prizes.grants(self, self.table(data, "grants", {"mode", "budget", "cap", "unit", "tie", "money_unit", "excess"}),
                              awards)
         tracks = rules_prizes.tracks(self, self.table(data, "tracks", {"mode", "split", "budgets"}), grants)
+        popularity = rules_audience.popularity(self, self.table(data, "popularity", rules_audience.POPULARITY_KEYS),
+                                               "popularity" in data, panels, awards)
         return Rules(name=name, marks=marks, criteria=criteria, panels=panels, combine=combine,
                      rounds_total=rounds_total, rounds_factor=rounds_factor, use_entry_factor=use_entry_factor,
-                     rounding=rounding, ties=ties, awards=awards, grants=grants, tracks=tracks, source=self.source,
+                     rounding=rounding, ties=ties, awards=awards, grants=grants, tracks=tracks, popularity=popularity,
+                     source=self.source,
                      text=text)
 
     def criteria(self, raw: Any, marks: MarkBounds) -> tuple[Criterion, ...]:
@@ -177,7 +180,8 @@ class _Parser:
         if not isinstance(raw, list) or not raw:
             raise self.fail("panels", "at least one [[panels]] table is required")
         out: list[Panel] = []
-        known = {"id", "label", "weight", "method", "drop_high", "drop_low", "per", "points", "criteria"}
+        known = {"id", "label", "weight", "method", "drop_high", "drop_low", "per", "points", "criteria",
+                 *rules_audience.PANEL_KEYS}
         for where, p, pid in self.tables(raw, "panels", known, "panel"):
             method = self.choice(p, "method", where, "mean", METHODS)
             drop_high = self.int_(p, "drop_high", where, 0)
@@ -207,10 +211,11 @@ class _Parser:
                     if cid not in known:
                         raise self.fail(f"{where}.criteria", f"unknown criterion {cid!r}")
                 rubric = tuple(known[cid] for cid in ids)
-            out.append(Panel(id=pid, label=self.label(p, where, pid),
-                             weight=self.num(p, "weight", where, 1.0, minimum=0), method=method,
-                             drop_high=drop_high, drop_low=drop_low, per=per,
-                             points=tuple(float(x) for x in points_raw), criteria=rubric))
+            panel = Panel(id=pid, label=self.label(p, where, pid),
+                          weight=self.num(p, "weight", where, 1.0, minimum=0), method=method,
+                          drop_high=drop_high, drop_low=drop_low, per=per,
+                          points=tuple(float(x) for x in points_raw), criteria=rubric)
+            out.append(rules_audience.panel(self, p, where, panel, out))
         return tuple(out)
 
     def rounding(self, r: dict) -> Rounding:

@@ -29,6 +29,8 @@ GRANT_EXCESS = ("keep", "redistribute")  # what a capped project could not take:
 MONEY_UNITS = ("yuan", "wan")
 TRACK_MODES = ("none", "separate")
 TRACK_SPLITS = ("equal", "projects", "budgets")
+PANEL_KINDS = ("judges", "audience")  # judges: a roster with tokens; audience: any phone with the audience link
+AUDIENCE_FALLBACKS = ("reweight", "zero")  # too few ballots: the other panels' weights scaled up, or a 0 score
 OVERTIME_ROUND = re.compile(r"^overtime([1-9][0-9]*)$")
 
 
@@ -66,6 +68,15 @@ class Panel:
     per: str = "judge"
     points: tuple[float, ...] = ()
     criteria: tuple[Criterion, ...] = ()  # the rubric this panel scores; () = one overall mark
+    kind: str = "judges"       # "audience": ballots of phones (1..stars each), not marks of a roster
+    stars: int = 10            # audience: a ballot is 1..stars; the panel's score is mean / stars * marks.max
+    min_ballots: int = 0       # audience: fewer ballots than this for a roadshow and ``fallback`` applies
+    fallback: str = "reweight" # audience, too few ballots: "reweight" (other panels' weights scaled to the
+                               # whole) or "zero" (the audience part counts 0)
+
+    @property
+    def audience(self) -> bool:
+        return self.kind == "audience"
 
     @property
     def criterion_ids(self) -> tuple[str, ...]:
@@ -97,6 +108,20 @@ class Award:
     count: int | None = None
     min_score: float | None = None
     amount: float = 0.0
+
+
+@dataclass(frozen=True)
+class Popularity:
+    """最佳人气奖: during a window the organizer opens, each audience phone votes for up to ``choices``
+    projects; the ``count`` projects with the most votes get this tier (label, amount), beside the scored
+    tiers.  Ties at the boundary go through ``breakers`` (``panel:<id>``, ``total``, ``shared``)."""
+
+    id: str = "popularity"
+    label: str = "最佳人气奖"
+    count: int = 1
+    amount: float = 0.0
+    choices: int = 1
+    breakers: tuple[str, ...] = ("total", "shared")
 
 
 @dataclass(frozen=True)
@@ -142,6 +167,7 @@ class Rules:
     awards: tuple[Award, ...] = ()
     grants: Grants = field(default_factory=Grants)
     tracks: Tracks = field(default_factory=Tracks)
+    popularity: Popularity | None = None  # [popularity]: the audience's own award tier, or none
     source: str = "<rules>"
     text: str = ""  # the TOML text as loaded, so a contest can keep its own copy
 
@@ -154,6 +180,16 @@ class Rules:
     @property
     def panel_ids(self) -> tuple[str, ...]:
         return tuple(p.id for p in self.panels)
+
+    @property
+    def audience_panel(self) -> Panel | None:
+        """The panel of ``kind = "audience"`` (at most one), or None."""
+        return next((p for p in self.panels if p.audience), None)
+
+    @property
+    def has_audience(self) -> bool:
+        """Does this contest take audience ballots at all (an audience panel, or a popularity vote)?"""
+        return self.audience_panel is not None or self.popularity is not None
 
     def bounds(self, panel: Panel, criterion_id: str) -> tuple[float, float]:
         """Allowed range of one mark for ``criterion_id`` ("" = the overall mark)."""
@@ -173,6 +209,10 @@ class Rules:
         value = as_decimal(raw)
         if value is None:
             return None, "不是数字 not a number"
+        if panel.audience:  # a ballot: a whole number of stars
+            if value != value.to_integral_value() or not 1 <= value <= panel.stars:
+                return None, f"须为 1–{panel.stars} 的整数 must be a whole number 1–{panel.stars}"
+            return float(value), None
         lo, hi = self.bounds(panel, criterion_id)
         if value < as_decimal(lo) or value > as_decimal(hi):
             return None, f"超出范围 out of range {fmt_num(lo)}–{fmt_num(hi)}"
