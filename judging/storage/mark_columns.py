@@ -195,6 +195,54 @@ class MarkColumns(MutableMapping):
         other._sid, other._by = list(self._sid), list(self._by)
         return other
 
+    # ------------------------------------------------------------ the checkpoint form
+    def parts(self) -> tuple[dict, dict[str, np.ndarray]]:
+        """The live rows as plain data for a checkpoint (:mod:`judging.storage.mark_checkpoint`): the names
+        and per-set strings, and the code and value columns (deleted rows left out, insertion order kept)."""
+        live = np.flatnonzero(self._live[:self._n])
+        rows = live.tolist()
+        names = {name: list(getattr(self, name).names)
+                 for name in ("projects", "rounds", "judges", "criteria", "statuses", "layouts")}
+        names["sid"] = [self._sid[i] for i in rows]
+        names["by"] = [self._by[i] for i in rows]
+        arrays = {name: getattr(self, name)[live] for name in ("_p", "_r", "_j", "_s", "_l", "_at")}
+        arrays["_v"] = self._v[live][:, :len(self.criteria.names)]
+        return names, arrays
+
+    @classmethod
+    def from_parts(cls, names: dict, arrays: dict[str, np.ndarray]) -> "MarkColumns":
+        """:meth:`parts` back into columns.  ValueError when they do not fit together (a damaged checkpoint)."""
+        mc = cls()
+        for name in ("projects", "rounds", "judges", "criteria", "statuses", "layouts"):
+            target = getattr(mc, name)
+            for n in names[name]:
+                target.code(n)
+            if len(target.names) != len(names[name]):
+                raise ValueError(f"checkpoint: {name} repeat a name")
+        for text in mc.layouts.names:
+            mc._layout_cols.append(mc.criteria.codes(json.loads(text)))
+        n = len(names["sid"])
+        if len(names["by"]) != n or any(a.shape[0] != n for a in arrays.values()):
+            raise ValueError("checkpoint: columns of different lengths")
+        if arrays["_v"].shape[1:] != (len(mc.criteria.names),):
+            raise ValueError("checkpoint: values do not match the criteria")
+        for name, coded in (("_p", mc.projects), ("_r", mc.rounds), ("_j", mc.judges), ("_s", mc.statuses),
+                            ("_l", mc.layouts)):
+            a = arrays[name]
+            if n and (int(a.min()) < 0 or int(a.max()) >= len(coded.names)):
+                raise ValueError(f"checkpoint: {name} codes out of range")
+            setattr(mc, name, a.astype(np.int32, copy=True))
+        mc._at = arrays["_at"].astype(float, copy=True)
+        mc._v = np.array(arrays["_v"], dtype=float)
+        mc._live = np.ones(n, dtype=bool)
+        mc._sid, mc._by = list(names["sid"]), list(names["by"])
+        mc._n = mc._count = n
+        mc._slot = np.full((len(mc.projects.names), len(mc.rounds.names), len(mc.judges.names)), -1, dtype=np.int64)
+        mc._slot[mc._p, mc._r, mc._j] = np.arange(n)
+        if int((mc._slot >= 0).sum()) != n:
+            raise ValueError("checkpoint: one roadshow and judge twice")
+        return mc
+
     # ------------------------------------------------------------ growth
     def _append(self) -> int:
         row = self._n

@@ -24,6 +24,7 @@ from judging.core.model import Contest, Judge, Project, SetupError
 from judging.core.rules import RulesError, parse_rules
 from judging.storage.chain import GENESIS, entry_hash
 from judging.storage.mark_columns import MarkColumns, pack
+from judging.storage.repository_checkpoint import load_checkpoint
 from judging.storage.records import Actions, AuditRow, MarkSet, StoredContest, Submission
 from judging.storage.store import Store, Tx
 
@@ -60,13 +61,18 @@ async def _load_contest(store: Store, cid: str, name: str, rules_text: str, sour
         "SELECT judge_id, project_id FROM recusals WHERE contest_id = ?", (cid,)))
     contest = Contest(cid, name, rules, projects, judges, recusals, timer, "final",
                       tuple(json.loads(order)), seed, screen, date, venue)
+    marks = await load_checkpoint(store, cid) or await _load_marks(store, cid)
+    return StoredContest(contest, LiveState.load(json.loads(state)), marks)
+
+
+async def _load_marks(store: Store, cid: str) -> MarkColumns:
+    """Every mark set row of the contest (when no current checkpoint has them all in one blob)."""
     rows = await store.fetchall(
         "SELECT project_id, round, judge_id, submission_id, packed, packed_criteria, status, updated_at, updated_by "
         "FROM marks WHERE contest_id = ?", (cid,))
     columns = list(zip(*rows)) if rows else [[] for _ in range(9)]
-    marks = MarkColumns.from_rows(columns[0], columns[1], columns[2], list(columns[3]), columns[4], columns[5],
-                                  columns[6], columns[7], list(columns[8]))
-    return StoredContest(contest, LiveState.load(json.loads(state)), marks)
+    return MarkColumns.from_rows(columns[0], columns[1], columns[2], list(columns[3]), columns[4], columns[5],
+                                 columns[6], columns[7], list(columns[8]))
 
 
 # ---------------------------------------------------------------------- contests and their setup

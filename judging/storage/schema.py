@@ -58,4 +58,28 @@ MIGRATIONS: list[str] = [
     # 4: a mark set's values packed (judging.storage.mark_columns.pack), loaded at start with numpy; old rows too
     "ALTER TABLE marks ADD COLUMN packed BLOB; ALTER TABLE marks ADD COLUMN packed_criteria TEXT; "
     "UPDATE marks SET packed = pack_values(marks), packed_criteria = pack_criteria(marks)",
+    # 5: a contest's mark columns as one blob (judging.storage.mark_checkpoint), current while its ``rev`` equals
+    # the contest's mark revision, which every insert, update or delete of its marks rows bumps (triggers: no
+    # code path can change marks and leave a stale checkpoint behind)
+    """
+    CREATE TABLE IF NOT EXISTS mark_revs (contest_id TEXT PRIMARY KEY, rev INTEGER NOT NULL);
+    CREATE TABLE IF NOT EXISTS mark_checkpoints (
+        contest_id TEXT PRIMARY KEY, rev INTEGER NOT NULL, sets INTEGER NOT NULL, at REAL NOT NULL,
+        data BLOB NOT NULL);
+    INSERT OR IGNORE INTO mark_revs (contest_id, rev) SELECT DISTINCT contest_id, 1 FROM marks;
+    CREATE TRIGGER IF NOT EXISTS marks_rev_insert AFTER INSERT ON marks BEGIN
+        INSERT INTO mark_revs (contest_id, rev) VALUES (NEW.contest_id, 1)
+            ON CONFLICT (contest_id) DO UPDATE SET rev = rev + 1;
+    END;
+    CREATE TRIGGER IF NOT EXISTS marks_rev_update AFTER UPDATE ON marks BEGIN
+        INSERT INTO mark_revs (contest_id, rev) VALUES (NEW.contest_id, 1)
+            ON CONFLICT (contest_id) DO UPDATE SET rev = rev + 1;
+        INSERT INTO mark_revs (contest_id, rev) VALUES (OLD.contest_id, 1)
+            ON CONFLICT (contest_id) DO UPDATE SET rev = rev + 1;
+    END;
+    CREATE TRIGGER IF NOT EXISTS marks_rev_delete AFTER DELETE ON marks BEGIN
+        INSERT INTO mark_revs (contest_id, rev) VALUES (OLD.contest_id, 1)
+            ON CONFLICT (contest_id) DO UPDATE SET rev = rev + 1;
+    END;
+    """,
 ]

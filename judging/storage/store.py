@@ -177,6 +177,11 @@ class Store:
                 except sqlite3.Error:  # e.g. the disk went away: the next write will say so
                     self._since_checkpoint = 0
 
+    @property
+    def idle_seconds(self) -> float:
+        """Seconds since the last COMMIT that changed something (since start when none has)."""
+        return time.monotonic() - self._last_write
+
     def _storage(self, full: bool) -> None:
         if full != self.full:
             self.full = full
@@ -347,4 +352,14 @@ class Store:
 
 
 def _statements(script: str) -> list[str]:
-    return [s.strip() for s in script.split(";") if s.strip()]
+    """A migration's statements, one by one (a trigger's body keeps its own semicolons)."""
+    out, buf = [], ""
+    for piece in script.split(";"):
+        buf += piece + ";"
+        if sqlite3.complete_statement(buf):
+            if text := buf.strip().rstrip(";").strip():
+                out.append(text)
+            buf = ""
+    if text := buf.strip().rstrip(";").strip():
+        out.append(text)
+    return out

@@ -9,6 +9,7 @@ contest.  What it does not do: handle requests itself (see ``api``, ``pages``,
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from pathlib import Path
@@ -21,6 +22,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount
 
 from judging.app.auth import OrganizerAuth
+from judging.app.checkpoints import Checkpoints
 from judging.app.demo import create_demo
 from judging.live.hub import Hub
 from judging.live.publisher import Publisher
@@ -85,10 +87,13 @@ def create_app(db_path: str, *, organizer_key: str | None = None, rotate_key: bo
             await create_demo(service)
         if on_ready:
             on_ready(app, new_key)
+        checkpoints = Checkpoints(service)  # a restart of a big contest reads one blob, not every mark row
+        checkpointing = asyncio.create_task(checkpoints.run())
         try:
             yield
         finally:
             await sessions.close()
+            await checkpoints.close(checkpointing)
             await store.close()
 
     app = Starlette(
