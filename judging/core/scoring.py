@@ -18,6 +18,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
+from judging.core.audience_scoring import AudienceRound, audience_round, reweight_factor
 from judging.core.panel_methods import aggregate  # noqa: F401 (scoring's one use of a panel's method)
 from judging.core.rules_model import OVERTIME_ROUND, Panel, Rules
 from judging.core.text import natural_key  # noqa: F401 (imported from here by the engine, ranking, exports)
@@ -205,6 +206,7 @@ class RoundScores:
     score: np.ndarray                   # combined, factored, rounded [P]
     judge_totals: dict[str, np.ndarray] # panel id -> [P, J_panel] judge totals (NaN = no mark)
     criterion_scores: dict[str, np.ndarray] = field(default_factory=dict)  # per=criterion panels: [P, C]
+    audience: AudienceRound | None = None  # the audience panel's ballots, score and fallback (or no such panel)
 
 
 def score_round(rules: Rules, table: MarkTable, round_index: int) -> RoundScores:
@@ -214,7 +216,11 @@ def score_round(rules: Rules, table: MarkTable, round_index: int) -> RoundScores
     n_proj = len(table.projects)
     judge_panel = np.asarray(table.judge_panel, dtype=object)
     cube = _cube(table, rows)
-    present = ~np.isnan(cube).all(axis=(1, 2))
+    audience = rules.audience_panel
+    # a roadshow is present when a judges' panel marked it: the audience alone never makes it present
+    jury = judge_panel != audience.id if audience else np.ones(len(table.judges), dtype=bool)
+    present = ~np.isnan(cube[:, np.flatnonzero(jury)]).all(axis=(1, 2))
+    aud: AudienceRound | None = None
     panels: dict[str, np.ndarray] = {}
     judge_totals: dict[str, np.ndarray] = {}
     criterion_scores: dict[str, np.ndarray] = {}
@@ -227,6 +233,15 @@ def score_round(rules: Rules, table: MarkTable, round_index: int) -> RoundScores
         totals = _judge_totals(dense, weights, table, panel, pj, name)
         judge_totals[panel.id] = totals
         n = np.sum(~np.isnan(totals), axis=1)
+        if panel.audience:  # ballots: never too few to score the roadshow, the panel's fallback applies
+            aud = audience_round(rules, panel, totals)
+            if "panel" in rounding.steps:
+                aud.score = round_array(aud.score, rounding.digits, rounding.mode)
+            score = np.where(present, aud.counted(), np.nan)
+            panels[panel.id] = score
+            w = panel.weight if rules.combine == "weighted_sum" else 1.0
+            combined = combined + w * np.nan_to_num(score)
+            continue
         if panel.trimmed:
             short = np.flatnonzero((n > 0) & (n <= panel.drop_low + panel.drop_high))
             if short.size:
@@ -252,6 +267,8 @@ def score_round(rules: Rules, table: MarkTable, round_index: int) -> RoundScores
         panels[panel.id] = score
         w = panel.weight if rules.combine == "weighted_sum" else 1.0
         combined = combined + w * np.nan_to_num(score)
+    if aud is not None and aud.mode == "reweight":  # Σ wᵢsᵢ / Σ wᵢ over the panels that scored, × Σ all weights
+        combined = np.where(aud.fallback, combined * reweight_factor(rules, audience), combined)
     combined = combined * rules.rounds_factor
     if rules.use_entry_factor:
         f = np.full(n_proj, np.nan)
@@ -267,7 +284,7 @@ def score_round(rules: Rules, table: MarkTable, round_index: int) -> RoundScores
     if "round" in rounding.steps:
         combined = round_array(combined, rounding.digits, rounding.mode)
     combined = np.where(present, combined, np.nan)
-    return RoundScores(name, present, panels, combined, judge_totals, criterion_scores)
+    return RoundScores(name, present, panels, combined, judge_totals, criterion_scores, aud)
 
 
 def _cube(table: MarkTable, rows: np.ndarray) -> np.ndarray:
