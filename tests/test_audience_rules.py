@@ -122,3 +122,11 @@ def test_preset_expert_public_audience():
     assert (t.count, t.amount, t.choices, t.label) == (1, 5000, 3, "最佳人气奖")
     fixed = sum(x.amount * x.count for x in r.awards)
     assert fixed + t.amount * t.count <= r.grants.budget  # 400000 + 5000 <= 405000
+
+
+def test_the_rules_in_words_name_the_audience_and_the_popularity_vote():
+    from judging.core.rules_words import summary
+    r = parse(HEAD + JURY + AUD + 'stars = 5\nmin_ballots = 20\n' + POP + 'amount = 5000\nchoices = 3\n')
+    lines = summary(r, False)
+    assert "aud：每部手机每场路演 1–5 星，平均分，折算为 100 分制；权重 0.1；少于 20 票时不计入，按其他评审团权重折算" in lines
+    assert "最佳人气奖：观众每部手机最多投 3 个项目，得票最多的 1 个项目获奖，每项 ¥5,000，另加于评分奖金；同票时：总分高者 → 并列" in lines
