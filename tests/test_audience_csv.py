@@ -132,3 +132,15 @@ def test_bad_audience_rows_name_the_line(tmp_path, capsys, rows, rules, line, me
     code, out, err = run(capsys, tmp_path, JURY + rows, rules)
     assert code == 2 and out == ""
     assert f"m.csv:{line}: {message}" in err, err
+
+
+def test_write_marks_round_trips_ballots_and_votes():
+    from judging.core.rules import parse_rules
+    from judging.core.scoring import Mark
+    from judging.inputs.marks_csv import parse_marks, write_marks
+    rules = parse_rules(RULES)
+    marks = [Mark("P1", "final", "jury", "J1", "", 80.0), Mark("P1", "final", "aud", "a1f3", "", 4.0)]
+    text = write_marks(marks, [("a1f3", "P1"), ("a1f3", "P2"), ("9bc0", "P2")])
+    assert text.splitlines()[-3:] == ["P1,popularity,,a1f3,,1", "P2,popularity,,a1f3,,1", "P2,popularity,,9bc0,,1"]
+    back = parse_marks(text, rules)
+    assert back.marks == marks and back.votes == {"P1": 1, "P2": 2}

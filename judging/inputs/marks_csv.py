@@ -221,8 +221,9 @@ def _read(path: str | Path) -> str:
         raise InputError(str(path), None, f"无法读取文件 / cannot read file ({e.strerror})") from None
 
 
-def write_marks(marks: Iterable[Mark]) -> str:
-    """Marks as CSV text in exactly the format :func:`parse_marks` reads."""
+def write_marks(marks: Iterable[Mark], votes: Iterable[tuple[str, str]] = ()) -> str:
+    """Marks as CSV text in exactly the format :func:`parse_marks` reads; ``votes``: the popularity vote's
+    ``(voter hash, project)`` pairs, written as rows of round ``popularity`` after the marks."""
     marks = list(marks)
     with_factor = any(m.factor is not None for m in marks)
     buf = io.StringIO()
@@ -233,6 +234,8 @@ def write_marks(marks: Iterable[Mark]) -> str:
         if with_factor:
             row.append("" if m.factor is None else _fmt(m.factor))
         w.writerow(row)
+    for voter, project in votes:
+        w.writerow([project, POPULARITY_ROUND, "", voter, "", "1"] + ([""] if with_factor else []))
     return buf.getvalue()
 
 
