@@ -5,6 +5,9 @@ What it does: holds the marks in a columnar :class:`MarkTable`, aggregates every
 and rounds where the rules say.  Each panel method (mean, trimmed, median, zscore,
 rank points) and the explanation of one panel's result for the big screen (which marks
 were dropped) live in :mod:`judging.core.panel_methods`.
+An audience panel's ballots are scored by :mod:`judging.core.audience_scoring` (scaled to the
+marks' range; too few ballots fall back, reweighting the other panels or counting 0), and only
+the judges' panels make a roadshow present.
 
 What it does not do: rank, break ties or hand out awards (see
 :mod:`judging.core.ranking` and :mod:`judging.core.awards`); read files or talk to a
@@ -218,8 +221,9 @@ def score_round(rules: Rules, table: MarkTable, round_index: int) -> RoundScores
     cube = _cube(table, rows)
     audience = rules.audience_panel
     # a roadshow is present when a judges' panel marked it: the audience alone never makes it present
-    jury = judge_panel != audience.id if audience else np.ones(len(table.judges), dtype=bool)
-    present = ~np.isnan(cube[:, np.flatnonzero(jury)]).all(axis=(1, 2))
+    jury = cube if audience is None else cube[:, np.flatnonzero(judge_panel != audience.id)]
+    present = ~np.isnan(jury).all(axis=(1, 2))
+    del jury
     aud: AudienceRound | None = None
     panels: dict[str, np.ndarray] = {}
     judge_totals: dict[str, np.ndarray] = {}
