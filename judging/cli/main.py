@@ -59,13 +59,13 @@ def cmd_score(args: argparse.Namespace) -> int:
         projects = read_projects(args.projects) if args.projects else None
         mark_file = read_marks(args.marks, rules, projects)
         try:
-            results = compute(rules, mark_file.marks, projects)
+            results = compute(rules, mark_file.marks, projects, mark_file.votes)
         except ScoringError as e:
             raise InputError(args.marks, mark_file.line_for(e), mark_file.message_for(e)) from None
     except (RulesError, InputError) as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    scored = set(mark_file.marks_projects())
+    scored = {r.project for r in results.results}  # a project only the audience voted on is not scored
     unscored = [pid for pid in (projects or {}) if pid not in scored]
     for pid in unscored:
         print(f"warning: {args.projects}: 项目 {pid} 没有评分，未参加排名 / project {pid!r} has no marks and is "

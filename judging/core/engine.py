@@ -14,13 +14,14 @@ or know about the live contest.  Same marks + same rules = same bits.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Iterable, Mapping
 
 import numpy as np
 
 from judging.core.awards import Allocation, allocate_awards, decimal, money
+from judging.core.popularity import PopularityResult, VoteError, popularity_vote, reserved
 from judging.core.ranking import OvertimeRound, Tie, rank_track
 from judging.core.rules_model import Award, Rules
 from judging.core.tracks import NO_TRACK, TrackError, groups, track_budgets
@@ -50,13 +51,23 @@ class ProjectResult:
     grant: Fraction
     tie: str | None
     pending: bool = False
+    audience: dict[str, dict] | None = None   # round -> {"ballots", "score", "fallback"}; None: no audience panel
+    popularity: dict | None = None            # {"votes", "place", "award", "grant"}; None: no vote (yet)
+    popularity_grant: Fraction | None = None  # the popularity tier's part of ``grant``; None: no [popularity]
 
     def to_json(self) -> dict:
-        return {"project": self.project, "name": self.name, "track": self.track, "rank": self.rank,
-                "total": self.total, "panels": self.panels, "rounds": self.rounds, "overtime": self.overtime,
-                "award": self.award.id if self.award else None,
-                "award_label": self.award.label if self.award else None,
-                "grant": money(self.grant), "tie": self.tie, "pending_overtime": self.pending}
+        out = {"project": self.project, "name": self.name, "track": self.track, "rank": self.rank,
+               "total": self.total, "panels": self.panels, "rounds": self.rounds, "overtime": self.overtime,
+               "award": self.award.id if self.award else None,
+               "award_label": self.award.label if self.award else None,
+               "grant": money(self.grant), "tie": self.tie, "pending_overtime": self.pending}
+        if self.audience is not None:
+            out["audience"] = self.audience
+        if self.popularity_grant is not None:
+            out["popularity"] = self.popularity
+            out["grant_parts"] = {"scored": money(self.grant - self.popularity_grant),
+                                  "popularity": money(self.popularity_grant)}
+        return out
 
 
 @dataclass(frozen=True)
@@ -80,8 +91,9 @@ class TrackMoney:
 @dataclass(frozen=True)
 class MoneySummary:
     budget: Fraction | None      # the rules' [grants] budget
-    awarded: Fraction            # every grant added up: never above the budget
+    awarded: Fraction            # every grant added up (the popularity tier's too): never above the budget
     tracks: tuple[TrackMoney, ...]
+    popularity: Fraction | None = None  # what the popularity tier pays (None: the rules have no [popularity])
 
     @property
     def unallocated(self) -> Fraction:
@@ -89,8 +101,11 @@ class MoneySummary:
                                                                                 Fraction(0))
 
     def to_json(self) -> dict:
-        return {"budget": None if self.budget is None else money(self.budget), "awarded": money(self.awarded),
-                "unallocated": money(self.unallocated), "tracks": [t.to_json() for t in self.tracks]}
+        out = {"budget": None if self.budget is None else money(self.budget), "awarded": money(self.awarded),
+               "unallocated": money(self.unallocated), "tracks": [t.to_json() for t in self.tracks]}
+        if self.popularity is not None:
+            out["popularity"] = money(self.popularity)
+        return out
 
 
 @dataclass
@@ -102,18 +117,25 @@ class Results:
     rounds: dict[str, RoundScores] = field(default_factory=dict, repr=False)
     table: MarkTable | None = field(default=None, repr=False)
     money: MoneySummary | None = None
+    popularity: PopularityResult | None = None  # the popularity vote (None: the rules have no [popularity])
 
     def to_json(self) -> dict:
-        return {"results": [r.to_json() for r in self.results], "ties": [t.to_json() for t in self.ties],
-                "needs_overtime": self.needs_overtime, "warnings": self.warnings,
-                "money": self.money.to_json() if self.money else None}
+        out = {"results": [r.to_json() for r in self.results], "ties": [t.to_json() for t in self.ties],
+               "needs_overtime": self.needs_overtime, "warnings": self.warnings,
+               "money": self.money.to_json() if self.money else None}
+        if self.popularity is not None:
+            out["popularity"] = self.popularity.to_json()
+        return out
 
     def by_project(self) -> dict[str, ProjectResult]:
         return {r.project: r for r in self.results}
 
 
 def compute(rules: Rules, marks: MarkTable | Iterable[Mark],
-            projects: Mapping[str, ProjectInfo] | None = None) -> Results:
+            projects: Mapping[str, ProjectInfo] | None = None,
+            popularity: Mapping[str, int] | None = None) -> Results:
+    """Score, rank and award.  ``popularity``: the popularity vote's votes per project (None: no vote held
+    yet; ignored when the rules have no ``[popularity]``)."""
     table = marks if isinstance(marks, MarkTable) else MarkTable.from_marks(marks)
     projects = dict(projects or {})
     if projects:
@@ -139,7 +161,9 @@ def compute(rules: Rules, marks: MarkTable | Iterable[Mark],
     panel_totals = {k: round_array(v, digits, mode) if "panel" in rules.rounding.steps else denoise(v)
                     for k, v in panel_totals.items()}
 
-    only_overtime = [table.projects[i] for i in range(n) if np.isnan(totals[i])]
+    # a project only the audience voted on is not scored (the audience alone never makes a roadshow present)
+    judged = np.any([scored[r].present for r in scored], axis=0) if scored else np.zeros(n, dtype=bool)
+    only_overtime = [table.projects[i] for i in range(n) if np.isnan(totals[i]) and judged[i]]
     if only_overtime:
         raise ScoringError(f"只有加时赛评分 / project {only_overtime[0]!r} has overtime marks but no regular round",
                            project=only_overtime[0])
@@ -151,13 +175,18 @@ def compute(rules: Rules, marks: MarkTable | Iterable[Mark],
                  for name in overtime]
 
     track_of = {pid: projects[pid].track if pid in projects else "" for pid in table.projects}
-    tracks = groups(rules, track_of, table.projects)
+    ranked = [pid for i, pid in enumerate(table.projects) if judged[i]]
+    tracks = groups(rules, track_of, ranked)
     names = sorted(tracks, key=natural_key)
+    index = {pid: i for i, pid in enumerate(table.projects)}
+    vote = _popularity(rules, popularity, projects, ranked, totals, panel_totals, index)
+    # the popularity money comes out of the budget first; the scored tiers share the rest
+    scored_rules = rules if vote is None or rules.grants.budget is None else replace(
+        rules, grants=replace(rules.grants, budget=float(decimal(rules.grants.budget) - reserved(rules, vote))))
     try:
-        budgets = track_budgets(rules, {t: len(tracks[t]) for t in names})
+        budgets = track_budgets(scored_rules, {t: len(tracks[t]) for t in names})
     except TrackError as e:  # named at a mark of the track's first project (run.py score: file:line)
         raise ScoringError(str(e), project=tracks[e.track][0]) from None
-    index = {pid: i for i, pid in enumerate(table.projects)}
     out: list[ProjectResult] = []
     ties: list[Tie] = []
     needs: list[list[str]] = []
@@ -172,28 +201,67 @@ def compute(rules: Rules, marks: MarkTable | Iterable[Mark],
         ties.extend(ranking.ties)
         needs.extend(ranking.needs_overtime)
         requested = {pid: projects[pid].requested if pid in projects else None for pid in members}
-        alloc = allocations[track] = allocate_awards(rules, ranking.places, requested, budgets[track])
+        alloc = allocations[track] = allocate_awards(scored_rules, ranking.places, requested, budgets[track])
         warnings.extend(f"{track or NO_TRACK}: {w}" if multi else w for w in alloc.warnings)
         tie_of = {p: t.id for t in ranking.ties for p in t.projects}
+        won = vote.by_project() if vote is not None else {}
         for place in ranking.places:
             for pid in place.projects:
                 i = index[pid]
+                pop = won.get(pid)
+                extra = Fraction(0) if pop is None else pop.grant
                 out.append(ProjectResult(
                     project=pid, name=projects[pid].name if pid in projects else "", track=track_of[pid],
                     rank=place.start, total=track_totals[pid],
-                    panels={k: float(v[i]) for k, v in panel_totals.items()},
+                    panels={k: float(v[i]) for k, v in panel_totals.items() if not np.isnan(v[i])},
                     rounds={r: float(scored[r].score[i]) for r in regular if scored[r].present[i]},
                     overtime={r: float(scored[r].score[i]) for r in overtime if scored[r].present[i]},
-                    award=alloc.award[pid], grant=alloc.grant[pid], tie=tie_of.get(pid), pending=place.pending))
-    money = _money_summary(rules, allocations)
-    return Results(out, ties, needs, warnings, scored, table, money)
+                    award=alloc.award[pid], grant=alloc.grant[pid] + extra, tie=tie_of.get(pid),
+                    pending=place.pending, audience=_audience_of(rules, scored, i),
+                    popularity=None if pop is None else {"votes": pop.votes, "place": pop.place,
+                                                         "award": vote.tier.id if pop.award else None,
+                                                         "grant": money(pop.grant)},
+                    popularity_grant=None if vote is None else extra))
+    if vote is not None:
+        warnings.extend(vote.warnings)
+    summary = _money_summary(rules, allocations, vote)
+    return Results(out, ties, needs, warnings, scored, table, summary, vote)
 
 
-def _money_summary(rules: Rules, allocations: Mapping[str, Allocation]) -> MoneySummary:
-    """The money of all rankings together -- and the guarantee that it stays within the budget."""
+def _audience_of(rules: Rules, scored: Mapping[str, RoundScores], i: int) -> dict[str, dict] | None:
+    """Per round the project was judged in: its ballots, audience score and fallback (None: no audience panel)."""
+    if rules.audience_panel is None:
+        return None
+    return {r: s.audience.report(i) for r, s in scored.items() if s.present[i] and s.audience is not None}
+
+
+def _popularity(rules: Rules, votes: Mapping[str, int] | None, projects: Mapping[str, ProjectInfo],
+                ranked: list[str], totals: np.ndarray, panel_totals: Mapping[str, np.ndarray],
+                index: Mapping[str, int]) -> PopularityResult | None:
+    if rules.popularity is None:
+        return None
+    if votes is not None and projects:
+        unknown = [p for p in votes if p not in projects]
+        if unknown:
+            raise ScoringError(f"人气票的项目不在名单中 / popularity votes for {unknown[0]!r}, which is not in the project "
+                               "list", project=unknown[0])
+    try:
+        return popularity_vote(
+            rules, votes, ranked, {p: float(totals[index[p]]) for p in ranked},
+            {k: {p: float(v[index[p]]) for p in ranked} for k, v in panel_totals.items()},
+            {p: projects[p].name for p in ranked if p in projects},
+            None if rules.grants.budget is None else decimal(rules.grants.budget))
+    except VoteError as e:
+        raise ScoringError(str(e), project=e.project) from None
+
+
+def _money_summary(rules: Rules, allocations: Mapping[str, Allocation],
+                   vote: PopularityResult | None = None) -> MoneySummary:
+    """The money of all rankings together (and the popularity tier's) -- and the guarantee that it stays
+    within the budget."""
     zero = Fraction(0)
     awarded = {t: sum(a.grant.values(), zero) for t, a in allocations.items()}
-    total = sum(awarded.values(), zero)
+    total = sum(awarded.values(), zero) + (vote.awarded if vote is not None else zero)
     budget = None if rules.grants.budget is None else decimal(rules.grants.budget)
     if budget is not None and total > budget:  # never: every ranking's share is within the budget
         raise AssertionError(f"grants {total} exceed the budget {budget} (tracks {sorted(allocations)})")
@@ -201,7 +269,8 @@ def _money_summary(rules: Rules, allocations: Mapping[str, Allocation]) -> Money
         if a.budget is not None and awarded[t] > a.budget:
             raise AssertionError(f"track {t!r}: grants {awarded[t]} exceed its budget {a.budget}")
     return MoneySummary(budget, total, tuple(
-        TrackMoney(t, a.budget, awarded[t], a.unallocated, a.capped, a.excess) for t, a in allocations.items()))
+        TrackMoney(t, a.budget, awarded[t], a.unallocated, a.capped, a.excess) for t, a in allocations.items()),
+        None if vote is None else vote.awarded)
 
 
 def _check_panels(rules: Rules, table: MarkTable) -> None:
@@ -240,7 +309,8 @@ class _BreakerFacts:
         self.index = {pid: i for i, pid in enumerate(table.projects)}
 
     def panel_total(self, panel_id: str, project: str) -> float:
-        return float(self.panel_totals[panel_id][self.index[project]])
+        v = float(self.panel_totals[panel_id][self.index[project]])
+        return float("-inf") if v != v else v  # no audience score (too few ballots) is below every score
 
     def criterion_mean(self, criterion_id: str, project: str) -> float:
         return self._criterion_mean(criterion_id, self.index[project])
@@ -250,8 +320,11 @@ class _BreakerFacts:
 
     def _judge_totals(self, i: int) -> list[float]:
         vals: list[float] = []
+        audience = self.rules.audience_panel
         for r in self.regular:
-            for arr in self.scored[r].judge_totals.values():
+            for pid, arr in self.scored[r].judge_totals.items():
+                if audience is not None and pid == audience.id:  # ballots are not judges' marks
+                    continue
                 row = arr[i]
                 vals.extend(round(float(v), 6) for v in row[~np.isnan(row)])
         return vals

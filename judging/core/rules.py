@@ -160,6 +160,7 @@ class _Parser:
         tracks = rules_prizes.tracks(self, self.table(data, "tracks", {"mode", "split", "budgets"}), grants)
         popularity = rules_audience.popularity(self, self.table(data, "popularity", rules_audience.POPULARITY_KEYS),
                                                "popularity" in data, panels, awards)
+        rules_audience.check_budget(self, popularity, awards, grants)
         return Rules(name=name, marks=marks, criteria=criteria, panels=panels, combine=combine,
                      rounds_total=rounds_total, rounds_factor=rounds_factor, use_entry_factor=use_entry_factor,
                      rounding=rounding, ties=ties, awards=awards, grants=grants, tracks=tracks, popularity=popularity,

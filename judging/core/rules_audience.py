@@ -15,7 +15,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from judging.core.rules_model import AUDIENCE_FALLBACKS, PANEL_KINDS, Award, Panel, Popularity
+from judging.core.money import exact
+from judging.core.rules_model import AUDIENCE_FALLBACKS, PANEL_KINDS, Award, Grants, Panel, Popularity, fmt_num
 
 PANEL_KEYS = ("kind", "stars", "min_ballots", "fallback")
 POPULARITY_KEYS = {"id", "label", "count", "amount", "choices", "breakers"}
@@ -75,3 +76,21 @@ def popularity(p: Any, t: dict, present: bool, panels: tuple[Panel, ...],
                       amount=p.num(t, "amount", "popularity", 0, minimum=0),
                       choices=p.int_(t, "choices", "popularity", 1, minimum=1),
                       breakers=tuple(breakers))
+
+
+def check_budget(p: Any, tier: Popularity | None, awards: tuple[Award, ...], grants: Grants) -> None:
+    """The popularity tier's money against ``[grants]``: its amount in whole ``grants.unit``, and with a budget
+    the tier's ``count × amount`` (reserved first) plus, per tier, the scored tiers' amounts must fit in it."""
+    if tier is None:
+        return
+    unit = exact(grants.unit)
+    if (exact(tier.amount) / unit).denominator != 1:
+        raise p.fail("popularity.amount", f"must be a whole multiple of grants.unit ({fmt_num(grants.unit)})")
+    if grants.budget is None:
+        return
+    need = exact(tier.amount) * tier.count
+    if grants.mode == "per_tier":
+        need += sum((exact(a.amount) * a.count for a in awards if a.count is not None), exact(0))
+    if need > exact(grants.budget):
+        what = "the award tiers and the popularity tier need" if grants.mode == "per_tier" else "the popularity tier needs"
+        raise p.fail("grants.budget", f"{what} {fmt_num(float(need))}, more than the budget {fmt_num(grants.budget)}")

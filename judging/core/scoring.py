@@ -5,6 +5,9 @@ What it does: holds the marks in a columnar :class:`MarkTable`, aggregates every
 and rounds where the rules say.  Each panel method (mean, trimmed, median, zscore,
 rank points) and the explanation of one panel's result for the big screen (which marks
 were dropped) live in :mod:`judging.core.panel_methods`.
+An audience panel's ballots are scored by :mod:`judging.core.audience_scoring` (scaled to the
+marks' range; too few ballots fall back, reweighting the other panels or counting 0), and only
+the judges' panels make a roadshow present.
 
 What it does not do: rank, break ties or hand out awards (see
 :mod:`judging.core.ranking` and :mod:`judging.core.awards`); read files or talk to a
@@ -18,6 +21,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
+from judging.core.audience_scoring import AudienceRound, audience_round, reweight_factor
 from judging.core.panel_methods import aggregate  # noqa: F401 (scoring's one use of a panel's method)
 from judging.core.rules_model import OVERTIME_ROUND, Panel, Rules
 from judging.core.text import natural_key  # noqa: F401 (imported from here by the engine, ranking, exports)
@@ -205,6 +209,7 @@ class RoundScores:
     score: np.ndarray                   # combined, factored, rounded [P]
     judge_totals: dict[str, np.ndarray] # panel id -> [P, J_panel] judge totals (NaN = no mark)
     criterion_scores: dict[str, np.ndarray] = field(default_factory=dict)  # per=criterion panels: [P, C]
+    audience: AudienceRound | None = None  # the audience panel's ballots, score and fallback (or no such panel)
 
 
 def score_round(rules: Rules, table: MarkTable, round_index: int) -> RoundScores:
@@ -214,7 +219,12 @@ def score_round(rules: Rules, table: MarkTable, round_index: int) -> RoundScores
     n_proj = len(table.projects)
     judge_panel = np.asarray(table.judge_panel, dtype=object)
     cube = _cube(table, rows)
-    present = ~np.isnan(cube).all(axis=(1, 2))
+    audience = rules.audience_panel
+    # a roadshow is present when a judges' panel marked it: the audience alone never makes it present
+    jury = cube if audience is None else cube[:, np.flatnonzero(judge_panel != audience.id)]
+    present = ~np.isnan(jury).all(axis=(1, 2))
+    del jury
+    aud: AudienceRound | None = None
     panels: dict[str, np.ndarray] = {}
     judge_totals: dict[str, np.ndarray] = {}
     criterion_scores: dict[str, np.ndarray] = {}
@@ -227,6 +237,15 @@ def score_round(rules: Rules, table: MarkTable, round_index: int) -> RoundScores
         totals = _judge_totals(dense, weights, table, panel, pj, name)
         judge_totals[panel.id] = totals
         n = np.sum(~np.isnan(totals), axis=1)
+        if panel.audience:  # ballots: never too few to score the roadshow, the panel's fallback applies
+            aud = audience_round(rules, panel, totals)
+            if "panel" in rounding.steps:
+                aud.score = round_array(aud.score, rounding.digits, rounding.mode)
+            score = np.where(present, aud.counted(), np.nan)
+            panels[panel.id] = score
+            w = panel.weight if rules.combine == "weighted_sum" else 1.0
+            combined = combined + w * np.nan_to_num(score)
+            continue
         if panel.trimmed:
             short = np.flatnonzero((n > 0) & (n <= panel.drop_low + panel.drop_high))
             if short.size:
@@ -252,6 +271,8 @@ def score_round(rules: Rules, table: MarkTable, round_index: int) -> RoundScores
         panels[panel.id] = score
         w = panel.weight if rules.combine == "weighted_sum" else 1.0
         combined = combined + w * np.nan_to_num(score)
+    if aud is not None and aud.mode == "reweight":  # Σ wᵢsᵢ / Σ wᵢ over the panels that scored, × Σ all weights
+        combined = np.where(aud.fallback, combined * reweight_factor(rules, audience), combined)
     combined = combined * rules.rounds_factor
     if rules.use_entry_factor:
         f = np.full(n_proj, np.nan)
@@ -267,7 +288,7 @@ def score_round(rules: Rules, table: MarkTable, round_index: int) -> RoundScores
     if "round" in rounding.steps:
         combined = round_array(combined, rounding.digits, rounding.mode)
     combined = np.where(present, combined, np.nan)
-    return RoundScores(name, present, panels, combined, judge_totals, criterion_scores)
+    return RoundScores(name, present, panels, combined, judge_totals, criterion_scores, aud)
 
 
 def _cube(table: MarkTable, rows: np.ndarray) -> np.ndarray:

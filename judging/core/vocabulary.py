@@ -102,11 +102,25 @@ METHODS: dict[str, Pair] = {
 ROUNDING: dict[str, Pair] = {"half_up": ("四舍五入", "half up"), "half_even": ("银行家舍入", "half to even"),
                              "down": ("截断", "truncated")}
 
+# the audience (docs/AUDIENCE.md): its panel kind, what too few ballots do, the popularity vote's states,
+# the two kinds of voting window, and the words for counts; pages read them as labels.audience.<key>
+AUDIENCE: dict[str, Pair] = {
+    "kind_audience": ("现场观众", "Audience"), "kind_judges": ("评审团", "Judges' panel"),
+    "fallback_reweight": ("票数不足，按其他评审团折算", "Too few ballots: other panels reweighted"),
+    "fallback_zero": ("票数不足，观众分计 0 分", "Too few ballots: audience part counts 0"),
+    "popularity_idle": ("未开始", "Not started"), "popularity_open": ("投票中", "Voting open"),
+    "popularity_closed": ("已结束", "Voting closed"),
+    "window_score": ("观众评分", "Audience score"), "window_popularity": ("人气投票", "Popularity vote"),
+    "ballots": ("票", "ballots"), "votes": ("票数", "Votes"), "stars": ("星", "stars"),
+    "not_counted": ("按规则不计入", "not counted under the rules"),
+    "audience_score": ("观众评分", "Audience score"), "place": ("名次", "Place"),
+}
+
 _OVERTIME = re.compile(r"^overtime(\d+)$")
 
 VOCABULARIES: dict[str, dict[str, Pair]] = {
     "phase": PHASES, "action": ACTIONS, "audit": AUDIT_ACTIONS, "status": STATUSES, "round": ROUNDS, "option": OPTIONS,
-    "panel": PANEL_KINDS, "mark": MARKS,
+    "panel": PANEL_KINDS, "mark": MARKS, "audience": AUDIENCE,
     "method": METHODS, "rounding": ROUNDING, "tie": tiebreakers.OUTCOMES, "tiebreaker": tiebreakers.labels(),
 }
 

@@ -1,7 +1,8 @@
 """The organizer CSVs: results, marks and projects with Chinese headers and names, for Excel and WPS.
 
 What it does: :func:`results_csv` (rank, project, organization, panel scores, total and every
-overtime score in the rules' rounding digits, the tie / overtime note, award, grant),
+overtime score in the rules' rounding digits, the tie / overtime note, award, grant; with an audience
+part the audience's ballots and the popularity votes, place and award),
 :func:`marks_csv` (every counted mark with the project's, the judge's, the panel's and the
 criterion's names, at the digits of the rules' mark step) and :func:`projects_csv` (running
 order, names, track, requested grant).  Every file starts with a UTF-8 BOM, so Excel on a Chinese
@@ -18,6 +19,7 @@ from __future__ import annotations
 import csv
 import io
 
+from judging.exports.audience_rows import audience_cells, audience_header
 from judging.exports.rows import summary_rows
 from judging.exports.text import csv_text
 from judging.exports.snapshot import BOM, Snapshot, fmt_mark, fmt_score, fmt_step, money_text, sorted_marks, step_digits
@@ -47,15 +49,16 @@ def results_csv(snap: Snapshot) -> bytes:
     by_id = {r.project: r for r in rt.results.results}
     header = ["名次", "项目编号", "项目名称", "申报机构", "社区", *(["赛道"] if tracks else []),
               *(f"{short_label(p.label)}得分" for p in panels), "总分", *(f"{file_round(n)}得分" for n in overtime),
-              "并列 / 加时赛", "奖项", "创投资金（元）"]
+              "并列 / 加时赛", "奖项", "创投资金（元）", *audience_header(rules)]
     rows = []
     for r in summary_rows(rt):
         ot = by_id[r.project].overtime
+        extra = audience_cells(rules, by_id[r.project])
         rows.append([str(r.rank), csv_text(r.project), csv_text(r.name), csv_text(r.organization),
                      csv_text(r.community), *([csv_text(r.track)] if tracks else []),
                      *(fmt_score(r.panels.get(p.id), digits) for p in panels), fmt_score(r.total, digits),
                      *(fmt_score(ot.get(n), digits) for n in overtime), csv_text(r.note), csv_text(r.award),
-                     money_text(r.grant)])
+                     money_text(r.grant), *extra])
     return _csv(header, rows)
 
 

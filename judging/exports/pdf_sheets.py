@@ -36,6 +36,7 @@ from reportlab.platypus import (Flowable, KeepTogether, PageBreak, Paragraph, Si
                                 TableStyle)
 from xml.sax.saxutils import escape
 
+from judging.exports.audience_rows import summary_lines as audience_summary
 from judging.exports.text import clean
 from judging.exports.rows import STATUS_LABELS, audit_anchor, judge_sheet, rules_in_words, summary_rows
 from judging.core.vocabulary import file_round, zh
@@ -268,6 +269,7 @@ def _summary(snap: Snapshot) -> list[Flowable]:
         for n in notes:
             out.append(_p("* " + n, SMALL))
         out.append(_p(_money_line(rt), BODY))
+        out += [_p(line, BODY) for line in audience_summary(rules, rt.results)]  # 观众评分 / 人气投票, when held
         for w in rt.results.warnings if rt.results else []:
             out.append(_p(f"提示：{w}", SMALL))
     out += [_p(line, SMALL) for line in audit_anchor(snap)]

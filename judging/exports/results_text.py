@@ -1,7 +1,9 @@
 """The results of ``run.py score`` as text: CSV (``--format csv``, also the ``results-machine.csv`` export), JSON
 and the aligned table a person reads in a terminal (CJK characters count two columns).
 
-What it does: pure functions of a :class:`~judging.core.engine.Results`.  What it does not do: read marks or
+What it does: pure functions of a :class:`~judging.core.engine.Results`.  With an audience part the CSV and
+the table get ``ballots`` (the audience's ballots over the rounds) and, with a popularity vote,
+``popularity_votes`` and ``popularity_award`` (the tier's id); a missing audience score is an empty cell.  What it does not do: read marks or
 rules, compute, or print (:mod:`judging.cli.main`).
 """
 
@@ -22,18 +24,25 @@ def format_json(results: Results, panel_ids: Sequence[str]) -> str:
 
 
 TABLE_HEADER = {"rank": "名次", "project": "项目", "name": "名称", "track": "赛道", "total": "总分", "tie": "并列",
-                "award": "奖项", "grant": "资助"}
+                "award": "奖项", "grant": "资助", "ballots": "观众票", "popularity_votes": "人气票",
+                "popularity_award": "人气奖"}
 
 
 def _rows(results: Results, panel_ids: Sequence[str], digits: int | None = None) -> tuple[list[str], list[list[str]]]:
+    audience = any(r.audience is not None for r in results.results)
+    votes = results.popularity is not None
     header = ["rank", "project", "name", "track", *(f"panel:{p}" for p in panel_ids), "total", "tie", "award",
-              "grant"]
+              "grant", *(["ballots"] if audience else []), *(["popularity_votes", "popularity_award"] if votes else [])]
     rows = []
     for r in results.results:
         j = r.to_json()
-        rows.append([str(r.rank), r.project, r.name, r.track, *(_num(r.panels[p], digits) for p in panel_ids),
+        pop = r.popularity or {}
+        rows.append([str(r.rank), r.project, r.name, r.track,
+                     *(_num(r.panels[p], digits) if p in r.panels else "" for p in panel_ids),  # no audience score
                      _num(r.total, digits), r.tie or "", (j["award_label"] or "") + (" (待加时)" if r.pending else ""),
-                     str(j["grant"])])
+                     str(j["grant"]),
+                     *([str(sum(a["ballots"] for a in (r.audience or {}).values()))] if audience else []),
+                     *([str(pop.get("votes", "")), pop.get("award") or ""] if votes else [])])
     return header, rows
 
 
@@ -67,6 +76,11 @@ def format_table(results: Results, panel_ids: Sequence[str], digits: int | None 
         lines.append(f"加时赛 overtime needed: {', '.join(group)}")
     if results.money and any(r.grant for r in results.results):   # 预算 · 已分配 · 未分配 (judging.core.money)
         lines.append(f"资金 grants: {summary_json(results.money, money_unit)['line']}")
+    vote = results.popularity
+    if vote is not None:
+        won = [f"{e.project} ({e.votes})" for e in vote.ranking if e.award]
+        lines.append(f"人气投票 popularity ({vote.tier.label}): " + (", ".join(won) or "-") if vote.held
+                     else f"人气投票 popularity ({vote.tier.label}): 未开始 not held")
     lines.extend(f"warning: {w}" for w in results.warnings)
     return "\n".join(lines) + "\n"
 

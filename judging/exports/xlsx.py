@@ -2,8 +2,9 @@
 
 Sheets: 成绩汇总 (the contest's date and venue, rank, project, organization, panel scores, total,
 tie/overtime note, award, grant in the rules' rounding; the grants' total, the budget and what is
-left of it; the audit anchor in plain Chinese), one sheet per panel (:mod:`judging.exports.xlsx_panels`:
-wide, or one judge per row when wide would print too small), 评分规则 (the rules in Chinese words),
+left of it; the audit anchor in plain Chinese), one sheet per judges' panel (:mod:`judging.exports.xlsx_panels`:
+wide, or one judge per row when wide would print too small), 观众投票 when the rules have an audience part
+(:mod:`judging.exports.xlsx_audience`), 评分规则 (the rules in Chinese words),
 规则文件 (the TOML as the contest used it, wrapped), 比赛设置 (projects, judges without their link
 tokens, recusals, running order and draw seed), 更正记录 (organizer corrections and voids with
 reasons) and 审计日志 (the readable audit trail).  Frozen headers, column widths, A4 print setup
@@ -29,6 +30,7 @@ from judging.exports.snapshot import NOT_FINAL, Snapshot, fmt_time
 from judging.core.rules import short_label
 from judging.exports.xlsx_cells import (AWARD_FILL, BOLD, CENTER, GRID, MONO, NOTE, TOP_WRAP, WRAP, header, note_line,
                          number_format, print_setup, put, sheet_title, title, widths)
+from judging.exports.xlsx_audience import audience_sheet
 from judging.exports.xlsx_panels import panel_sheet
 from judging.core.awards import money as awards_money
 from judging.core.money import xlsx_money_format
@@ -40,7 +42,11 @@ def workbook(snap: Snapshot) -> bytes:
     wb = Workbook()
     _summary(wb.active, snap)
     for panel in snap.rt.contest.rules.panels:
+        if panel.audience:  # thousands of ballots are no judges' sheet: 观众投票 sums them up
+            continue
         panel_sheet(wb.create_sheet(sheet_title(short_label(panel.label) or panel.id, wb.sheetnames)), snap, panel)
+    if snap.rt.contest.rules.has_audience:
+        audience_sheet(wb.create_sheet(sheet_title("观众投票", wb.sheetnames)), snap)
     _rules_sheet(wb.create_sheet(sheet_title("评分规则", wb.sheetnames)), snap)
     _rules_file_sheet(wb.create_sheet(sheet_title("规则文件", wb.sheetnames)), snap)
     _setup_sheet(wb.create_sheet(sheet_title("比赛设置", wb.sheetnames)), snap)

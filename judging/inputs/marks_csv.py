@@ -2,6 +2,10 @@
 
 Marks: ``project,round,panel,judge,criterion,score`` (+ optional ``factor``).
 Projects: ``project,name,track,requested``.  UTF-8, with or without a BOM (Excel).
+Audience ballots are marks too: rows of the audience panel (judge = the voter's hash, score = the stars,
+criterion empty); popularity votes are rows with ``round = popularity`` (project = the voted project,
+judge = the voter's hash, score 1; panel empty, the popularity tier's id or the audience panel's id) -- at most
+``choices`` per voter -- and become :attr:`MarkFile.votes` (docs/AUDIENCE.md).
 
 What it does: parses, checks every row against the rules (panel, criterion,
 bounds, step) and reports problems as ``file:line: message``.  What it does not
@@ -33,11 +37,15 @@ class InputError(ValueError):
         super().__init__(f"{source}:{line}: {message}" if line else f"{source}: {message}")
 
 
+POPULARITY_ROUND = "popularity"  # the round of a popularity vote's rows
+
+
 @dataclass
 class MarkFile:
     marks: list[Mark]
     lines: list[int]  # file line of each mark
     source: str
+    votes: dict[str, int] | None = None  # popularity votes per project; None: no popularity rows
 
     def marks_projects(self) -> list[str]:
         """The projects that have at least one mark, in file order."""
@@ -96,7 +104,13 @@ def parse_marks(text: str, rules: Rules, source: str = "<marks>",
     marks: list[Mark] = []
     lines: list[int] = []
     panels = {p.id: p for p in rules.panels}
+    audience = _Audience(rules, source)
     for line, row in _rows(text, source, MARK_COLUMNS):
+        if row["round"] == POPULARITY_ROUND:
+            if projects is not None and row["project"] not in projects:
+                raise InputError(source, line, f"项目不在名单中 / project {row['project']!r} is not in the project list")
+            audience.vote(line, row)
+            continue
         for col in ("project", "round", "panel", "judge"):
             if not row[col]:
                 raise InputError(source, line, f"{col} 为空 / {col} is empty")
@@ -114,11 +128,64 @@ def parse_marks(text: str, rules: Rules, source: str = "<marks>",
         factor = _number(row["factor"], source, line, "factor") if row.get("factor") else None
         if factor is not None and factor <= 0:
             raise InputError(source, line, f"factor: 系数须为正数 / {row['factor']!r} must be positive")
+        if panel.audience:
+            audience.ballot(line, row)
         marks.append(Mark(row["project"], row["round"], row["panel"], row["judge"], row["criterion"], score, factor))
         lines.append(line)
     if not marks:
         raise InputError(source, None, "没有评分 / no marks in the file (only the header)")
-    return MarkFile(marks, lines, source)
+    return MarkFile(marks, lines, source, audience.votes())
+
+
+class _Audience:
+    """The audience's rows of one marks file: one ballot per voter per roadshow, at most ``choices``
+    popularity votes per voter, each for a different project."""
+
+    def __init__(self, rules: Rules, source: str) -> None:
+        self.rules, self.source = rules, source
+        self.ballot_at: dict[tuple[str, str, str], int] = {}
+        self.vote_at: dict[tuple[str, str], int] = {}
+        self.per_voter: dict[str, int] = {}
+        self.count: dict[str, int] | None = None
+
+    def ballot(self, line: int, row: dict[str, str]) -> None:
+        key = (row["project"], row["round"], row["judge"])
+        if key in self.ballot_at:
+            raise InputError(self.source, line, f"同一观众对同一路演投了两票 / voter {row['judge']!r} has two ballots for "
+                                                f"project {row['project']!r}, round {row['round']!r} (first at line "
+                                                f"{self.ballot_at[key]})")
+        self.ballot_at[key] = line
+
+    def vote(self, line: int, row: dict[str, str]) -> None:
+        tier, source = self.rules.popularity, self.source
+        if tier is None:
+            raise InputError(source, line, "评分规则没有人气投票 [popularity]，不能有 round = popularity 的行 / the rules have no "
+                                           "popularity vote ([popularity]): a row of round 'popularity' is not allowed")
+        for col in ("project", "judge"):
+            if not row[col]:
+                raise InputError(source, line, f"{col} 为空 / {col} is empty")
+        audience = self.rules.audience_panel
+        allowed = {"", tier.id} | ({audience.id} if audience else set())
+        if row["panel"] not in allowed:
+            raise InputError(source, line, f"人气投票行的 panel 须为空或 {tier.id!r} / a popularity vote's panel must be "
+                                           f"empty or {tier.id!r}, got {row['panel']!r}")
+        if row["score"] not in ("1", "1.0"):
+            raise InputError(source, line, f"人气投票的 score 须为 1 / a popularity vote's score must be 1, got "
+                                           f"{row['score']!r}")
+        voter, project = row["judge"], row["project"]
+        if (voter, project) in self.vote_at:
+            raise InputError(source, line, f"同一观众两次投给同一项目 / voter {voter!r} voted for project {project!r} "
+                                           f"twice (first at line {self.vote_at[(voter, project)]})")
+        if self.per_voter.get(voter, 0) >= tier.choices:
+            raise InputError(source, line, f"每位观众最多投 {tier.choices} 个项目 / voter {voter!r} has more than "
+                                           f"{tier.choices} popularity votes")
+        self.vote_at[(voter, project)] = line
+        self.per_voter[voter] = self.per_voter.get(voter, 0) + 1
+        self.count = self.count or {}
+        self.count[project] = self.count.get(project, 0) + 1
+
+    def votes(self) -> dict[str, int] | None:
+        return self.count
 
 
 def read_marks(path: str | Path, rules: Rules, projects: dict[str, ProjectInfo] | None = None) -> MarkFile:
@@ -154,8 +221,9 @@ def _read(path: str | Path) -> str:
         raise InputError(str(path), None, f"无法读取文件 / cannot read file ({e.strerror})") from None
 
 
-def write_marks(marks: Iterable[Mark]) -> str:
-    """Marks as CSV text in exactly the format :func:`parse_marks` reads."""
+def write_marks(marks: Iterable[Mark], votes: Iterable[tuple[str, str]] = ()) -> str:
+    """Marks as CSV text in exactly the format :func:`parse_marks` reads; ``votes``: the popularity vote's
+    ``(voter hash, project)`` pairs, written as rows of round ``popularity`` after the marks."""
     marks = list(marks)
     with_factor = any(m.factor is not None for m in marks)
     buf = io.StringIO()
@@ -166,6 +234,8 @@ def write_marks(marks: Iterable[Mark]) -> str:
         if with_factor:
             row.append("" if m.factor is None else _fmt(m.factor))
         w.writerow(row)
+    for voter, project in votes:
+        w.writerow([project, POPULARITY_ROUND, "", voter, "", "1"] + ([""] if with_factor else []))
     return buf.getvalue()
 
 
