@@ -229,7 +229,7 @@ class PaperCommands:
         for (project, round_name, judge), entries in open_sheets.items():
             view = self.sheet_view(rt, judge, project, round_name)
             sheets.append({k: view[k] for k in ("code", "judge", "judge_name", "project", "project_name", "round",
-                                                "pending", "mismatches")})
+                                                "criteria", "pending", "mismatches")})
         agreed = {e.sheet for e in rt.paper.values() if e.status == "agreed"}
         return {"sheets": sheets, "mismatches": sum(1 for s in sheets if s["mismatches"]),
                 "agreed": len(agreed), "entries": len(rt.paper)}

@@ -113,13 +113,13 @@ PATHS = {
                                                   content="application/toml")},
     "/api/contests/{cid}/audit": {"get": _op(
         "The stored audit entries as they are, filtered in the database: ?project=&judge=&kind=setup|order|state|"
-        "mark|correction|import|nudge&order=oldest (default)|newest&limit= (default 1000, max 5000); next page: "
+        "mark|correction|import|nudge|paper&order=oldest (default)|newest&limit= (default 1000, max 5000); next page: "
         "?after_seq= (oldest first) or ?before_seq= (newest first) from the answer's next. {entries, total (all "
         "matching), limit, order, more (entries left beyond this page), next} — order=newest&limit=N gives the "
         "newest N", params=C)},
     "/api/contests/{cid}/audit/entries": {"get": _op(
         "One page of the readable audit trail (Chinese): ?project=&judge=&kind=setup|order|state|mark|correction|"
-        "import|nudge&order=newest|oldest&offset=&limit= (max 500); {entries, total, offset, limit, order}", params=C)},
+        "import|nudge|paper&order=newest|oldest&offset=&limit= (max 500); {entries, total, offset, limit, order}", params=C)},
     "/api/contests/{cid}/audit/verify": {"get": _op(
         "Check the database's audit hash chain: {ok, message, contest_entries, last_seq, last_hash}", params=C)},
     "/api/contests/{cid}/export/{format}": {"get": _export_op()},
