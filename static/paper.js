@@ -23,11 +23,11 @@ const fmt = (v) => (v === null || v === undefined ? '—' : String(Number(v)));
 function showError(node, e) {
   node.hidden = !e;
   if (!e) { node.replaceChildren(); return; }
-  const fields = e.errors ? Object.entries(e.errors).map(([k, v]) => `${label(k)}：${v}`) : [];
+  const fields = e.errors ? Object.entries(e.errors).map(([k, v]) => `${criterionLabel(k)}：${v}`) : [];
   node.replaceChildren(...biNodes(e.message || String(e)), ...fields.map((f) => el('div', { class: 'field-error' }, f)));
 }
 
-function label(criterion) {
+function criterionLabel(criterion) {
   const c = sheet && sheet.criteria.find((x) => x.id === criterion);
   return c ? c.label : criterion;
 }
@@ -160,15 +160,15 @@ function openSheetCard(s) {
   } else {
     const crits = [...new Set(s.pending.flatMap((e) => Object.keys(e.values)))];
     const differs = new Set(s.mismatches.flatMap((m) => Object.keys(m.differences)));
+    const label = (c) => (s.criteria.find((x) => x.id === c) || { label: c || '总分' }).label;
+    const head = el('tr', {}, el('th', {}, ...bi('评分项', 'Criterion')),
+      ...s.pending.map((e) => el('th', {}, `${e.entered_by} ${clock(e.entered_at)}`)));
+    const rows = crits.map((c) => el('tr', { class: differs.has(c) ? 'differs' : '', 'data-criterion': c },
+      el('th', {}, label(c)), ...s.pending.map((e) => el('td', { class: 'num' }, fmt(e.values[c])))));
+    const discards = el('tr', {}, el('td', {}), ...s.pending.map((e) => el('td', {},
+      el('button', { type: 'button', class: 'btn secondary small', 'data-discard': e.id }, ...bi('作废此次', 'Discard')))));
     card.append(el('p', { class: 'mismatch-note' }, ...bi('录入不一致，不计分', 'Entries differ: not counted')),
-      el('table', { class: 'table mismatch-table' },
-        el('thead', {}, el('tr', {}, el('th', {}, ...bi('评分项', 'Criterion')),
-          ...s.pending.map((e) => el('th', {}, `${e.entered_by} ${clock(e.entered_at)}`)))),
-        el('tbody', {}, ...crits.map((c) => el('tr', { class: differs.has(c) ? 'differs' : '', 'data-criterion': c },
-          el('th', {}, (s.criteria.find((x) => x.id === c) || { label: c || '总分' }).label), ...s.pending.map((e) => el('td', { class: 'num' }, fmt(e.values[c]))))),
-        el('tr', {}, el('td', {}),
-          ...s.pending.map((e) => el('td', {}, el('button', { type: 'button', class: 'btn secondary small', 'data-discard': e.id },
-            ...bi('作废此次', 'Discard')))))))));
+      el('table', { class: 'table mismatch-table' }, el('thead', {}, head), el('tbody', {}, ...rows, discards)));
   }
   card.append(el('button', { type: 'button', class: 'btn small', 'data-enter': s.code }, ...bi('再录入一次', 'Enter again')));
   return card;
