@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import csv
 import io
+import subprocess
 
 import pytest
+from openpyxl import load_workbook
 
 from judging.core.paper import parse_sheet_code, sheet_code
 from tests.helpers import EXPERT, ORG, Evening, contest, create_contest, judges, make_client, spread_marks, submit_ok
@@ -270,6 +272,14 @@ def test_refused_once_locked_and_the_archive_carries_the_entries(tmp_path):
         pending = contest(client, "small")["paper"]["sheets"][0]["pending"][0]["id"]
         assert client.post(f"/api/contests/small/paper/entries/{pending}/discard", headers=ORG,
                            json={"reason": "x"}).status_code == 409
+        book = load_workbook(io.BytesIO(client.get("/api/contests/small/export/results.xlsx", headers=ORG).content))
+        notes = [str(cell.value or "") + (cell.comment.text if cell.comment else "") for ws in book.worksheets
+                 for row in ws.iter_rows() for cell in row]
+        assert any("来源：纸质评分表" in n for n in notes), "the panel sheet marks the paper mark set"
+        pdf = tmp_path / "e5.pdf"
+        pdf.write_bytes(client.get("/api/contests/small/export/scoresheets.pdf?judge=E5", headers=ORG).content)
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        assert "来源：纸质评分表" in text, "and so does the judge's PDF sheet"
         archive = client.get("/api/contests/small/export/archive.json", headers=ORG).json()
         assert [e["status"] for e in archive["paper_entries"]] == ["agreed", "agreed", "pending"]
         r = client.post("/api/contests/import?as=small2", headers=ORG, json=archive)
