@@ -12,11 +12,25 @@ entries (:mod:`judging.storage.repository_paper`) or decide when paper entry is 
 
 from __future__ import annotations
 
+import re
 from typing import Mapping
-from urllib.parse import quote, unquote
 
 PREFIX = "P"
 MAX_CODE = 400  # a code longer than this is not one of ours (ids are at most 40 characters, encoded x9)
+
+
+_PLAIN = re.compile(r"[A-Za-z0-9_.~-]")
+_ESCAPE = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
+
+
+def quote(text: str) -> str:
+    """Percent-encoding (UTF-8) of every character but letters, digits and ``_.~-`` (as urllib's, pure)."""
+    return "".join(ch if _PLAIN.fullmatch(ch) else "".join(f"%{b:02X}" for b in ch.encode("utf-8")) for ch in text)
+
+
+def unquote(text: str) -> str:
+    """The inverse of :func:`quote`; bytes that are not UTF-8 read as U+FFFD (no such sheet will be found)."""
+    return _ESCAPE.sub(lambda m: bytes.fromhex(m.group(0).replace("%", "")).decode("utf-8", "replace"), text)
 
 
 class BadSheetCode(ValueError):
@@ -25,7 +39,7 @@ class BadSheetCode(ValueError):
 
 def sheet_code(judge: str, project: str, round_name: str) -> str:
     """The code of the blank sheet of ``judge`` for ``project`` in ``round_name``."""
-    return ":".join([PREFIX, *(quote(x, safe="") for x in (judge, project, round_name))])
+    return ":".join([PREFIX, *(quote(x) for x in (judge, project, round_name))])
 
 
 def parse_sheet_code(text: str, regular_round: str = "final") -> tuple[str, str, str]:
