@@ -46,8 +46,8 @@ def kind_of(action: str) -> str:
         return "correction"
     if action == "contest.import":
         return "import"
-    return {"contest": "setup", "order": "order", "state": "state", "judge": "nudge", "paper": "paper"}.get(action.split(".")[0],
-                                                                                              "other")
+    prefix = action.split(".")[0]
+    return {"contest": "setup", "order": "order", "state": "state", "judge": "nudge", "paper": "paper"}.get(prefix, "other")
 
 
 def who(actor: str, contest: Contest) -> str:
