@@ -133,12 +133,13 @@ def test_people_csvs_have_chinese_headers_and_names(hostile):
     assert any(r[8] for r in results[1:]), "the tied projects' overtime scores are there"
 
     marks = csv_rows(hostile, "marks.csv")
-    assert marks[0] == ["轮次", "出场顺序", "项目编号", "项目名称", "评审团", "评委编号", "评委姓名", "评分项", "分数"]
+    assert marks[0] == ["轮次", "出场顺序", "项目编号", "项目名称", "评审团", "评委编号", "评委姓名", "评分项", "分数", "来源"]
     body = marks[1:]
     assert {r[0] for r in body} == {"正式路演", "加时赛1"} and {r[4] for r in body} == {"专家评审团", "大众评审团"}
     assert {"需求与问题", "方案设计", "成效与影响", "团队与可持续", "总体评价"} == {r[7] for r in body}
     assert any(r[6] == "张卫东" for r in body) and any("邻里互助" in r[3] for r in body)
     assert all(len(r[8].split(".")[1]) == 1 for r in body), "marks at the step's one decimal (20.0 beside 17.7)"
+    assert {r[9] for r in body} == {"手机"}, "every mark of this evening came from a phone (issue 14: 来源)"
 
     projects = csv_rows(hostile, "projects.csv")
     assert projects[0] == ["出场顺序", "项目编号", "项目名称", "申报机构", "社区", "赛道", "申请金额（元）"]

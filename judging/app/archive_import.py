@@ -1,7 +1,7 @@
 """Reading a JSON archive back (parse and check everything before anything is written) and importing it.
 
 What it does: :func:`read_archive` checks an archive thoroughly -- format and version, checksum, rules,
-setup, state, every mark set against the rubric, every audit entry against its own hash, and that the marks
+setup, state, every mark set and paper entry against the rubric, every audit entry against its own hash, and that the marks
 give exactly the archived results -- and returns what to store (:class:`Imported`);
 :meth:`ArchiveImport.import_contest` has the repository store it (new link tokens, the archived audit entries
 copied into this database's chain, marked ``imported``) in one transaction.  Judge and screen tokens are
@@ -16,7 +16,7 @@ import hashlib
 import json
 import re
 import secrets
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from judging.app.errors import Conflict, Invalid
@@ -28,7 +28,9 @@ from judging.core.scoring import ScoringError
 from judging.core.text import bad_string
 from judging.storage import repository as repo
 from judging.storage.chain import entry_hash
+from judging.storage import repository_paper as paper_repo
 from judging.storage.records import Submission
+from judging.storage.repository_paper import PaperEntry
 
 FORMAT = "roadshow-judging-archive"
 VERSION = 1
@@ -52,6 +54,7 @@ class Imported:
     audit: list[dict]                # as archived: seq, at, actor, action, detail, reason, client, prev_hash, hash
     results: dict | None
     source: dict                     # original contest id, exported_at, sha256
+    paper: list[PaperEntry] = field(default_factory=list)  # typed paper entries (judging.app.paper)
 
 
 def checksum(archive: dict) -> str:
@@ -126,7 +129,8 @@ def read_archive(data: Any, new_id: str | None = None) -> Imported:
     _need(_normal(results) == _normal(data.get("results")), "results",
           "存档中的成绩与按其评分重新计算的成绩不一致 / the archived results differ from what its marks give")
     return Imported(contest, state, marks, submissions, audit, results,
-                    {"contest": original_id, "exported_at": data.get("exported_at"), "sha256": data["sha256"]})
+                    {"contest": original_id, "exported_at": data.get("exported_at"), "sha256": data["sha256"]},
+                    _paper(data, contest))
 
 
 def _normal(x: Any) -> str:
@@ -225,6 +229,29 @@ def _submissions(data: dict, contest: Contest) -> list[Submission]:
     return out
 
 
+def _paper(data: dict, contest: Contest) -> list[PaperEntry]:
+    """The paper entries (archives made before the paper fallback have none)."""
+    out, seen = [], set()
+    for i, e in enumerate(_list(data, "paper_entries", "archive") if "paper_entries" in data else []):
+        where = f"paper_entries[{i}]"
+        fields = [_str(e, k, where, allow_empty=k in ("client", "settled_by")) for k in
+                  ("id", "project", "round", "judge", "entered_by", "actor", "client", "settled_by")]
+        eid, project, round_name, jid = fields[:4]
+        judge = contest.judge(jid)
+        _need(eid not in seen and judge is not None and contest.project(project) is not None, where,
+              "重复的录入或未知的评委、项目 / a duplicate entry, or an unknown judge or project")
+        seen.add(eid)
+        _need(e.get("status") in paper_repo.STATUSES, f"{where}.status", "未知状态 / unknown status")
+        clean, errors = check_mark_set(contest.rules, contest.rules.panel(judge.panel), e.get("values") or {})
+        _need(not errors and isinstance(e.get("values"), dict), f"{where}.values", "评分有误 / invalid marks")
+        settled = e.get("settled_at")
+        _need(settled is None or isinstance(settled, (int, float)), f"{where}.settled_at", "须为数字 / a number")
+        out.append(PaperEntry(eid, project, round_name, jid, clean, fields[4], fields[5], fields[6],
+                              _num(e, "entered_at", where), e.get("replacing") is True, str(e["status"]), settled,
+                              fields[7]))
+    return out
+
+
 def _audit(data: dict, original_id: str) -> list[dict]:
     out: list[dict] = []
     last = 0
@@ -285,7 +312,8 @@ class ArchiveImport:
                 "source_contest": imp.source["contest"], "exported_at": imp.source["exported_at"],
                 "archive_sha256": imp.source["sha256"], "entries": len(imp.audit), "phase": imp.state.phase,
                 "renamed_submissions": len(taken)}, client=client)
-            rt = Runtime(contest, imp.state, marks)
+            await paper_repo.insert_entries(tx, cid, imp.paper)
+            rt = Runtime(contest, imp.state, marks, paper={e.id: e for e in imp.paper})
             self._recompute(rt)
             tx.on_commit(lambda: self._register(rt))
         self.publish(cid)

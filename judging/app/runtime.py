@@ -64,6 +64,7 @@ class Runtime:
     results_error: str | None = None
     nudges: dict = field(default_factory=dict)  # judge id -> judging.app.nudges.Nudge (in memory only)
     last_change: LastChange | None = None       # who changed the live state last, and when (in memory only)
+    paper: dict = field(default_factory=dict)   # paper entry id -> PaperEntry, every one (judging.app.paper)
 
     def __post_init__(self) -> None:
         if not isinstance(self.marks, MarkColumns):

@@ -6,7 +6,7 @@ one transaction of the store (:mod:`judging.storage.repository`) -> memory is up
 fresh snapshots.  Nothing is published or acknowledged before the commit.
 
 The commands live in their own modules, each a part of the service: setup (:mod:`judging.app.setup_commands`),
-the evening (:mod:`judging.app.evening`), marks (:mod:`judging.app.marks`), archive import
+the evening (:mod:`judging.app.evening`), marks (:mod:`judging.app.marks`), paper marks (:mod:`judging.app.paper`), archive import
 (:mod:`judging.app.archive_import`).  This module keeps what they share: the contests in memory
 (:mod:`judging.app.runtime`), the start-up load, the look-ups by link token, the snapshot numbers and the
 hand-over to the publisher (anything with the :class:`Publishes` methods, e.g.
@@ -28,6 +28,7 @@ from judging.app.archive_import import ArchiveImport
 from judging.app.errors import Conflict, Invalid, NotFound
 from judging.app.evening import EveningCommands
 from judging.app.marks import MarkCommands
+from judging.app.paper import PaperCommands
 from judging.app.runtime import (RECENT_SECONDS, LastChange, MarkSet, Runtime, SnapshotSequence, compute_results,
                                  is_closed)
 from judging.app.setup_commands import RULES_DIR, SetupCommands, load_preset, presets
@@ -52,7 +53,7 @@ class Publishes(Protocol):
     def close_judge(self, cid: str, judge: str) -> None: ...
 
 
-class Service(SetupCommands, EveningCommands, MarkCommands, ArchiveImport):
+class Service(SetupCommands, EveningCommands, MarkCommands, PaperCommands, ArchiveImport):
     def __init__(self, store: Store, publisher: Publishes | None = None, clock=time.time) -> None:
         self.store, self.publisher, self.clock = store, publisher, clock
         self.runtimes: dict[str, Runtime] = {}
@@ -85,6 +86,7 @@ class Service(SetupCommands, EveningCommands, MarkCommands, ArchiveImport):
                 log.error("contest %s could not be loaded and is left out: %s", s.contest.id, e)
                 continue
             self.runtimes[s.contest.id] = rt
+        await self.load_paper()
         self._index_tokens()
 
     def get(self, cid: str) -> Runtime:

@@ -68,7 +68,13 @@ AUDIT_ACTIONS: dict[str, Pair] = {
     "mark.submit": ("评委提交评分", "Marks submitted"), "mark.amend": ("评委修改评分", "Marks amended"),
     "mark.correct": ("组织者更正评分", "Marks corrected"), "mark.void": ("组织者作废评分", "Marks voided"),
     "judge.nudge": ("提醒评委尽快提交", "Judge nudged"),
+    "paper.entry": ("录入纸质评分表", "Paper sheet entered"), "paper.agreed": ("纸质评分两次录入一致，计入", "Paper entries agree"),
+    "paper.mismatch": ("纸质评分两次录入不一致", "Paper entries differ"),
+    "paper.discard": ("作废一次纸质录入", "Paper entry discarded"),
 }
+
+# where a mark set came from (the exports' 来源 column; judging.app.paper.source_of)
+SOURCES: dict[str, Pair] = {"phone": ("手机", "Phone"), "paper": ("纸质", "Paper")}
 
 # a judge's marks for one roadshow, as the sheets and the console list them
 STATUSES: dict[str, Pair] = {
@@ -120,7 +126,7 @@ _OVERTIME = re.compile(r"^overtime(\d+)$")
 
 VOCABULARIES: dict[str, dict[str, Pair]] = {
     "phase": PHASES, "action": ACTIONS, "audit": AUDIT_ACTIONS, "status": STATUSES, "round": ROUNDS, "option": OPTIONS,
-    "panel": PANEL_KINDS, "mark": MARKS, "audience": AUDIENCE,
+    "panel": PANEL_KINDS, "mark": MARKS, "audience": AUDIENCE, "source": SOURCES,
     "method": METHODS, "rounding": ROUNDING, "tie": tiebreakers.OUTCOMES, "tiebreaker": tiebreakers.labels(),
 }
 

@@ -2,7 +2,7 @@
 
 An archive holds the format name and version, the setup (projects, judges *without* their link
 tokens, recusals, running order and draw seed, timer), the rules text, the live state (phase,
-rounds, undo history), every mark set (voided ones too), every submission a phone made, the
+rounds, undo history), every mark set (voided ones too), every submission a phone made, every paper entry (``paper_entries``), the
 contest's audit entries with their chain hashes, the results, and a SHA-256 of all of it.
 
 What it does: :func:`build_archive` makes the archive from a :class:`~judging.exports.snapshot.Snapshot`.
@@ -41,6 +41,7 @@ def build_archive(snap: Snapshot) -> dict:
         "audit": [{"seq": e.seq, "at": e.at, "actor": e.actor, "action": e.action, "detail": e.detail,
                    "reason": e.reason, "client": e.client, "prev_hash": e.prev_hash, "hash": e.hash}
                   for e in snap.audit],
+        "paper_entries": [e.to_json() for e in sorted(rt.paper.values(), key=lambda e: (e.entered_at, e.id))],
         "results": rt.results.to_json() if rt.results else None,
         "results_error": rt.results_error,
     }

@@ -34,6 +34,7 @@ KINDS = {  # kind -> (label, which actions: the repository turns it into its que
     "correction": ("更正 / 作废", Actions(names=("mark.correct", "mark.void"))),
     "import": ("导入", Actions(names=("contest.import",))),
     "nudge": ("提醒", Actions(names=("judge.nudge",))),
+    "paper": ("纸质评分", Actions(prefixes=("paper.",))),
 }
 MAX_PAGE = 500
 
@@ -45,7 +46,8 @@ def kind_of(action: str) -> str:
         return "correction"
     if action == "contest.import":
         return "import"
-    return {"contest": "setup", "order": "order", "state": "state", "judge": "nudge"}.get(action.split(".")[0], "other")
+    prefix = action.split(".")[0]
+    return {"contest": "setup", "order": "order", "state": "state", "judge": "nudge", "paper": "paper"}.get(prefix, "other")
 
 
 def who(actor: str, contest: Contest) -> str:
@@ -138,6 +140,8 @@ def describe(e: Mapping[str, Any], contest: Contest) -> dict:
         before, after = _ids(d.get("before")), _ids(d.get("after"))
         if d.get("seed"):
             extra = f"抽签种子 {d['seed']}"
+    elif action.startswith("paper."):
+        before, after, extra = _paper_change(action, d, contest, judge_id)
     elif action == "judge.nudge":
         after = "请尽快提交"
         extra = "一并提醒所有未提交的评委" if d.get("all_missing") else ""
@@ -163,6 +167,23 @@ def describe(e: Mapping[str, Any], contest: Contest) -> dict:
         "client": e.get("client") or "", "hash": e.get("hash", ""),
         "imported": bool(imported), "imported_at": fmt_time(float(e["at"])) if imported else "",
     }
+
+
+def _paper_change(action: str, d: dict, contest: Contest, judge_id: str | None) -> tuple[str, str, str]:
+    """(before, after, extra) of a paper entry's audit entry (judging.app.paper)."""
+    if action == "paper.entry":
+        return "", marks_text(d.get("values"), contest, judge_id), (
+            f"录入人 {d.get('entered_by', '')}" + ("（替换已有评分）" if d.get("replace") else ""))
+    if action == "paper.agreed":
+        who = "、".join(d.get("entered_by") or [])
+        return "", marks_text(d.get("values"), contest, judge_id), (
+            f"两次录入一致（{who}）" + ("，同一人录入两次" if d.get("same_person") else "") + "，计入成绩")
+    if action == "paper.mismatch":
+        labels = {c.id: short_label(c.label) for c in contest.rules.criteria}
+        diffs = {k: v for against in (d.get("against") or {}).values() for k, v in against.items()}
+        return "", "不一致，不计入", "；".join(f"{labels.get(k, k or '总分')} {fmt_mark(a)} ≠ {fmt_mark(b)}"
+                                           for k, (a, b) in diffs.items())
+    return marks_text(d.get("values"), contest, judge_id), "作废（不计入）", ""
 
 
 def _judge_name(contest: Contest, jid: str) -> str:

@@ -4,7 +4,7 @@ What it does: :func:`results_csv` (rank, project, organization, panel scores, to
 overtime score in the rules' rounding digits, the tie / overtime note, award, grant; with an audience
 part the audience's ballots and the popularity votes, place and award),
 :func:`marks_csv` (every counted mark with the project's, the judge's, the panel's and the
-criterion's names, at the digits of the rules' mark step) and :func:`projects_csv` (running
+criterion's names, at the digits of the rules' mark step, and its 来源: 手机 or 纸质, a paper sheet entered twice) and :func:`projects_csv` (running
 order, names, track, requested grant).  Every file starts with a UTF-8 BOM, so Excel on a Chinese
 Windows reads it as UTF-8 instead of GBK; every text cell goes through
 :func:`judging.exports.text.csv_text` (cleaned, and ``'`` in front of text a spreadsheet would run
@@ -24,7 +24,8 @@ from judging.exports.rows import summary_rows
 from judging.exports.text import csv_text
 from judging.exports.snapshot import BOM, Snapshot, fmt_mark, fmt_score, fmt_step, money_text, sorted_marks, step_digits
 from judging.core.rules import short_label
-from judging.core.vocabulary import file_round
+from judging.core.paper import source_of
+from judging.core.vocabulary import file_round, zh
 from judging.core.scoring import natural_key
 
 
@@ -74,13 +75,15 @@ def marks_csv(snap: Snapshot) -> bytes:
     position = {pid: i for i, pid in enumerate(c.order, start=1)}
     marks = sorted_marks(snap)
     with_factor = any(m.factor is not None for m in marks)
+    sets = snap.rt.marks
+    source = {k: zh("source", source_of(sets.get(k).submission_id)) for k in {(m.project, m.round, m.judge) for m in marks}}
     header = ["轮次", "出场顺序", "项目编号", "项目名称", "评审团", "评委编号", "评委姓名", "评分项", "分数",
-              *(["系数"] if with_factor else [])]
+              *(["系数"] if with_factor else []), "来源"]
     rows = [[file_round(m.round), str(position.get(m.project, "")), csv_text(m.project),
              csv_text(projects.get(m.project, "")), csv_text(panels.get(m.panel, m.panel)), csv_text(m.judge),
              csv_text(judges.get(m.judge, "")), csv_text(crits.get(m.criterion, m.criterion) or "总分"),
              fmt_step(m.score, digits), *([fmt_mark(m.factor) if m.factor is not None else ""]
-                                          if with_factor else [])]
+                                          if with_factor else []), source[(m.project, m.round, m.judge)]]
             for m in marks]
     return _csv(header, rows)
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from judging.core.vocabulary import STATUSES, file_round
+from judging.core.paper import source_of
+from judging.core.vocabulary import STATUSES, file_round, zh
 from judging.exports.snapshot import AuditRow, Snapshot, fmt_score
 from judging.core.model import Judge, mark_total
 from judging.core.money import money_text
@@ -126,6 +127,8 @@ def judge_sheet(snap: Snapshot, judge: Judge) -> list[SheetRow]:
             m = rt.marks.get((pid, round_name, judge.id))
             fixed = fixes.get((pid, round_name, judge.id), [])
             note = "；".join(("作废" if f.action == "mark.void" else "更正") + f"：{f.reason}" for f in fixed)
+            if m is not None and source_of(m.submission_id) == "paper":  # marked wherever a sheet row shows
+                note = "；".join(x for x in (f"来源：{zh('source', 'paper')}评分表", note) if x)
             base = dict(position=pos, project=pid, name=names.get(pid, pid), round=round_name)
             if rt.contest.is_recused(judge.id, pid):
                 rows.append(SheetRow(**base, status="recused", values=None, total=None, note=note))

@@ -60,6 +60,7 @@ async def load_snapshot(svc: "Service", cid: str) -> Snapshot:
     rt = svc.get(cid)
     async with svc.store.write() as tx:
         copy = Runtime(rt.contest, rt.state, rt.marks.copy(), rt.results, rt.results_error)
+        copy.paper = dict(rt.paper)  # the paper entries (judging.app.paper): the archive carries them
         audit = await repo.audit_rows(tx, cid)
         subs = await repo.submissions(tx, cid)
     return Snapshot(copy, audit, subs, svc.clock())

@@ -301,6 +301,7 @@ def console(svc: "Service", rt: "Runtime", connected: Collection[str] = frozense
                    "notices": track_notice(c.rules, [(p.id, p.track) for p in c.projects])},
     }
     snap["marks"] = [m.to_json() for m in rt.marks.values()]
+    snap["paper"] = svc.paper_view(rt)  # pending paper entries and mismatches (judging.app.paper)
     snap["storage"] = {"ok": not svc.store.full, "message": STORAGE_FULL if svc.store.full else None}
     return snap
 

@@ -82,4 +82,15 @@ MIGRATIONS: list[str] = [
             ON CONFLICT (contest_id) DO UPDATE SET rev = rev + 1;
     END;
     """,
+    # 6: the paper fallback: every typed entry of a paper score sheet (judging.storage.repository_paper); a pair of
+    # agreeing entries becomes the judge's mark set.  IF NOT EXISTS: safe in any migration order
+    """
+    CREATE TABLE IF NOT EXISTS paper_entries (
+        contest_id TEXT NOT NULL, id TEXT NOT NULL, project_id TEXT NOT NULL, round TEXT NOT NULL,
+        judge_id TEXT NOT NULL, marks TEXT NOT NULL, entered_by TEXT NOT NULL, actor TEXT NOT NULL,
+        client TEXT NOT NULL DEFAULT '', entered_at REAL NOT NULL, replacing INTEGER NOT NULL DEFAULT 0,
+        status TEXT NOT NULL DEFAULT 'pending', settled_at REAL, settled_by TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (contest_id, id));
+    CREATE INDEX IF NOT EXISTS paper_entries_sheet ON paper_entries(contest_id, project_id, round, judge_id);
+    """,
 ]

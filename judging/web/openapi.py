@@ -113,19 +113,39 @@ PATHS = {
                                                   content="application/toml")},
     "/api/contests/{cid}/audit": {"get": _op(
         "The stored audit entries as they are, filtered in the database: ?project=&judge=&kind=setup|order|state|"
-        "mark|correction|import|nudge&order=oldest (default)|newest&limit= (default 1000, max 5000); next page: "
+        "mark|correction|import|nudge|paper&order=oldest (default)|newest&limit= (default 1000, max 5000); next page: "
         "?after_seq= (oldest first) or ?before_seq= (newest first) from the answer's next. {entries, total (all "
         "matching), limit, order, more (entries left beyond this page), next} — order=newest&limit=N gives the "
         "newest N", params=C)},
     "/api/contests/{cid}/audit/entries": {"get": _op(
         "One page of the readable audit trail (Chinese): ?project=&judge=&kind=setup|order|state|mark|correction|"
-        "import|nudge&order=newest|oldest&offset=&limit= (max 500); {entries, total, offset, limit, order}", params=C)},
+        "import|nudge|paper&order=newest|oldest&offset=&limit= (max 500); {entries, total, offset, limit, order}", params=C)},
     "/api/contests/{cid}/audit/verify": {"get": _op(
         "Check the database's audit hash chain: {ok, message, contest_entries, last_seq, last_hash}", params=C)},
     "/api/contests/{cid}/export/{format}": {"get": _export_op()},
     "/api/contests/import": {"post": _op(
         "Import a contest archive (the body is the archive JSON); ?as=ID imports under another id. Never "
         "overwrites a contest (409); judges get new links", body={"type": "object"}, ok=201)},
+    "/api/contests/{cid}/paper": {"get": _op(
+        "Paper fallback overview: {contest, phase, roadshows [{round, round_label, projects}], judges, paper "
+        "{sheets (pending entries and mismatches per sheet), mismatches, agreed, entries}}", params=C)},
+    "/api/contests/{cid}/paper/sheet": {"get": _op(
+        "One paper sheet by ?code=P:<judge>:<project>:<round> (typed or scanned) or ?judge=&project=&round=: "
+        "{code, judge, project, round, criteria, current (with source phone|paper), pending, mismatches}; 404 "
+        "for an unknown sheet", params=C)},
+    "/api/contests/{cid}/paper/entries": {"post": _op(
+        "One typed entry of a paper sheet. Two entries that agree on every criterion become the judge's mark "
+        "set (source paper); disagreeing entries never count. replace=true is needed when the judge already "
+        "has a mark set (it becomes a correction, reason 纸质评分表). 409 codes: locked, recused, not_open, "
+        "has_marks. {status: pending|mismatch|agreed, entry, total, sheet}", params=C, ok=201,
+        body=_props(code=S, judge=S, project=S, round=S, marks=OBJ, entered_by=S, replace=B))},
+    "/api/contests/{cid}/paper/entries/{eid}/discard": {"post": _op(
+        "Set a pending paper entry aside (it never counts; the record stays); reason required",
+        params=["cid", "eid"], body=_props(reason=S))},
+    "/api/contests/{cid}/paper/sheets.pdf": {"get": _op(
+        "Blank A4 paper score sheets, one page per judge x roadshow (overtime rounds too; recused pairs left "
+        "out), each with the rubric, boxes, signature line and a QR code of its sheet code; ?judge=ID "
+        "(repeatable), ?round=, ?project=", params=C, content="application/pdf")},
     "/api/sessions": {"get": _op("The live console sessions (signed-in devices): {sessions: [{id, current, device, "
                                  "client, user_agent, created_at, last_seen, created_label, seen_label}]}")},
     "/api/sessions/{sid}": {"delete": _op("End one console session (its cookie stops working, its console socket "

@@ -222,6 +222,7 @@ def routes() -> list[Route]:
         Route("/console/{cid}", _console_page("console.html")),
         Route("/console/{cid}/setup", _console_page("setup.html")),
         Route("/console/{cid}/audit", _console_page("audit.html")),
+        Route("/console/{cid}/paper", _console_page("paper.html")),  # paper entry (judging.web.paper_api)
         Route("/console/{cid}/cards", judge_cards),
         Route("/s/{token}", screen_page), Route("/j/{token}", judge_page),
     ]
