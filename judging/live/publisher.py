@@ -163,6 +163,11 @@ class Publisher:
     def close_judge(self, cid: str, judge: str) -> None:
         self.hub.close_channel(f"{cid}/judge/{judge}")
 
+    def close_contest(self, cid: str) -> None:
+        """A deleted contest: every socket of it (judges, screens, watchers, consoles) is told to go."""
+        for channel in self.hub.channels(f"{cid}/"):
+            self.hub.close_channel(channel)
+
     # ------------------------------------------------------------ presence and scheduling
     def presence(self, cid: str) -> frozenset[str]:
         """The judges of contest ``cid`` with a phone connected now."""

@@ -58,4 +58,9 @@ MIGRATIONS: list[str] = [
     # 4: a mark set's values packed (judging.storage.mark_columns.pack), loaded at start with numpy; old rows too
     "ALTER TABLE marks ADD COLUMN packed BLOB; ALTER TABLE marks ADD COLUMN packed_criteria TEXT; "
     "UPDATE marks SET packed = pack_values(marks), packed_criteria = pack_criteria(marks)",
+    # issue 14, the contest lifecycle (judging.app.lifecycle): the rehearsal flag (彩排), and the last JSON archive
+    # export ({at, last_seq, last_hash} of the contest's audit then; NULL: never) that a delete of a contest with
+    # marks needs
+    "ALTER TABLE contests ADD COLUMN rehearsal INTEGER NOT NULL DEFAULT 0; "
+    "ALTER TABLE contests ADD COLUMN archive_export TEXT",
 ]
