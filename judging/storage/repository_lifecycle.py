@@ -76,20 +76,3 @@ async def delete_contest(tx: Tx, cid: str) -> dict[str, int]:
     removed["contests"] = cur.rowcount
     return removed
 
-
-async def stray_rows(store: Store, cid: str) -> dict[str, int]:
-    """Rows still naming contest ``cid`` in any table of the database that has a ``contest_id`` column (the
-    audit excepted): what a test checks after a delete, whatever tables later migrations add."""
-    out = {}
-    tables = [r[0] for r in await store.fetchall("SELECT name FROM sqlite_master WHERE type = 'table'")]
-    for table in tables:
-        columns = {r[1] for r in await store.fetchall(f"PRAGMA table_info({table})")}
-        if table == "audit" or not ({"contest_id", "id"} & columns):
-            continue
-        column = "contest_id" if "contest_id" in columns else "id"
-        if column == "id" and table != "contests":
-            continue
-        (n,) = await store.fetchone(f"SELECT COUNT(*) FROM {table} WHERE {column} = ?", (cid,))
-        if n:
-            out[table] = n
-    return out
