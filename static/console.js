@@ -23,6 +23,7 @@ import { toast, confirmDialog, dialogOpen, showConn } from './console_ui.js';
 import { renderAlerts, renderJudges, renderOrder, renderResults, renderRoadshow } from './console_board.js';
 import { openMarks, refreshMarks } from './console_marks.js';
 import { renderNudges, wireNudges } from './console_nudge.js';
+import { renderRehearsal } from './console_rehearsal.js';
 
 const main = document.querySelector('main');
 const cid = main.dataset.cid;
@@ -83,6 +84,7 @@ function render() {
   renderOptions(s);
   renderJudges(s);
   renderNudges($('nudges'), s);
+  renderRehearsal(s);
   renderAlerts(s, actionError);
   renderResults(s);
   renderOrder(s, allowed(s, 'present'), busy);

@@ -128,6 +128,7 @@ function render() {
   if (banner.innerHTML !== rt) banner.innerHTML = rt;
   const name = document.getElementById('contest-name');
   if (s.contest && name.textContent !== s.contest.name) { name.textContent = s.contest.name; fitAll(); }
+  document.getElementById('rehearsal-badge').hidden = !s.contest?.rehearsal;  // 彩排 REHEARSAL, a corner badge
 
   if (v.html !== lastHtml) {
     const animate = v.key !== lastKey && !reduceMotion.matches;

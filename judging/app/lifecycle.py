@@ -89,6 +89,11 @@ class LifecycleCommands:
             if on != rt.contest.rehearsal:
                 rt.contest = replace(rt.contest, rehearsal=on)
 
+    async def lifecycle_flags(self) -> dict[str, dict]:
+        """contest id -> {rehearsal, archive_export} of every contest (the contest list)."""
+        return {cid: {"rehearsal": on, "archive_export": record}
+                for cid, (on, record) in (await life.load_flags(self.store)).items()}
+
     def _new_token(self, size: int, avoid: set[str]) -> str:
         while True:
             token = secrets.token_urlsafe(size)
