@@ -158,3 +158,25 @@ def test_an_archive_exported_with_run_py_export_counts(db, tmp_path):
                  "--out", str(tmp_path / "a.json")]) == 0
     with make_client(db) as client:
         assert _delete(client).status_code == 200
+
+
+def test_on_a_full_disk_the_archive_is_still_handed_out_and_the_delete_waits_for_a_recorded_export(db):
+    from tests.test_disk_full import fill_up, make_room
+
+    with make_client(db) as client:
+        _scored(client)
+        fill_up(client)
+        for n in range(200):  # until a write is refused: the store knows the disk is full
+            option = "hold_screen" if n % 2 == 0 else "release_screen"
+            if client.post("/api/contests/c1/actions", headers=ORG, json={"action": option}).status_code == 503:
+                break
+        assert client.app.state.store.full
+        r = client.get("/api/contests/c1/export/archive.json", headers=ORG)
+        assert r.status_code == 200 and r.json()["marks"]
+        make_room(client)
+        assert _delete(client).json()["code"] == "archive_first"  # nothing was recorded
+        flip = "release_screen" if contest(client)["holding"] else "hold_screen"
+        assert client.post("/api/contests/c1/actions", headers=ORG, json={"action": flip}).status_code == 200
+        assert not client.app.state.store.full  # a write committed: there is room again
+        assert client.get("/api/contests/c1/export/archive.json", headers=ORG).status_code == 200
+        assert _delete(client).status_code == 200

@@ -23,6 +23,7 @@ or SQL.
 
 from __future__ import annotations
 
+import logging
 import secrets
 from dataclasses import replace
 
@@ -34,6 +35,9 @@ from judging.core.model import ID_PATTERN, Contest
 from judging.storage import repository as repo
 from judging.storage import repository_lifecycle as life
 from judging.storage.mark_columns import MarkColumns
+from judging.storage.store import StorageFull
+
+log = logging.getLogger("judging")
 
 ARCHIVE_FIRST = "archive_first"   # 409 code: a contest with marks is deleted only after its archive is exported
 RESET_FIRST = "reset_first"       # 409 code: rehearsal mode is left only once no test mark is left
@@ -196,13 +200,22 @@ class LifecycleCommands:
         return rt
 
     # ------------------------------------------------------------ the archive export, and delete
-    async def record_archive_export(self, cid: str, audit: list, at: float) -> dict:
-        """An archive of contest ``cid`` holding ``audit`` (its entries then) was handed out at ``at``."""
+    async def record_archive_export(self, cid: str, audit: list, at: float) -> dict | None:
+        """An archive of contest ``cid`` holding ``audit`` (its entries then) was handed out at ``at``.  Best
+        effort: on a full disk the archive is still handed out and nothing is recorded (None; a delete then
+        stays refused until an export is recorded)."""
         last = audit[-1] if audit else None
         record = {"at": at, "last_seq": last.seq if last else None, "last_hash": last.hash if last else None}
-        async with self.store.write() as tx:
-            if cid in self.runtimes:
-                await life.save_archive_export(tx, cid, record)
+        if self.store.full:  # the archive matters most now; the record can wait for room
+            log.warning("archive of %s exported on a full disk: the export is not recorded", cid)
+            return None
+        try:
+            async with self.store.write() as tx:
+                if cid in self.runtimes:
+                    await life.save_archive_export(tx, cid, record)
+        except StorageFull:
+            log.warning("archive of %s exported on a full disk: the export is not recorded", cid)
+            return None
         return record
 
     async def lifecycle_info(self, cid: str) -> dict:
@@ -240,6 +253,7 @@ class LifecycleCommands:
                 "archive_export": info["archive_export"], "rehearsal": rt.contest.rehearsal}, client=client)
 
             def commit() -> None:
+                rt.state = fresh_state(rt.contest, rt.state)  # a request still holding it finds nothing open
                 self.runtimes.pop(cid, None)
                 self._index_tokens()  # its judge and screen links answer 404 from now on
             tx.on_commit(commit)
