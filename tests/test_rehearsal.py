@@ -162,3 +162,33 @@ def test_reset_with_new_judge_tokens_kills_the_old_links(db):
         audit = client.get("/api/contests/c1/audit", headers=ORG, params={"order": "newest", "limit": 1}).json()
         assert audit["entries"][0]["detail"]["new_judge_tokens"] is True
         assert json.dumps(audit).count(old["E1"]) == 0, "tokens are never written to the audit"
+
+
+def test_the_contest_list_shows_phase_date_venue_and_the_rehearsal_badge(db):
+    import re
+
+    from judging.core import vocabulary
+    from tests.helpers import console_sign_in
+
+    with make_client(db) as client:
+        client.patch("/api/contests/c1", headers=ORG, json={"date": "2026-05-20", "venue": "街道礼堂"})
+        client.post("/api/contests/c1/duplicate", headers=ORG, json={"id": "plain"})
+        _rehearse(client)
+        Evening(client).act("start")
+        console_sign_in(client)
+        html = client.get("/console").text
+        rows = dict(re.findall(r'<tr data-contest="([^"]+)"(.*?)</tr>', html, re.S))
+        assert set(rows) == {"c1", "plain"}
+        zh, en = vocabulary.label("phase", "idle")
+        assert f"{zh} {en}" in rows["c1"] and "2026-05-20" in rows["c1"] and "街道礼堂" in rows["c1"]
+        assert "rehearsal-badge" in rows["c1"] and "rehearsal-badge" not in rows["plain"]
+        assert " ".join(vocabulary.label("phase", "setup")) in rows["plain"]
+        for row in rows.values():
+            assert "data-duplicate=" in row and "data-delete=" in row
+        # the screen and the judge's page show the badge / banner from the first paint
+        setup = contest(client)["setup"]
+        assert 'id="rehearsal-badge" class="rehearsal-badge">' in client.get(setup["screen_link"]).text
+        assert 'id="rehearsal-banner" class="rehearsal-banner" role="status">' in client.get(
+            setup["judges"][0]["link"]).text
+        plain = contest(client, "plain")["setup"]
+        assert 'id="rehearsal-badge" class="rehearsal-badge" hidden>' in client.get(plain["screen_link"]).text
