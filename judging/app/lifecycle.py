@@ -151,7 +151,7 @@ class LifecycleCommands:
             if on and rt.state.phase != "setup":
                 raise Conflict("只能在准备阶段开启彩排模式 / rehearsal mode is set in setup, before the evening starts")
             if not on:
-                left = await life.count_rows(tx, cid, life.EVENING_TABLES)
+                left = await life.count_rows(tx, cid, life.MARK_TABLES)
                 if rt.state.phase != "setup" or len(rt.marks) or any(left.values()):
                     raise Conflict("请先重置彩排（清除测试评分）再退出彩排模式 / reset the rehearsal first: no test mark "
                                    "may survive into the real evening", RESET_FIRST)
@@ -169,7 +169,7 @@ class LifecycleCommands:
         rt = self.get(cid)
         _confirmed(cid, confirm, ("重置", "reset"))
         async with self.store.write() as tx:
-            found = await life.count_rows(tx, cid, life.EVENING_TABLES)
+            found = await life.count_rows(tx, cid, life.MARK_TABLES)
             if not rt.contest.rehearsal and (len(rt.marks) or any(found.values())):
                 raise Conflict("只有彩排模式下的大赛才能清除评分并重置 / only a contest in rehearsal mode can have its "
                                "marks removed by a reset")
@@ -226,7 +226,7 @@ class LifecycleCommands:
 
     async def _deletable(self, tx, rt: Runtime) -> dict:
         cid = rt.contest.id
-        rows = await life.count_rows(tx, cid, life.EVENING_TABLES)
+        rows = await life.count_rows(tx, cid, life.MARK_TABLES)
         record = await life.archive_export(tx, cid)
         last = await life.last_audit(tx, cid)
         has_marks = bool(len(rt.marks) or any(rows.values()))

@@ -18,10 +18,15 @@ import json
 
 from judging.storage.store import Store, Tx
 
-# rows the evening makes: marks and what the phones sent (issue 12 adds its ballots here)
-EVENING_TABLES: tuple[str, ...] = ("marks", "submissions")
-# rows of the setup (deleted children first: they refer to the contests row)
-SETUP_TABLES: tuple[str, ...] = ("recusals", "judges", "projects")
+# rows the evening makes (what a reset deletes): marks, what the phones sent, the mark checkpoint of issue 11
+# (a copy of the marks); issue 12 adds its ballots here.  A table a database does not have (yet) is skipped.
+EVENING_TABLES: tuple[str, ...] = ("marks", "submissions", "mark_checkpoints")
+# the rows that say a contest "has marks" (a reset outside rehearsal, leaving rehearsal, a delete without archive)
+MARK_TABLES: tuple[str, ...] = ("marks", "submissions")
+# rows a reset keeps: the setup (children of the contests row) and the marks' revision counter of issue 11
+# (it only ever grows, so no checkpoint of the rehearsal's marks can look current again; the marks' delete
+# trigger bumps it, so it is deleted after ``marks``)
+SETUP_TABLES: tuple[str, ...] = ("recusals", "judges", "projects", "mark_revs")
 # every table but ``contests`` and ``audit`` with a row per contest (``contest_id``): what a delete removes
 PER_CONTEST_TABLES: tuple[str, ...] = EVENING_TABLES + SETUP_TABLES
 
@@ -52,18 +57,25 @@ async def last_audit(tx: Tx, cid: str) -> tuple[int, str] | None:
     return (row[0], row[1]) if row else None
 
 
+async def _present(tx: Tx, tables: tuple[str, ...]) -> list[str]:
+    """``tables`` that this database has, in the order given."""
+    cur = await tx.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+    have = {r[0] for r in await cur.fetchall()}
+    return [t for t in tables if t in have]
+
+
 async def count_rows(tx: Tx, cid: str, tables: tuple[str, ...]) -> dict[str, int]:
-    """How many rows of contest ``cid`` each of ``tables`` holds."""
+    """How many rows of contest ``cid`` each of ``tables`` (that the database has) holds."""
     out = {}
-    for table in tables:
+    for table in await _present(tx, tables):
         (out[table],) = await tx.fetchone(f"SELECT COUNT(*) FROM {table} WHERE contest_id = ?", (cid,))
     return out
 
 
 async def delete_rows(tx: Tx, cid: str, tables: tuple[str, ...]) -> dict[str, int]:
-    """Delete contest ``cid``'s rows of ``tables`` (in that order); how many each had."""
+    """Delete contest ``cid``'s rows of ``tables`` (that the database has, in that order); how many each had."""
     out = {}
-    for table in tables:
+    for table in await _present(tx, tables):
         cur = await tx.execute(f"DELETE FROM {table} WHERE contest_id = ?", (cid,))
         out[table] = cur.rowcount
     return out
