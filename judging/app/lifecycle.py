@@ -10,7 +10,7 @@ the link-token index and the sockets only after the commit.
   new judge and screen tokens (the source's links keep pointing at the source), no marks, phase setup, date
   and venue cleared unless given.
 * **rehearsal** (彩排): a flag set in setup; the evening then runs with test marks.  **reset** removes the
-  evening's rows (marks, submissions: :data:`~judging.storage.repository_lifecycle.EVENING_TABLES`) and
+  evening's rows (marks, submissions, the mark checkpoint: :data:`~judging.storage.repository_lifecycle.EVENING_TABLES`) and
   the live state (back to setup), keeps the setup, rules and tokens (or gives new judge tokens), and writes
   ``contest.reset`` with the counts removed.  Leaving rehearsal mode needs a reset first.
 * **delete**: with the typed contest id; a contest with marks only once its JSON archive was exported after

@@ -7,8 +7,8 @@ fresh snapshots.  Nothing is published or acknowledged before the commit.
 
 The commands live in their own modules, each a part of the service: setup (:mod:`judging.app.setup_commands`),
 the evening (:mod:`judging.app.evening`), marks (:mod:`judging.app.marks`), archive import
-(:mod:`judging.app.archive_import`), the lifecycle: duplicate, rehearsal and reset, delete (:mod:`judging.app.lifecycle`).  This module keeps what they share: the contests in memory
-(:mod:`judging.app.runtime`), the start-up load, the look-ups by link token, the snapshot numbers and the
+(:mod:`judging.app.archive_import`), the lifecycle: duplicate, rehearsal and reset, delete
+(:mod:`judging.app.lifecycle`).  This module keeps what they share: the contests in memory (:mod:`judging.app.runtime`), the start-up load, the look-ups by link token, the snapshot numbers and the
 hand-over to the publisher (anything with the :class:`Publishes` methods, e.g.
 :class:`judging.live.publisher.Publisher`; without one nothing is published: scripts, exports).
 
