@@ -24,6 +24,7 @@ import { renderAlerts, renderJudges, renderOrder, renderResults, renderRoadshow 
 import { openMarks, refreshMarks } from './console_marks.js';
 import { renderNudges, wireNudges } from './console_nudge.js';
 import { renderPaper } from './console_paper.js';
+import { renderRehearsal } from './console_rehearsal.js';
 
 const main = document.querySelector('main');
 const cid = main.dataset.cid;
@@ -85,6 +86,7 @@ function render() {
   renderJudges(s);
   renderNudges($('nudges'), s);
   renderPaper($('paper-card'), s.paper);
+  renderRehearsal(s);
   renderAlerts(s, actionError);
   renderResults(s);
   renderOrder(s, allowed(s, 'present'), busy);

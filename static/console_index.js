@@ -1,4 +1,5 @@
-// Console home: fills the rules-preset choice and creates a new contest, then opens its setup page; ends
+// Console home: fills the rules-preset choice and creates a new contest, then opens its setup page; the
+// contest list's duplicate and delete buttons are console_lifecycle.js; ends
 // signed-in sessions from the "signed-in devices" list (one, or all others).  Both lists are rendered by
 // the server (templates/console_index.html); after ending a session the page is reloaded to show the new list.  A lost session (the
 // organizer key was rotated) sends the page to the sign-in form: on any request (shared/api.js), and when
@@ -6,6 +7,7 @@
 
 import { api, signedOut } from './shared/api.js';
 import { showFieldErrors, clearFieldErrors, toast, confirmDialog } from './console_ui.js';
+import { wireContestList } from './console_lifecycle.js';
 
 const form = document.getElementById('new-contest');
 const presetSelect = document.getElementById('new-preset');
@@ -47,6 +49,7 @@ form.addEventListener('submit', async (ev) => {
 });
 
 loadPresets();
+wireContestList(document.getElementById('contests'));  // duplicate and delete (console_lifecycle.js)
 
 // coming back to the tab (or to this page from the history): is the session still valid?  401 signs in again.
 function checkSession() {

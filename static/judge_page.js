@@ -28,6 +28,7 @@ export function renderHeader() {
   $('#who-name').textContent = s.me.name;
   $('#who-panel').textContent = pick(s.me.panel_label, ctx.lang);
   $('#contest-name').textContent = s.contest.name;
+  $('#rehearsal-banner').hidden = !s.contest.rehearsal;  // 彩排: these marks are a test
   document.title = `${s.me.name} · ${s.contest.name}`;
 }
 

@@ -25,6 +25,7 @@
 //                      reveal | locked
 //   body[data-round]   final | overtime1 …     body[data-conn]  live|connecting|reconnecting|invalid
 //   body[data-seq]     seq of the last snapshot rendered
+//   #rehearsal-badge   彩排 REHEARSAL in a corner while the contest is in rehearsal mode (hidden otherwise)
 //   #contest-name, #round-label   banner in the vocabulary's words ("决赛路演 Final" / "加时赛 第 1 轮 Overtime 1"
 //                                 + a phase chip "评分中"; "颁奖 Awards", "已锁定 Locked")
 //   #conn[data-status]            connection indicator; its text (.conn-text) shows only when not live:
@@ -128,6 +129,7 @@ function render() {
   if (banner.innerHTML !== rt) banner.innerHTML = rt;
   const name = document.getElementById('contest-name');
   if (s.contest && name.textContent !== s.contest.name) { name.textContent = s.contest.name; fitAll(); }
+  document.getElementById('rehearsal-badge').hidden = !s.contest?.rehearsal;  // 彩排 REHEARSAL, a corner badge
 
   if (v.html !== lastHtml) {
     const animate = v.key !== lastKey && !reduceMotion.matches;

@@ -13,6 +13,7 @@ import { bi, biNodes, say, setPair, tr } from './shared/lang.js';
 import { toast, confirmDialog, showFieldErrors, clearFieldErrors, wireCopyButtons, showConn } from './console_ui.js';
 import { wireImport } from './console_import.js';
 import { renderRecusals, renderOrder, wireOrder, currentRecusals, currentOrder } from './setup_order.js';
+import './setup_rehearsal.js';  // the rehearsal switch (issue 14)
 
 const main = document.querySelector('main');
 const cid = main.dataset.cid;

@@ -293,7 +293,7 @@ class ArchiveImport:
                           judges=tuple(replace(j, token=secrets.token_urlsafe(16)) for j in imp.contest.judges))
         cid = contest.id
         async with self.store.write() as tx:
-            if cid in self.runtimes:
+            if cid in self.runtimes or cid in await repo.contest_ids(tx):  # also a deleted contest's id
                 raise Conflict(f"大赛编号 {cid} 已存在，导入不会覆盖它；请指定新的编号 / contest {cid!r} already exists "
                                "and is never overwritten; import it under a new id")
             ids = [s.submission_id for s in imp.submissions] + [m.submission_id for m in imp.marks.values()]

@@ -6,8 +6,9 @@ one transaction of the store (:mod:`judging.storage.repository`) -> memory is up
 fresh snapshots.  Nothing is published or acknowledged before the commit.
 
 The commands live in their own modules, each a part of the service: setup (:mod:`judging.app.setup_commands`),
-the evening (:mod:`judging.app.evening`), marks (:mod:`judging.app.marks`), paper marks (:mod:`judging.app.paper`), archive import
-(:mod:`judging.app.archive_import`).  This module keeps what they share: the contests in memory
+the evening (:mod:`judging.app.evening`), marks (:mod:`judging.app.marks`), paper marks (:mod:`judging.app.paper`),
+archive import (:mod:`judging.app.archive_import`), the lifecycle: duplicate, rehearsal and reset, delete
+(:mod:`judging.app.lifecycle`).  This module keeps what they share: the contests in memory
 (:mod:`judging.app.runtime`), the start-up load, the look-ups by link token, the snapshot numbers and the
 hand-over to the publisher (anything with the :class:`Publishes` methods, e.g.
 :class:`judging.live.publisher.Publisher`; without one nothing is published: scripts, exports).
@@ -27,6 +28,7 @@ from typing import Iterable, Protocol
 from judging.app.archive_import import ArchiveImport
 from judging.app.errors import Conflict, Invalid, NotFound
 from judging.app.evening import EveningCommands
+from judging.app.lifecycle import LifecycleCommands
 from judging.app.marks import MarkCommands
 from judging.app.paper import PaperCommands
 from judging.app.runtime import (RECENT_SECONDS, LastChange, MarkSet, Runtime, SnapshotSequence, compute_results,
@@ -51,9 +53,10 @@ class Publishes(Protocol):
     def screen(self, svc: "Service", cid: str) -> None: ...
     def console(self, svc: "Service", cid: str) -> None: ...
     def close_judge(self, cid: str, judge: str) -> None: ...
+    def close_contest(self, cid: str) -> None: ...
 
 
-class Service(SetupCommands, EveningCommands, MarkCommands, PaperCommands, ArchiveImport):
+class Service(SetupCommands, EveningCommands, MarkCommands, PaperCommands, ArchiveImport, LifecycleCommands):
     def __init__(self, store: Store, publisher: Publishes | None = None, clock=time.time) -> None:
         self.store, self.publisher, self.clock = store, publisher, clock
         self.runtimes: dict[str, Runtime] = {}
@@ -87,6 +90,7 @@ class Service(SetupCommands, EveningCommands, MarkCommands, PaperCommands, Archi
                 continue
             self.runtimes[s.contest.id] = rt
         await self.load_paper()
+        await self.load_lifecycle()  # the rehearsal flags (judging.app.lifecycle)
         self._index_tokens()
 
     def get(self, cid: str) -> Runtime:

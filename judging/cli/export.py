@@ -117,6 +117,8 @@ def cmd_export(args: argparse.Namespace) -> int:
                 known = ", ".join(svc.runtimes) or "none"
                 return f"{args.db}: no contest {args.contest!r} (contests: {known})"
             snap = await load_snapshot(svc, args.contest)
+            if what == "archive.json":  # recorded: a contest with marks is deleted only after this
+                await svc.record_archive_export(args.contest, snap.audit, snap.taken_at)
         finally:
             await svc.store.close()
         part = args.part or "all"

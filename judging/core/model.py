@@ -77,6 +77,7 @@ class Contest:
     screen_token: str = field(default="", repr=False)
     date: str = ""                        # the evening's date, YYYY-MM-DD (printed on the exports)
     venue: str = ""                       # where it is held (printed on the exports)
+    rehearsal: bool = False               # 彩排: test marks, reset before the real evening (judging.app.lifecycle)
 
     def project(self, pid: str) -> Project | None:
         return next((p for p in self.projects if p.id == pid), None)

@@ -54,6 +54,9 @@ OPTIONS: dict[str, Pair] = {
 AUDIT_ACTIONS: dict[str, Pair] = {
     "contest.create": ("创建大赛", "Contest created"), "contest.update": ("修改设置", "Setup changed"),
     "contest.import": ("从存档导入", "Imported from an archive"),
+    "contest.duplicate": ("复制大赛（沿用设置）", "Contest duplicated"),
+    "contest.rehearsal": ("彩排模式开关", "Rehearsal mode switched"),
+    "contest.reset": ("彩排后重置到准备阶段", "Reset to setup"), "contest.delete": ("删除大赛", "Contest deleted"),
     "order.draw": ("抽签确定出场顺序", "Running order drawn"), "order.set": ("手动设置出场顺序", "Running order set"),
     "state.start": ("开始比赛", "Started"), "state.present": ("请项目上台", "Presenting"),
     "state.open_scoring": ("开放评分", "Scoring opened"), "state.close_scoring": ("结束评分", "Scoring closed"),
@@ -122,11 +125,19 @@ AUDIENCE: dict[str, Pair] = {
     "audience_score": ("观众评分", "Audience score"), "place": ("名次", "Place"),
 }
 
+# the contest lifecycle (judging.app.lifecycle): the rehearsal badge and banners, the contest list's words
+LIFECYCLE: dict[str, Pair] = {
+    "rehearsal": ("彩排", "REHEARSAL"),
+    "rehearsal_banner": ("彩排模式：评分为测试数据，正式比赛前须重置", "Rehearsal: test marks only, reset before the real evening"),
+    "rehearsal_judge": ("彩排：本次评分为测试，不计入正式成绩", "Rehearsal: these marks are a test and will not count"),
+    "archived": ("已导出存档", "Archive exported"), "not_archived": ("未导出存档", "No archive exported"),
+}
+
 _OVERTIME = re.compile(r"^overtime(\d+)$")
 
 VOCABULARIES: dict[str, dict[str, Pair]] = {
     "phase": PHASES, "action": ACTIONS, "audit": AUDIT_ACTIONS, "status": STATUSES, "round": ROUNDS, "option": OPTIONS,
-    "panel": PANEL_KINDS, "mark": MARKS, "audience": AUDIENCE, "source": SOURCES,
+    "panel": PANEL_KINDS, "mark": MARKS, "audience": AUDIENCE, "source": SOURCES, "lifecycle": LIFECYCLE,
     "method": METHODS, "rounding": ROUNDING, "tie": tiebreakers.OUTCOMES, "tiebreaker": tiebreakers.labels(),
 }
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
+from judging.app.lifecycle import marked_for_export
 from judging.app.runtime import Runtime
 from judging.exports.text import clean
 from judging.exports.results_text import format_csv
@@ -59,7 +60,7 @@ async def load_snapshot(svc: "Service", cid: str) -> Snapshot:
     so no write is half-way and the marks, state, submissions and audit log agree."""
     rt = svc.get(cid)
     async with svc.store.write() as tx:
-        copy = Runtime(rt.contest, rt.state, rt.marks.copy(), rt.results, rt.results_error)
+        copy = Runtime(marked_for_export(rt.contest), rt.state, rt.marks.copy(), rt.results, rt.results_error)
         copy.paper = dict(rt.paper)  # the paper entries (judging.app.paper): the archive carries them
         audit = await repo.audit_rows(tx, cid)
         subs = await repo.submissions(tx, cid)

@@ -132,6 +132,7 @@ class Publisher:
         self.coalescer = Coalescer(coalesce_seconds)   # consoles
         self.watchers = Coalescer(watch_seconds)       # phones following the big screen
         self.conflater = Conflater()                   # the big screen itself
+        self.closed: set[str] = set()                  # deleted contests (close_contest)
 
     # ------------------------------------------------------------ what the service calls after a commit
     def contest(self, svc: "Service", cid: str, judges: Iterable[str] | None = None) -> None:
@@ -163,6 +164,12 @@ class Publisher:
     def close_judge(self, cid: str, judge: str) -> None:
         self.hub.close_channel(f"{cid}/judge/{judge}")
 
+    def close_contest(self, cid: str) -> None:
+        """A deleted contest: every socket of it (judges, screens, watchers, consoles) is told to go."""
+        self.closed.add(cid)  # nothing is built for it any more (its id is never used again)
+        for channel in self.hub.channels(f"{cid}/"):
+            self.hub.close_channel(channel)
+
     # ------------------------------------------------------------ presence and scheduling
     def presence(self, cid: str) -> frozenset[str]:
         """The judges of contest ``cid`` with a phone connected now."""
@@ -180,11 +187,11 @@ class Publisher:
         """Publish ``build()`` to ``channel`` when its scheduler says: one build for any number of requests in
         between, from the newest state.  Nothing is built without clients, also when they left while the
         build was due."""
-        if not self.hub.has_subscribers(channel):
+        if not self.hub.has_subscribers(channel) or channel.split("/", 1)[0] in self.closed:
             return
 
         def run() -> None:
-            if self.hub.has_subscribers(channel):
+            if self.hub.has_subscribers(channel) and channel.split("/", 1)[0] not in self.closed:
                 self.hub.publish(channel, build())
         self.scheduler(channel).request(channel, run)
 

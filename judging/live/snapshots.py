@@ -51,7 +51,7 @@ def _base(svc: "Service", rt: "Runtime", role: str) -> dict:
         current = {**projects[s.current].to_json(), "position": pos, "of": len(s.order)}
     return {"type": "state", "role": role, "seq": svc.sequence.next(now), "boot": svc.boot, "server_time": now,
             "contest": {"id": c.id, "name": c.name, "rules": c.rules.name, "digits": c.rules.rounding.digits,
-                        "date": c.date, "venue": c.venue},
+                        "date": c.date, "venue": c.venue, "rehearsal": c.rehearsal},
             "phase": s.phase, "version": s.version, "round": s.round, "overtime": s.overtime,
             "phase_label": _pair(vocabulary.label("phase", s.phase)), "round_label": _pair(vocabulary.round_label(s.round)),
             "round_badge": round_badge(s),

@@ -77,7 +77,8 @@ async def _load_marks(store: Store, cid: str) -> MarkColumns:
 
 # ---------------------------------------------------------------------- contests and their setup
 async def contest_ids(tx: Tx) -> set[str]:
-    cur = await tx.execute("SELECT id FROM contests")
+    """The ids in use: every stored contest's, and every deleted one's (its audit entries keep naming it)."""
+    cur = await tx.execute("SELECT id FROM contests UNION SELECT contest_id FROM audit WHERE contest_id IS NOT NULL")
     return {r[0] for r in await cur.fetchall()}
 
 

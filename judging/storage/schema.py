@@ -93,4 +93,9 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (contest_id, id));
     CREATE INDEX IF NOT EXISTS paper_entries_sheet ON paper_entries(contest_id, project_id, round, judge_id);
     """,
+    # 7: issue 14, the contest lifecycle (judging.app.lifecycle): the rehearsal flag (彩排), and the last JSON archive
+    # export ({at, last_seq, last_hash} of the contest's audit then; NULL: never) that a delete of a contest with
+    # marks needs
+    "ALTER TABLE contests ADD COLUMN rehearsal INTEGER NOT NULL DEFAULT 0; "
+    "ALTER TABLE contests ADD COLUMN archive_export TEXT",
 ]

@@ -62,8 +62,12 @@ async def download(request: Request) -> Response:
         return json_error(503, str(e), code="pdf_font_missing")
     except ValueError as e:
         raise Conflict(str(e)) from None
+    if fmt.name == "archive.json":  # the record a delete of a contest with marks needs (judging.app.lifecycle)
+        await service.record_archive_export(rt.contest.id, snap.audit, snap.taken_at)
+    if rt.contest.rehearsal:  # 彩排 in the file names too (the titles have it: the snapshot's name)
+        name = f"rehearsal-{name}"
     return Response(data, media_type=fmt.media_type, headers={
-        "content-disposition": content_disposition(rt.contest.id, rt.contest.name, name, nice),
+        "content-disposition": content_disposition(rt.contest.id, snap.rt.contest.name, name, nice),
         "cache-control": "no-store"})
 
 

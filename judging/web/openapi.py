@@ -162,6 +162,30 @@ PATHS = {
                                                                       "additionalProperties": N}}})},
 }
 
+# the contest lifecycle (judging/web/lifecycle_api.py; docs/API.md "Contest lifecycle")
+PATHS["/api/contests/{cid}"]["delete"] = _op(
+    "Delete the contest: confirm = the contest id typed; with marks only once its JSON archive was exported "
+    "after its last change (else 409 code archive_first). Its rows go, its audit entries stay (the chain), its "
+    "links answer 404, its sockets close, its id stays taken. {deleted, removed}", params=C, body=_props(confirm=S))
+PATHS.update({
+    "/api/contests/{cid}/duplicate": {"post": _op(
+        "Duplicate the contest (last year's setup): rules, projects, judges, recusals, order, timer; new judge and "
+        "screen links, no marks, phase setup; name defaults to the source's + （副本）, date and venue cleared "
+        "unless given, id derived (<cid>-copy) unless given", params=C,
+        body=_props(id=S, name=S, date=S, venue=S), ok=201)},
+    "/api/contests/{cid}/rehearsal": {"post": _op(
+        "Rehearsal mode (彩排) on (only in setup) or off (409 code reset_first while a test mark is left)",
+        params=C, body=_props(on=B))},
+    "/api/contests/{cid}/reset": {"post": _op(
+        "Reset to setup: removes marks, submissions and the live state, keeps setup, rules and links (new judge "
+        "links with new_judge_tokens); confirm = the contest id typed; a contest with marks only in rehearsal "
+        "mode; audited as contest.reset with the counts removed", params=C,
+        body=_props(confirm=S, new_judge_tokens=B))},
+    "/api/contests/{cid}/lifecycle": {"get": _op(
+        "{rehearsal, has_marks, archive_export: {at, last_seq, last_hash} | null, archive_current, deletable}",
+        params=C)},
+})
+
 DOCUMENT = {
     "openapi": "3.1.0",
     "info": {"title": "路演评审 Live roadshow judging API", "version": "1"},

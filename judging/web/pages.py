@@ -149,7 +149,8 @@ async def console_index(request: Request) -> Response:
     current = sessions.check(request.session.get("sid"))
     now = sessions.clock()
     return render(request, "console_index.html", csrf=_csrf(request), contests=list(svc.runtimes.values()),
-                  sessions=[describe(s, current, now) for s in sessions.live()])
+                  sessions=[describe(s, current, now) for s in sessions.live()],
+                  lifecycle=await svc.lifecycle_flags())
 
 
 def _console_page(template: str):
