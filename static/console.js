@@ -177,6 +177,7 @@ function renderButtons(s) {
   for (const b of document.querySelectorAll('[data-action]')) {
     const action = b.dataset.action;
     const can = allowed(s, action);
+    b.hidden = !!s.access && !s.access.actions.includes(action);   // the role's buttons only (the server says which)
     b.disabled = busy || !can;
     b.classList.toggle('suggested', !!(s.next_step && s.next_step.action === action));
     const why = !can && typeof refused[action] === 'string' ? refused[action] : '';

@@ -68,6 +68,15 @@ AUDIT_ACTIONS: dict[str, Pair] = {
     "mark.submit": ("评委提交评分", "Marks submitted"), "mark.amend": ("评委修改评分", "Marks amended"),
     "mark.correct": ("组织者更正评分", "Marks corrected"), "mark.void": ("组织者作废评分", "Marks voided"),
     "judge.nudge": ("提醒评委尽快提交", "Judge nudged"),
+    "staff.create": ("添加工作人员", "Staff member added"), "staff.revoke": ("撤销工作人员", "Staff member revoked"),
+    "session.login": ("登录控制台", "Console sign-in"), "session.logout": ("退出控制台", "Console sign-out"),
+    "session.revoke": ("结束登录会话", "Console session ended"),
+}
+
+# who works a contest's console: the organizer (every contest) and the staff roles (judging.core.roles)
+ROLES: dict[str, Pair] = {
+    "organizer": ("组织者", "Organizer"), "operator": ("运行员", "Hall operator"),
+    "scorekeeper": ("记分员", "Scorekeeper"), "viewer": ("观察员", "Viewer"),
 }
 
 # a judge's marks for one roadshow, as the sheets and the console list them
@@ -106,7 +115,7 @@ _OVERTIME = re.compile(r"^overtime(\d+)$")
 
 VOCABULARIES: dict[str, dict[str, Pair]] = {
     "phase": PHASES, "action": ACTIONS, "audit": AUDIT_ACTIONS, "status": STATUSES, "round": ROUNDS, "option": OPTIONS,
-    "panel": PANEL_KINDS, "mark": MARKS,
+    "panel": PANEL_KINDS, "mark": MARKS, "role": ROLES,
     "method": METHODS, "rounding": ROUNDING, "tie": tiebreakers.OUTCOMES, "tiebreaker": tiebreakers.labels(),
 }
 

@@ -58,4 +58,14 @@ MIGRATIONS: list[str] = [
     # 4: a mark set's values packed (judging.storage.mark_columns.pack), loaded at start with numpy; old rows too
     "ALTER TABLE marks ADD COLUMN packed BLOB; ALTER TABLE marks ADD COLUMN packed_criteria TEXT; "
     "UPDATE marks SET packed = pack_values(marks), packed_criteria = pack_criteria(marks)",
+    # staff of one contest (hall operator, scorekeeper, viewer: judging.app.staff); only a hash of each key is
+    # stored; a console session signed in with a staff key names its staff member
+    """
+    CREATE TABLE IF NOT EXISTS staff (
+        id TEXT PRIMARY KEY, contest_id TEXT NOT NULL, name TEXT NOT NULL, role TEXT NOT NULL,
+        key_hash TEXT NOT NULL UNIQUE, created_at REAL NOT NULL, created_by TEXT NOT NULL DEFAULT '',
+        revoked_at REAL);
+    CREATE INDEX IF NOT EXISTS staff_contest ON staff(contest_id);
+    ALTER TABLE sessions ADD COLUMN staff_id TEXT;
+    """,
 ]

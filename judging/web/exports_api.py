@@ -25,13 +25,13 @@ from judging.exports.snapshot import content_disposition, load_snapshot
 from judging.app.errors import Conflict, Invalid, NotFound
 from judging.exports.pdf_sheets import FontMissing
 from judging.web.api import BadRequest, api, body_json, console_view, json_error, svc
-from judging.web.deps import client_of, require_organizer
+from judging.web.deps import client_of, require
 
 
 @api
 async def download(request: Request) -> Response:
     """GET /api/contests/{cid}/export/{format}: any format of the registry (judging/exports/formats.py)."""
-    await require_organizer(request)
+    await require(request, "exports.read")
     try:
         fmt = formats.get(request.path_params["format"])
     except formats.UnknownFormat as e:
@@ -69,7 +69,7 @@ async def download(request: Request) -> Response:
 
 @api
 async def import_archive(request: Request) -> Response:
-    actor = await require_organizer(request)
+    actor = (await require(request, "archive.import")).actor
     new_id = request.query_params.get("as") or None
     rt = await svc(request).import_contest(await body_json(request), actor, client_of(request), new_id=new_id)
     return JSONResponse(console_view(request, rt), status_code=201)
@@ -87,7 +87,7 @@ def _int(request: Request, name: str, default: int) -> int:
 
 @api
 async def audit_entries(request: Request) -> Response:
-    await require_organizer(request)
+    await require(request, "audit.read")
     rt = svc(request).get(request.path_params["cid"])
     q = request.query_params
     order = q.get("order", "newest")
@@ -105,7 +105,7 @@ async def audit_entries(request: Request) -> Response:
 
 @api
 async def audit_verify(request: Request) -> Response:
-    await require_organizer(request)
+    await require(request, "audit.read")
     cid = svc(request).get(request.path_params["cid"]).contest.id
     store = svc(request).store
     status = await audit_trail.verify(store)
