@@ -105,10 +105,10 @@ class Sessions:
 
     # ------------------------------------------------------------------ signing in and checking
     async def create(self, client: str, user_agent: str, replaces: str | None = None,
-                     staff: tuple[str, str] | None = None) -> str:
+                     staff: tuple[str, str, str] | None = None) -> str:
         """A new session; returns the raw id for the cookie.  ``replaces``: the raw id this browser held
         before, ended in the same transaction (signing in again never leaves the old id alive).  ``staff``:
-        (staff id, contest id) of a staff member signing in (the session is bound to it), else the organizer."""
+        (staff id, contest id, audit actor) of a staff member signing in (the session is bound to it), else the organizer."""
         raw = secrets.token_urlsafe(32)
         now = self.clock()
         s = Session(hash_id(raw), now, now, client, clean_agent(user_agent), seen_stored=now,
@@ -120,7 +120,7 @@ class Sessions:
             await repo.insert_session(tx, s.id_hash, now, s.client, s.user_agent)
             if staff:
                 await staff_repo.bind_session(tx, s.id_hash, staff[0])
-            await tx.audit(staff[1] if staff else None, f"staff:{staff[0]}" if staff else "organizer",
+            await tx.audit(staff[1] if staff else None, staff[2] if staff else "organizer",
                            "session.login", {"session": s.id, "user_agent": s.user_agent}, client=client)
 
             def commit() -> None:

@@ -49,7 +49,7 @@ class Member:
     created_by: str
 
     def principal(self) -> roles.Principal:
-        return roles.Principal(self.role, roles.staff_actor(self.id), self.contest, self.id, self.name)
+        return roles.Principal(self.role, roles.staff_actor(self.id, self.name), self.contest, self.id, self.name)
 
     def to_json(self, sessions: int = 0) -> dict:
         return {"id": self.id, "contest": self.contest, "name": self.name, "role": self.role,

@@ -69,8 +69,9 @@ def organizer(actor: str = "organizer") -> Principal:
     return Principal(ORGANIZER, actor)
 
 
-def staff_actor(staff_id: str) -> str:
-    return f"staff:{staff_id}"
+def staff_actor(staff_id: str, name: str = "") -> str:
+    """How the audit log names a staff member: 'staff:<id>:<name>' (the name as it was when the key was issued)."""
+    return f"staff:{staff_id}:{name}" if name else f"staff:{staff_id}"
 
 
 def allows(p: Principal, operation: str, cid: str | None = None) -> bool:

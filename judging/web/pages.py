@@ -88,7 +88,7 @@ async def login_post(request: Request) -> Response:
     if member is not None:
         own = f"/console/{member.contest}"
         return await _sign_in(request, target if target.startswith(own + "/") or target == own else own,
-                              staff=(member.id, member.contest))
+                              staff=(member.id, member.contest, member.principal().actor))
     try:
         good = await request.app.state.auth.verify(key, client_of(request))
     except TooManyAttempts as e:  # answered at once, without hashing the key
@@ -100,7 +100,7 @@ async def login_post(request: Request) -> Response:
     return await _sign_in(request, target)
 
 
-async def _sign_in(request: Request, target: str, staff: tuple[str, str] | None = None) -> Response:
+async def _sign_in(request: Request, target: str, staff: tuple[str, str, str] | None = None) -> Response:
     sid = await request.app.state.sessions.create(client_of(request), request.headers.get("user-agent", ""),
                                                   replaces=request.session.get("sid"), staff=staff)
     request.session.clear()
@@ -139,8 +139,9 @@ async def logout(request: Request) -> Response:
         return error_page(request, 403, "页面已过期，未退出登录", title_en="Page expired: still signed in", message=
                           "请回到控制台刷新后再点「退出登录」。 / Missing or wrong CSRF token: you are still signed "
                           "in; reload the console and sign out again.")
-    await sessions.end([current], "logout", roles.staff_actor(current.staff_id) if current.staff_id else "organizer",
-                       client_of(request))
+    member = request.app.state.staff.get(current.staff_id)
+    actor = member.principal().actor if member else roles.staff_actor(current.staff_id) if current.staff_id else "organizer"
+    await sessions.end([current], "logout", actor, client_of(request))
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
 
