@@ -97,8 +97,13 @@ def _no_constant(name: str) -> float:
 async def body_json(request: Request) -> dict:
     """The request body as a JSON object; NaN, Infinity, absurd numbers and strings no field may hold
     (a lone UTF-16 surrogate such as ``"\\ud800"``, a NUL) are refused at the door."""
+    return parse_json(await request.body())
+
+
+def parse_json(raw: bytes) -> dict:
+    """:func:`body_json` of a body already read (a big one may be parsed in a worker thread)."""
     try:
-        data = json.loads(await request.body() or b"{}", parse_int=_number, parse_float=_number,
+        data = json.loads(raw or b"{}", parse_int=_number, parse_float=_number,
                           parse_constant=_no_constant)
     except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
         raise BadRequest("请求不是有效的 JSON / the body is not valid JSON") from None

@@ -14,6 +14,8 @@ so a judge's submission is never held up by a PDF.  What it does not do: build f
 
 from __future__ import annotations
 
+import asyncio
+
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -24,7 +26,7 @@ from judging.exports import formats
 from judging.exports.snapshot import content_disposition, load_snapshot
 from judging.app.errors import Conflict, Invalid, NotFound
 from judging.exports.pdf_sheets import FontMissing
-from judging.web.api import BadRequest, api, body_json, console_view, json_error, svc
+from judging.web.api import BadRequest, api, console_view, json_error, parse_json, svc
 from judging.web.deps import client_of, require
 
 
@@ -71,7 +73,8 @@ async def download(request: Request) -> Response:
 async def import_archive(request: Request) -> Response:
     actor = (await require(request, "archive.import")).actor
     new_id = request.query_params.get("as") or None
-    rt = await svc(request).import_contest(await body_json(request), actor, client_of(request), new_id=new_id)
+    archive = await asyncio.to_thread(parse_json, await request.body())  # megabytes of JSON: off the event loop
+    rt = await svc(request).import_contest(archive, actor, client_of(request), new_id=new_id)
     return JSONResponse(console_view(request, rt), status_code=201)
 
 
