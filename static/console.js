@@ -163,6 +163,7 @@ function allowed(s, action) {
 
 // The screen and timer switches (holding view, hidden marks, timer with 请上台), as the server labels them.
 function renderOptions(s) {
+  $('options').hidden = !!s.access && !s.access.can.act;   // a role that may not act has no switches either
   renderKept($('options'), JSON.stringify([s.options, busy]), () => $('options').replaceChildren(
     ...(s.options || []).map((o) => el('button', {
       type: 'button', class: `btn small option${o.on ? ' on' : ''}`, 'data-option': o.id, 'data-action': o.action,
