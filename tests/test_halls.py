@@ -50,6 +50,14 @@ def slow_export(monkeypatch) -> Gate:
     return gate
 
 
+def slow_rows(monkeypatch) -> Gate:
+    """The export's read of the contest's audit log and submissions (a big contest's thousands of rows)."""
+    from judging.storage import repository_halls
+    gate = Gate(repository_halls.export_rows)
+    monkeypatch.setattr(repository_halls, "export_rows", gate)
+    return gate
+
+
 def slow_import(monkeypatch) -> Gate:
     gate = Gate(archive_import.read_archive)
     monkeypatch.setattr(archive_import, "read_archive", gate)
@@ -64,7 +72,7 @@ def slow_request(http: httpx.Client, kind: str, archive: dict) -> httpx.Response
 
 
 @pytest.mark.parametrize("kind, make_slow", [("marks.csv", slow_marks_csv), ("export", slow_export),
-                                             ("import", slow_import)])
+                                             ("export rows", slow_rows), ("import", slow_import)])
 def test_a_judge_of_another_hall_is_acknowledged_while_a_slow_file_is_built(tmp_path, monkeypatch, kind, make_slow):
     with LiveServer(str(tmp_path / "halls.db")) as server, \
             httpx.Client(base_url=server.url, timeout=60) as http:
