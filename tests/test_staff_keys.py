@@ -157,3 +157,13 @@ def test_audit_entries_name_the_staff_member_who_acted(client):
     who = {e["action"]: e["who"] for e in page}
     assert who["state.start"] == f"工作人员 钱运行（{op['member']['id']}）"
     assert who["mark.correct"] == f"工作人员 孙记分（{keeper['member']['id']}）"
+
+
+def test_the_organizers_device_list_names_a_staff_members_session(client):
+    issued = issue(client, "scorekeeper", "郑记分")
+    sign_in(client, issued["key"])
+    client.cookies.clear()
+    from tests.helpers import console_sign_in
+    console_sign_in(client)
+    page = client.get("/console").text
+    assert "郑记分 · 记分员" in page and page.count('data-session="') == 2

@@ -186,8 +186,10 @@ async def console_index(request: Request) -> Response:
     svc, sessions = request.app.state.service, request.app.state.sessions
     current = sessions.check(request.session.get("sid"))
     now = sessions.clock()
+    staff = request.app.state.staff  # a staff member's session says whose it is (name, role, contest)
+    rows = [{**describe(s, current, now), "staff": staff.get(s.staff_id)} for s in sessions.live()]
     return render(request, "console_index.html", csrf=_csrf(request), contests=list(svc.runtimes.values()),
-                  sessions=[describe(s, current, now) for s in sessions.live()])
+                  sessions=rows)
 
 
 def _console_page(template: str, operation: str):
