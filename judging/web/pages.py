@@ -239,7 +239,8 @@ async def judge_cards(request: Request) -> Response:
     screen_url = f"{base}/s/{rt.contest.screen_token}"
     return render(request, "cards.html", csrf=_csrf(request), cid=rt.contest.id, contest=rt.contest, cards=cards,
                   screen_url=screen_url, link_base=base, unreachable=unreachable_warning(base),
-                  screen_qr=segno.make(screen_url, error="m").svg_inline(scale=4, border=2, omitsize=True))
+                  screen_qr=segno.make(screen_url, error="m").svg_inline(scale=4, border=2, omitsize=True),
+                  **_role_context(request))
 
 
 async def screen_page(request: Request) -> Response:
