@@ -167,6 +167,7 @@ function allowed(s, action) {
 
 // The screen and timer switches (holding view, hidden marks, timer with 请上台), as the server labels them.
 function renderOptions(s) {
+  $('options').hidden = !!s.access && !s.access.can.act;   // a role that may not act has no switches either
   renderKept($('options'), JSON.stringify([s.options, busy]), () => $('options').replaceChildren(
     ...(s.options || []).map((o) => el('button', {
       type: 'button', class: `btn small option${o.on ? ' on' : ''}`, 'data-option': o.id, 'data-action': o.action,
@@ -181,6 +182,7 @@ function renderButtons(s) {
   for (const b of document.querySelectorAll('[data-action]')) {
     const action = b.dataset.action;
     const can = allowed(s, action);
+    b.hidden = !!s.access && !s.access.actions.includes(action);   // the role's buttons only (the server says which)
     b.disabled = busy || !can;
     b.classList.toggle('suggested', !!(s.next_step && s.next_step.action === action));
     const why = !can && typeof refused[action] === 'string' ? refused[action] : '';

@@ -86,16 +86,17 @@ function drawBody(s, open, locked, shown, recusals) {
         const status = recused.has(j.id) ? '回避 recused'
           : (!m ? '未提交 none' : (m.status === 'voided' ? '已作废 voided' : (m.updated_by.startsWith('judge:') ? '评委提交 judge' : '已更正 corrected')));
         const can = !open && !locked && !recused.has(j.id);
+        const corrects = !s.access || s.access.can.correct;   // a role that may not correct sees no buttons
         return el('tr', { 'data-judge': j.id, class: `${view.judge === j.id ? 'focus' : ''} ${m && m.status === 'voided' ? 'voided' : ''}` },
           el('td', {}, `${j.name}（${j.id}）`),
           crit.map((c) => el('td', { class: 'num' }, m ? fmtNum(m.values[c.id]) : '')),
           el('td', { class: 'num' }, total === null ? '' : fmtNum(total)),
           el('td', {}, ...biNodes(status)),
-          el('td', { class: 'row-actions' },
+          el('td', { class: 'row-actions' }, !corrects ? '' : [
             el('button', { type: 'button', class: 'btn secondary small', 'data-fix': 'correct', 'data-judge': j.id, disabled: !can },
               ...biNodes(m ? '更正 Correct' : '补录 Enter')),
             el('button', { type: 'button', class: 'btn secondary small', 'data-fix': 'void', 'data-judge': j.id,
-              disabled: !can || !active }, ...biNodes('作废 Void'))));
+              disabled: !can || !active }, ...biNodes('作废 Void'))]));
       })))));
   }
   $('md-body').replaceChildren(...body);

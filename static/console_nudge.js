@@ -11,7 +11,8 @@ import { toast } from './console_ui.js';
 const clock = (at) => new Date(at * 1000).toLocaleTimeString('zh-CN', { hour12: false });
 
 export function renderNudges(box, s) {
-  const rows = s.judges_status.filter((j) => j.can_nudge);
+  // a role that may not act (scorekeeper, viewer: the snapshot's role, the server's word) gets no nudge buttons
+  const rows = s.access && !s.access.can.act ? [] : s.judges_status.filter((j) => j.can_nudge);
   box.hidden = rows.length === 0;
   renderKept(box, JSON.stringify(rows.map((j) => [j.id, j.name, j.nudged_at])), () => box.replaceChildren(
     el('span', { class: 'nudge-title' }, ...bi('请尽快提交', 'Nudge')),

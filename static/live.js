@@ -5,7 +5,7 @@
 // which on a link that silently drops packets takes a minute or more.
 // It does not render or format anything (shared/format.js writes the clock): callers get
 // onState(snapshot) and onStatus(status), where status is 'connecting' | 'live' | 'reconnecting' |
-// 'invalid' (the server refused the link: close code 4401).
+// 'invalid' (the server refused the link: close code 4401, or 4403: this role may not open it).
 
 const HEARTBEAT_GRACE_MS = 25000;  // nothing heard for this long: the link is dead
 const CONNECT_TIMEOUT_MS = 10000;  // a handshake that hangs this long is given up
@@ -72,7 +72,7 @@ export function connect(path, { onState, onStatus = () => {} }) {
     sock.onclose = (ev) => {
       if (ws !== sock) return;
       drop();
-      if (ev.code === 4401 || ev.code === 1008) { stopped = true; onStatus('invalid'); return; }
+      if (ev.code === 4401 || ev.code === 4403 || ev.code === 1008) { stopped = true; onStatus('invalid'); return; }
       schedule();
     };
     sock.onerror = () => { /* onclose follows */ };

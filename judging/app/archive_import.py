@@ -12,6 +12,7 @@ What it does not do: write an archive (:mod:`judging.exports.archive`) or trust 
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import re
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from judging.app.errors import Conflict, Invalid
-from judging.app.runtime import MarkSet, Runtime, compute_results
+from judging.app.runtime import MarkSet, Runtime, compute_results, results_for
 from judging.core.contest import PHASES, LiveState
 from judging.core.model import Contest, Judge, Project, SetupError, check_mark_set, validate_setup
 from judging.core.rules import RulesError, parse_rules
@@ -285,13 +286,16 @@ class ArchiveImport:
         and results; the archived audit entries are copied into this database's chain (marked ``imported``,
         with their original time and hash).  Judges and the big screen get new link tokens.  An existing
         contest id is never replaced: pass ``new_id`` to import a second copy."""
-        try:
-            imp = read_archive(archive, new_id)
+        try:  # checking thousands of hashes and mark sets: a worker thread, so other halls' judges go on
+            imp = await asyncio.to_thread(read_archive, archive, new_id)
         except ArchiveError as e:
             raise Invalid(str(e), e.errors) from None
         contest = replace(imp.contest, screen_token=secrets.token_urlsafe(12),
                           judges=tuple(replace(j, token=secrets.token_urlsafe(16)) for j in imp.contest.judges))
         cid = contest.id
+        # the results too, before the writer's lock is taken (renamed submission ids do not change them)
+        results, results_error = await asyncio.to_thread(results_for, Runtime(contest, imp.state, imp.marks),
+                                                         imp.state)
         async with self.store.write() as tx:
             if cid in self.runtimes or cid in await repo.contest_ids(tx):  # also a deleted contest's id
                 raise Conflict(f"大赛编号 {cid} 已存在，导入不会覆盖它；请指定新的编号 / contest {cid!r} already exists "
@@ -304,17 +308,18 @@ class ArchiveImport:
             await repo.save_marks(tx, cid, marks.values())
             await repo.insert_submissions(tx, cid, [replace(s, submission_id=sid(s.submission_id))
                                                     for s in imp.submissions])
+            copied = []
             for e in imp.audit:
                 origin = {"contest_id": imp.source["contest"], "seq": e["seq"], "at": e["at"], "hash": e["hash"]}
                 detail = e["detail"] if "imported" in e["detail"] else {**e["detail"], "imported": origin}
-                await tx.audit(cid, e["actor"], e["action"], detail, reason=e["reason"], client=e["client"])
+                copied.append((e["actor"], e["action"], detail, e["reason"], e["client"]))
+            await tx.audit_many(cid, copied)
             await tx.audit(cid, actor, "contest.import", {
                 "source_contest": imp.source["contest"], "exported_at": imp.source["exported_at"],
                 "archive_sha256": imp.source["sha256"], "entries": len(imp.audit), "phase": imp.state.phase,
                 "renamed_submissions": len(taken)}, client=client)
             await paper_repo.insert_entries(tx, cid, imp.paper)
-            rt = Runtime(contest, imp.state, marks, paper={e.id: e for e in imp.paper})
-            self._recompute(rt)
+            rt = Runtime(contest, imp.state, marks, results, results_error, paper={e.id: e for e in imp.paper})
             tx.on_commit(lambda: self._register(rt))
         self.publish(cid)
         return rt

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from judging.storage import repository as repo
+from judging.storage import repository_staff as staff_repo
 from judging.storage.store import Store
 
 log = logging.getLogger("judging.app.sessions")
@@ -57,6 +58,7 @@ class Session:
     client: str
     user_agent: str
     seen_stored: float = 0.0  # the last_seen the database holds
+    staff_id: str | None = None  # signed in with a staff key (judging.app.staff); None: the organizer
 
     @property
     def id(self) -> str:
@@ -79,8 +81,9 @@ class Sessions:
         async with self.store.write() as tx:
             await repo.forget_sessions(tx, now - 2 * self.max_age)
         rows = await repo.live_sessions(self.store, now - self.idle)
-        self._live = {r[0]: Session(r[0], r[1], r[2], r[3], r[4], seen_stored=r[2]) for r in rows
-                      if now - r[1] <= self.max_age}
+        staff = await staff_repo.session_staff(self.store)
+        self._live = {r[0]: Session(r[0], r[1], r[2], r[3], r[4], seen_stored=r[2], staff_id=staff.get(r[0]))
+                      for r in rows if now - r[1] <= self.max_age}
 
     def start_sweeping(self, every: float = SEEN_EVERY) -> None:
         """Every ``every`` seconds, end the sessions that went idle, so their open console sockets close too
@@ -101,19 +104,24 @@ class Sessions:
             await asyncio.gather(*self._tasks, return_exceptions=True)
 
     # ------------------------------------------------------------------ signing in and checking
-    async def create(self, client: str, user_agent: str, replaces: str | None = None) -> str:
+    async def create(self, client: str, user_agent: str, replaces: str | None = None,
+                     staff: tuple[str, str, str] | None = None) -> str:
         """A new session; returns the raw id for the cookie.  ``replaces``: the raw id this browser held
-        before, ended in the same transaction (signing in again never leaves the old id alive)."""
+        before, ended in the same transaction (signing in again never leaves the old id alive).  ``staff``:
+        (staff id, contest id, audit actor) of a staff member signing in (the session is bound to it), else the organizer."""
         raw = secrets.token_urlsafe(32)
         now = self.clock()
-        s = Session(hash_id(raw), now, now, client, clean_agent(user_agent), seen_stored=now)
+        s = Session(hash_id(raw), now, now, client, clean_agent(user_agent), seen_stored=now,
+                    staff_id=staff[0] if staff else None)
         old = self._live.get(hash_id(replaces)) if replaces else None
         async with self.store.write() as tx:
             if old is not None:
                 await repo.end_sessions(tx, now, "replaced", [old.id_hash])
             await repo.insert_session(tx, s.id_hash, now, s.client, s.user_agent)
-            await tx.audit(None, "organizer", "session.login", {"session": s.id, "user_agent": s.user_agent},
-                           client=client)
+            if staff:
+                await staff_repo.bind_session(tx, s.id_hash, staff[0])
+            await tx.audit(staff[1] if staff else None, staff[2] if staff else "organizer",
+                           "session.login", {"session": s.id, "user_agent": s.user_agent}, client=client)
 
             def commit() -> None:
                 if old is not None:
@@ -192,6 +200,15 @@ class Sessions:
                     del self._watchers[s.id_hash]
         return unwatch
 
+    def of_staff(self, staff_id: str) -> list[Session]:
+        """The live sessions signed in with that staff member's key."""
+        return [s for s in self._live.values() if s.staff_id == staff_id]
+
+    def forget(self, id_hashes: list[str]) -> None:
+        """Sessions ended in the caller's committed transaction (a staff member revoked): dropped, sockets closed."""
+        for id_hash in id_hashes:
+            self._forget(id_hash)
+
     def _forget(self, id_hash: str) -> None:
         self._live.pop(id_hash, None)
         for on_end in list(self._watchers.pop(id_hash, ())):
@@ -251,4 +268,4 @@ def describe(s: Session, current: Session | None, now: float) -> dict:
     return {"id": s.id, "current": current is not None and s.id_hash == current.id_hash,
             "device": device_label(s.user_agent), "user_agent": s.user_agent, "client": s.client or "-",
             "created_at": s.created_at, "last_seen": s.last_seen, "created_label": _when(s.created_at),
-            "seen_label": _ago(max(0.0, now - s.last_seen))}
+            "seen_label": _ago(max(0.0, now - s.last_seen)), "staff_id": s.staff_id}

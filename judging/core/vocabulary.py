@@ -74,6 +74,15 @@ AUDIT_ACTIONS: dict[str, Pair] = {
     "paper.entry": ("录入纸质评分表", "Paper sheet entered"), "paper.agreed": ("纸质评分两次录入一致，计入", "Paper entries agree"),
     "paper.mismatch": ("纸质评分两次录入不一致", "Paper entries differ"),
     "paper.discard": ("作废一次纸质录入", "Paper entry discarded"),
+    "staff.create": ("添加工作人员", "Staff member added"), "staff.revoke": ("撤销工作人员", "Staff member revoked"),
+    "session.login": ("登录控制台", "Console sign-in"), "session.logout": ("退出控制台", "Console sign-out"),
+    "session.revoke": ("结束登录会话", "Console session ended"),
+}
+
+# who works a contest's console: the organizer (every contest) and the staff roles (judging.core.roles)
+ROLES: dict[str, Pair] = {
+    "organizer": ("组织者", "Organizer"), "operator": ("运行员", "Hall operator"),
+    "scorekeeper": ("记分员", "Scorekeeper"), "viewer": ("观察员", "Viewer"),
 }
 
 # where a mark set came from (the exports' 来源 column; judging.app.paper.source_of)
@@ -137,7 +146,7 @@ _OVERTIME = re.compile(r"^overtime(\d+)$")
 
 VOCABULARIES: dict[str, dict[str, Pair]] = {
     "phase": PHASES, "action": ACTIONS, "audit": AUDIT_ACTIONS, "status": STATUSES, "round": ROUNDS, "option": OPTIONS,
-    "panel": PANEL_KINDS, "mark": MARKS, "audience": AUDIENCE, "source": SOURCES, "lifecycle": LIFECYCLE,
+    "panel": PANEL_KINDS, "mark": MARKS, "audience": AUDIENCE, "source": SOURCES, "lifecycle": LIFECYCLE, "role": ROLES,
     "method": METHODS, "rounding": ROUNDING, "tie": tiebreakers.OUTCOMES, "tiebreaker": tiebreakers.labels(),
 }
 

@@ -54,6 +54,9 @@ def who(actor: str, contest: Contest) -> str:
     if actor.startswith("judge:"):
         j = contest.judge(actor[6:])
         return f"评委 {j.name}（{j.id}）" if j else f"评委 {actor[6:]}"
+    if actor.startswith("staff:"):  # a staff member (judging.app.staff): staff:<id>:<name>
+        _, staff_id, name = (actor.split(":", 2) + [""])[:3]
+        return f"工作人员 {name}（{staff_id}）" if name else f"工作人员 {staff_id}"
     return {"organizer": "组织者（控制台）", "organizer:api": "组织者（API 密钥）", "organizer:cli": "组织者（命令行）",
             "system": "系统"}.get(actor, actor)
 

@@ -30,6 +30,7 @@ import math
 import time
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
+from judging.core import roles
 from judging.live import snapshots as views
 from judging.live.hub import Hub
 
@@ -158,8 +159,22 @@ class Publisher:
         self.soon(f"{cid}/watch", lambda: encode(views.watch(svc, svc.runtimes[cid])))
 
     def console(self, svc: "Service", cid: str) -> None:
-        """Also when a judge's phone connects or disconnects (the console shows who is connected)."""
-        self.soon(f"{cid}/console", lambda: encode(views.console(svc, svc.runtimes[cid], self.presence(cid))))
+        """Also when a judge's phone connects or disconnects (the console shows who is connected).  The
+        organizer's consoles (``…/console``) and each staff role's (``…/console/<role>``, the snapshot filtered
+        by :func:`judging.core.roles.console_for`) share one build."""
+        channels = [f"{cid}/console", *(f"{cid}/console/{r}" for r in roles.STAFF_ROLES)]
+        if not any(self.hub.has_subscribers(ch) for ch in channels):
+            return
+
+        def run() -> None:
+            live = [(ch, role) for ch, role in zip(channels, (roles.ORGANIZER, *roles.STAFF_ROLES))
+                    if self.hub.has_subscribers(ch)]
+            if not live:
+                return
+            snap = views.console(svc, svc.runtimes[cid], self.presence(cid))
+            for ch, role in live:
+                self.hub.publish(ch, encode(roles.console_for(role, snap)))
+        self.coalescer.request(f"{cid}/console", run)
 
     def close_judge(self, cid: str, judge: str) -> None:
         self.hub.close_channel(f"{cid}/judge/{judge}")

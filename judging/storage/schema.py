@@ -98,4 +98,14 @@ MIGRATIONS: list[str] = [
     # marks needs
     "ALTER TABLE contests ADD COLUMN rehearsal INTEGER NOT NULL DEFAULT 0; "
     "ALTER TABLE contests ADD COLUMN archive_export TEXT",
+    # 8: staff of one contest (hall operator, scorekeeper, viewer: judging.app.staff); only a hash of each key is
+    # stored; a console session signed in with a staff key names its staff member
+    """
+    CREATE TABLE IF NOT EXISTS staff (
+        id TEXT PRIMARY KEY, contest_id TEXT NOT NULL, name TEXT NOT NULL, role TEXT NOT NULL,
+        key_hash TEXT NOT NULL UNIQUE, created_at REAL NOT NULL, created_by TEXT NOT NULL DEFAULT '',
+        revoked_at REAL);
+    CREATE INDEX IF NOT EXISTS staff_contest ON staff(contest_id);
+    ALTER TABLE sessions ADD COLUMN staff_id TEXT;
+    """,
 ]

@@ -89,6 +89,35 @@ class Tx:
         self.audit_entries.append(entry)
         return entry
 
+    async def audit_many(self, contest_id: str | None, entries: list[tuple[str, str, dict, str, str]]) -> None:
+        """Append many entries (actor, action, detail, reason, client) to the chain at once: one read of the
+        head, the hashes chained in a worker thread, one INSERT for all (an archive's thousands of entries
+        hold the writer -- and every other hall's judges -- for milliseconds, not a round trip each)."""
+        if not entries:
+            return
+        async with self.db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1") as cur:
+            row = await cur.fetchone()
+        prev_seq, prev = (row[0], row[1]) if row else (0, GENESIS)
+        at = time.time()
+
+        def chain() -> list[tuple]:
+            out, h = [], prev
+            for n, (actor, action, detail, reason, client) in enumerate(entries, start=prev_seq + 1):
+                text = json.dumps(detail or {}, ensure_ascii=False, sort_keys=True, default=str)
+                new = entry_hash(h, n, contest_id, at, actor, action, text, reason, client)
+                out.append((n, contest_id, at, actor, action, text, reason, client, h, new))
+                h = new
+            return out
+        rows = await asyncio.to_thread(chain)
+        await self.db.executemany(
+            "INSERT INTO audit (seq, contest_id, at, actor, action, detail, reason, client, prev_hash, hash) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
+        await self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('audit_head', ?)",
+                              (json.dumps([rows[-1][0], rows[-1][9]]),))
+        self.audit_entries.extend(AuditEntry(r[0], contest_id, at, r[3], r[4], e[2] or {}, r[6], r[7], r[9])
+                                  for r, e in zip(rows, entries))
+
+
 def _fail(group: "_Group", e: BaseException) -> None:
     """Wake the writers of a group transaction that did not commit with what went wrong."""
     group.done.set_exception(e if isinstance(e, Exception) else RuntimeError("commit interrupted"))

@@ -28,6 +28,7 @@ from judging.live.hub import Hub
 from judging.live.publisher import Publisher
 from judging.app.service import Service
 from judging.app.sessions import Sessions
+from judging.app.staff import Staff
 from judging.storage.store import StorageFull, Store
 from judging.web import api
 from judging.web import exports_api
@@ -37,6 +38,7 @@ from judging.web import pages
 from judging.web import paper_api
 from judging.web import sessions_api
 from judging.web import sockets
+from judging.web import staff_api
 from judging.web.fanout import RawSend
 from judging.web.static_files import CachedStatic, VersionedStatic
 from judging.web.security import SecurityMiddleware
@@ -82,6 +84,9 @@ def create_app(db_path: str, *, organizer_key: str | None = None, rotate_key: bo
         sessions = Sessions(store)
         await sessions.load()
         sessions.start_sweeping()
+        staff = Staff(store, sessions)  # staff keys of each contest (judging.app.staff)
+        await staff.load()
+        app.state.staff = staff
         app.state.store, app.state.hub, app.state.service, app.state.auth = store, hub, service, auth
         app.state.publisher = publisher
         app.state.sessions = sessions
@@ -100,7 +105,7 @@ def create_app(db_path: str, *, organizer_key: str | None = None, rotate_key: bo
 
     app = Starlette(
         routes=[*pages.routes(), *exports_api.routes(), *paper_api.routes(), *api.routes(), *lifecycle_api.routes(),
-                *sessions_api.routes(), *openapi.routes(),
+                *sessions_api.routes(), *staff_api.routes(), *openapi.routes(),
                 *sockets.routes(),
                 Mount("/static/v", VersionedStatic(directory=str(ROOT / "static"), version=pages.ASSETS.version)),
                 Mount("/static", CachedStatic(directory=str(ROOT / "static")), name="static")],

@@ -1,11 +1,14 @@
-"""Who is asking: the organizer (Bearer key, or session cookie + CSRF header) or a judge (Bearer token).
+"""Who is asking, and may they: the organizer or a staff member (Bearer key, or session cookie + CSRF header),
+or a judge (Bearer token).
 
 What it does: small functions handlers call first; they raise
 :class:`Unauthorized` / :class:`Forbidden` / :class:`TooManyAttempts` (429) or
-return the identity.  :func:`require_organizer` is a coroutine: an organizer key
-not seen before is checked with scrypt in a worker thread, never on the event
-loop (see :mod:`judging.app.auth`).  What it does not do: decide what that identity
-may do in the contest (the service does).
+return the identity.  :func:`require` is the one authorisation check of the routes: it finds the caller
+(:func:`principal`) and asks the role table (:func:`judging.core.roles.allows`) whether it may perform the
+route's operation in the route's contest (``{cid}``).  :func:`require_organizer` is the organizer only (a
+staff member gets 403).  An organizer key not seen before is checked with scrypt in a worker thread, never
+on the event loop (see :mod:`judging.app.auth`); a staff key costs one SHA-256 (:mod:`judging.app.staff`).
+What it does not do: decide what an action does to the contest (the service does).
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ from urllib.parse import urlsplit
 from starlette.requests import HTTPConnection, Request
 
 from judging.app.auth import TooManyAttempts
+from judging.core import roles
 from judging.core.model import Judge
+from judging.core.roles import Principal
 
 
 class Unauthorized(PermissionError):
@@ -37,31 +42,67 @@ def bearer(conn: HTTPConnection) -> str | None:
     return None
 
 
-async def require_organizer(request: HTTPConnection) -> str:
-    """The organizer's actor name, or raise.  Cookie writes need the X-CSRF-Token header.  A wrong Bearer key
-    counts against the client's address (too many in a minute: :class:`TooManyAttempts`, without hashing)."""
+async def principal(request: HTTPConnection) -> Principal:
+    """The organizer or staff member asking, or raise.  Cookie writes need the X-CSRF-Token header.  A Bearer
+    key is a staff key (looked up by its hash) or else the organizer key; a wrong one counts against the
+    client's address (too many in a minute: :class:`TooManyAttempts`, without hashing)."""
     token = bearer(request)
     if token is not None:
+        member = request.app.state.staff.by_key(token)
+        if member is not None:
+            return member.principal()
         if await request.app.state.auth.verify(token, client_of(request)):
-            return "organizer:api"
-        raise Unauthorized("组织者密钥无效 / invalid organizer key")
-    return organizer_session(request)
+            return roles.organizer("organizer:api")
+        raise Unauthorized("密钥无效 / invalid organizer or staff key")
+    return session_principal(request)
 
 
-def organizer_session(request: HTTPConnection) -> str:
-    """The organizer signed in on the console (session cookie naming a live session), or raise; never looks at
-    a Bearer key.  An ended session (logout, revoked, key changed, idle) is refused like no cookie at all."""
+async def require(request: HTTPConnection, operation: str) -> Principal:
+    """The caller, if the role table lets it perform ``operation`` (in the route's contest), else raise
+    401 (nobody) / 403 (a role that may not, or another contest's staff)."""
+    p = await principal(request)
+    cid = request.path_params.get("cid") if "path_params" in request.scope else None
+    if not roles.allows(p, operation, cid):
+        raise Forbidden(roles.refusal(p, operation, cid))
+    request.scope["principal"] = p
+    return p
+
+
+async def require_organizer(request: HTTPConnection) -> str:
+    """The organizer's actor name (a staff member: 403), or raise like :func:`principal`."""
+    p = await principal(request)
+    if not p.is_organizer:
+        raise Forbidden(roles.refusal(p, "staff.manage"))
+    request.scope["principal"] = p
+    return p.actor
+
+
+def session_principal(request: HTTPConnection) -> Principal:
+    """The organizer or staff member signed in on the console (session cookie naming a live session), or raise;
+    never looks at a Bearer key.  An ended session (logout, revoked, key changed, idle, its staff member
+    revoked) is refused like no cookie at all."""
     session = request.session if "session" in request.scope else {}
     current = request.app.state.sessions.check(session.get("sid"))
-    if current is not None:
+    member = request.app.state.staff.get(current.staff_id) if current is not None and current.staff_id else None
+    if current is not None and (current.staff_id is None or member is not None):
         method = request.scope.get("method", "GET")
         if method not in SAFE_METHODS:
             sent = request.headers.get("x-csrf-token", "")
             if not sent or not hmac.compare_digest(sent, session.get("csrf", "")):
                 raise Forbidden("页面已过期，请刷新后重试 / missing or wrong CSRF token; reload the page")
         request.scope["console_session"] = current
-        return "organizer"
+        return member.principal() if member is not None else roles.organizer()
     raise Unauthorized("请先登录控制台 / sign in with the organizer key first")
+
+
+def organizer_session(request: HTTPConnection) -> str:
+    """The actor name of the console session's organizer or staff member (see :func:`session_principal`)."""
+    return session_principal(request).actor
+
+
+def principal_of(conn: HTTPConnection) -> Principal:
+    """Who :func:`require` accepted for this request (the organizer when none was recorded)."""
+    return conn.scope.get("principal") or roles.organizer()
 
 
 def current_session(conn: HTTPConnection):
@@ -92,4 +133,5 @@ def client_of(conn: HTTPConnection) -> str:
 
 
 __all__ = ["Unauthorized", "Forbidden", "TooManyAttempts", "require_organizer", "organizer_session", "judge_of",
-           "client_of", "bearer", "current_session", "foreign_origin", "Judge"]
+           "client_of", "bearer", "current_session", "foreign_origin", "Judge", "require", "principal",
+           "session_principal", "principal_of", "Principal"]

@@ -153,6 +153,15 @@ PATHS = {
                                           params=["sid"])},
     "/api/sessions/others": {"delete": _op("End every console session but the caller's (with a Bearer key: all); "
                                            "{ended, sessions}")},
+    "/api/contests/{cid}/staff": {
+        "get": _op("The contest's staff (hall operators, scorekeepers, viewers): {staff: [{id, name, role, role_label, "
+                   "created_at, sessions}]}; organizer only", params=C),
+        "post": _op("Add a staff member {name, role: operator|scorekeeper|viewer}: {member, key, link, qr, staff}; the "
+                    "key and login link are shown this once (stored hashed); organizer only", params=C,
+                    body=_props(name=S, role=S), ok=201)},
+    "/api/contests/{cid}/staff/{sid}": {"delete": _op(
+        "Revoke a staff member: its key stops working, its console sessions end and its sockets close; "
+        "{revoked, sessions_ended, staff}; organizer only", params=["cid", "sid"])},
     "/api/judge/state": {"get": _op("The judge's own state", auth="judge")},
     "/api/judge/submit": {"post": _op(
         "Submit or amend the judge's marks for the open roadshow; acknowledged after commit; idempotent on "
@@ -191,7 +200,8 @@ DOCUMENT = {
     "info": {"title": "路演评审 Live roadshow judging API", "version": "1"},
     "paths": PATHS,
     "components": {"securitySchemes": {
-        "organizerKey": {"type": "http", "scheme": "bearer", "description": "the organizer key printed on first start"},
+        "organizerKey": {"type": "http", "scheme": "bearer", "description": "the organizer key printed on first start, "
+                         "or a staff member's key (its role decides what it may do: docs/API.md, Staff roles)"},
         "consoleCookie": {"type": "apiKey", "in": "cookie", "name": "judging_session",
                           "description": "console session; writes also need the X-CSRF-Token header"},
         "judgeToken": {"type": "http", "scheme": "bearer", "description": "the token of the judge's personal link"},

@@ -24,7 +24,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
-from judging.core import vocabulary
+from judging.core import roles, vocabulary
 from judging.exports import formats
 from judging.app.auth import new_csrf_token
 from judging.web.links import link_base, unreachable_warning
@@ -84,6 +84,11 @@ async def login_post(request: Request) -> Response:
     target = _local_path(str(form.get("next") or ""))
     if problem := text_problem(key, LINE, ("密钥", "the key")):  # refused before it costs a hash or an attempt
         return render(request, "login.html", status=400, error=problem, next=target)
+    member = request.app.state.staff.by_key(key)  # a staff key: a console session bound to that member
+    if member is not None:
+        own = f"/console/{member.contest}"
+        return await _sign_in(request, target if target.startswith(own + "/") or target == own else own,
+                              staff=(member.id, member.contest, member.principal().actor))
     try:
         good = await request.app.state.auth.verify(key, client_of(request))
     except TooManyAttempts as e:  # answered at once, without hashing the key
@@ -92,8 +97,12 @@ async def login_post(request: Request) -> Response:
         return response
     if not good:
         return render(request, "login.html", status=401, error="密钥不正确 / wrong organizer key", next=target)
+    return await _sign_in(request, target)
+
+
+async def _sign_in(request: Request, target: str, staff: tuple[str, str, str] | None = None) -> Response:
     sid = await request.app.state.sessions.create(client_of(request), request.headers.get("user-agent", ""),
-                                                  replaces=request.session.get("sid"))
+                                                  replaces=request.session.get("sid"), staff=staff)
     request.session.clear()
     request.session["sid"] = sid  # the cookie names a server-side session: ending it there signs this browser out
     request.session["csrf"] = new_csrf_token()
@@ -130,39 +139,83 @@ async def logout(request: Request) -> Response:
         return error_page(request, 403, "页面已过期，未退出登录", title_en="Page expired: still signed in", message=
                           "请回到控制台刷新后再点「退出登录」。 / Missing or wrong CSRF token: you are still signed "
                           "in; reload the console and sign out again.")
-    await sessions.end([current], "logout", "organizer", client_of(request))
+    member = request.app.state.staff.get(current.staff_id)
+    actor = member.principal().actor if member else roles.staff_actor(current.staff_id) if current.staff_id else "organizer"
+    await sessions.end([current], "logout", actor, client_of(request))
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
 
 
-def _console_guard(request: Request) -> Response | None:
-    if request.app.state.sessions.check(request.session.get("sid")) is None:
+def _page_principal(request: Request) -> roles.Principal | None:
+    """The organizer or staff member this browser's live console session belongs to, else None."""
+    current = request.app.state.sessions.check(request.session.get("sid"))
+    if current is None:
+        return None
+    if current.staff_id is None:
+        return roles.organizer()
+    member = request.app.state.staff.get(current.staff_id)
+    return member.principal() if member is not None else None
+
+
+def _console_guard(request: Request, operation: str | None = None) -> Response | None:
+    """None if this browser's session may open the page (``operation`` in the route's contest), else the
+    way to the sign-in page (no live session) or the 403 page (a role that may not)."""
+    who = _page_principal(request)
+    if who is None:
         request.session.clear()
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+    if operation is not None and not roles.allows(who, operation, request.path_params.get("cid")):
+        z, e = vocabulary.label("role", who.role)
+        return error_page(request, 403, "没有权限打开这个页面", title_en="Not allowed", message=
+                          f"{z}「{who.name}」不能打开这个页面。 / {e} {who.name} may not open this page.")
+    request.scope["principal"] = who
     return None
+
+
+def _role_context(request: Request) -> dict:
+    who = request.scope.get("principal") or roles.organizer()
+    return {"role": roles.role_block(who.role), "staff_name": who.name}
 
 
 async def console_index(request: Request) -> Response:
     if (r := _console_guard(request)) is not None:
         return r
+    who = request.scope["principal"]
+    if not who.is_organizer:  # a staff member works one contest: straight to its console
+        return RedirectResponse(f"/console/{who.contest}", status_code=303)
     svc, sessions = request.app.state.service, request.app.state.sessions
     current = sessions.check(request.session.get("sid"))
     now = sessions.clock()
+    staff = request.app.state.staff  # a staff member's session says whose it is (name, role, contest)
+    rows = [{**describe(s, current, now), "staff": staff.get(s.staff_id)} for s in sessions.live()]
     return render(request, "console_index.html", csrf=_csrf(request), contests=list(svc.runtimes.values()),
-                  sessions=[describe(s, current, now) for s in sessions.live()],
-                  lifecycle=await svc.lifecycle_flags())
+                  sessions=rows, lifecycle=await svc.lifecycle_flags())
 
 
-def _console_page(template: str):
+def _console_page(template: str, operation: str):
     async def page(request: Request) -> Response:
-        if (r := _console_guard(request)) is not None:
+        if (r := _console_guard(request, operation)) is not None:
             return r
         rt = request.app.state.service.runtimes.get(request.path_params["cid"])
         if rt is None:
             return error_page(request, 404, "没有这个大赛", "没有这个大赛，请从控制台首页进入。 / No such contest.", "No such contest")
         return render(request, template, csrf=_csrf(request), cid=rt.contest.id, contest=rt.contest,
-                      unreachable=unreachable_warning(_link_base(request)))
+                      unreachable=unreachable_warning(_link_base(request)), **_role_context(request))
     return page
+
+
+async def staff_link(request: Request) -> Response:
+    """A staff member's login link (/k/<key>): says who and where, and signs in only when the button is pressed
+    (a link preview fetching the address signs nobody in)."""
+    member = request.app.state.staff.by_key(request.path_params["key"])
+    rt = request.app.state.service.runtimes.get(member.contest) if member is not None else None
+    if member is None or rt is None:
+        return error_page(request, 404, "登录链接无效", title_en="Login link not valid", message=
+                          "这个工作人员登录链接无效或已被撤销，请向组织者索取新链接。 / This staff login link is not "
+                          "valid or was revoked; ask the organizer for a new one.")
+    z, e = vocabulary.label("role", member.role)
+    return render(request, "staff_login.html", key=request.path_params["key"], member=member, contest=rt.contest,
+                  role_zh=z, role_en=e)
 
 
 def _link_base(request: Request) -> str:
@@ -171,7 +224,7 @@ def _link_base(request: Request) -> str:
 
 
 async def judge_cards(request: Request) -> Response:
-    if (r := _console_guard(request)) is not None:
+    if (r := _console_guard(request, "links.read")) is not None:
         return r
     rt = request.app.state.service.runtimes.get(request.path_params["cid"])
     if rt is None:
@@ -186,7 +239,8 @@ async def judge_cards(request: Request) -> Response:
     screen_url = f"{base}/s/{rt.contest.screen_token}"
     return render(request, "cards.html", csrf=_csrf(request), cid=rt.contest.id, contest=rt.contest, cards=cards,
                   screen_url=screen_url, link_base=base, unreachable=unreachable_warning(base),
-                  screen_qr=segno.make(screen_url, error="m").svg_inline(scale=4, border=2, omitsize=True))
+                  screen_qr=segno.make(screen_url, error="m").svg_inline(scale=4, border=2, omitsize=True),
+                  **_role_context(request))
 
 
 async def screen_page(request: Request) -> Response:
@@ -220,10 +274,11 @@ def routes() -> list[Route]:
     return [
         Route("/", home), Route("/login", login_page, methods=["GET"]), Route("/login", login_post, methods=["POST"]),
         Route("/logout", logout, methods=["POST"]), Route("/console", console_index),
-        Route("/console/{cid}", _console_page("console.html")),
-        Route("/console/{cid}/setup", _console_page("setup.html")),
-        Route("/console/{cid}/audit", _console_page("audit.html")),
-        Route("/console/{cid}/paper", _console_page("paper.html")),  # paper entry (judging.web.paper_api)
+        Route("/console/{cid}", _console_page("console.html", "console.read")),
+        Route("/console/{cid}/setup", _console_page("setup.html", "setup.change")),
+        Route("/console/{cid}/audit", _console_page("audit.html", "audit.read")),
+        Route("/console/{cid}/paper", _console_page("paper.html", "marks.correct")),  # paper entry (paper_api)
+        Route("/k/{key}", staff_link, methods=["GET"]),
         Route("/console/{cid}/cards", judge_cards),
         Route("/s/{token}", screen_page), Route("/j/{token}", judge_page),
     ]

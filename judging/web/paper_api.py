@@ -27,12 +27,12 @@ from judging.exports.paper_sheets import blank_sheets, chosen_sheets
 from judging.exports.pdf_sheets import FontMissing
 from judging.exports.snapshot import content_disposition
 from judging.web.api import api, body_json, json_error, svc
-from judging.web.deps import client_of, require_organizer
+from judging.web.deps import client_of, require
 
 
 @api
 async def overview(request: Request) -> Response:
-    await require_organizer(request)
+    await require(request, "marks.correct")
     service = svc(request)
     rt = service.get(request.path_params["cid"])
     c = rt.contest
@@ -47,7 +47,7 @@ async def overview(request: Request) -> Response:
 
 @api
 async def sheet(request: Request) -> Response:
-    await require_organizer(request)
+    await require(request, "marks.correct")
     service = svc(request)
     rt = service.get(request.path_params["cid"])
     q = request.query_params
@@ -57,7 +57,7 @@ async def sheet(request: Request) -> Response:
 
 @api
 async def enter(request: Request) -> Response:
-    actor = await require_organizer(request)
+    actor = (await require(request, "marks.correct")).actor
     answer = await svc(request).enter_paper(request.path_params["cid"], await body_json(request), actor,
                                             client_of(request))
     return JSONResponse(answer, status_code=201)
@@ -65,7 +65,7 @@ async def enter(request: Request) -> Response:
 
 @api
 async def discard(request: Request) -> Response:
-    actor = await require_organizer(request)
+    actor = (await require(request, "marks.correct")).actor
     body = await body_json(request)
     answer = await svc(request).discard_paper(request.path_params["cid"], request.path_params["eid"],
                                               str(body.get("reason") or ""), actor, client_of(request))
@@ -74,7 +74,7 @@ async def discard(request: Request) -> Response:
 
 @api
 async def sheets_pdf(request: Request) -> Response:
-    await require_organizer(request)
+    await require(request, "marks.correct")
     rt = svc(request).get(request.path_params["cid"])
     q = request.query_params
     judges = [j for v in q.getlist("judge") for j in v.split(",") if j]

@@ -27,10 +27,12 @@ from judging.live.frames import Message
 from judging.live.hub import CLOSE, Subscriber
 from judging.live.publisher import encode
 from judging.web.fanout import PONG, Sink, sansio_protocol
-from judging.web.deps import Forbidden, TooManyAttempts, Unauthorized, current_session, foreign_origin, require_organizer
+from judging.core import roles
+from judging.web.deps import Forbidden, TooManyAttempts, Unauthorized, current_session, foreign_origin, principal
 
 HEARTBEAT_SECONDS = 10.0
 INVALID = 4401  # close code: wrong or expired token / session; clients stop retrying
+FORBIDDEN = 4403  # close code: signed in, but this role may not open it (another contest's staff); no retry
 THROTTLED = 4429  # close code: too many wrong organizer keys from this address lately; retry later
 FULL = 4503  # close code: too many sockets on this screen link (or from this address); retry later
 # Caps on screen-link sockets (the projector and every phone following it).  Per contest: well above the 5,000
@@ -179,24 +181,34 @@ async def console_socket(ws: WebSocket) -> None:
         await _refuse(ws)
         return
     try:
-        await require_organizer(ws)
+        who = await principal(ws)
         rt = svc.runtimes.get(ws.path_params["cid"])
     except TooManyAttempts:  # too many wrong keys from this address: refused without hashing, may retry later
         await _refuse(ws, THROTTLED)
         return
     except (Unauthorized, Forbidden):
-        rt = None
-    if rt is None:
+        who, rt = None, None
+    if who is not None and not roles.allows(who, "console.read", ws.path_params["cid"]):
+        await _refuse(ws, FORBIDDEN, "没有权限 / not allowed")  # another contest's staff
+        return
+    if rt is None or who is None:
         await _refuse(ws)
         return
     await ws.accept()
     cid = rt.contest.id
     session = current_session(ws)  # None for a Bearer key; else the socket closes when this session ends
+    staff = ws.app.state.staff
 
     def watch(sub: Subscriber) -> Callable[[], None]:
-        return ws.app.state.sessions.watch(session, lambda: sub.offer(CLOSE))
+        # closes when the console session ends, or the staff member is revoked (also a socket opened with its key)
+        stops = [ws.app.state.sessions.watch(session, lambda: sub.offer(CLOSE))] if session else []
+        if who.staff_id:
+            stops.append(staff.watch(who.staff_id, lambda: sub.offer(CLOSE)))
+        return lambda: [stop() for stop in stops] and None
 
-    await _serve(ws, f"{cid}/console", lambda: views.console(svc, svc.get(cid), ws.app.state.publisher.presence(cid)), watch=watch if session else None)
+    channel = f"{cid}/console" if who.is_organizer else f"{cid}/console/{who.role}"  # one snapshot per role
+    await _serve(ws, channel, lambda: roles.console_for(who.role, views.console(
+        svc, svc.get(cid), ws.app.state.publisher.presence(cid))), watch=watch if session or who.staff_id else None)
 
 
 def routes() -> list[WebSocketRoute]:
