@@ -141,6 +141,30 @@ class Staff:
             tx.on_commit(commit)
         return ended
 
+    async def contest_deleted(self, cid: str) -> int:
+        """Contest ``cid`` was deleted (its staff rows with it, :mod:`judging.app.lifecycle`): its members'
+        sessions end and their sockets close, with no audit entry of their own (``contest.delete`` closed the
+        contest's log).  Returns how many console sessions were ended."""
+        members = self.of_contest(cid)
+        if not members:
+            return 0
+        sessions = [s.id_hash for m in members for s in self.sessions.of_staff(m.id)]
+        ended = 0
+        if sessions:
+            async with self.store.write() as tx:
+                ended = await repo.end_sessions(tx, self.clock(), "contest_deleted", sessions)
+        gone = {m.id for m in members}
+        self._by_id = {k: m for k, m in self._by_id.items() if k not in gone}
+        self._by_hash = {h: m for h, m in self._by_hash.items() if m.id not in gone}
+        self.sessions.forget(sessions)
+        for staff_id in gone:
+            for on_end in list(self._watchers.pop(staff_id, ())):
+                try:
+                    on_end()
+                except Exception:  # one broken socket must not keep the others open
+                    log.exception("closing a socket of a deleted contest's staff member failed")
+        return ended
+
     # ------------------------------------------------------------------ sockets
     def watch(self, staff_id: str, on_end: Callable[[], None]) -> Callable[[], None]:
         """Call ``on_end`` when the member is revoked (at once if it already is); returns the unwatch function."""

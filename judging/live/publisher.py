@@ -169,7 +169,7 @@ class Publisher:
         def run() -> None:
             live = [(ch, role) for ch, role in zip(channels, (roles.ORGANIZER, *roles.STAFF_ROLES))
                     if self.hub.has_subscribers(ch)]
-            if not live:
+            if not live or cid in self.closed or cid not in svc.runtimes:  # deleted meanwhile: nothing to build
                 return
             snap = views.console(svc, svc.runtimes[cid], self.presence(cid))
             for ch, role in live:

@@ -56,6 +56,7 @@ async def delete(request: Request) -> Response:
     actor = await require_organizer(request)
     confirm = (await body_json(request)).get("confirm", request.query_params.get("confirm"))
     done = await svc(request).delete_contest(request.path_params["cid"], confirm, actor, client_of(request))
+    await request.app.state.staff.contest_deleted(request.path_params["cid"])  # its staff's sessions end too
     return JSONResponse(done)
 
 
