@@ -20,6 +20,7 @@ from typing import Iterable, Mapping
 
 import numpy as np
 
+from judging.core.carry import carried
 from judging.core.awards import Allocation, allocate_awards, decimal, money
 from judging.core.ranking import OvertimeRound, Tie, rank_track
 from judging.core.rules_model import Award, Rules
@@ -50,13 +51,18 @@ class ProjectResult:
     grant: Fraction
     tie: str | None
     pending: bool = False
+    previous: float | None = None      # a later stage: the previous stage's total (judging.core.carry)
+    stage_total: float | None = None   # a later stage: this stage's own total, before the carry
 
     def to_json(self) -> dict:
-        return {"project": self.project, "name": self.name, "track": self.track, "rank": self.rank,
-                "total": self.total, "panels": self.panels, "rounds": self.rounds, "overtime": self.overtime,
-                "award": self.award.id if self.award else None,
-                "award_label": self.award.label if self.award else None,
-                "grant": money(self.grant), "tie": self.tie, "pending_overtime": self.pending}
+        d = {"project": self.project, "name": self.name, "track": self.track, "rank": self.rank,
+             "total": self.total, "panels": self.panels, "rounds": self.rounds, "overtime": self.overtime,
+             "award": self.award.id if self.award else None,
+             "award_label": self.award.label if self.award else None,
+             "grant": money(self.grant), "tie": self.tie, "pending_overtime": self.pending}
+        if self.stage_total is not None:  # only a later stage's results carry these
+            d["previous_total"], d["stage_total"] = self.previous, self.stage_total
+        return d
 
 
 @dataclass(frozen=True)
@@ -102,18 +108,25 @@ class Results:
     rounds: dict[str, RoundScores] = field(default_factory=dict, repr=False)
     table: MarkTable | None = field(default=None, repr=False)
     money: MoneySummary | None = None
+    carry_weight: float | None = None  # a later stage: the previous stage's weight in each total
 
     def to_json(self) -> dict:
-        return {"results": [r.to_json() for r in self.results], "ties": [t.to_json() for t in self.ties],
-                "needs_overtime": self.needs_overtime, "warnings": self.warnings,
-                "money": self.money.to_json() if self.money else None}
+        d = {"results": [r.to_json() for r in self.results], "ties": [t.to_json() for t in self.ties],
+             "needs_overtime": self.needs_overtime, "warnings": self.warnings,
+             "money": self.money.to_json() if self.money else None}
+        if self.carry_weight is not None:
+            d["carry_weight"] = self.carry_weight
+        return d
 
     def by_project(self) -> dict[str, ProjectResult]:
         return {r.project: r for r in self.results}
 
 
 def compute(rules: Rules, marks: MarkTable | Iterable[Mark],
-            projects: Mapping[str, ProjectInfo] | None = None) -> Results:
+            projects: Mapping[str, ProjectInfo] | None = None,
+            previous: Mapping[str, float] | None = None) -> Results:
+    """``previous``: a later stage's projects' totals in the stage before (:mod:`judging.core.carry` weighs them
+    in with the rules' ``[carry] weight``, 0 without one); None for a contest of one stage."""
     table = marks if isinstance(marks, MarkTable) else MarkTable.from_marks(marks)
     projects = dict(projects or {})
     if projects:
@@ -138,6 +151,10 @@ def compute(rules: Rules, marks: MarkTable | Iterable[Mark],
                     for p in rules.panels}
     panel_totals = {k: round_array(v, digits, mode) if "panel" in rules.rounding.steps else denoise(v)
                     for k, v in panel_totals.items()}
+
+    own = totals
+    if previous is not None:
+        totals = carried(rules, totals, [previous.get(pid) for pid in table.projects])
 
     only_overtime = [table.projects[i] for i in range(n) if np.isnan(totals[i])]
     if only_overtime:
@@ -184,9 +201,11 @@ def compute(rules: Rules, marks: MarkTable | Iterable[Mark],
                     panels={k: float(v[i]) for k, v in panel_totals.items()},
                     rounds={r: float(scored[r].score[i]) for r in regular if scored[r].present[i]},
                     overtime={r: float(scored[r].score[i]) for r in overtime if scored[r].present[i]},
-                    award=alloc.award[pid], grant=alloc.grant[pid], tie=tie_of.get(pid), pending=place.pending))
+                    award=alloc.award[pid], grant=alloc.grant[pid], tie=tie_of.get(pid), pending=place.pending,
+                    **({} if previous is None else {"previous": previous.get(pid), "stage_total": float(own[i])})))
     money = _money_summary(rules, allocations)
-    return Results(out, ties, needs, warnings, scored, table, money)
+    weight = None if previous is None else (rules.carry.weight if rules.carry else 0.0)
+    return Results(out, ties, needs, warnings, scored, table, money, weight)
 
 
 def _money_summary(rules: Rules, allocations: Mapping[str, Allocation]) -> MoneySummary:
@@ -265,3 +284,13 @@ class _BreakerFacts:
         if not sel.any():
             return 0.0
         return round_value(float(t.score[sel].mean()), self.rules.rounding.digits, self.rules.rounding.mode)
+
+
+def breaker_facts(rules: Rules, results: Results) -> _BreakerFacts:
+    """What the tie-breakers read, from computed results (the advancement line, :mod:`judging.core.advance`)."""
+    table = results.table if results.table is not None else MarkTable.from_marks([])
+    regular = [name for name in results.rounds if not is_overtime(name)]
+    by = results.by_project()
+    panel_totals = {p.id: np.array([by[pid].panels.get(p.id, np.nan) if pid in by else np.nan
+                                    for pid in table.projects], dtype=float) for p in rules.panels}
+    return _BreakerFacts(rules, table, results.rounds, regular, panel_totals)

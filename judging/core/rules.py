@@ -16,7 +16,7 @@ from __future__ import annotations
 import tomllib
 from typing import Any
 
-from judging.core import rules_audience, rules_prizes
+from judging.core import rules_audience, rules_prizes, rules_stages
 from judging.core.rules_model import (COMBINE, GRANT_CAPS, GRANT_EXCESS, GRANT_MODES, GRANT_TIES, METHODS,  # noqa: F401
                                       MONEY_UNITS, OVERTIME_ROUND, PER, ROUND_TOTALS, ROUNDING_MODES, ROUNDING_STEPS,
                                       TIE_SCOPES, TRACK_MODES, TRACK_SPLITS, Award, Criterion, Grants, MarkBounds,
@@ -133,7 +133,8 @@ class _Parser:
     # sections --------------------------------------------------------------
     def rules(self, data: dict, text: str) -> Rules:
         self.no_unknown(data, {"name", "marks", "criteria", "panels", "combine", "rounds", "rounding",
-                               "ties", "awards", "grants", "tracks", "popularity", "description"}, "")
+                               "ties", "awards", "grants", "tracks", "popularity", "description",
+                               *rules_stages.SECTIONS}, "")
         name = self.shown(self.text(data, "name", "", ""), "name", "")
         if not name.strip():
             raise self.fail("name", "is required")
@@ -160,10 +161,11 @@ class _Parser:
         tracks = rules_prizes.tracks(self, self.table(data, "tracks", {"mode", "split", "budgets"}), grants)
         popularity = rules_audience.popularity(self, self.table(data, "popularity", rules_audience.POPULARITY_KEYS),
                                                "popularity" in data, panels, awards)
+        advance, carry = rules_stages.sections(self, data, panels, criteria)
         return Rules(name=name, marks=marks, criteria=criteria, panels=panels, combine=combine,
                      rounds_total=rounds_total, rounds_factor=rounds_factor, use_entry_factor=use_entry_factor,
                      rounding=rounding, ties=ties, awards=awards, grants=grants, tracks=tracks, popularity=popularity,
-                     source=self.source,
+                     advance=advance, carry=carry, source=self.source,
                      text=text)
 
     def criteria(self, raw: Any, marks: MarkBounds) -> tuple[Criterion, ...]:
