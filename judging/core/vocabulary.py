@@ -68,6 +68,20 @@ AUDIT_ACTIONS: dict[str, Pair] = {
     "mark.submit": ("评委提交评分", "Marks submitted"), "mark.amend": ("评委修改评分", "Marks amended"),
     "mark.correct": ("组织者更正评分", "Marks corrected"), "mark.void": ("组织者作废评分", "Marks voided"),
     "judge.nudge": ("提醒评委尽快提交", "Judge nudged"),
+    "stage.set": ("设置比赛阶段", "Stage set"), "stage.next": ("添加下一阶段", "Next stage added"),
+    "stage.advance": ("晋级到下一阶段", "Advanced to the next stage"),
+    "review.open": ("开放书面评审", "Review opened"), "review.deadline": ("更改评审截止时间", "Review deadline changed"),
+    "review.close": ("截止书面评审", "Review closed"),
+}
+
+# stages of a season (judging.core.stages, judging.core.review): kinds, a review's phases, an application's status
+STAGE_WORDS: dict[str, Pair] = {
+    "live": ("现场路演", "Live roadshow"), "review": ("书面评审", "Document review"),
+    "review_setup": ("未开放", "Not open yet"), "review_open": ("评审中", "Review open"),
+    "review_closed": ("已截止", "Closed"), "review_advanced": ("已晋级", "Advanced"),
+    "scored": ("已评", "Scored"), "unscored": ("未评", "Not scored"), "advanced": ("晋级", "Advances"),
+    "not_advanced": ("未晋级", "Does not advance"), "stage": ("第 {n} 阶段", "Stage {n}"),
+    "previous_total": ("上一阶段得分", "Previous stage"), "stage_total": ("本阶段得分", "This stage"),
 }
 
 # a judge's marks for one roadshow, as the sheets and the console list them
@@ -107,7 +121,7 @@ _OVERTIME = re.compile(r"^overtime(\d+)$")
 VOCABULARIES: dict[str, dict[str, Pair]] = {
     "phase": PHASES, "action": ACTIONS, "audit": AUDIT_ACTIONS, "status": STATUSES, "round": ROUNDS, "option": OPTIONS,
     "panel": PANEL_KINDS, "mark": MARKS,
-    "method": METHODS, "rounding": ROUNDING, "tie": tiebreakers.OUTCOMES, "tiebreaker": tiebreakers.labels(),
+    "method": METHODS, "rounding": ROUNDING, "stage": STAGE_WORDS, "tie": tiebreakers.OUTCOMES, "tiebreaker": tiebreakers.labels(),
 }
 
 

@@ -1,9 +1,8 @@
 """Snapshots pushed to clients: what each role may see (pure functions of the runtime).
 
-What it does: builds the full-state JSON for the big screen (public: never a
-mark before that roadshow's scoring has closed, never an award before it is
-revealed), for the console (everything) and for one judge (only their own
-task and marks).  See docs/PROTOCOL.md for the shapes.
+What it does: builds the full-state JSON for the big screen (public: never a mark before that roadshow's
+scoring has closed, never an award before it is revealed), for the console (everything; a season's stage:
+:mod:`judging.live.stage_views`) and for one judge (only their own task and marks).  See docs/PROTOCOL.md.
 
 What it does not do: send anything (:mod:`judging.live.publisher`, :mod:`judging.live.hub`), find out who
 is connected (the publisher passes it in) or change state.
@@ -23,6 +22,7 @@ from judging.core.rules import short_label
 from judging.core.panel_methods import explain_panel
 from judging.core.tiebreakers import how_settled, tie_text
 from judging.core.tracks import track_notice
+from judging.live import stage_views
 
 if TYPE_CHECKING:
     from judging.app.runtime import Runtime
@@ -302,6 +302,7 @@ def console(svc: "Service", rt: "Runtime", connected: Collection[str] = frozense
     }
     snap["marks"] = [m.to_json() for m in rt.marks.values()]
     snap["storage"] = {"ok": not svc.store.full, "message": STORAGE_FULL if svc.store.full else None}
+    snap.update({"stage": stage_views.console(svc, rt)} if c.stage is not None else {})  # a season's stage only
     return snap
 
 

@@ -59,3 +59,12 @@ MIGRATIONS: list[str] = [
     "ALTER TABLE marks ADD COLUMN packed BLOB; ALTER TABLE marks ADD COLUMN packed_criteria TEXT; "
     "UPDATE marks SET packed = pack_values(marks), packed_criteria = pack_criteria(marks)",
 ]
+MIGRATIONS.append(
+    # stages of a season (judging.storage.repository_stages): a contest's series, place, label and kind, with its
+    # review state and what it brought from the stage before in ``detail`` (JSON); a lone contest has no row
+    """
+    CREATE TABLE IF NOT EXISTS stages (
+        contest_id TEXT PRIMARY KEY, series TEXT NOT NULL, stage INTEGER NOT NULL, label TEXT NOT NULL DEFAULT '',
+        kind TEXT NOT NULL DEFAULT 'live', detail TEXT NOT NULL DEFAULT '{}');
+    CREATE INDEX IF NOT EXISTS stages_series ON stages(series, stage);
+    """)

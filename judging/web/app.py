@@ -32,6 +32,7 @@ from judging.web import exports_api
 from judging.web import openapi
 from judging.web import pages
 from judging.web import sessions_api
+from judging.web import stages_api
 from judging.web import sockets
 from judging.web.fanout import RawSend
 from judging.web.static_files import CachedStatic, VersionedStatic
@@ -92,7 +93,8 @@ def create_app(db_path: str, *, organizer_key: str | None = None, rotate_key: bo
             await store.close()
 
     app = Starlette(
-        routes=[*pages.routes(), *exports_api.routes(), *api.routes(), *sessions_api.routes(), *openapi.routes(),
+        routes=[*pages.routes(), *exports_api.routes(), *api.routes(), *stages_api.routes(), *sessions_api.routes(),
+                *openapi.routes(),
                 *sockets.routes(),
                 Mount("/static/v", VersionedStatic(directory=str(ROOT / "static"), version=pages.ASSETS.version)),
                 Mount("/static", CachedStatic(directory=str(ROOT / "static")), name="static")],
