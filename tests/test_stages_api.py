@@ -160,6 +160,23 @@ def test_a_review_stage_to_a_final(env):
     for row in res["results"]:
         assert row["previous_total"] == prev[row["project"]]
         assert row["total"] == round(0.7 * row["stage_total"] + 0.3 * row["previous_total"], 2)
+    # the final's exports show both stages; the first stage's and a lone contest's workbook have no such sheet
+    import io
+
+    import openpyxl
+    wb = openpyxl.load_workbook(io.BytesIO(c.get("/api/contests/fin/export/results.xlsx", headers=ORG).content))
+    assert "初审排名" in wb.sheetnames and "两阶段得分" in wb.sheetnames
+    ws = wb["初审排名"]
+    rows = [[ws.cell(r, k).value for k in range(1, 7)] for r in range(5, 10)]
+    assert [r[1] for r in rows] == [e["project"] for e in st["earlier"]]
+    assert [r[5] for r in rows] == ["晋级"] * 3 + ["未晋级"] * 2
+    both = wb["两阶段得分"]
+    assert {both.cell(r, 2).value: both.cell(r, 4).value for r in range(5, 8)} == prev
+    first = openpyxl.load_workbook(io.BytesIO(c.get("/api/contests/rev/export/results.xlsx", headers=ORG).content))
+    assert not any("排名" in n or "两阶段" in n for n in first.sheetnames)
+    archive = c.get("/api/contests/fin/export/archive.json", headers=ORG).json()
+    assert archive["stage"]["came_from"] == "rev" and len(archive["stage"]["earlier"]) == 5
+    assert all("previous_total" in r for r in archive["results"]["results"])
 
 
 def test_the_stages_survive_a_restart(env, tmp_path):
