@@ -99,7 +99,7 @@ function render(st) {
     el('details', {}, el('summary', {}, '上一阶段排名 ', el('span', { class: 'en' }, 'Previous ranking')),
       rankingTable(st.earlier, 'season-earlier', 'advanced')));
   }
-  if (st.review) parts.push(reviewPart(st));
+  if (st.kind === 'review' && st.review.progress) parts.push(reviewPart(st));
   const adv = st.advancement;
   if (adv.error) parts.push(el('p', { class: 'hint', id: 'season-advance-note' }, adv.error));
   else {
