@@ -75,7 +75,7 @@ function rankingTable(rows, id, advancedKey, reasons = {}) {
   return el('table', { class: 'table', id },
     el('thead', {}, el('tr', {}, el('th', {}, '名次'), el('th', {}, '项目'), el('th', {}, '得分'), el('th', {}, '晋级'))),
     el('tbody', {}, ...rows.map((r) => el('tr', { 'data-project': r.project, class: r[advancedKey] ? 'advancing' : '' },
-      el('td', { class: 'num' }, String(r.rank)), el('td', {}, r.name || r.project), el('td', { class: 'num' }, String(r.total)),
+      el('td', { class: 'num' }, String(r.rank)), el('td', {}, r.name || r.project), el('td', { class: 'num' }, r.total_text ?? String(r.total)),
       el('td', { title: reasons[r.project] || r.reason || '' }, r[advancedKey] ? '晋级 ✓' : '—')))));
 }
 
@@ -97,7 +97,7 @@ function render(st) {
       el('span', { class: 'en' }, `projects advanced from ${st.came_from}`),
       st.carry_weight ? `，上一阶段得分计入 ${Math.round(st.carry_weight * 100)}%` : ''),
     el('details', {}, el('summary', {}, '上一阶段排名 ', el('span', { class: 'en' }, 'Previous ranking')),
-      rankingTable(st.earlier, 'season-earlier', 'advanced')));
+      rankingTable(st.earlier.map((r, i) => ({ ...r, total_text: st.earlier_text[i] })), 'season-earlier', 'advanced')));
   }
   if (st.kind === 'review' && st.review.progress) parts.push(reviewPart(st));
   const adv = st.advancement;

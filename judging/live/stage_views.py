@@ -44,6 +44,7 @@ def console(svc: "Service", rt: "Runtime") -> dict:
                  "next": ({"id": nxt.contest.id, "name": nxt.contest.name, "label": stage_name(svc.stage_of(nxt)),
                            "projects": len(nxt.contest.projects)} if nxt else None),
                  "carry_weight": c.rules.carry.weight if c.rules.carry else None,
+                 "earlier_text": [vocabulary.score_text(r.total, c.rules.rounding.digits) for r in info.earlier],
                  "server_time": now}
     if info.is_review:
         scored = [(j, p) for (p, _r, j), m in rt.marks.items() if m.status == "active"]
@@ -64,6 +65,7 @@ def console(svc: "Service", rt: "Runtime") -> dict:
     if results is not None and info.is_review:  # a review has no live results table: its ranking goes here
         going = set(adv.advancing) if adv else set()
         out["ranking"] = [{"rank": r.rank, "project": r.project, "name": r.name, "track": r.track, "total": r.total,
+                           "total_text": vocabulary.score_text(r.total, c.rules.rounding.digits),
                            "advancing": r.project in going} for r in results.results]
     out["can_advance"] = bool(nxt and adv and adv.decided and (
         (info.is_review and info.review.phase == "closed") or (not info.is_review and rt.state.phase == "locked")))
