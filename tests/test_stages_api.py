@@ -10,7 +10,7 @@ import uuid
 import pytest
 
 from judging.app.setup_commands import load_preset
-from tests.helpers import ORG, bearer, contest, create_contest, make_client
+from tests.helpers import ORG, Evening, bearer, contest, create_contest, make_client
 
 NOW = 1_800_000_000.0
 BASE = '''name = "初审：专家评分"
@@ -237,3 +237,29 @@ def test_refusals_change_nothing(env):
     # the next stage's projects come only from the advancement
     assert c.post("/api/contests/fin/stages", headers=ORG,
                   json={"projects": APPS}).status_code == 422
+
+
+def test_a_live_stage_advances_by_minimum_score_once_locked(env):
+    c, clock, _ = env
+    rules = BASE + "[advance]\nmin_score = 70\n"
+    create_contest(c, {"id": "semi", "name": "复赛", "rules_text": rules, "projects": APPS, "judges": JUDGES})
+    post(c, "/api/contests/semi/stage", {"label": "复赛"})
+    post(c, "/api/contests/semi/stages", {"id": "fin", "label": "决赛"}, 201)
+    assert contest(c, "fin")["setup"]["rules"]["text"] == rules          # copied
+    post(c, "/api/contests/semi/draw", {"seed": "x"})
+    ev = Evening(c, "semi")
+    levels = {"A1": 0.9, "A2": 0.7, "A3": 0.69, "A4": 0.8, "A5": 0.5}
+    ev.run(ev.state["setup"]["order"], lambda j, pid: review_marks(levels[pid]))
+    ev.act("rank")
+    r = c.post("/api/contests/semi/advance", headers=ORG)
+    assert r.status_code == 409 and "锁定" in r.json()["error"]           # not before the lock
+    ev.reveal_and_lock()
+    final = post(c, "/api/contests/semi/advance")
+    assert [p["id"] for p in final["setup"]["projects"]] == ["A1", "A2", "A4"]
+    reasons = {r["project"]: r["reason"] for r in final["stage"]["earlier"]}
+    assert "低于晋级分数线 70" in reasons["A3"] and "达到晋级分数线" in reasons["A2"]
+    # the next stage's projects now exist, so its order can be drawn; advancing again is refused, nothing changes
+    post(c, "/api/contests/fin/draw", {"seed": "y"})
+    r = c.post("/api/contests/semi/advance", headers=ORG)
+    assert r.status_code == 409 and "已经晋级" in r.json()["error"]
+    assert len(contest(c, "fin")["setup"]["order"]) == 3

@@ -281,6 +281,8 @@ class StageCommands:
                                else "已经晋级过了 / this stage has already advanced")
             if not info.is_review and rt.state.phase != "locked":
                 raise Conflict("请先锁定本阶段结果 / lock this stage's results first")
+            if nxt.contest.stage is not None and nxt.contest.stage.came_from:
+                raise Conflict("已经晋级过了，下一阶段的项目已确定 / this stage has already advanced")
             if not self._untouched(nxt):
                 raise Conflict("下一阶段已经开始，不能再晋级 / the next stage has already started")
             adv, why = self.advancement(rt)
@@ -320,7 +322,3 @@ class StageCommands:
         self.publish(cid)
         self.publish(nxt.contest.id)
         return nxt
-
-
-def is_review_stage(contest: Contest) -> bool:
-    return contest.stage is not None and contest.stage.is_review

@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.helpers import new_page
+from tests.browser.test_pages_a11y import run_axe
 from tests.conftest import LiveServer
 from tests.helpers import Evening, bearer, create_contest
 
@@ -134,6 +135,10 @@ def test_a_review_stage_then_a_live_final(browser: Browser, server: LiveServer, 
             for phone in phones:
                 score_on_the_phone(phone, pid, LEVELS[pid])
         expect(phones[0].locator("#review-count")).to_contain_text("已评 8 / 8")
+        assert run_axe(phones[0]) == [], "axe on the review phone's list"
+        phones[0].click('#review-list button[data-project="A1"]')
+        assert run_axe(phones[0]) == [], "axe on the review phone's score form"
+        phones[0].click('#review-form button[type="button"]')
         phones[0].screenshot(path=str(artifacts / "review-phone.png"))
         # a change of mind before the close: the form shows the saved marks, the change is saved
         phones[1].click('#review-list button[data-project="A7"]')
@@ -157,6 +162,7 @@ def test_a_review_stage_then_a_live_final(browser: Browser, server: LiveServer, 
         expect(console.locator('#season-progress li[data-project="A1"]')).to_contain_text("5 / 5")
         expect(console.locator("#season-advancing")).to_contain_text("5")
         console.screenshot(path=str(artifacts / "review-console.png"), full_page=True)
+        assert run_axe(console) == [], "axe on the review stage's console"
         console.click('#season [data-stage-action="close"]')
         expect(season).to_contain_text("已截止")
         console.click('#season [data-stage-action="advance"]')
