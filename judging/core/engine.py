@@ -152,15 +152,13 @@ def compute(rules: Rules, marks: MarkTable | Iterable[Mark],
     panel_totals = {k: round_array(v, digits, mode) if "panel" in rules.rounding.steps else denoise(v)
                     for k, v in panel_totals.items()}
 
-    own = totals
-    if previous is not None:
-        totals = carried(rules, totals, [previous.get(pid) for pid in table.projects])
-
     only_overtime = [table.projects[i] for i in range(n) if np.isnan(totals[i])]
     if only_overtime:
         raise ScoringError(f"只有加时赛评分 / project {only_overtime[0]!r} has overtime marks but no regular round",
                            project=only_overtime[0])
 
+    own = totals  # a later stage of a season: the previous stage's total weighed in (judging.core.carry)
+    totals = totals if previous is None else carried(rules, totals, [previous.get(pid) for pid in table.projects])
     keys = _BreakerFacts(rules, table, scored, regular, panel_totals)
     ot_rounds = [OvertimeRound(overtime_number(name), name,
                                {table.projects[i]: round_value(float(scored[name].score[i]), digits, mode)

@@ -155,13 +155,13 @@ class _Parser:
             raise self.fail("rounds.use_entry_factor", "must be true or false")
         rounding = self.rounding(self.table(data, "rounding", {"digits", "mode", "steps"}))
         ties = self.ties(self.table(data, "ties", {"scope", "breakers", "max_overtime"}), panels, criteria)
+        advance, carry = rules_stages.sections(self, data, panels, criteria)  # [advance], [carry]: a season's stages
         awards = rules_prizes.awards(self, data.get("awards", []))
         grants = rules_prizes.grants(self, self.table(data, "grants", {"mode", "budget", "cap", "unit", "tie", "money_unit", "excess"}),
                              awards)
         tracks = rules_prizes.tracks(self, self.table(data, "tracks", {"mode", "split", "budgets"}), grants)
         popularity = rules_audience.popularity(self, self.table(data, "popularity", rules_audience.POPULARITY_KEYS),
                                                "popularity" in data, panels, awards)
-        advance, carry = rules_stages.sections(self, data, panels, criteria)
         return Rules(name=name, marks=marks, criteria=criteria, panels=panels, combine=combine,
                      rounds_total=rounds_total, rounds_factor=rounds_factor, use_entry_factor=use_entry_factor,
                      rounding=rounding, ties=ties, awards=awards, grants=grants, tracks=tracks, popularity=popularity,

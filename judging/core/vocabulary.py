@@ -121,8 +121,11 @@ _OVERTIME = re.compile(r"^overtime(\d+)$")
 VOCABULARIES: dict[str, dict[str, Pair]] = {
     "phase": PHASES, "action": ACTIONS, "audit": AUDIT_ACTIONS, "status": STATUSES, "round": ROUNDS, "option": OPTIONS,
     "panel": PANEL_KINDS, "mark": MARKS,
-    "method": METHODS, "rounding": ROUNDING, "stage": STAGE_WORDS, "tie": tiebreakers.OUTCOMES, "tiebreaker": tiebreakers.labels(),
+    "method": METHODS, "rounding": ROUNDING, "tie": tiebreakers.OUTCOMES, "tiebreaker": tiebreakers.labels(),
 }
+
+
+VOCABULARIES["stage"] = STAGE_WORDS  # a season's stages (judging.core.stages)
 
 
 def label(kind: str, key: str) -> Pair:
