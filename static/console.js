@@ -94,6 +94,7 @@ function render() {
   refreshMarks(s);
   if (liveConfirm) liveConfirm(s);
   tick();
+  document.dispatchEvent(new CustomEvent('console:snapshot', { detail: s }));  // console_review.js: the stages
 }
 
 // an action was sent from the version shown and its answer (or a newer state) has not arrived yet

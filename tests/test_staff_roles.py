@@ -102,6 +102,14 @@ API: dict[str, tuple[Callable, str, int | None]] = {
     "POST /api/contests/{cid}/reset": (_api("POST", "/api/contests/c1/reset", {}), "affffuu", 422),
     "DELETE /api/contests/{cid}": (_api("DELETE", "/api/contests/c1", {}), "affffuu", 422),
     "GET /api/contests/{cid}/lifecycle": (_api("GET", "/api/contests/c1/lifecycle"), "affffuu", 200),
+    # a season's stages (issue 14): the organizer's; review judges use their judge tokens
+    "GET /api/contests/{cid}/stages": (_api("GET", "/api/contests/c1/stages"), "affffuu", 200),
+    "POST /api/contests/{cid}/stages": (_api("POST", "/api/contests/c1/stages", {"kind": "bogus"}), "affffuu", 422),
+    "POST /api/contests/{cid}/stage": (_api("POST", "/api/contests/c1/stage", {"kind": "bogus"}), "affffuu", 422),
+    "POST /api/contests/{cid}/review": (_api("POST", "/api/contests/c1/review", {}), "affffuu", 422),
+    "POST /api/contests/{cid}/advance": (_api("POST", "/api/contests/c1/advance", {}), "affffuu", 409),
+    "GET /api/judge/review": (_api("GET", "/api/judge/review"), "uuuuuuu", None),
+    "POST /api/judge/review/submit": (_api("POST", "/api/judge/review/submit", {}), "uuuuuuu", None),
     "GET /api/openapi.json": (_api("GET", "/api/openapi.json"), "aaaaaaa", 200),
     # last of the API rows: the organizer's cookie call ends every other session (its Bearer call every one)
     "DELETE /api/sessions/others": (_api("DELETE", "/api/sessions/others"), "affffuu", 200),

@@ -67,6 +67,8 @@ class EveningCommands:
         RECENT_SECONDS ago refuses it (409 ``recent_change``) unless ``confirm_recent``.  Without an origin
         (a script with the organizer key) nothing is asked and nothing recorded."""
         rt = self.get(cid)
+        if rt.contest.stage is not None and rt.contest.stage.is_review:  # judging.app.stages drives a review
+            raise Conflict("书面评审阶段没有现场环节，请在评审进度中操作 / a review stage has no evening to drive")
         changed = False
         async with self.store.write() as tx:  # decide on the state as committed, not as it was when asked
             new, results, error, detail = self._decide(rt, action, project, confirm, expect_version)

@@ -119,7 +119,8 @@ def closed_matrix(state: LiveState, rounds: list[str], project_index: dict[str, 
 
 def compute_results(contest: Contest, marks: MarkTable | list[Mark]) -> Results:
     infos = {p.id: ProjectInfo(p.id, p.name, p.track, p.requested) for p in contest.projects}
-    return compute(contest.rules, marks, infos)
+    previous = contest.stage.previous_totals() if contest.stage else None  # a later stage of a season
+    return compute(contest.rules, marks, infos, previous=previous)
 
 
 def results_for(rt: Runtime, state: LiveState) -> tuple[Results | None, str | None]:

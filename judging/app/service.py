@@ -34,6 +34,7 @@ from judging.app.paper import PaperCommands
 from judging.app.runtime import (RECENT_SECONDS, LastChange, MarkSet, Runtime, SnapshotSequence, compute_results,
                                  is_closed)
 from judging.app.setup_commands import RULES_DIR, SetupCommands, load_preset, presets
+from judging.app.stages import StageCommands
 from judging.core.model import Judge
 from judging.storage import repository as repo
 from judging.storage.store import Store
@@ -56,7 +57,8 @@ class Publishes(Protocol):
     def close_contest(self, cid: str) -> None: ...
 
 
-class Service(SetupCommands, EveningCommands, MarkCommands, PaperCommands, ArchiveImport, LifecycleCommands):
+class Service(SetupCommands, EveningCommands, MarkCommands, PaperCommands, ArchiveImport, LifecycleCommands,
+              StageCommands):
     def __init__(self, store: Store, publisher: Publishes | None = None, clock=time.time) -> None:
         self.store, self.publisher, self.clock = store, publisher, clock
         self.runtimes: dict[str, Runtime] = {}
@@ -80,6 +82,7 @@ class Service(SetupCommands, EveningCommands, MarkCommands, PaperCommands, Archi
     async def load(self) -> None:
         """Every contest the database holds, as it was committed (a server restarts into the same phase)."""
         stored, self.unloadable = await repo.load_contests(self.store)
+        stored = await self.load_stages(stored)  # a season's stages (judging.app.stages)
         for s in stored:
             rt = Runtime(s.contest, s.state, s.marks)
             try:

@@ -20,6 +20,7 @@ from typing import Iterable, Mapping
 
 import numpy as np
 
+from judging.core.carry import carried
 from judging.core.awards import Allocation, allocate_awards, decimal, money
 from judging.core.popularity import PopularityResult, VoteError, popularity_vote, reserved
 from judging.core.ranking import OvertimeRound, Tie, rank_track
@@ -55,12 +56,17 @@ class ProjectResult:
     popularity: dict | None = None            # {"votes", "place", "award", "grant"}; None: no vote (yet)
     popularity_grant: Fraction | None = None  # the popularity tier's part of ``grant``; None: no [popularity]
 
+    previous: float | None = None      # a later stage: the previous stage's total (judging.core.carry)
+    stage_total: float | None = None   # a later stage: this stage's own total, before the carry
+
     def to_json(self) -> dict:
         out = {"project": self.project, "name": self.name, "track": self.track, "rank": self.rank,
                "total": self.total, "panels": self.panels, "rounds": self.rounds, "overtime": self.overtime,
                "award": self.award.id if self.award else None,
                "award_label": self.award.label if self.award else None,
                "grant": money(self.grant), "tie": self.tie, "pending_overtime": self.pending}
+        if self.stage_total is not None:  # only a later stage's results carry these
+            out["previous_total"], out["stage_total"] = self.previous, self.stage_total
         if self.audience is not None:
             out["audience"] = self.audience
         if self.popularity_grant is not None:
@@ -119,12 +125,16 @@ class Results:
     money: MoneySummary | None = None
     popularity: PopularityResult | None = None  # the popularity vote (None: the rules have no [popularity])
 
+    carry_weight: float | None = None  # a later stage: the previous stage's weight in each total
+
     def to_json(self) -> dict:
         out = {"results": [r.to_json() for r in self.results], "ties": [t.to_json() for t in self.ties],
                "needs_overtime": self.needs_overtime, "warnings": self.warnings,
                "money": self.money.to_json() if self.money else None}
         if self.popularity is not None:
             out["popularity"] = self.popularity.to_json()
+        if self.carry_weight is not None:
+            out["carry_weight"] = self.carry_weight
         return out
 
     def by_project(self) -> dict[str, ProjectResult]:
@@ -133,9 +143,11 @@ class Results:
 
 def compute(rules: Rules, marks: MarkTable | Iterable[Mark],
             projects: Mapping[str, ProjectInfo] | None = None,
-            popularity: Mapping[str, int] | None = None) -> Results:
+            popularity: Mapping[str, int] | None = None, previous: Mapping[str, float] | None = None) -> Results:
     """Score, rank and award.  ``popularity``: the popularity vote's votes per project (None: no vote held
-    yet; ignored when the rules have no ``[popularity]``)."""
+    yet; ignored when the rules have no ``[popularity]``).  ``previous``: a later stage's projects' totals in
+    the stage before (:mod:`judging.core.carry` weighs them in with the rules' ``[carry] weight``, 0 without
+    one); None for a contest of one stage."""
     table = marks if isinstance(marks, MarkTable) else MarkTable.from_marks(marks)
     projects = dict(projects or {})
     if projects:
@@ -168,6 +180,8 @@ def compute(rules: Rules, marks: MarkTable | Iterable[Mark],
         raise ScoringError(f"只有加时赛评分 / project {only_overtime[0]!r} has overtime marks but no regular round",
                            project=only_overtime[0])
 
+    own = totals  # a later stage of a season: the previous stage's total weighed in (judging.core.carry)
+    totals = totals if previous is None else carried(rules, totals, [previous.get(pid) for pid in table.projects])
     keys = _BreakerFacts(rules, table, scored, regular, panel_totals)
     ot_rounds = [OvertimeRound(overtime_number(name), name,
                                {table.projects[i]: round_value(float(scored[name].score[i]), digits, mode)
@@ -221,11 +235,13 @@ def compute(rules: Rules, marks: MarkTable | Iterable[Mark],
                     popularity=None if pop is None else {"votes": pop.votes, "place": pop.place,
                                                          "award": vote.tier.id if pop.award else None,
                                                          "grant": money(pop.grant)},
-                    popularity_grant=None if vote is None else extra))
+                    popularity_grant=None if vote is None else extra,
+                    **({} if previous is None else {"previous": previous.get(pid), "stage_total": float(own[i])})))
     if vote is not None:
         warnings.extend(vote.warnings)
     summary = _money_summary(rules, allocations, vote)
-    return Results(out, ties, needs, warnings, scored, table, summary, vote)
+    weight = None if previous is None else (rules.carry.weight if rules.carry else 0.0)
+    return Results(out, ties, needs, warnings, scored, table, summary, vote, carry_weight=weight)
 
 
 def _audience_of(rules: Rules, scored: Mapping[str, RoundScores], i: int) -> dict[str, dict] | None:
@@ -338,3 +354,13 @@ class _BreakerFacts:
         if not sel.any():
             return 0.0
         return round_value(float(t.score[sel].mean()), self.rules.rounding.digits, self.rules.rounding.mode)
+
+
+def breaker_facts(rules: Rules, results: Results) -> _BreakerFacts:
+    """What the tie-breakers read, from computed results (the advancement line, :mod:`judging.core.advance`)."""
+    table = results.table if results.table is not None else MarkTable.from_marks([])
+    regular = [name for name in results.rounds if not is_overtime(name)]
+    by = results.by_project()
+    panel_totals = {p.id: np.array([by[pid].panels.get(p.id, np.nan) if pid in by else np.nan
+                                    for pid in table.projects], dtype=float) for p in rules.panels}
+    return _BreakerFacts(rules, table, results.rounds, regular, panel_totals)

@@ -15,11 +15,14 @@ import hashlib
 import random
 import re
 from dataclasses import dataclass, field, fields, replace
-from typing import Iterable, Mapping
+from typing import TYPE_CHECKING, Iterable, Mapping
 
 from judging.core.money import amount_problem
 from judging.core.rules_model import Panel, Rules, as_decimal
 from judging.core.text import LINE, id_problem, text_problem
+
+if TYPE_CHECKING:
+    from judging.core.stages import StageInfo
 
 # a contest's own id: ASCII, as it names files and every console address (/console/<id>); project, judge and
 # rules ids are any text a person types (judging.core.text.id_problem)
@@ -78,6 +81,7 @@ class Contest:
     date: str = ""                        # the evening's date, YYYY-MM-DD (printed on the exports)
     venue: str = ""                       # where it is held (printed on the exports)
     rehearsal: bool = False               # 彩排: test marks, reset before the real evening (judging.app.lifecycle)
+    stage: "StageInfo | None" = None      # one stage of a season (judging.core.stages); None: a lone contest
 
     def project(self, pid: str) -> Project | None:
         return next((p for p in self.projects if p.id == pid), None)

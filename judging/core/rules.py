@@ -16,7 +16,7 @@ from __future__ import annotations
 import tomllib
 from typing import Any
 
-from judging.core import rules_audience, rules_prizes
+from judging.core import rules_audience, rules_prizes, rules_stages
 from judging.core.rules_model import (COMBINE, GRANT_CAPS, GRANT_EXCESS, GRANT_MODES, GRANT_TIES, METHODS,  # noqa: F401
                                       MONEY_UNITS, OVERTIME_ROUND, PER, ROUND_TOTALS, ROUNDING_MODES, ROUNDING_STEPS,
                                       TIE_SCOPES, TRACK_MODES, TRACK_SPLITS, Award, Criterion, Grants, MarkBounds,
@@ -133,7 +133,8 @@ class _Parser:
     # sections --------------------------------------------------------------
     def rules(self, data: dict, text: str) -> Rules:
         self.no_unknown(data, {"name", "marks", "criteria", "panels", "combine", "rounds", "rounding",
-                               "ties", "awards", "grants", "tracks", "popularity", "description"}, "")
+                               "ties", "awards", "grants", "tracks", "popularity", "description",
+                               *rules_stages.SECTIONS}, "")
         name = self.shown(self.text(data, "name", "", ""), "name", "")
         if not name.strip():
             raise self.fail("name", "is required")
@@ -154,6 +155,7 @@ class _Parser:
             raise self.fail("rounds.use_entry_factor", "must be true or false")
         rounding = self.rounding(self.table(data, "rounding", {"digits", "mode", "steps"}))
         ties = self.ties(self.table(data, "ties", {"scope", "breakers", "max_overtime"}), panels, criteria)
+        advance, carry = rules_stages.sections(self, data, panels, criteria)  # [advance], [carry]: a season's stages
         awards = rules_prizes.awards(self, data.get("awards", []))
         grants = rules_prizes.grants(self, self.table(data, "grants", {"mode", "budget", "cap", "unit", "tie", "money_unit", "excess"}),
                              awards)
@@ -164,7 +166,7 @@ class _Parser:
         return Rules(name=name, marks=marks, criteria=criteria, panels=panels, combine=combine,
                      rounds_total=rounds_total, rounds_factor=rounds_factor, use_entry_factor=use_entry_factor,
                      rounding=rounding, ties=ties, awards=awards, grants=grants, tracks=tracks, popularity=popularity,
-                     source=self.source,
+                     advance=advance, carry=carry, source=self.source,
                      text=text)
 
     def criteria(self, raw: Any, marks: MarkBounds) -> tuple[Criterion, ...]:

@@ -125,6 +125,25 @@ class Popularity:
 
 
 @dataclass(frozen=True)
+class Advance:
+    """``[advance]``: who goes on to the next stage (:mod:`judging.core.advance`): the top ``count`` (of each
+    track when ``per_track``), or everyone with at least ``min_score`` (both: the top ``count`` of those);
+    a tie at the line goes through ``breakers`` (the tie-breaker registry's; nothing breaks it: all advance)."""
+
+    count: int | None = None
+    min_score: float | None = None
+    per_track: bool = False
+    breakers: tuple[str, ...] = ("shared",)
+
+
+@dataclass(frozen=True)
+class Carry:
+    """``[carry]``: this stage's total = (1 - weight) x its own total + weight x the previous stage's total."""
+
+    weight: float = 0.0
+
+
+@dataclass(frozen=True)
 class Grants:
     mode: str = "per_tier"
     budget: float | None = None
@@ -168,6 +187,8 @@ class Rules:
     grants: Grants = field(default_factory=Grants)
     tracks: Tracks = field(default_factory=Tracks)
     popularity: Popularity | None = None  # [popularity]: the audience's own award tier, or none
+    advance: Advance | None = None        # [advance]: who goes on to the next stage (judging.core.advance)
+    carry: Carry | None = None            # [carry]: the previous stage's total's weight in this one's
     source: str = "<rules>"
     text: str = ""  # the TOML text as loaded, so a contest can keep its own copy
 

@@ -77,6 +77,20 @@ AUDIT_ACTIONS: dict[str, Pair] = {
     "staff.create": ("添加工作人员", "Staff member added"), "staff.revoke": ("撤销工作人员", "Staff member revoked"),
     "session.login": ("登录控制台", "Console sign-in"), "session.logout": ("退出控制台", "Console sign-out"),
     "session.revoke": ("结束登录会话", "Console session ended"),
+    "stage.set": ("设置比赛阶段", "Stage set"), "stage.next": ("添加下一阶段", "Next stage added"),
+    "stage.advance": ("晋级到下一阶段", "Advanced to the next stage"),
+    "review.open": ("开放书面评审", "Review opened"), "review.deadline": ("更改评审截止时间", "Review deadline changed"),
+    "review.close": ("截止书面评审", "Review closed"),
+}
+
+# stages of a season (judging.core.stages, judging.core.review): kinds, a review's phases, an application's status
+STAGE_WORDS: dict[str, Pair] = {
+    "live": ("现场路演", "Live roadshow"), "review": ("书面评审", "Document review"),
+    "review_setup": ("未开放", "Not open yet"), "review_open": ("评审中", "Review open"),
+    "review_closed": ("已截止", "Closed"), "review_advanced": ("已晋级", "Advanced"),
+    "scored": ("已评", "Scored"), "unscored": ("未评", "Not scored"), "advanced": ("晋级", "Advances"),
+    "not_advanced": ("未晋级", "Does not advance"), "stage": ("第 {n} 阶段", "Stage {n}"),
+    "previous_total": ("上一阶段得分", "Previous stage"), "stage_total": ("本阶段得分", "This stage"),
 }
 
 # who works a contest's console: the organizer (every contest) and the staff roles (judging.core.roles)
@@ -149,6 +163,9 @@ VOCABULARIES: dict[str, dict[str, Pair]] = {
     "panel": PANEL_KINDS, "mark": MARKS, "audience": AUDIENCE, "source": SOURCES, "lifecycle": LIFECYCLE, "role": ROLES,
     "method": METHODS, "rounding": ROUNDING, "tie": tiebreakers.OUTCOMES, "tiebreaker": tiebreakers.labels(),
 }
+
+
+VOCABULARIES["stage"] = STAGE_WORDS  # a season's stages (judging.core.stages)
 
 
 def label(kind: str, key: str) -> Pair:

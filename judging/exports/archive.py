@@ -45,6 +45,8 @@ def build_archive(snap: Snapshot) -> dict:
         "results": rt.results.to_json() if rt.results else None,
         "results_error": rt.results_error,
     }
+    if c.stage is not None:  # a stage of a season: its place, and what it brought from the stage before
+        archive["stage"] = c.stage.to_json()
     archive["sha256"] = checksum(archive)
     return archive
 

@@ -32,6 +32,7 @@ from judging.exports.xlsx_cells import (AWARD_FILL, BOLD, CENTER, GRID, MONO, NO
                          number_format, print_setup, put, sheet_title, title, widths)
 from judging.exports.xlsx_audience import audience_sheet
 from judging.exports.xlsx_panels import panel_sheet
+from judging.exports.xlsx_stages import stage_sheets
 from judging.core.awards import money as awards_money
 from judging.core.money import xlsx_money_format
 
@@ -52,6 +53,7 @@ def workbook(snap: Snapshot) -> bytes:
     _setup_sheet(wb.create_sheet(sheet_title("比赛设置", wb.sheetnames)), snap)
     _corrections_sheet(wb.create_sheet(sheet_title("更正记录", wb.sheetnames)), snap)
     _audit_sheet(wb.create_sheet(sheet_title("审计日志", wb.sheetnames)), snap)
+    stage_sheets(wb, snap)  # a later stage of a season: the previous stage's ranking (judging.exports.xlsx_stages)
     wb.properties.title = clean(snap.rt.contest.name)
     wb.properties.creator = "路演评审 roadshow-judging"
     buf = io.BytesIO()

@@ -1,9 +1,8 @@
 """Snapshots pushed to clients: what each role may see (pure functions of the runtime).
 
-What it does: builds the full-state JSON for the big screen (public: never a
-mark before that roadshow's scoring has closed, never an award before it is
-revealed), for the console (everything) and for one judge (only their own
-task and marks).  See docs/PROTOCOL.md for the shapes.
+What it does: builds the full-state JSON for the big screen (public: never a mark before that roadshow's
+scoring has closed, never an award before it is revealed), for the console (everything; a season's stage:
+:mod:`judging.live.stage_views`) and for one judge (only their own task and marks).  See docs/PROTOCOL.md.
 
 What it does not do: send anything (:mod:`judging.live.publisher`, :mod:`judging.live.hub`), find out who
 is connected (the publisher passes it in) or change state.
@@ -17,12 +16,13 @@ from judging.core import contest as machine
 from judging.core.model import Judge, mark_total
 from judging.core.money import money_text, summary_json
 from judging.app.nudges import MESSAGE as NUDGE_MESSAGE, active_nudge
-from judging.core.outliers import panel_flags
 from judging.core import rules_words, vocabulary
 from judging.core.rules import short_label
 from judging.core.panel_methods import explain_panel
 from judging.core.tiebreakers import how_settled, tie_text
 from judging.core.tracks import track_notice
+from judging.live import stage_views
+from judging.live.judges_board import judges_status, outlier_flags  # noqa: F401 (the console's judge rows)
 
 if TYPE_CHECKING:
     from judging.app.runtime import Runtime
@@ -303,6 +303,7 @@ def console(svc: "Service", rt: "Runtime", connected: Collection[str] = frozense
     snap["marks"] = [m.to_json() for m in rt.marks.values()]
     snap["paper"] = svc.paper_view(rt)  # pending paper entries and mismatches (judging.app.paper)
     snap["storage"] = {"ok": not svc.store.full, "message": STORAGE_FULL if svc.store.full else None}
+    snap.update({"stage": stage_views.console(svc, rt)} if c.stage is not None else {})  # a season's stage only
     return snap
 
 
@@ -317,46 +318,6 @@ def refused(svc: "Service", rt: "Runtime", allowed: list[str]) -> dict[str, str]
 STORAGE_FULL = ("存储空间已满：最近的评分或操作没有保存！请立即清理服务器磁盘空间；评委手机会自动重发未保存的评分。"
                 " / Disk full: recent marks or actions were NOT saved. Free disk space on the server now; the judges' "
                 "phones resend their unsaved marks by themselves.")
-
-
-def judges_status(svc: "Service", rt: "Runtime", connected: Collection[str] = frozenset()) -> list[dict]:
-    s, c = rt.state, rt.contest
-    missing = {j.id for j in svc.missing_judges(rt)} if s.phase == "scoring" else set()
-    rows = []
-    for j in c.judges:
-        m = rt.marks.get((s.current, s.round, j.id)) if s.current else None
-        active = m is not None and m.status == "active"
-        total = mark_total(c.rules.panel(j.panel), m.values) if active else None
-        rows.append({"id": j.id, "name": j.name, "panel": j.panel, "connected": j.id in connected,
-                     "recused": bool(s.current and c.is_recused(j.id, s.current)),
-                     "submitted": active, "total": total, "values": m.values if active else None,
-                     "updated_at": m.updated_at if m else None, "outlier": None,
-                     # 请尽快提交: the console offers a nudge for a judge missing while scoring is open
-                     "can_nudge": j.id in missing,
-                     "nudged_at": n.at if (n := active_nudge(rt, j.id)) else None})
-    flags = {f.judge: f for f in outlier_flags(rt, _current_totals(rt))}
-    for row in rows:
-        row["outlier"] = flags[row["id"]].message if row["id"] in flags else None
-    return rows
-
-
-def _current_totals(rt: "Runtime") -> dict[str, dict[str, float]]:
-    """The current roadshow's active judge totals, by panel."""
-    s, c = rt.state, rt.contest
-    out: dict[str, dict[str, float]] = {}
-    for j in c.judges:
-        m = rt.marks.get((s.current, s.round, j.id)) if s.current else None
-        if m is not None and m.status == "active":
-            out.setdefault(j.panel, {})[j.id] = mark_total(c.rules.panel(j.panel), m.values)
-    return out
-
-
-def outlier_flags(rt: "Runtime", totals: dict[str, dict[str, float]]) -> list:
-    """Every panel's outlier warnings for the current roadshow, worst first (largest gap in points)."""
-    rules = rt.contest.rules
-    flags = [f for panel_id, panel_totals in totals.items()
-             for f in panel_flags(rules, rules.panel(panel_id), panel_totals)]
-    return sorted(flags, key=lambda f: -abs(f.gap))
 
 
 def judge(svc: "Service", rt: "Runtime", j: Judge) -> dict:

@@ -109,3 +109,12 @@ MIGRATIONS: list[str] = [
     ALTER TABLE sessions ADD COLUMN staff_id TEXT;
     """,
 ]
+MIGRATIONS.append(
+    # 9: stages of a season (judging.storage.repository_stages): a contest's series, place, label and kind, with its
+    # review state and what it brought from the stage before in ``detail`` (JSON); a lone contest has no row
+    """
+    CREATE TABLE IF NOT EXISTS stages (
+        contest_id TEXT PRIMARY KEY, series TEXT NOT NULL, stage INTEGER NOT NULL, label TEXT NOT NULL DEFAULT '',
+        kind TEXT NOT NULL DEFAULT 'live', detail TEXT NOT NULL DEFAULT '{}');
+    CREATE INDEX IF NOT EXISTS stages_series ON stages(series, stage);
+    """)

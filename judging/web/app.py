@@ -37,6 +37,7 @@ from judging.web import openapi
 from judging.web import pages
 from judging.web import paper_api
 from judging.web import sessions_api
+from judging.web import stages_api
 from judging.web import sockets
 from judging.web import staff_api
 from judging.web.fanout import RawSend
@@ -105,7 +106,7 @@ def create_app(db_path: str, *, organizer_key: str | None = None, rotate_key: bo
 
     app = Starlette(
         routes=[*pages.routes(), *exports_api.routes(), *paper_api.routes(), *api.routes(), *lifecycle_api.routes(),
-                *sessions_api.routes(), *staff_api.routes(), *openapi.routes(),
+                *stages_api.routes(), *sessions_api.routes(), *staff_api.routes(), *openapi.routes(),
                 *sockets.routes(),
                 Mount("/static/v", VersionedStatic(directory=str(ROOT / "static"), version=pages.ASSETS.version)),
                 Mount("/static", CachedStatic(directory=str(ROOT / "static")), name="static")],

@@ -194,6 +194,28 @@ PATHS.update({
         "{rehearsal, has_marks, archive_export: {at, last_seq, last_hash} | null, archive_current, deletable}",
         params=C)},
 })
+PATHS.update({  # a season's stages (judging.web.stages_api, docs/SEASON.md)
+    "/api/contests/{cid}/stages": {
+        "get": _op("The contest's stage: its series, a review's progress and deadline, who would advance and why, "
+                   "where its projects came from", params=C),
+        "post": _op("Add the next stage (a new contest): kind live|review, label, name, id, rules_preset/rules_text "
+                    "(else this stage's rules), judges; no projects (the advancement fills them)", params=C, ok=201,
+                    body=_props(kind=S, label=S, name=S, id=S, rules_preset=S, rules_text=S, judges=LIST))},
+    "/api/contests/{cid}/stage": {"post": _op("Set the contest's stage kind (live|review) and label, before it starts",
+                                              params=C, body=_props(kind=S, label=S))},
+    "/api/contests/{cid}/review": {"post": _op(
+        "A review stage: action open (with deadline, epoch seconds), deadline (a new one) or close", params=C,
+        body=_props(action=S, deadline=N))},
+    "/api/contests/{cid}/advance": {"post": _op(
+        "Fill the next stage's projects with those advancing (rules [advance]); answers the next stage's console "
+        "snapshot", params=C)},
+    "/api/judge/review": {"get": _op("A review judge's applications (已评 / 未评, own marks), rubric and deadline",
+                                     auth="judge")},
+    "/api/judge/review/submit": {"post": _op(
+        "A review judge's marks for one application while the review takes them; idempotent on submission_id",
+        auth="judge", body={"type": "object", "required": ["submission_id", "project", "marks"],
+                            "properties": {"submission_id": S, "project": S, "marks": OBJ}})},
+})
 
 DOCUMENT = {
     "openapi": "3.1.0",

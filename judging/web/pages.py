@@ -257,7 +257,8 @@ async def judge_page(request: Request) -> Response:
                           "这个评分链接无效或已失效，请联系工作人员重新获取二维码。 / This judge link is not valid; "
                           "ask the staff for your QR code.")
     rt, judge = found
-    return render(request, "judge.html", contest=rt.contest, judge=judge)
+    review = rt.contest.stage is not None and rt.contest.stage.is_review  # 书面评审: the list of applications
+    return render(request, "judge_review.html" if review else "judge.html", contest=rt.contest, judge=judge)
 
 
 async def not_found(request: Request, exc) -> Response:
