@@ -36,13 +36,13 @@ def judges_status(svc: "Service", rt: "Runtime", connected: Collection[str] = fr
                      # 请尽快提交: the console offers a nudge for a judge missing while scoring is open
                      "can_nudge": j.id in missing,
                      "nudged_at": n.at if (n := active_nudge(rt, j.id)) else None})
-    flags = {f.judge: f for f in outlier_flags(rt, _current_totals(rt))}
+    flags = {f.judge: f for f in outlier_flags(rt, current_totals(rt))}
     for row in rows:
         row["outlier"] = flags[row["id"]].message if row["id"] in flags else None
     return rows
 
 
-def _current_totals(rt: "Runtime") -> dict[str, dict[str, float]]:
+def current_totals(rt: "Runtime") -> dict[str, dict[str, float]]:
     """The current roadshow's active judge totals, by panel."""
     s, c = rt.state, rt.contest
     out: dict[str, dict[str, float]] = {}

@@ -22,7 +22,7 @@ from judging.core.panel_methods import explain_panel
 from judging.core.tiebreakers import how_settled, tie_text
 from judging.core.tracks import track_notice
 from judging.live import stage_views
-from judging.live.judges_board import judges_status, outlier_flags  # noqa: F401 (the console's judge rows)
+from judging.live.judges_board import current_totals, judges_status, outlier_flags
 
 if TYPE_CHECKING:
     from judging.app.runtime import Runtime
@@ -277,7 +277,7 @@ def console(svc: "Service", rt: "Runtime", connected: Collection[str] = frozense
     snap["judges_status"] = judges_status(svc, rt, connected)
     names = {j["id"]: j for j in snap["judges_status"]}
     snap["outliers"] = [{**f.to_json(), "name": names[f.judge]["name"], "panel": names[f.judge]["panel"]}
-                        for f in outlier_flags(rt, _current_totals(rt))]
+                        for f in outlier_flags(rt, current_totals(rt))]
     snap["setup"] = {
         "name": c.name, "date": c.date, "venue": c.venue,
         "timer_seconds": c.timer_seconds, "rules": {"name": c.rules.name, "source": c.rules.source,
