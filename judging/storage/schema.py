@@ -82,4 +82,14 @@ MIGRATIONS: list[str] = [
             ON CONFLICT (contest_id) DO UPDATE SET rev = rev + 1;
     END;
     """,
+    # the contest's branding (judging.app.brand): colours and sponsor line, and its images -- the logo (slot
+    # 'logo') and the sponsor logos ('sponsor', in seq order) -- as the re-encoded PNGs the server made
+    """
+    CREATE TABLE IF NOT EXISTS brands (
+        contest_id TEXT PRIMARY KEY, primary_colour TEXT NOT NULL DEFAULT '', accent_colour TEXT NOT NULL DEFAULT '',
+        sponsor_text TEXT NOT NULL DEFAULT '');
+    CREATE TABLE IF NOT EXISTS brand_images (
+        contest_id TEXT NOT NULL, slot TEXT NOT NULL, seq INTEGER NOT NULL, sha256 TEXT NOT NULL,
+        width INTEGER NOT NULL, height INTEGER NOT NULL, png BLOB NOT NULL, PRIMARY KEY (contest_id, slot, seq));
+    """,
 ]

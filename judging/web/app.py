@@ -30,6 +30,7 @@ from judging.app.service import Service
 from judging.app.sessions import Sessions
 from judging.storage.store import StorageFull, Store
 from judging.web import api
+from judging.web import brand_api
 from judging.web import exports_api
 from judging.web import openapi
 from judging.web import pages
@@ -97,7 +98,7 @@ def create_app(db_path: str, *, organizer_key: str | None = None, rotate_key: bo
             await store.close()
 
     app = Starlette(
-        routes=[*pages.routes(), *exports_api.routes(), *api.routes(), *sessions_api.routes(), *openapi.routes(),
+        routes=[*pages.routes(), *exports_api.routes(), *api.routes(), *brand_api.routes(), *sessions_api.routes(), *openapi.routes(),
                 *sockets.routes(),
                 Mount("/static/v", VersionedStatic(directory=str(ROOT / "static"), version=pages.ASSETS.version)),
                 Mount("/static", CachedStatic(directory=str(ROOT / "static")), name="static")],
