@@ -224,8 +224,7 @@ def screen(svc: "Service", rt: "Runtime") -> dict:
     snap["panels"] = [{"id": p.id, "label": p.label, "weight": p.weight} for p in rt.contest.rules.panels]
     snap["reveal"] = _reveal(rt)
     snap["money"] = _money(rt) if s.phase == "locked" else None  # amounts only once every tier is public
-    snap["brand"] = brand_screen(rt)  # logo, colours, sponsor strip (None: the house look)
-    return snap
+    return {**snap, "brand": brand_screen(rt)}  # logo, colours, sponsor strip (None: the house look)
 
 
 WATCH_ROWS = 10  # leaderboard rows a phone following the screen gets
