@@ -36,6 +36,7 @@ from reportlab.platypus import (Flowable, KeepTogether, PageBreak, Paragraph, Si
                                 TableStyle)
 from xml.sax.saxutils import escape
 
+from judging.exports.brand_sheets import pdf_letterhead
 from judging.exports.text import clean
 from judging.exports.rows import STATUS_LABELS, audit_anchor, judge_sheet, rules_in_words, summary_rows
 from judging.core.vocabulary import file_round, zh
@@ -109,7 +110,7 @@ def scoresheets(snap: Snapshot, judges: Sequence[str] | None = None, summary: bo
         raise ValueError("没有要打印的内容 / nothing to print")
     story: list[Flowable] = []
     if summary:
-        story += _summary(snap)
+        story += pdf_letterhead(snap, _summary(snap), lambda text: _p(text, BODY))  # logo, sponsors (if any)
     if sheets:
         for j in chosen:
             if story:

@@ -22,6 +22,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from judging.exports.audit_trail import describe
+from judging.exports.brand_sheets import xlsx_letterhead
 from judging.exports.rows import audit_anchor, corrections, rules_in_words, summary_rows
 from judging.exports.text import clean
 from judging.core.vocabulary import zh
@@ -39,6 +40,7 @@ __all__ = ["workbook", "sheet_title", "put"]
 def workbook(snap: Snapshot) -> bytes:
     wb = Workbook()
     _summary(wb.active, snap)
+    xlsx_letterhead(wb.active, snap)  # the logo and sponsor line (nothing without branding)
     for panel in snap.rt.contest.rules.panels:
         panel_sheet(wb.create_sheet(sheet_title(short_label(panel.label) or panel.id, wb.sheetnames)), snap, panel)
     _rules_sheet(wb.create_sheet(sheet_title("评分规则", wb.sheetnames)), snap)
