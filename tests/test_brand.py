@@ -127,13 +127,33 @@ def test_bomb_just_over_the_pixel_limit_is_refused_from_its_header(db):
 
 def test_oversize_upload_is_refused_before_it_is_read(db):
     with make_client(db) as client:
-        too_big = b"\x89PNG\r\n\x1a\n" + b"\x00" * MAX_BYTES
-        r = client.put(LOGO, headers=ORG, content=too_big)
-        assert r.status_code == 413 and "图片太大" in r.json()["error"] or "请求太大" in r.json()["error"]
-        # the handler's own limit, from the Content-Length alone (a body that never comes)
-        from judging.web import brand_api
-        assert "2 MB" in brand_api.TOO_LARGE
+        just_over = b"\x89PNG\r\n\x1a\n" + b"\x00" * MAX_BYTES  # over 2 MB, under the 2 MiB body limit
+        r = client.put(LOGO, headers=ORG, content=just_over)
+        assert r.status_code == 413 and r.json()["error"].startswith("图片太大：最大 2 MB"), r.text
+        r = client.post("/api/contests/c1/brand/sponsors", headers=ORG, content=just_over)
+        assert r.status_code == 413 and "图片太大" in r.json()["error"]
+        r = client.put(LOGO, headers=ORG, content=b"\x00" * (3 * 1024 * 1024))  # the body limit answers first
+        assert r.status_code == 413 and "请求太大" in r.json()["error"]
     assert brand_rows(db) == (0, 0)
+
+
+async def test_the_size_is_judged_from_content_length_before_any_body_is_read(db):
+    """The handler answers 413 from the header alone: it never asks for the body."""
+    from starlette.requests import Request
+    from judging.web import brand_api
+
+    async def receive():
+        raise AssertionError("the body was read")
+    scope = {"type": "http", "method": "PUT", "path": LOGO, "headers": [(b"content-length", str(MAX_BYTES + 1).encode())],
+             "query_string": b""}
+    with pytest.raises(brand_api._TooLarge):
+        await brand_api._image_body(Request(scope, receive))
+
+
+def test_reencode_refuses_oversize_bytes_itself():
+    from judging.inputs.brand_image import ImageRefused, reencode
+    with pytest.raises(ImageRefused, match="图片太大"):
+        reencode(png_bytes((10, 10)) + b"\x00" * MAX_BYTES)
 
 
 def test_logo_removal_and_replacement(db):

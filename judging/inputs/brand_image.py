@@ -7,7 +7,7 @@ bytes are (Pillow's own detection, not the file name or the Content-Type); the p
 (a truncated file fails here) and written into a new PNG with no metadata at all, scaled down to fit
 :data:`MAX_BOX` (800×400).
 
-Bounds: at most :data:`MAX_BYTES` (2 MiB) in; at most :data:`MAX_PIXELS` (20 megapixels) decoded — a
+Bounds: at most :data:`MAX_BYTES` (2 MB) in; at most :data:`MAX_PIXELS` (20 megapixels) decoded — a
 "decompression bomb" (a tiny file that claims 30000×30000 pixels) is refused from its header, before any
 pixel is decoded.
 
@@ -22,7 +22,7 @@ import warnings
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-MAX_BYTES = 2 * 1024 * 1024
+MAX_BYTES = 2_000_000  # "2 MB"; under the 2 MiB body limit of every request, so an image in between gets this message
 MAX_PIXELS = 20_000_000
 MAX_BOX = (800, 400)
 FORMATS = ("PNG", "JPEG", "WEBP")
@@ -44,8 +44,8 @@ def reencode(data: bytes) -> tuple[bytes, int, int]:
     if not data:
         raise ImageRefused("请选择图片文件 / the upload is empty: choose an image file")
     if len(data) > MAX_BYTES:
-        raise ImageRefused(f"图片太大：最大 {MAX_BYTES // (1024 * 1024)} MB（现有 {len(data) / 1048576:.1f} MB） / "
-                           f"the image is larger than {MAX_BYTES // (1024 * 1024)} MB")
+        raise ImageRefused(f"图片太大：最大 {MAX_BYTES / 1e6:g} MB（现有 {len(data) / 1e6:.1f} MB） / "
+                           f"the image is larger than {MAX_BYTES / 1e6:g} MB")
     if _sniff_text(data):
         raise ImageRefused("只接受 PNG、JPEG 或 WebP 图片，不接受 SVG 或网页文件 / only PNG, JPEG or WebP images: "
                            "SVG and HTML files are not accepted")

@@ -31,8 +31,8 @@ from judging.web.api import api, body_json, json_error, svc
 from judging.web.deps import client_of, require_organizer
 
 _SHA = re.compile(r"[0-9a-f]{64}")
-TOO_LARGE = (f"图片太大：最大 {MAX_BYTES // (1024 * 1024)} MB，请压缩后再上传 / the image is larger than "
-             f"{MAX_BYTES // (1024 * 1024)} MB: make it smaller and upload it again")
+TOO_LARGE = (f"图片太大：最大 {MAX_BYTES / 1e6:g} MB，请压缩后再上传 / the image is larger than "
+             f"{MAX_BYTES / 1e6:g} MB: make it smaller and upload it again")
 
 
 def _json(rt: Runtime) -> JSONResponse:
