@@ -137,3 +137,47 @@ def test_setup_page_uploads_a_logo_and_shows_a_refused_colour(live_server, brows
         brand = http.get("/api/contests/c1/brand").json()["brand"]
     assert brand["primary"] == "" and brand["logo"] is not None, "the refused colour and SVG stored nothing"
     page.context.close()
+
+
+def test_sponsor_strip_never_covers_the_ranking_or_the_final_list(live_server, browser, brand_dir):
+    """A whole (short) evening of the demo's 15 roadshows: the ranking and the locked final list at 1920×1080
+    keep every row above the strip, nothing overflows."""
+    from tests.browser.test_screen import EXPERT_PARTS
+    from tests.helpers import Evening
+
+    with live_server.api() as http:
+        _brand(http)
+        ev = Evening(http)
+        projects = [p["id"] for p in ev.state["setup"]["projects"]]
+        levels = {pid: 0.60 + 0.025 * i for i, pid in enumerate(projects)}  # distinct totals: no tie to settle
+
+        recused = {(r["judge"], r["project"]) for r in ev.state["setup"]["recusals"]}
+
+        def marks(judge: dict, pid: str) -> dict | None:
+            if (judge["id"], pid) in recused:
+                return None
+            if judge["panel"] == "expert":
+                return {k: round(m * levels[pid], 1) for k, m in EXPERT_PARTS.items()}
+            return {"overall": round(100 * levels[pid], 1)}
+        if not ev.state["setup"]["order"]:
+            ev.state = http.post("/api/contests/c1/draw", json={"seed": "brand"}).json()
+        ctx = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN", reduced_motion="reduce")
+        page = ctx.new_page()
+        page.goto(live_server.url + ev.state["setup"]["screen_link"])
+        ev.run(ev.state["setup"]["order"], marks)
+        for view, action in (("ranking", "rank"), ("locked", None)):
+            if action:
+                ev.act(action)
+            else:
+                ev.reveal_and_lock()
+            expect(page.locator("body")).to_have_attribute("data-view", view)
+            strip = page.locator("#sponsor-strip")
+            expect(strip).to_have_attribute("data-shown", "1")
+            rows = page.locator("#leaderboard .lb-row" if view == "ranking" else "#final .final-row")
+            expect(rows).to_have_count(15)
+            assert page.evaluate(FITS_JS) == [], view
+            top = strip.bounding_box()["y"]
+            lowest = max(b["y"] + b["height"] for b in (rows.nth(i).bounding_box() for i in range(15)))
+            assert lowest <= top + 1, f"{view}: a row reaches under the strip ({lowest} > {top})"
+            page.screenshot(path=str(brand_dir / f"04-{view}.png"))
+        ctx.close()
