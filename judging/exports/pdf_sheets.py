@@ -110,7 +110,7 @@ def scoresheets(snap: Snapshot, judges: Sequence[str] | None = None, summary: bo
         raise ValueError("没有要打印的内容 / nothing to print")
     story: list[Flowable] = []
     if summary:
-        story += pdf_letterhead(snap, _summary(snap), lambda text: _p(text, BODY))  # logo, sponsors (if any)
+        story += pdf_letterhead(snap, _summary(snap), lambda text: _p(text, CELL_C))  # logo, sponsors (if any)
     if sheets:
         for j in chosen:
             if story:
