@@ -262,3 +262,17 @@ def test_no_brand_screen_snapshot_says_none(db):
         svc = client.app.state.service
         from judging.live import snapshots
         assert snapshots.screen(svc, svc.get("c1"))["brand"] is None
+
+
+def test_the_readable_audit_trail_tells_branding_changes(db):
+    with make_client(db) as client:
+        client.patch("/api/contests/c1/brand", headers=ORG, json={"primary": "#1f4e79"})
+        client.put(LOGO, headers=ORG, content=png_bytes((1600, 600)))
+        client.delete(LOGO, headers=ORG)
+        r = client.get("/api/contests/c1/audit/entries", headers=ORG, params={"kind": "setup", "order": "oldest"})
+        assert r.status_code == 200, r.text
+        rows = [e for e in r.json()["entries"] if e["action"].startswith("brand.")]
+    assert [e["what"] for e in rows] == ["修改配色或赞助单位", "上传大赛标志", "删除大赛标志"]
+    assert rows[0]["before"] == "默认样式" and rows[0]["after"] == "主色 #1f4e79"
+    assert "标志 800×300" in rows[1]["after"] and "标志" not in rows[2]["after"].replace("主色", "")
+    assert all(e["kind"] == "setup" for e in rows)

@@ -68,6 +68,9 @@ AUDIT_ACTIONS: dict[str, Pair] = {
     "mark.submit": ("评委提交评分", "Marks submitted"), "mark.amend": ("评委修改评分", "Marks amended"),
     "mark.correct": ("组织者更正评分", "Marks corrected"), "mark.void": ("组织者作废评分", "Marks voided"),
     "judge.nudge": ("提醒评委尽快提交", "Judge nudged"),
+    "brand.update": ("修改配色或赞助单位", "Colours or sponsors changed"), "brand.logo": ("上传大赛标志", "Logo uploaded"),
+    "brand.logo_remove": ("删除大赛标志", "Logo removed"), "brand.sponsor_logo": ("添加赞助单位标志", "Sponsor logo added"),
+    "brand.sponsor_logo_remove": ("删除赞助单位标志", "Sponsor logo removed"),
 }
 
 # a judge's marks for one roadshow, as the sheets and the console list them

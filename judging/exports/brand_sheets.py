@@ -41,6 +41,19 @@ def sponsor_line(snap: Snapshot) -> str:
     return text if text.startswith(("主办", "承办", "支持", "协办", "指导")) or not text else SPONSORS + text
 
 
+def brand_text(d: dict) -> str:
+    """A branding as an audit entry stores it (judging.app.brand), in words: '主色 #1f4e79 · 标志 800×300 (5df77188…)'."""
+    parts = [f"{label} {d[key]}" for key, label in (("primary", "主色"), ("accent", "强调色")) if d.get(key)]
+    if d.get("sponsor_text"):
+        parts.append(f"赞助单位「{d['sponsor_text']}」")
+    logo = d.get("logo")
+    if isinstance(logo, dict):
+        parts.append(f"标志 {logo.get('width')}×{logo.get('height')}（{str(logo.get('sha256', ''))[:8]}…）")
+    if d.get("sponsors"):
+        parts.append(f"赞助单位标志 {len(d['sponsors'])} 个")
+    return " · ".join(parts) or "默认样式"
+
+
 def pdf_letterhead(snap: Snapshot, summary: list[Flowable], paragraph: Callable[[str], Flowable]) -> list[Flowable]:
     """The summary's flowables with the logo and the sponsor line after its first one (the section marker)."""
     brand = brand_of(snap.rt)
