@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import warnings
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -50,13 +49,13 @@ def reencode(data: bytes) -> tuple[bytes, int, int]:
         raise ImageRefused("只接受 PNG、JPEG 或 WebP 图片，不接受 SVG 或网页文件 / only PNG, JPEG or WebP images: "
                            "SVG and HTML files are not accepted")
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)  # refuse well below Pillow's 2x limit
-            with Image.open(io.BytesIO(data), formats=FORMATS) as im:
-                if im.width * im.height > MAX_PIXELS:
-                    raise ImageRefused(_too_many(im.width, im.height))
-                im.load()  # every pixel decoded: a truncated file fails here
-                return _png(ImageOps.exif_transpose(im) if im.format == "JPEG" else im)
+        # Pillow warns above MAX_IMAGE_PIXELS and raises above twice that; the size check refuses both before
+        # a pixel is decoded (no process-wide warning filter is touched: uploads decode in worker threads)
+        with Image.open(io.BytesIO(data), formats=FORMATS) as im:
+            if im.width * im.height > MAX_PIXELS:
+                raise ImageRefused(_too_many(im.width, im.height))
+            im.load()  # every pixel decoded: a truncated file fails here
+            return _png(ImageOps.exif_transpose(im) if im.format == "JPEG" else im)
     except ImageRefused:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
