@@ -69,6 +69,7 @@ import { en, roundLabel as roundName, zh } from './shared/labels.js';
 import { fitAll, fitMarks } from './screen_fit.js';
 import { viewBoard, viewClosed, viewHolding, viewOrder, viewOvertimeIdle, viewPresenting, viewScoring } from './screen_views.js';
 import { viewResult } from './screen_result.js';
+import { applyBrand } from './screen_brand.js';
 import { viewLocked, viewRanking, viewReveal } from './screen_ranking.js';
 
 const stage = document.getElementById('stage');
@@ -141,6 +142,7 @@ function render() {
     fitAll();
     markSettled(++renders);
   }
+  applyBrand(s, v.view);   // colours, logo, sponsor strip (screen_brand.js)
   updateCountdown();
 }
 

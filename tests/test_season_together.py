@@ -46,3 +46,29 @@ def test_deleting_a_contest_ends_its_staff_keys_and_sessions(tmp_path):
         assert r.status_code == 200, r.text
         assert client.get("/api/contests", headers=bearer(key)).status_code == 401
         assert client.get("/console", follow_redirects=False).status_code in (302, 303)  # signed out: to /login
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+    out = io.BytesIO()
+    Image.new("RGB", (40, 20), (200, 30, 30)).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_branding_survives_a_reset_and_comes_along_with_a_duplicate(tmp_path):
+    with make_client(tmp_path / "b.db") as client:
+        r = client.put("/api/contests/c1/brand/logo", headers={**ORG, "content-type": "image/png"}, content=_png())
+        assert r.status_code == 200, r.text
+        assert client.patch("/api/contests/c1/brand", headers=ORG,
+                            json={"sponsor_text": "主办：某街道"}).status_code == 200
+        before = client.get("/api/contests/c1/brand", headers=ORG).json()["brand"]
+        assert client.post("/api/contests/c1/rehearsal", headers=ORG, json={"on": True}).status_code == 200
+        assert client.post("/api/contests/c1/reset", headers=ORG, json={"confirm": "c1"}).status_code == 200
+        assert client.get("/api/contests/c1/brand", headers=ORG).json()["brand"] == before
+        r = client.post("/api/contests/c1/duplicate", headers=ORG, json={"id": "y2027"})
+        assert r.status_code == 201, r.text
+        copy = client.get("/api/contests/y2027/brand", headers=ORG).json()["brand"]
+        assert copy["sponsor_text"] == "主办：某街道" and copy["logo"]["sha256"] == before["logo"]["sha256"]
+        assert client.get(copy["logo"]["url"]).status_code == 200

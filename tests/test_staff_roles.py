@@ -110,6 +110,14 @@ API: dict[str, tuple[Callable, str, int | None]] = {
     "POST /api/contests/{cid}/advance": (_api("POST", "/api/contests/c1/advance", {}), "affffuu", 409),
     "GET /api/judge/review": (_api("GET", "/api/judge/review"), "uuuuuuu", None),
     "POST /api/judge/review/submit": (_api("POST", "/api/judge/review/submit", {}), "uuuuuuu", None),
+    # branding (issue 14): the organizer's
+    "GET /api/contests/{cid}/brand": (_api("GET", "/api/contests/c1/brand"), "affffuu", 200),
+    "PATCH /api/contests/{cid}/brand": (_api("PATCH", "/api/contests/c1/brand", {"primary": "nope"}), "affffuu", 422),
+    "PUT /api/contests/{cid}/brand/logo": (_api("PUT", "/api/contests/c1/brand/logo", {}), "affffuu", 422),
+    "DELETE /api/contests/{cid}/brand/logo": (_api("DELETE", "/api/contests/c1/brand/logo"), "affffuu", 404),
+    "POST /api/contests/{cid}/brand/sponsors": (_api("POST", "/api/contests/c1/brand/sponsors", {}), "affffuu", 422),
+    "DELETE /api/contests/{cid}/brand/sponsors/{sha}": (_api("DELETE", "/api/contests/c1/brand/sponsors/00"),
+                                                        "affffuu", 404),
     "GET /api/openapi.json": (_api("GET", "/api/openapi.json"), "aaaaaaa", 200),
     # last of the API rows: the organizer's cookie call ends every other session (its Bearer call every one)
     "DELETE /api/sessions/others": (_api("DELETE", "/api/sessions/others"), "affffuu", 200),
@@ -129,6 +137,7 @@ PAGES: dict[str, tuple[Callable[[Ctx], tuple[str, str, dict]], str]] = {
     "GET /console/{cid}/cards": (lambda x: ("GET", "/console/c1/cards", {}), "aafffuu"),
     "GET /console/{cid}/paper": (lambda x: ("GET", "/console/c1/paper", {}), "afaffuu"),
     "GET /k/{key}": (lambda x: ("GET", x.staff_link, {}), "aaaaaaa"),
+    "GET /brand/{cid}/{sha}.png": (lambda x: ("GET", "/brand/c1/00.png", {}), "aaaaaaa"),  # public (404 here)
     "GET /s/{token}": (lambda x: ("GET", f"/s/{x.screen_token}", {}), "aaaaaaa"),
     "GET /j/{token}": (lambda x: ("GET", f"/j/{x.judge_token}", {}), "aaaaaaa"),
     "MOUNT /static/v": (lambda x: ("GET", x.asset, {}), "aaaaaaa"),

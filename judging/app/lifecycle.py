@@ -34,6 +34,7 @@ from judging.core.contest import LiveState
 from judging.core.model import ID_PATTERN, Contest
 from judging.storage import repository as repo
 from judging.storage import repository_lifecycle as life
+from judging.storage.repository_brand import save_brand
 from judging.storage.mark_columns import MarkColumns
 from judging.storage.store import StorageFull
 
@@ -135,7 +136,10 @@ class LifecycleCommands:
                 "after": {"name": name, "date": date, "venue": venue, "rules": contest.rules.name,
                           "projects": len(contest.projects), "judges": len(contest.judges),
                           "order": list(contest.order)}}, client=client)
-            rt = Runtime(contest, state)
+            brand = self.get(cid).brand  # last year's logo, colours and sponsors come along
+            if brand is not None:
+                await save_brand(tx, new_id, brand)
+            rt = Runtime(contest, state, brand=brand)
             self._recompute(rt)
             tx.on_commit(lambda: self._register(rt))
         self.publish(new_id)

@@ -12,6 +12,7 @@ database, or publish.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -65,6 +66,7 @@ class Runtime:
     nudges: dict = field(default_factory=dict)  # judge id -> judging.app.nudges.Nudge (in memory only)
     last_change: LastChange | None = None       # who changed the live state last, and when (in memory only)
     paper: dict = field(default_factory=dict)   # paper entry id -> PaperEntry, every one (judging.app.paper)
+    brand: Any = None  # judging.core.brand.Brand: logo, colours, sponsors (None: the house look)
 
     def __post_init__(self) -> None:
         if not isinstance(self.marks, MarkColumns):

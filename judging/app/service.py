@@ -26,6 +26,7 @@ import time
 from typing import Iterable, Protocol
 
 from judging.app.archive_import import ArchiveImport
+from judging.app.brand import BrandCommands, load_brands
 from judging.app.errors import Conflict, Invalid, NotFound
 from judging.app.evening import EveningCommands
 from judging.app.lifecycle import LifecycleCommands
@@ -58,7 +59,7 @@ class Publishes(Protocol):
 
 
 class Service(SetupCommands, EveningCommands, MarkCommands, PaperCommands, ArchiveImport, LifecycleCommands,
-              StageCommands):
+              StageCommands, BrandCommands):
     def __init__(self, store: Store, publisher: Publishes | None = None, clock=time.time) -> None:
         self.store, self.publisher, self.clock = store, publisher, clock
         self.runtimes: dict[str, Runtime] = {}
@@ -94,6 +95,7 @@ class Service(SetupCommands, EveningCommands, MarkCommands, PaperCommands, Archi
             self.runtimes[s.contest.id] = rt
         await self.load_paper()
         await self.load_lifecycle()  # the rehearsal flags (judging.app.lifecycle)
+        await load_brands(self.store, self.runtimes)
         self._index_tokens()
 
     def get(self, cid: str) -> Runtime:

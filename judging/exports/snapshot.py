@@ -69,7 +69,8 @@ async def load_snapshot(svc: "Service", cid: str) -> Snapshot:
     rt = svc.get(cid)
     path = getattr(svc.store, "path", ":memory:")
     async with svc.store.write() as tx:
-        copy = Runtime(marked_for_export(rt.contest), rt.state, rt.marks.copy(), rt.results, rt.results_error)
+        copy = Runtime(marked_for_export(rt.contest), rt.state, rt.marks.copy(), rt.results, rt.results_error,
+                       brand=rt.brand)
         copy.paper = dict(rt.paper)  # the paper entries (judging.app.paper): the archive carries them
         if path == ":memory:" or not os.path.exists(path):
             audit = await repo.audit_rows(tx, cid)

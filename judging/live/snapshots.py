@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Collection
 
+from judging.app.brand import screen_json as brand_screen
 from judging.core import contest as machine
 from judging.core.model import Judge, mark_total
 from judging.core.money import money_text, summary_json
@@ -223,7 +224,7 @@ def screen(svc: "Service", rt: "Runtime") -> dict:
     snap["panels"] = [{"id": p.id, "label": p.label, "weight": p.weight} for p in rt.contest.rules.panels]
     snap["reveal"] = _reveal(rt)
     snap["money"] = _money(rt) if s.phase == "locked" else None  # amounts only once every tier is public
-    return snap
+    return {**snap, "brand": brand_screen(rt)}  # logo, colours, sponsor strip (None: the house look)
 
 
 WATCH_ROWS = 10  # leaderboard rows a phone following the screen gets

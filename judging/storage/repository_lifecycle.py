@@ -26,7 +26,8 @@ MARK_TABLES: tuple[str, ...] = ("marks", "submissions")
 # rows a reset keeps: the setup (children of the contests row) and the marks' revision counter of issue 11
 # (it only ever grows, so no checkpoint of the rehearsal's marks can look current again; the marks' delete
 # trigger bumps it, so it is deleted after ``marks``)
-SETUP_TABLES: tuple[str, ...] = ("recusals", "judges", "projects", "mark_revs", "staff", "stages")
+SETUP_TABLES: tuple[str, ...] = ("recusals", "judges", "projects", "mark_revs", "staff", "stages", "brands",
+                                 "brand_images")
 # every table but ``contests`` and ``audit`` with a row per contest (``contest_id``): what a delete removes
 PER_CONTEST_TABLES: tuple[str, ...] = EVENING_TABLES + SETUP_TABLES
 

@@ -108,9 +108,19 @@ MIGRATIONS: list[str] = [
     CREATE INDEX IF NOT EXISTS staff_contest ON staff(contest_id);
     ALTER TABLE sessions ADD COLUMN staff_id TEXT;
     """,
+    # 9: the contest's branding (judging.app.brand): colours and sponsor line, and its images -- the logo (slot
+    # 'logo') and the sponsor logos ('sponsor', in seq order) -- as the re-encoded PNGs the server made
+    """
+    CREATE TABLE IF NOT EXISTS brands (
+        contest_id TEXT PRIMARY KEY, primary_colour TEXT NOT NULL DEFAULT '', accent_colour TEXT NOT NULL DEFAULT '',
+        sponsor_text TEXT NOT NULL DEFAULT '');
+    CREATE TABLE IF NOT EXISTS brand_images (
+        contest_id TEXT NOT NULL, slot TEXT NOT NULL, seq INTEGER NOT NULL, sha256 TEXT NOT NULL,
+        width INTEGER NOT NULL, height INTEGER NOT NULL, png BLOB NOT NULL, PRIMARY KEY (contest_id, slot, seq));
+    """,
 ]
 MIGRATIONS.append(
-    # 9: stages of a season (judging.storage.repository_stages): a contest's series, place, label and kind, with its
+    # 10: stages of a season (judging.storage.repository_stages): a contest's series, place, label and kind, with its
     # review state and what it brought from the stage before in ``detail`` (JSON); a lone contest has no row
     """
     CREATE TABLE IF NOT EXISTS stages (

@@ -31,6 +31,7 @@ from judging.app.sessions import Sessions
 from judging.app.staff import Staff
 from judging.storage.store import StorageFull, Store
 from judging.web import api
+from judging.web import brand_api
 from judging.web import exports_api
 from judging.web import lifecycle_api
 from judging.web import openapi
@@ -106,7 +107,7 @@ def create_app(db_path: str, *, organizer_key: str | None = None, rotate_key: bo
 
     app = Starlette(
         routes=[*pages.routes(), *exports_api.routes(), *paper_api.routes(), *api.routes(), *lifecycle_api.routes(),
-                *stages_api.routes(), *sessions_api.routes(), *staff_api.routes(), *openapi.routes(),
+                *stages_api.routes(), *sessions_api.routes(), *staff_api.routes(), *brand_api.routes(), *openapi.routes(),
                 *sockets.routes(),
                 Mount("/static/v", VersionedStatic(directory=str(ROOT / "static"), version=pages.ASSETS.version)),
                 Mount("/static", CachedStatic(directory=str(ROOT / "static")), name="static")],

@@ -216,6 +216,26 @@ PATHS.update({  # a season's stages (judging.web.stages_api, docs/SEASON.md)
         auth="judge", body={"type": "object", "required": ["submission_id", "project", "marks"],
                             "properties": {"submission_id": S, "project": S, "marks": OBJ}})},
 })
+_IMAGE = " The body is the image itself (PNG, JPEG or WebP, at most 2 MB; 413 above, from Content-Length); the " \
+         "server decodes it and stores a re-encoded PNG (no metadata, at most 800x400, at most 20 megapixels " \
+         "decoded); anything else is a 422 and nothing is stored. Answers {brand}"
+PATHS.update({  # branding (judging/web/brand_api.py; docs/API.md "Branding")
+    "/api/contests/{cid}/brand": {
+        "get": _op("The contest's branding: {brand: {primary, accent, on_primary, sponsor_text, logo: {url, sha256, "
+                   "width, height, bytes} | null, sponsors: [...]}}; images at /brand/<cid>/<sha256>.png "
+                   "(public, cached immutable)", params=C),
+        "patch": _op("Colours (#rrggbb, or '' for the house colour; refused below WCAG AA 4.5:1 against white text "
+                     "(primary) or the screen's stage (accent), with the nearest usable colour in the message) and "
+                     "the sponsor line (one line, at most 200 characters and 12 names); any phase", params=C,
+                     body=_props(primary=S, accent=S, sponsor_text=S))},
+    "/api/contests/{cid}/brand/logo": {
+        "put": _op("Upload the contest's logo." + _IMAGE, params=C, body={"type": "string", "format": "binary"}),
+        "delete": _op("Remove the logo (404 when there is none)", params=C)},
+    "/api/contests/{cid}/brand/sponsors": {
+        "post": _op("Add a sponsor logo (at most 6)." + _IMAGE, params=C, body={"type": "string", "format": "binary"})},
+    "/api/contests/{cid}/brand/sponsors/{sha}": {
+        "delete": _op("Remove a sponsor logo by its sha256", params=["cid", "sha"])},
+})
 
 DOCUMENT = {
     "openapi": "3.1.0",

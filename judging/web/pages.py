@@ -24,6 +24,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
+from judging.app.brand import screen_json as brand_screen
 from judging.core import roles, vocabulary
 from judging.exports import formats
 from judging.app.auth import new_csrf_token
@@ -247,7 +248,7 @@ async def screen_page(request: Request) -> Response:
     rt = request.app.state.service.by_screen_token(request.path_params["token"])
     if rt is None:
         return error_page(request, 404, "大屏链接无效", "这个大屏链接无效，请向组织者索取新链接。 / This big-screen link is not valid. Ask the organizer for the link.", "Big-screen link not valid")
-    return render(request, "screen.html", contest=rt.contest)
+    return render(request, "screen.html", contest=rt.contest, brand=brand_screen(rt))
 
 
 async def judge_page(request: Request) -> Response:
@@ -258,7 +259,8 @@ async def judge_page(request: Request) -> Response:
                           "ask the staff for your QR code.")
     rt, judge = found
     review = rt.contest.stage is not None and rt.contest.stage.is_review  # 书面评审: the list of applications
-    return render(request, "judge_review.html" if review else "judge.html", contest=rt.contest, judge=judge)
+    return render(request, "judge_review.html" if review else "judge.html", contest=rt.contest, judge=judge,
+                  brand=brand_screen(rt))
 
 
 async def not_found(request: Request, exc) -> Response:
