@@ -23,6 +23,7 @@ import { toast, confirmDialog, dialogOpen, showConn } from './console_ui.js';
 import { renderAlerts, renderJudges, renderOrder, renderResults, renderRoadshow } from './console_board.js';
 import { openMarks, refreshMarks } from './console_marks.js';
 import { renderNudges, wireNudges } from './console_nudge.js';
+import { renderAudience, wireAudience } from './console_audience.js';
 
 const main = document.querySelector('main');
 const cid = main.dataset.cid;
@@ -87,6 +88,7 @@ function render() {
   renderResults(s);
   renderOrder(s, allowed(s, 'present'), busy);
   renderRoadshow(s);
+  renderAudience(s);
   refreshMarks(s);
   if (liveConfirm) liveConfirm(s);
   tick();
@@ -421,4 +423,5 @@ function onStatus(status) {
 }
 
 document.addEventListener('marks-changed', (ev) => receive(ev.detail));
+wireAudience(cid);
 connect(`/ws/console/${encodeURIComponent(cid)}`, { onState: (s) => receive(s), onStatus });
