@@ -113,6 +113,8 @@ export class Ballots {
     if (!device) return;
     const r = await call('GET', `${this.base}/me`, undefined, device);
     if (r.status !== 200 || !r.body.ballots) return;
+    if (r.body.strict && r.body.code === false) this.forgetCode();  // strict mode: this phone has no code yet
+    else if (r.body.code === true && !this.codeDone) store(`${this.prefix}code`, true);
     for (const [win, b] of Object.entries(r.body.ballots)) {
       const rec = this.get(win);
       if (!rec.pending) this.put(win, { ...rec, saved: b, error: null });

@@ -54,22 +54,28 @@ export function audienceResult(s, project) {
 }
 
 // A panel of the result that is the audience (its ballots are not shown as marks: #aud-result stands for it).
+// Which it is: the panel's kind when the snapshot names it, else the audience part's panel id ("audience" as the
+// presets and docs/AUDIENCE.md call it).
 export function isAudiencePanel(s, p) {
-  if (p.kind === 'audience') return true;
-  const def = (s.panels || []).find((x) => x.id === p.id);
-  return !!def && def.kind === 'audience';
+  const a = audienceOf(s);
+  if (!a) return false;
+  const def = (s.panels || []).find((x) => x.id === p.id) || {};
+  if (p.kind || def.kind) return (p.kind || def.kind) === 'audience';
+  return p.id === (a.panel || 'audience');
 }
 
 // ------------------------------------------------------------------ drawn in place, every snapshot
-function qrSrc(url) {
-  try { return `${new URL(url, location.href).pathname.replace(/\/$/, '')}/qr.svg`; } catch { return ''; }
+// The QR code's address on this server: /a/<token>/qr.svg (the join card's path, else its URL's).
+function qrSrc(j) {
+  if (j.path) return `${j.path}/qr.svg`;
+  try { return `${new URL(j.url, location.href).pathname.replace(/\/$/, '')}/qr.svg`; } catch { return ''; }
 }
 
 function joinCard(a) {
   let card = document.getElementById('join-card');
   const j = a && a.join;
   if (!j || !j.shown || !j.url) { if (card) card.remove(); return; }
-  const key = `${j.url}\u0001${j.short || ''}`;
+  const key = `${j.url}\u0001${j.short || ''}\u0001${j.path || ''}`;
   if (card && card.dataset.key === key) return;
   if (!card) {
     card = document.createElement('aside');
@@ -79,7 +85,7 @@ function joinCard(a) {
   }
   card.dataset.key = key;
   card.innerHTML = `<div class="jc-title">扫码投票 <span class="en">Scan to vote</span></div>
-    <img class="jc-qr" src="${esc(qrSrc(j.url))}" alt="观众投票二维码 Audience QR code" width="250" height="250">
+    <img class="jc-qr" src="${esc(qrSrc(j))}" alt="观众投票二维码 Audience QR code" width="250" height="250">
     <div class="jc-url">${esc(j.short || j.url)}</div>`;
 }
 
@@ -92,7 +98,7 @@ function countBadge(s, a) {
     badge = document.createElement('div');
     badge.id = 'aud-count';
     badge.innerHTML = '<span class="zh" lang="zh-CN">观众投票 <b class="num"></b> 票</span><span class="en">audience ballots <b class="num"></b></span>';
-    document.body.append(badge);
+    (document.getElementById('banner') || document.body).append(badge);  // inside a landmark
   }
   const n = String(w.count || 0);
   if (badge.dataset.count !== n) {
