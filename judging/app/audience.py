@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 _BALLOT_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 _CREDENTIAL = re.compile(r"d\.([0-9a-f]{16})\.([0-9a-f]{32})")
 ACTIONS = ("popularity_open", "popularity_close", "join_show", "join_hide", "strict_on", "strict_off")
-BALLOT_SECONDS = 1.0          # a voter changes its ballot at most once a second
+BALLOT_SECONDS = 1.0          # a voter changes its ballot in a window at most once a second
 NEW_DEVICES_PER_SECOND = 500  # new device credentials a second, over the whole server
 MAX_CODES = 20000             # ballot codes of one contest
 BURST_ADDRESS = 300           # new devices from one address in a minute: warn (a script, not a hall)
@@ -230,11 +230,11 @@ class AudienceCommands:
             kind = self._check_window(rt, window)
             value = self._ballot_value(rt, kind, body)
             now = self.clock()
-            wait = aud.last_change.get(voter, -math.inf) + BALLOT_SECONDS - now
+            wait = aud.last_change.get((window, voter), -math.inf) + BALLOT_SECONDS - now
             if wait > 0:
                 raise _refuse(429, "改票太快，请稍后再试", "changing your ballot too fast; try again in a moment",
                               "too_fast", retry_after=max(1, math.ceil(wait)))
-            aud.last_change[voter] = now
+            aud.last_change[(window, voter)] = now
             ballot = AudienceBallot(window, voter, kind, value, bid, now, client)
             await repo.save_ballots(tx, cid, [ballot])
             grouped[(window, voter)] = ballot

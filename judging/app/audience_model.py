@@ -84,7 +84,7 @@ class AudienceRuntime:
     voters: set[str] = field(default_factory=set)                 # every voter with a ballot
     code_of: dict[str, str] = field(default_factory=dict)         # device voter hash -> its bound code
     # in memory only: rate limits and the console's burst warning
-    last_change: dict[str, float] = field(default_factory=dict)   # voter -> when its ballot last changed
+    last_change: dict[tuple[str, str], float] = field(default_factory=dict)  # (window, voter) -> last change
     issued: deque = field(default_factory=deque)                  # (time, client address) of new devices
     _columns: dict[str, tuple[list[str], np.ndarray]] = field(default_factory=dict)
 
