@@ -1,8 +1,8 @@
 """The audience's snapshots (docs/AUDIENCE.md; pure functions of the runtime).
 
 What it does: :func:`audience` -- the small snapshot of ``/ws/a/<token>`` (the roadshow on stage, the window
-open now with its ballot count, the popularity vote; under 1.5 KB for 20 projects: names are cut to
-``NAME_CHARS``); :func:`screen_part` / :func:`console_part` -- the ``audience`` part of the big screen's and
+open now with its ballot count, the popularity vote; under 1.5 KB for 20 projects: the list's names are
+cut to fit ``NAME_BYTES``, :func:`name_chars`); :func:`screen_part` / :func:`console_part` -- the ``audience`` part of the big screen's and
 the console's snapshots (added by :mod:`judging.live.snapshots`; absent when the rules have no audience
 part); :func:`codes_list` -- the ballot codes for the printed tickets.  Counts are read from committed ballots
 only.  Phones connected is the hub's count of ``<cid>/audience`` clients.
@@ -21,13 +21,18 @@ if TYPE_CHECKING:
     from judging.app.runtime import Runtime
     from judging.app.service import Service
 
-NAME_CHARS = 24  # a project's name on a phone's audience snapshot (the page shows one line)
+NAME_BYTES = 1000  # the popularity list's budget: names are cut to fit it (20 projects: 9 characters, 10: 24)
 
 
-def _name(rt: "Runtime", pid: str, cut: bool = True) -> str:
+def name_chars(n: int) -> int:
+    """How many characters of each name a list of ``n`` projects carries (CJK: 3 bytes a character)."""
+    return max(6, min(24, (NAME_BYTES // max(1, n) - 23) // 3))
+
+
+def _name(rt: "Runtime", pid: str, cut: int | None = None) -> str:
     p = rt.contest.project(pid)
     name = p.name if p else pid
-    return name[:NAME_CHARS] if cut else name
+    return name[:cut] if cut else name
 
 
 def phones(svc: "Service", rt: "Runtime") -> int:
@@ -51,7 +56,8 @@ def _popularity(rt: "Runtime", with_projects: bool) -> dict | None:
         return None
     out = {"state": rt.audience.popularity, "choices": pop.choices, "count": rt.audience.counts.get(POPULARITY, 0)}
     if with_projects:
-        out["projects"] = [{"id": pid, "name": _name(rt, pid)} for pid in rt.contest.order]
+        cut = name_chars(len(rt.contest.order))
+        out["projects"] = [{"id": pid, "name": _name(rt, pid, cut)} for pid in rt.contest.order]
     return out
 
 
@@ -64,7 +70,7 @@ def audience(svc: "Service", rt: "Runtime") -> dict:
     labels = {"panel": panel.label if panel else None,
               "popularity": rules.popularity.label if rules.popularity else None}
     return {"type": "audience", "seq": svc.sequence.next(svc.clock()), "boot": svc.boot,
-            "contest": {"name": rt.contest.name}, "phase": s.phase, "on_stage": on_stage,
+            "contest": {"name": rt.contest.name}, "on_stage": on_stage,
             "window": window(svc, rt), "popularity": _popularity(rt, True), "strict": rt.audience.strict,
             "labels": labels}
 
@@ -97,7 +103,7 @@ def screen_part(svc: "Service", rt: "Runtime", snap: dict) -> dict:
         return snap
     chart, leader = None, None
     if rt.contest.rules.popularity is not None and rt.audience.popularity != "idle":
-        chart = [{"project": pid, "name": _name(rt, pid, cut=False), "votes": rt.audience.votes.get(pid, 0)}
+        chart = [{"project": pid, "name": _name(rt, pid), "votes": rt.audience.votes.get(pid, 0)}
                  for pid in rt.contest.order]
         top = max((c["votes"] for c in chart), default=0)
         leaders = [c["project"] for c in chart if c["votes"] == top]
