@@ -125,7 +125,7 @@ class MarkCommands:
                 action = "mark.correct"
             trial_marks = rt.marks.copy()  # numpy copies: the trial does not touch the evening's marks
             trial_marks[key] = new
-            trial = Runtime(rt.contest, rt.state, trial_marks)
+            trial = Runtime(rt.contest, rt.state, trial_marks, audience=rt.audience)
             try:
                 results = compute_results(rt.contest, trial.engine_table())
             except ScoringError as e:

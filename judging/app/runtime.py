@@ -12,9 +12,11 @@ database, or publish.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
+from judging.app.audience_marks import with_audience
 from judging.core.contest import LiveState
 from judging.core.engine import ProjectInfo, Results, compute
 from judging.core.model import Contest
@@ -64,6 +66,7 @@ class Runtime:
     results_error: str | None = None
     nudges: dict = field(default_factory=dict)  # judge id -> judging.app.nudges.Nudge (in memory only)
     last_change: LastChange | None = None       # who changed the live state last, and when (in memory only)
+    audience: Any = None                        # judging.app.audience_model.AudienceRuntime (ballots, codes)
 
     def __post_init__(self) -> None:
         if not isinstance(self.marks, MarkColumns):
@@ -77,7 +80,7 @@ class Runtime:
         table, straight from the columns: numpy masks, no Python object per mark."""
         panels = {j.id: j.panel for j in self.contest.judges}
         closed = closed_matrix(self.state, self.marks.round_names(), self.marks.project_index())
-        return self.marks.table(panels, closed)
+        return with_audience(self.marks.table(panels, closed), self, self.state, self.closed)
 
     def engine_marks(self) -> list[Mark]:
         """The same marks one ``Mark`` each, in the table's row order (for exports, not for recomputing)."""
@@ -123,7 +126,7 @@ def compute_results(contest: Contest, marks: MarkTable | list[Mark]) -> Results:
 
 def results_for(rt: Runtime, state: LiveState) -> tuple[Results | None, str | None]:
     """The results ``rt``'s marks give in ``state`` (or why they cannot be computed)."""
-    trial = Runtime(rt.contest, state, rt.marks)
+    trial = Runtime(rt.contest, state, rt.marks, audience=rt.audience)
     try:
         return compute_results(rt.contest, trial.engine_table()), None
     except ScoringError as e:

@@ -25,6 +25,7 @@ import time
 from typing import Iterable, Protocol
 
 from judging.app.archive_import import ArchiveImport
+from judging.app.audience import AudienceCommands
 from judging.app.errors import Conflict, Invalid, NotFound
 from judging.app.evening import EveningCommands
 from judging.app.marks import MarkCommands
@@ -52,7 +53,7 @@ class Publishes(Protocol):
     def close_judge(self, cid: str, judge: str) -> None: ...
 
 
-class Service(SetupCommands, EveningCommands, MarkCommands, ArchiveImport):
+class Service(SetupCommands, EveningCommands, MarkCommands, ArchiveImport, AudienceCommands):
     def __init__(self, store: Store, publisher: Publishes | None = None, clock=time.time) -> None:
         self.store, self.publisher, self.clock = store, publisher, clock
         self.runtimes: dict[str, Runtime] = {}
@@ -85,6 +86,7 @@ class Service(SetupCommands, EveningCommands, MarkCommands, ArchiveImport):
                 log.error("contest %s could not be loaded and is left out: %s", s.contest.id, e)
                 continue
             self.runtimes[s.contest.id] = rt
+        await self.load_audience()  # the audience's ballots count in the results: recomputed with them
         self._index_tokens()
 
     def get(self, cid: str) -> Runtime:
@@ -108,6 +110,7 @@ class Service(SetupCommands, EveningCommands, MarkCommands, ArchiveImport):
     def _register(self, rt: Runtime) -> None:
         """A new contest becomes visible (and its judges' links valid) once its rows are committed."""
         self.runtimes[rt.contest.id] = rt
+        self.adopt_audience(rt)
         self._index_tokens()
 
     def _index_tokens(self) -> None:

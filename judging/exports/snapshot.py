@@ -59,7 +59,7 @@ async def load_snapshot(svc: "Service", cid: str) -> Snapshot:
     so no write is half-way and the marks, state, submissions and audit log agree."""
     rt = svc.get(cid)
     async with svc.store.write() as tx:
-        copy = Runtime(rt.contest, rt.state, rt.marks.copy(), rt.results, rt.results_error)
+        copy = Runtime(rt.contest, rt.state, rt.marks.copy(), rt.results, rt.results_error, audience=rt.audience)
         audit = await repo.audit_rows(tx, cid)
         subs = await repo.submissions(tx, cid)
     return Snapshot(copy, audit, subs, svc.clock())

@@ -30,6 +30,7 @@ import math
 import time
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
+from judging.live import audience_views
 from judging.live import snapshots as views
 from judging.live.hub import Hub
 
@@ -137,6 +138,7 @@ class Publisher:
     def contest(self, svc: "Service", cid: str, judges: Iterable[str] | None = None) -> None:
         """Every channel of the contest (judge channels: only ``judges`` if given)."""
         self.screen(svc, cid)
+        self.audience(svc, cid)
         self.judges(svc, cid, judges)
 
     def judges(self, svc: "Service", cid: str, judges: Iterable[str] | None = None) -> None:
@@ -156,6 +158,10 @@ class Publisher:
         self.soon(f"{cid}/screen", lambda: encode(views.screen(svc, svc.runtimes[cid])))
         self.soon(f"{cid}/watch", lambda: encode(views.watch(svc, svc.runtimes[cid])))
 
+    def audience(self, svc: "Service", cid: str) -> None:
+        """The audience's phones (``…/audience``), at most 4 snapshots a second like the watchers."""
+        self.soon(f"{cid}/audience", lambda: encode(audience_views.audience(svc, svc.runtimes[cid])))
+
     def console(self, svc: "Service", cid: str) -> None:
         """Also when a judge's phone connects or disconnects (the console shows who is connected)."""
         self.soon(f"{cid}/console", lambda: encode(views.console(svc, svc.runtimes[cid], self.presence(cid))))
@@ -172,7 +178,7 @@ class Publisher:
     def scheduler(self, channel: str) -> "Coalescer | Conflater":
         if channel.endswith("/screen"):
             return self.conflater
-        if channel.endswith("/watch"):
+        if channel.endswith(("/watch", "/audience")):
             return self.watchers
         return self.coalescer
 

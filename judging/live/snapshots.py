@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Collection
 
 from judging.core import contest as machine
+from judging.live import audience_views
 from judging.core.model import Judge, mark_total
 from judging.core.money import money_text, summary_json
 from judging.app.nudges import MESSAGE as NUDGE_MESSAGE, active_nudge
@@ -223,7 +224,7 @@ def screen(svc: "Service", rt: "Runtime") -> dict:
     snap["panels"] = [{"id": p.id, "label": p.label, "weight": p.weight} for p in rt.contest.rules.panels]
     snap["reveal"] = _reveal(rt)
     snap["money"] = _money(rt) if s.phase == "locked" else None  # amounts only once every tier is public
-    return snap
+    return audience_views.screen_part(svc, rt, snap)  # the join card, phones, window and chart
 
 
 WATCH_ROWS = 10  # leaderboard rows a phone following the screen gets
@@ -302,7 +303,7 @@ def console(svc: "Service", rt: "Runtime", connected: Collection[str] = frozense
     }
     snap["marks"] = [m.to_json() for m in rt.marks.values()]
     snap["storage"] = {"ok": not svc.store.full, "message": STORAGE_FULL if svc.store.full else None}
-    return snap
+    return audience_views.console_with(svc, rt, snap)
 
 
 def refused(svc: "Service", rt: "Runtime", allowed: list[str]) -> dict[str, str]:

@@ -58,4 +58,19 @@ MIGRATIONS: list[str] = [
     # 4: a mark set's values packed (judging.storage.mark_columns.pack), loaded at start with numpy; old rows too
     "ALTER TABLE marks ADD COLUMN packed BLOB; ALTER TABLE marks ADD COLUMN packed_criteria TEXT; "
     "UPDATE marks SET packed = pack_values(marks), packed_criteria = pack_criteria(marks)",
+    # the audience (docs/AUDIENCE.md): each contest's audience link token (filled at load where NULL: old rows
+    # and new contests, see judging.app.audience) and its audience state; one ballot per voter per window;
+    # the strict mode's ballot codes (bound to a voter hash, never a raw device id)
+    """
+    ALTER TABLE contests ADD COLUMN audience_token TEXT;
+    ALTER TABLE contests ADD COLUMN audience TEXT NOT NULL DEFAULT '{}';
+    CREATE UNIQUE INDEX IF NOT EXISTS contests_audience_token ON contests(audience_token);
+    CREATE TABLE IF NOT EXISTS audience_ballots (
+        contest_id TEXT NOT NULL, window TEXT NOT NULL, voter TEXT NOT NULL, kind TEXT NOT NULL,
+        value TEXT NOT NULL, ballot_id TEXT NOT NULL, updated_at REAL NOT NULL, client TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (contest_id, window, voter));
+    CREATE TABLE IF NOT EXISTS audience_codes (
+        contest_id TEXT NOT NULL, code TEXT NOT NULL, voter TEXT, used_at REAL,
+        PRIMARY KEY (contest_id, code));
+    """,
 ]
