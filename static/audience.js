@@ -32,6 +32,13 @@ const choiceOf = (rec) => { const b = rec.pending || rec.saved; return (b && (b.
 
 function word(key, k = '') { return (W[key] || key).replaceAll('{k}', k); }
 
+// Several "中文 / English" texts as one: the Chinese parts joined, then the English parts ("投票中 · 最多选 3 个 / Voting open · …").
+function joined(...texts) {
+  const parts = texts.filter(Boolean).map((t) => t.split(' / '));
+  return `${parts.map((p) => p[0]).join(' · ')} / ${parts.map((p) => p[1] || p[0]).join(' · ')}`;
+}
+const counted = (n) => (n ? `${n} ${word('count').split(' / ')[0]} / ${n} ${word('count').split(' / ')[1]}` : '');
+
 function onState(s) {
   if (snap && s.boot === snap.boot && typeof s.seq === 'number' && s.seq <= snap.seq) return;  // an older one
   snap = s;
@@ -68,7 +75,7 @@ function renderScore(s, blocked) {
   box.hidden = !w;
   const state = w ? (w.open ? 'open' : 'closed') : 'none';
   box.dataset.state = state;
-  setBi($('score-state'), `${word(state === 'none' ? 'not_open' : state)}${w && w.count ? `  · ${w.count} ${word('count')}` : ''}`);
+  setBi($('score-state'), joined(word(state === 'none' ? 'not_open' : state), counted(w && w.count)));
   const stars = $('stars');
   const n = w ? w.stars : 0;
   const key = `${w ? w.id : ''}:${n}`;
@@ -100,7 +107,8 @@ function renderPopularity(s, blocked) {
   const rec = ballots.get('popularity');
   const mine = choiceOf(rec).projects || [];
   const chosen = picked || new Set(mine);
-  setBi($('pop-state'), `${word(p.state === 'open' ? 'open' : 'closed')}${p.state === 'open' ? ` · ${word('choose', p.choices)}` : ''}${p.count ? ` · ${p.count} ${word('count')}` : ''}`);
+  setBi($('pop-state'), joined(word(p.state === 'open' ? 'open' : 'closed'), p.state === 'open' && word('choose', p.choices),
+                               counted(p.count)));
   const list = $('pop-list');
   const key = (p.projects || []).map((x) => `${x.id}\u0001${x.name}`).join('\u0002');
   if (list.dataset.key !== key) {
@@ -187,6 +195,6 @@ window.addEventListener('online', () => { ballots.flush(null, true); render(); }
 window.addEventListener('offline', () => render());
 
 // ------------------------------------------------------------------ start
-render();
+try { onState(JSON.parse($('aud-initial').textContent)); } catch { render(); }  // the snapshot the page came with
 connect(`/ws/a/${encodeURIComponent(token)}`, { onState, onStatus, type: 'audience' });
 ballots.ensureDevice().then(() => ballots.loadMine()).then(() => ballots.flush());

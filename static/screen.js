@@ -57,7 +57,7 @@
 //   #final .final-row[data-project][data-rank][data-award] (.rank .award .name .total .grant) — locked
 //   #money-line (预算 · 已分配 · 未分配) and #money-notes (where capped projects' excess went) — locked
 //   the audience (screen_audience.js): #join-card (.jc-qr, .jc-url) while the console shows it; the view
-//   popularity (#aud-chart .bar-row[data-project][data-votes], .leader; #aud-total) while the popularity vote
+//   popularity (#aud-chart .bar-row[data-project][data-votes], .leader; .aud-total) while the popularity vote
 //   is open; #aud-count[data-count] (ballots of the roadshow on stage); #aud-result[data-fallback] in #result;
 //   body[data-audience] off|on|join
 //

@@ -2,6 +2,7 @@
 //   * the join card (#join-card: the audience link's QR code, server-drawn at /a/<token>/qr.svg, and the short
 //     address) while audience.join.shown — a card beside the stage, drawn in place;
 //   * the popularity vote's live chart (the view "popularity": #aud-chart .bar-row[data-project][data-votes],
+//     .pop-total .aud-total: the phones that voted;
 //     .leader on the leading project): the rows are drawn once, then each snapshot only sets the bars' widths
 //     and counts, so the bars grow with a CSS transition (Hi现场-style) at the snapshot rate;
 //   * the score window's ballot count (#aud-count[data-count]) while a roadshow is on stage;
@@ -35,7 +36,7 @@ export function viewPopularity(s) {
           <span class="bar-name fit">${esc(r.name)}</span>
           <span class="bar-track"><span class="bar-fill" style="width:0%"></span></span>
           <span class="bar-votes num">0</span></div>`).join('')}</div>
-      <p class="pop-total"><span class="zh" lang="zh-CN">共 <b class="num" id="aud-total">0</b> 票</span> <span class="en">votes</span></p>
+      <p class="pop-total"><span class="zh" lang="zh-CN"><b class="num aud-total">0</b> 人已投票</span> <span class="en"><b class="num aud-total">0</b> have voted</span></p>
     </section>`,
   };
 }
@@ -122,12 +123,14 @@ function chartBars(a) {
     if (row.dataset.votes !== v) {
       row.dataset.votes = v;
       row.querySelector('.bar-votes').textContent = v;
-      row.querySelector('.bar-fill').style.width = `${((100 * (r.votes || 0)) / top).toFixed(1)}%`;
     }
+    const fill = row.querySelector('.bar-fill');   // relative to the leader's: a new top count resizes every bar
+    const width = `${+((100 * (r.votes || 0)) / top).toFixed(1)}%`;
+    if (fill.style.width !== width) fill.style.width = width;
     row.classList.toggle('leader', !!a.leader && a.leader === r.project);
   }
-  const t = document.getElementById('aud-total');
-  if (t) t.textContent = String(a.popularity && typeof a.popularity.count === 'number' ? a.popularity.count : total);
+  const voters = String(a.popularity && typeof a.popularity.count === 'number' ? a.popularity.count : total);
+  for (const t of chart.closest('section').querySelectorAll('.aud-total')) if (t.textContent !== voters) t.textContent = voters;
 }
 
 // After every render of the screen: the join card, the ballot count and the chart's bars.

@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from tests.audience_kit import audience_rules
 from tests.helpers import ORG, console_sign_in, create_contest, make_client
 
 PROJECTS = [{"id": f"P{i}", "name": f"社区项目{i}", "organization": f"服务中心{i}"} for i in range(1, 4)]
@@ -17,7 +18,7 @@ JUDGES = [{"id": "E1", "name": "专家一", "panel": "expert"}, {"id": "E2", "na
 
 def audience_contest(client) -> tuple[str, str]:
     """A contest with the audience preset; (its id, its audience link's path)."""
-    snap = create_contest(client, {"name": "观众测试大赛", "rules_preset": "expert_public_audience.toml",
+    snap = create_contest(client, {"name": "观众测试大赛", "rules_text": audience_rules(stars=10, min_ballots=20, choices=3), "rules_name": "aud.toml",
                                    "projects": PROJECTS, "judges": JUDGES, "order": [p["id"] for p in PROJECTS]})
     cid = snap["contest"]["id"]
     r = client.get(f"/api/contests/{cid}", headers=ORG)

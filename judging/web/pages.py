@@ -29,6 +29,7 @@ from starlette.templating import Jinja2Templates
 
 from judging.core import vocabulary
 from judging.exports import formats
+from judging.live import audience_views
 from judging.app.auth import new_csrf_token
 from judging.web.links import link_base, unreachable_warning
 from judging.app.sessions import describe
@@ -202,8 +203,8 @@ async def ballot_tickets(request: Request) -> Response:
     rt = request.app.state.service.runtimes.get(request.path_params["cid"])
     if rt is None:
         return error_page(request, 404, "没有这个大赛", "没有这个大赛，请从控制台首页进入。 / No such contest.", "No such contest")
-    codes = getattr(getattr(rt, "audience", None), "codes", None) or {}
-    unused = sorted(c for c, v in codes.items() if getattr(v, "voter", None) is None)
+    codes = audience_views.codes_list(rt)["codes"] if _audience_token(rt) else []
+    unused = sorted(c["code"] for c in codes if not c["used"])
     return render(request, "tickets.html", csrf=_csrf(request), cid=rt.contest.id, contest=rt.contest, codes=unused,
                   used=len(codes) - len(unused))
 
@@ -227,23 +228,13 @@ async def judge_page(request: Request) -> Response:
 
 def _audience_token(rt) -> str | None:
     """The contest's audience link token, when its rules have an audience part (None otherwise)."""
-    rules = rt.contest.rules
-    if not (getattr(rules, "popularity", None) or any(getattr(p, "kind", "") == "audience" for p in rules.panels)):
-        return None
-    return getattr(getattr(rt, "audience", None), "token", None) or None
+    return rt.audience.token if rt.contest.rules.has_audience else None
 
 
 def _audience_runtime(request: Request):
     """The contest whose audience link this is (None: no such link, or the rules have no audience part)."""
-    svc = request.app.state.service
-    token = request.path_params["token"]
-    if hasattr(svc, "by_audience_token"):
-        return svc.by_audience_token(token)
-    for rt in svc.runtimes.values():
-        mine = _audience_token(rt)
-        if mine and hmac.compare_digest(mine.encode(), token.encode()):
-            return rt
-    return None
+    rt = request.app.state.service.by_audience_token(request.path_params["token"])
+    return rt if rt is not None and _audience_token(rt) else None
 
 
 def _audience_missing(request: Request) -> Response:
@@ -257,7 +248,9 @@ async def audience_page(request: Request) -> Response:
     rt = _audience_runtime(request)
     if rt is None:
         return _audience_missing(request)
-    return render(request, "audience.html", contest=rt.contest, token=request.path_params["token"])
+    # the snapshot comes with the page: a phone on a slow link shows the stars before its socket is up
+    initial = audience_views.audience(request.app.state.service, rt)
+    return render(request, "audience.html", contest=rt.contest, token=request.path_params["token"], initial=initial)
 
 
 @lru_cache(maxsize=64)

@@ -14,7 +14,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.helpers import new_page
 from tests.conftest import LiveServer
-from tests.helpers import ORG, create_contest, spread_marks
+from tests.audience_kit import audience_rules
+from tests.helpers import create_contest, spread_marks, submit_ok
 
 pytestmark = pytest.mark.browser
 
@@ -34,7 +35,7 @@ def server(tmp_path_factory):
 def audience_contest(server, name: str) -> dict:
     """A new contest with the audience preset: {cid, path (the audience link's), screen, judges}."""
     with server.api() as http:
-        snap = create_contest(http, {"name": name, "rules_preset": "expert_public_audience.toml",
+        snap = create_contest(http, {"name": name, "rules_text": audience_rules(stars=10, min_ballots=20, choices=3), "rules_name": "aud.toml",
                                      "projects": PROJECTS, "judges": JUDGES, "order": [p["id"] for p in PROJECTS]})
         cid = snap["contest"]["id"]
         full = http.get(f"/api/contests/{cid}").json()
@@ -141,10 +142,7 @@ def test_five_phones_vote_through_drops_reloads_and_changes(browser: Browser, se
     act(server, cid, "open_scoring")
     with server.api() as http:
         for k, j in enumerate(c["judges"]):
-            r = http.post("/api/judge/submit", headers={"authorization": f"Bearer {j['token']}"},
-                          json={"submission_id": f"s{k}x0000", "project": "P1", "round": "final",
-                                "marks": spread_marks(j, 0.8, k)})
-            assert r.status_code == 200, r.text
+            submit_ok(http, j, "P1", spread_marks(j, 0.8, k))
     act(server, cid, "close_scoring")
     for p in phones:
         expect(p.locator("#score")).to_have_attribute("data-state", "closed")
@@ -156,6 +154,7 @@ def test_five_phones_vote_through_drops_reloads_and_changes(browser: Browser, se
     expect(result).to_have_attribute("data-fallback", "1")  # 5 ballots, the preset asks for 20
     expect(result).to_contain_text("票数不足，按规则不计入")
     expect(result).to_contain_text("5")
+    expect(screen.locator("#result")).to_have_attribute("data-settled", "1", timeout=15000)
     screen.screenshot(path=str(artifacts / "audience_screen_result.png"))
 
     # the popularity vote, opened and closed from the console; the screen's chart grows and names the leader
@@ -174,8 +173,11 @@ def test_five_phones_vote_through_drops_reloads_and_changes(browser: Browser, se
     expect(screen.locator('#aud-chart .bar-row[data-project="P3"]')).to_have_attribute("data-votes", "2")
     expect(screen.locator('#aud-chart .bar-row.leader')).to_have_attribute("data-project", "P2")
     width = screen.locator('#aud-chart .bar-row[data-project="P2"] .bar-fill').evaluate("e => e.style.width")
-    assert width == "100.0%"
+    assert width == "100%"  # the leader fills its track; the others in proportion
+    half = screen.locator('#aud-chart .bar-row[data-project="P3"] .bar-fill').evaluate("e => e.style.width")
+    assert half == "50%"
     expect(console.locator("#aud-pop-count")).to_have_text("5")
+    expect(screen.locator(".pop-total .aud-total").first).to_have_text("5")  # phones that voted, not votes (8)
     screen.screenshot(path=str(artifacts / "audience_screen_chart.png"))
     phones[0].screenshot(path=str(artifacts / "audience_phone_popularity.png"), full_page=True)
     console.locator('[data-aud-action="popularity_close"]').click()
