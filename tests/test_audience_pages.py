@@ -11,6 +11,7 @@ import pytest
 from tests.audience_kit import audience_rules
 from tests.helpers import ORG, console_sign_in, create_contest, make_client
 
+RULES = audience_rules(stars=10, min_ballots=20, choices=3)  # 1-10 stars, fewer than 20 ballots: reweighted
 PROJECTS = [{"id": f"P{i}", "name": f"社区项目{i}", "organization": f"服务中心{i}"} for i in range(1, 4)]
 JUDGES = [{"id": "E1", "name": "专家一", "panel": "expert"}, {"id": "E2", "name": "专家二", "panel": "expert"},
           {"id": "U1", "name": "大众一", "panel": "public"}, {"id": "U2", "name": "大众二", "panel": "public"}]
@@ -18,7 +19,7 @@ JUDGES = [{"id": "E1", "name": "专家一", "panel": "expert"}, {"id": "E2", "na
 
 def audience_contest(client) -> tuple[str, str]:
     """A contest with the audience preset; (its id, its audience link's path)."""
-    snap = create_contest(client, {"name": "观众测试大赛", "rules_text": audience_rules(stars=10, min_ballots=20, choices=3), "rules_name": "aud.toml",
+    snap = create_contest(client, {"name": "观众测试大赛", "rules_text": RULES, "rules_name": "aud.toml",
                                    "projects": PROJECTS, "judges": JUDGES, "order": [p["id"] for p in PROJECTS]})
     cid = snap["contest"]["id"]
     r = client.get(f"/api/contests/{cid}", headers=ORG)

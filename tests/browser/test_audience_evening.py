@@ -13,12 +13,14 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.helpers import new_page
+from tests.browser.test_pages_a11y import run_axe
 from tests.conftest import LiveServer
 from tests.audience_kit import audience_rules
 from tests.helpers import create_contest, spread_marks, submit_ok
 
 pytestmark = pytest.mark.browser
 
+RULES = audience_rules(stars=10, min_ballots=20, choices=3)  # 1-10 stars, fewer than 20 ballots: reweighted
 PROJECTS = [{"id": f"P{i}", "name": f"观众项目{i}", "organization": f"服务中心{i}"} for i in range(1, 4)]
 JUDGES = [{"id": "E1", "name": "专家一", "panel": "expert"}, {"id": "E2", "name": "专家二", "panel": "expert"},
           {"id": "E3", "name": "专家三", "panel": "expert"}, {"id": "U1", "name": "大众一", "panel": "public"},
@@ -35,7 +37,7 @@ def server(tmp_path_factory):
 def audience_contest(server, name: str) -> dict:
     """A new contest with the audience preset: {cid, path (the audience link's), screen, judges}."""
     with server.api() as http:
-        snap = create_contest(http, {"name": name, "rules_text": audience_rules(stars=10, min_ballots=20, choices=3), "rules_name": "aud.toml",
+        snap = create_contest(http, {"name": name, "rules_text": RULES, "rules_name": "aud.toml",
                                      "projects": PROJECTS, "judges": JUDGES, "order": [p["id"] for p in PROJECTS]})
         cid = snap["contest"]["id"]
         full = http.get(f"/api/contests/{cid}").json()
@@ -179,6 +181,9 @@ def test_five_phones_vote_through_drops_reloads_and_changes(browser: Browser, se
     expect(console.locator("#aud-pop-count")).to_have_text("5")
     expect(screen.locator(".pop-total .aud-total").first).to_have_text("5")  # phones that voted, not votes (8)
     screen.screenshot(path=str(artifacts / "audience_screen_chart.png"))
+    for page, name in ((screen, "screen with the chart and the join card"), (console, "console with the audience")):
+        bad = run_axe(page)
+        assert bad == [], f"axe on the {name}: {bad}"
     phones[0].screenshot(path=str(artifacts / "audience_phone_popularity.png"), full_page=True)
     console.locator('[data-aud-action="popularity_close"]').click()
     for p in phones:
