@@ -12,7 +12,8 @@ by ``Network.emulateNetworkConditions`` (default: 400 ms round trip, 400 kbit/s 
 * *usable*: navigation start -> the moment the page shows what its user came for, measured in the page
   (``performance.now()``): the judge page its score form for the open roadshow, the big screen the
   presenting project, a phone following the screen link the same, the console its big button labelled from the first snapshot,
-  the audience page (``/a/<token>``, a second contest with ``expert_public_audience.toml``) its stars enabled for
+  the audience page (``/a/<token>``, a second contest with ``expert_public_audience.toml``, or expert_public with an
+  audience panel and a popularity vote added) its stars enabled for
   the roadshow on stage (docs/AUDIENCE.md; its budget: under 60 KB, usable within 2 s).
 
 What it does not do: assert anything (figures only; tests assert behaviour), or count a later snapshot.
@@ -100,8 +101,18 @@ def start_server(pages: list[str]) -> tuple[subprocess.Popen, str, dict[str, str
 
 def audience_link(api: httpx.Client) -> str:
     """A second contest whose rules have an audience part, its first roadshow on stage: its audience link's path."""
+    preset = ROOT / "scoring_rules" / "expert_public_audience.toml"
+    if preset.exists():
+        rules = {"rules_preset": preset.name}
+    else:  # before the preset: expert_public.toml with an audience panel of 10 stars and a popularity vote
+        text = (ROOT / "scoring_rules" / "expert_public.toml").read_text(encoding="utf-8").replace(
+            "weight = 0.7", "weight = 0.6")
+        text += ('\n[[panels]]\nid = "audience"\nlabel = "现场观众 Audience"\nkind = "audience"\nweight = 0.1\n'
+                 'method = "mean"\nstars = 10\nmin_ballots = 20\n\n[popularity]\nlabel = "最佳人气奖"\ncount = 1\n'
+                 'amount = 5000\nchoices = 3\n')
+        rules = {"rules_text": text, "rules_name": "audience.toml"}
     r = api.post("/api/contests", json={
-        "name": "社区治理创新大赛决赛（观众）", "rules_preset": "expert_public_audience.toml",
+        "name": "社区治理创新大赛决赛（观众）", **rules,
         "projects": [{"id": f"P{i:02d}", "name": f"社区项目{i}", "organization": f"社会工作服务中心{i}"}
                      for i in range(15)],
         "judges": [{"id": f"J{i:02d}", "name": f"评委{i}", "panel": "expert" if i < 7 else "public"} for i in range(10)],
