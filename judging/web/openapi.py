@@ -174,6 +174,9 @@ PATHS.update({
                     body=_props(count={"type": "integer"}), ok=201),
         "get": _op("Every ballot code, used or not, for the printed tickets: {codes: [{code, used}], link}",
                    params=C)},
+    "/api/contests/{cid}/audience/codes.pdf": {"get": _op(
+        "The ballot tickets to print, 24 to an A4 page (?unused=1: only codes not used yet)", params=C,
+        content="application/pdf")},
 })
 
 DOCUMENT = {
