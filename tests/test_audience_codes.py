@@ -57,3 +57,18 @@ def test_strict_mode_needs_a_code_and_a_code_is_one_phone(tmp_path):
         assert voter == hashlib.sha256(codes[0].encode()).hexdigest()[:16]
         assert org_action(c, cid, "strict_off").status_code == 200
         assert ballot(c, tok, b, "score:final:P01", stars=2).status_code == 200  # no code needed any more
+
+
+def test_codes_pdf_prints_every_code(tmp_path):
+    import subprocess
+
+    with make_client(tmp_path / "t.db", demo=False) as c:
+        cid, tok = audience_contest(c)
+        codes = _codes(c, cid, 30)
+        assert c.get(f"/api/contests/{cid}/audience/codes.pdf").status_code == 401
+        r = c.get(f"/api/contests/{cid}/audience/codes.pdf", headers=ORG)
+        assert r.status_code == 200 and r.content.startswith(b"%PDF")
+        (tmp_path / "t.pdf").write_bytes(r.content)
+        text = subprocess.run(["pdftotext", str(tmp_path / "t.pdf"), "-"], capture_output=True, text=True).stdout
+        assert all(f"{x[:4]} {x[4:]}" in text for x in codes) and f"/a/{tok}" in text
+        assert text.count("\f") == 2  # 30 tickets: two pages

@@ -136,3 +136,19 @@ def test_views_match_the_console_part(tmp_path):
         part = audience_views.console_part(svc, rt)
         snap = snapshots.console(svc, rt)
         assert snap["audience"] == part
+
+
+def test_console_warns_of_a_burst_of_new_devices(tmp_path):
+    clock = [1_800_000_000.0]
+    with make_client(tmp_path / "t.db", demo=False, clock=lambda: clock[0]) as c:
+        cid, tok = audience_contest(c)
+        for _ in range(50):
+            device(c, tok)
+            clock[0] += 0.01
+        assert c.get(f"/api/contests/{cid}", headers=ORG).json()["audience"]["warnings"] == []
+        for _ in range(11):
+            device(c, tok)
+        warnings = c.get(f"/api/contests/{cid}", headers=ORG).json()["audience"]["warnings"]
+        assert len(warnings) == 1 and "61" in warnings[0] and "（0）" in warnings[0]
+        clock[0] += 61
+        assert c.get(f"/api/contests/{cid}", headers=ORG).json()["audience"]["warnings"] == []

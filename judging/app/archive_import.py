@@ -19,6 +19,7 @@ import secrets
 from dataclasses import dataclass, replace
 from typing import Any
 
+from judging.app.audience_archive import AudienceArchiveError, read_part
 from judging.app.errors import Conflict, Invalid
 from judging.app.runtime import MarkSet, Runtime, compute_results
 from judging.core.contest import PHASES, LiveState
@@ -52,6 +53,7 @@ class Imported:
     audit: list[dict]                # as archived: seq, at, actor, action, detail, reason, client, prev_hash, hash
     results: dict | None
     source: dict                     # original contest id, exported_at, sha256
+    audience: Any = None             # judging.app.audience_model.AudienceRuntime (token empty)
 
 
 def checksum(archive: dict) -> str:
@@ -117,7 +119,11 @@ def read_archive(data: Any, new_id: str | None = None) -> Imported:
     marks = _marks(data, contest)
     submissions = _submissions(data, contest)
     audit = _audit(data, original_id)
-    trial = Runtime(contest, state, marks)
+    try:
+        audience = read_part(data.get("audience"), contest)
+    except AudienceArchiveError as e:
+        raise ArchiveError(f"存档中的观众投票有误 / the archived audience is invalid: {e}", {e.where: str(e)}) from None
+    trial = Runtime(contest, state, marks, audience=audience)
     try:
         results = compute_results(contest, trial.engine_table()).to_json()
     except ScoringError as e:
@@ -126,7 +132,8 @@ def read_archive(data: Any, new_id: str | None = None) -> Imported:
     _need(_normal(results) == _normal(data.get("results")), "results",
           "存档中的成绩与按其评分重新计算的成绩不一致 / the archived results differ from what its marks give")
     return Imported(contest, state, marks, submissions, audit, results,
-                    {"contest": original_id, "exported_at": data.get("exported_at"), "sha256": data["sha256"]})
+                    {"contest": original_id, "exported_at": data.get("exported_at"), "sha256": data["sha256"]},
+                    audience)
 
 
 def _normal(x: Any) -> str:
@@ -285,7 +292,8 @@ class ArchiveImport:
                 "source_contest": imp.source["contest"], "exported_at": imp.source["exported_at"],
                 "archive_sha256": imp.source["sha256"], "entries": len(imp.audit), "phase": imp.state.phase,
                 "renamed_submissions": len(taken)}, client=client)
-            rt = Runtime(contest, imp.state, marks)
+            rt = Runtime(contest, imp.state, marks, audience=imp.audience)
+            await self.store_imported_audience(tx, rt)  # its ballots, codes and state, under a new link
             self._recompute(rt)
             tx.on_commit(lambda: self._register(rt))
         self.publish(cid)

@@ -91,6 +91,17 @@ class AudienceCommands:
             token = secrets.token_hex(12)
         return token
 
+    async def store_imported_audience(self, tx, rt: "Runtime") -> None:
+        """Inside an archive import's transaction: the contest's archived audience under a link of its own."""
+        aud, cid = rt.audience, rt.contest.id
+        if aud is None:
+            return
+        aud.token = await self._free_token(tx, cid, self.audience_secret)
+        await repo.save_token(tx, cid, aud.token)
+        await repo.save_state(tx, cid, aud.state_json())
+        await repo.save_ballots(tx, cid, aud.ballots.values())
+        await repo.insert_codes(tx, cid, aud.codes.values())
+
     def adopt_audience(self, rt: "Runtime", state: dict | None = None) -> AudienceRuntime:
         """A contest new to this run (created or imported): its audience, token derived from its id until a
         start-up stores it."""

@@ -6,7 +6,8 @@ scoring has closed, :func:`judging.app.runtime.is_closed`) into the engine's tab
 panel -- judge = the voter's hash, criterion ``""``, value = the stars -- from the per-window numpy columns
 :class:`~judging.app.audience_model.AudienceRuntime` keeps (no Python object per ballot);
 :func:`popularity_counts` gives the votes of a closed popularity window per project (what
-``compute(..., popularity=...)`` takes), None while it is not closed or the rules have no popularity vote.
+``compute(..., popularity=...)`` takes), None while it is not closed or the rules have no popularity vote;
+:func:`popularity_marks` the same votes as rows of the marks file (``round = popularity``).
 
 What it does not do: score anything (the engine does), or decide which ballots are valid (the commands did).
 """
@@ -17,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from judging.app.audience_model import parse_window
-from judging.core.scoring import MarkTable
+from judging.app.audience_model import POPULARITY, parse_window
+from judging.core.scoring import Mark, MarkTable
 
 Runtime = Any  # judging.app.runtime.Runtime (which imports this module)
 
@@ -73,3 +74,15 @@ def popularity_counts(rt: "Runtime") -> dict[str, int] | None:
     if aud is None or rt.contest.rules.popularity is None or aud.popularity != "closed":
         return None
     return {p: aud.votes.get(p, 0) for p in rt.contest.order}
+
+
+def popularity_marks(rt: "Runtime") -> list[Mark]:
+    """The closed popularity window's votes as rows of the marks file: round ``popularity``, panel the
+    popularity vote's id, judge the voter's hash, the voted project, value 1 (docs/AUDIENCE.md, Records)."""
+    aud, pop = getattr(rt, "audience", None), rt.contest.rules.popularity
+    if aud is None or pop is None or aud.popularity != "closed":
+        return []
+    position = {pid: i for i, pid in enumerate(rt.contest.order)}
+    return [Mark(p, POPULARITY, pop.id, b.voter, "", 1.0)
+            for b in sorted(aud.in_window(POPULARITY), key=lambda b: b.voter)
+            for p in sorted(b.value.get("projects", ()), key=lambda p: position.get(p, 1 << 30))]

@@ -161,6 +161,16 @@ class AudienceRuntime:
             detail["counts"] = {str(s): n for s, n in sorted(self.stars.get(window, {}).items()) if n}
         return detail
 
+    def copy(self) -> "AudienceRuntime":
+        """A private copy (an export reads it in another thread while ballots keep coming)."""
+        out = AudienceRuntime(self.token)
+        out.load_state(self.state_json())
+        for b in self.ballots.values():
+            out.put(b)
+        for c in self.codes.values():
+            out.put_code(c)
+        return out
+
     # ------------------------------------------------------------ codes
     def put_code(self, c: AudienceCode) -> None:
         self.codes[c.code] = c

@@ -18,6 +18,7 @@ import json
 from typing import Any
 
 from judging.app.archive_import import FORMAT, VERSION, ArchiveError, Imported, checksum, read_archive  # noqa: F401
+from judging.app.audience_archive import archive_part
 from judging.exports.snapshot import Snapshot
 
 
@@ -44,6 +45,8 @@ def build_archive(snap: Snapshot) -> dict:
         "results": rt.results.to_json() if rt.results else None,
         "results_error": rt.results_error,
     }
+    if rt.contest.rules.has_audience or (rt.audience is not None and rt.audience.ballots):
+        archive["audience"] = archive_part(rt.audience)  # ballots (voter hashes), codes, the audience state
     archive["sha256"] = checksum(archive)
     return archive
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
+from judging.app.audience_marks import popularity_marks
 from judging.app.runtime import Runtime
 from judging.exports.text import clean
 from judging.exports.results_text import format_csv
@@ -59,7 +60,7 @@ async def load_snapshot(svc: "Service", cid: str) -> Snapshot:
     so no write is half-way and the marks, state, submissions and audit log agree."""
     rt = svc.get(cid)
     async with svc.store.write() as tx:
-        copy = Runtime(rt.contest, rt.state, rt.marks.copy(), rt.results, rt.results_error, audience=rt.audience)
+        copy = Runtime(rt.contest, rt.state, rt.marks.copy(), rt.results, rt.results_error, audience=rt.audience and rt.audience.copy())
         audit = await repo.audit_rows(tx, cid)
         subs = await repo.submissions(tx, cid)
     return Snapshot(copy, audit, subs, svc.clock())
@@ -138,7 +139,7 @@ def sorted_marks(snap: Snapshot) -> list:
 
 def marks_machine_csv(snap: Snapshot) -> bytes:
     """The counted marks in exactly the ``run.py score --marks`` format (ids, BOM), stable order."""
-    return _machine(write_marks(sorted_marks(snap)))
+    return _machine(write_marks(sorted_marks(snap) + popularity_marks(snap.rt)))  # + round "popularity" rows
 
 
 def projects_machine_csv(snap: Snapshot) -> bytes:

@@ -21,7 +21,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
+from starlette.concurrency import run_in_threadpool
+
 from judging.app.audience_model import AudienceRefused
+from judging.exports.audience_tickets import tickets_pdf
+from judging.exports.pdf_sheets import FontMissing
 from judging.live import audience_views
 from judging.web.api import Handler, api, body_json, json_error, svc
 from judging.web.deps import client_of, foreign_origin, require_organizer
@@ -118,6 +122,22 @@ async def list_codes(request: Request) -> Response:
     return JSONResponse(audience_views.codes_list(rt))
 
 
+@audience
+async def codes_pdf(request: Request) -> Response:
+    """The tickets to print: every code (``?unused=1``: only those not used yet)."""
+    await require_organizer(request)
+    rt = svc(request).get(request.path_params["cid"])
+    listed = audience_views.codes_list(rt)
+    codes = [c["code"] for c in listed["codes"] if not (request.query_params.get("unused") and c["used"])]
+    base = (getattr(request.app.state, "public_url", None) or str(request.base_url)).rstrip("/")
+    try:
+        data = await run_in_threadpool(tickets_pdf, rt.contest.name, base + listed["link"], codes)
+    except FontMissing as e:
+        return json_error(503, str(e), code="pdf_font_missing")
+    return Response(data, media_type="application/pdf",
+                    headers={"content-disposition": f'attachment; filename="{rt.contest.id}-ballot-codes.pdf"'})
+
+
 async def audience_socket(ws: WebSocket) -> None:
     """``/ws/a/<token>``: the audience snapshot, at most 4 a second (an unknown link closes with 4401)."""
     from judging.web import sockets  # the shared serving loops (sockets imports nothing of this module)
@@ -169,5 +189,6 @@ def routes() -> list:
         Route("/api/contests/{cid}/audience", organizer_action, methods=["POST"]),
         Route("/api/contests/{cid}/audience/codes", generate_codes, methods=["POST"]),
         Route("/api/contests/{cid}/audience/codes", list_codes, methods=["GET"]),
+        Route("/api/contests/{cid}/audience/codes.pdf", codes_pdf, methods=["GET"]),
         WebSocketRoute("/ws/a/{token}", audience_socket),
     ]
