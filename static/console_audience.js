@@ -13,6 +13,7 @@ import { toast } from './console_ui.js';
 const POP = { idle: '未开始 / not open yet', open: '投票中 / open', closed: '已结束 / closed' };
 let cid = '';
 let busy = false;
+let last = null;   // the snapshot shown: redrawn when an action ends (its buttons come back)
 
 function stat(id, value) {
   const node = $(id);
@@ -20,6 +21,7 @@ function stat(id, value) {
 }
 
 export function renderAudience(s) {
+  last = s;
   const box = $('audience');
   const a = s.audience;
   box.hidden = !a;
@@ -49,12 +51,14 @@ export function renderAudience(s) {
 
 async function run(action) {
   busy = true;
+  if (last) renderAudience(last);
   try {
     await api('POST', `/api/contests/${encodeURIComponent(cid)}/audience`, { action });
   } catch (e) {
     toast(e.message, 'bad');
   } finally {
     busy = false;
+    if (last) renderAudience(last);
   }
 }
 
@@ -62,6 +66,7 @@ async function generate() {
   const n = Number($('aud-n').value);
   if (!Number.isInteger(n) || n < 1 || n > 5000) { toast('请输入 1–5000 之间的整数 / Enter a whole number from 1 to 5000', 'bad'); return; }
   busy = true;
+  if (last) renderAudience(last);
   try {
     const r = await api('POST', `/api/contests/${encodeURIComponent(cid)}/audience/codes`, { count: n });
     const made = Array.isArray(r && r.codes) ? r.codes.length : n;
@@ -71,6 +76,7 @@ async function generate() {
     toast(e.message, 'bad');
   } finally {
     busy = false;
+    if (last) renderAudience(last);
   }
 }
 

@@ -90,3 +90,33 @@ def test_unknown_audience_link_shows_the_chinese_error_page(browser: Browser, se
     assert r.status == 404
     expect(p.locator("h1")).to_contain_text("观众链接无效")
     p.context.close()
+
+
+def test_console_generates_codes_switches_strict_mode_and_prints_tickets(browser: Browser, server, artifacts):
+    c = audience_contest(server, "印票之夜")
+    console = new_page(browser, server, signed_in=True)
+    console.goto(f"{server.url}/console/{c['cid']}")
+    expect(console.locator("#audience")).to_be_visible()
+    expect(console.locator("#aud-print")).to_be_hidden()
+    console.fill("#aud-n", "30")
+    console.locator("#aud-gen").click()
+    expect(console.locator("#aud-print")).to_be_visible()
+    expect(console.locator("#aud-codes")).to_have_text("0 / 30")
+    on, off = console.locator('[data-aud-action="strict_on"]'), console.locator('[data-aud-action="strict_off"]')
+    expect(on).to_be_enabled()
+    expect(off).to_be_disabled()
+    on.click()
+    expect(console.locator("#aud-strict")).to_contain_text("开启")
+    expect(off).to_be_enabled()
+    expect(on).to_be_disabled()
+    with console.context.expect_page() as popup:
+        console.locator("#aud-print a").first.click()
+    tickets = popup.value
+    expect(tickets.locator(".ticket")).to_have_count(30)
+    expect(tickets.locator(".sheet.ticket-sheet")).to_have_count(2)
+    pdf = console.request.get(f"{server.url}/api/contests/{c['cid']}/audience/codes.pdf?unused=1")
+    assert pdf.status == 200 and pdf.body()[:4] == b"%PDF"
+    console.fill("#aud-n", "0")
+    console.locator("#aud-gen").click()
+    expect(console.locator(".toast.bad")).to_contain_text("1–5000")
+    console.context.close()
