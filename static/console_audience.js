@@ -7,10 +7,18 @@
 
 import { api } from './shared/api.js';
 import { $, el, renderKept } from './shared/dom.js';
+import { label } from './shared/labels.js';
 import { setBi } from './shared/lang.js';
 import { toast } from './console_ui.js';
 
 const POP = { idle: '未开始 / not open yet', open: '投票中 / open', closed: '已结束 / closed' };
+
+// A word of the vocabulary's group audience (judging/core/vocabulary.py, labels.audience.<key>) as "中文 / English";
+// the section's own word until this server's vocabulary has the group (an unknown key reads as itself).
+function vocab(key, own) {
+  const l = label('audience', key);
+  return l.zh === key ? own : `${l.zh} / ${l.en}`;
+}
 let cid = '';
 let busy = false;
 let last = null;   // the snapshot shown: redrawn when an action ends (its buttons come back)
@@ -30,9 +38,11 @@ export function renderAudience(s) {
   stat('aud-devices', a.devices ?? 0);
   const w = a.window;
   stat('aud-window', w ? w.count ?? 0 : '—');
-  setBi($('aud-window-name'), w ? (w.kind === 'popularity' ? '人气投票 / popularity vote' : `${w.id.split(':').pop()} ${w.open ? '投票中 / open' : '已结束 / closed'}`) : '无 / none');
+  const state = (open) => vocab(`popularity_${open ? 'open' : 'closed'}`, POP[open ? 'open' : 'closed']);
+  setBi($('aud-window-name'), w ? (w.kind === 'popularity' ? vocab('window_popularity', '人气投票 / popularity vote')
+    : `${w.id.split(':').pop()} ${state(w.open)}`) : '无 / none');
   const p = a.popularity || { state: 'idle', count: 0 };
-  setBi($('aud-pop-state'), POP[p.state] || p.state);
+  setBi($('aud-pop-state'), vocab(`popularity_${p.state}`, POP[p.state] || p.state));
   $('aud-pop-state').dataset.state = p.state;
   stat('aud-pop-count', p.count ?? 0);
   setBi($('aud-strict'), a.strict ? '开启 / on' : '关闭 / off');
