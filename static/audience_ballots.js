@@ -82,8 +82,14 @@ export class Ballots {
   get codeDone() { return !!read(`${this.prefix}code`); }
 
   // The device credential: the stored one if the server still takes it, else a new one.  null: no answer yet.
-  async ensureDevice() {
-    if (this.device && this.checked) return this.device;
+  // One request at a time: two at once on a new phone would make it two devices (two ballots).
+  ensureDevice() {
+    if (this.device && this.checked) return Promise.resolve(this.device);
+    if (!this.asking) this.asking = this.askDevice().finally(() => { this.asking = null; });
+    return this.asking;
+  }
+
+  async askDevice() {
     let r = this.device ? await call('POST', `${this.base}/device`, { device: this.device }) : null;
     if (!r || (r.status >= 400 && r.status < 500)) r = await call('POST', `${this.base}/device`, {});
     if (r.status === 200 && typeof r.body.device === 'string') {

@@ -120,3 +120,27 @@ def test_console_generates_codes_switches_strict_mode_and_prints_tickets(browser
     console.locator("#aud-gen").click()
     expect(console.locator(".toast.bad")).to_contain_text("1–5000")
     console.context.close()
+
+
+def test_a_vote_before_the_credential_arrives_makes_one_device(browser: Browser, server):
+    """A new phone that taps a star before the server has answered its first credential request asks once:
+    two requests at once would make it two devices, and so two ballots."""
+    c = audience_contest(server, "抢先投票之夜")
+    act(server, c["cid"], "start", "present")
+    p = new_page(browser, server, signed_in=False, **PHONE)
+    held, released = [], []
+    p.route("**/api/a/*/device", lambda route: route.continue_() if released else held.append(route))
+    p.goto(server.url + c["path"])
+    expect(p.locator('#stars button[data-stars="6"]')).to_be_enabled()   # drawn from the snapshot the page came with
+    tap_stars(p, 6)
+    expect(p.locator("#score-mine")).to_have_attribute("data-state", "pending")
+    p.wait_for_timeout(500)
+    asked = len(held)
+    released.append(True)
+    for route in held:
+        route.continue_()
+    saved(p, 6)
+    assert asked == 1
+    with server.api() as http:
+        assert http.get(f"/api/contests/{c['cid']}").json()["audience"]["window"]["count"] == 1
+    p.context.close()
