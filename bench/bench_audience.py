@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import bisect
 import http.cookiejar
 import os
 import re
@@ -172,12 +173,22 @@ async def voters(client: httpx.AsyncClient, server: Server, creds: list[str], se
 
 
 def screen_latency(screen: Screen, acks: list[dict]) -> list[float]:
+    times = [t for t, _ in screen.counts]
+    highest, top = [], 0
+    for _, c in screen.counts:
+        top = max(top, c)
+        highest.append(top)
     out = []
     for a in acks:
-        t = next((t for t, c in screen.counts if c >= a["count"] and t >= a["acked"] - 1e-3), None)
-        if t is not None:
-            out.append(max(0.0, t - a["acked"]) * 1000)
+        i = bisect.bisect_left(times, a["acked"] - 1e-3)
+        j = bisect.bisect_left(highest, a["count"], lo=i)
+        if j < len(times):
+            out.append(max(0.0, times[j] - a["acked"]) * 1000)
     return out
+
+
+def note(text: str) -> None:
+    print(f"  {time.strftime('%H:%M:%S')} {text}", file=sys.stderr, flush=True)
 
 
 async def run(args) -> dict:
@@ -185,7 +196,9 @@ async def run(args) -> dict:
     await server.start()
     try:
         loop = asyncio.get_running_loop()
+        note("server up; connecting the audience sockets")
         phones = await connect_watchers(server.port, f"/ws/a/{server.audience_token}", args.sockets, False)
+        note(f"{len(phones)} audience sockets open")
         opened = loop.create_future()
         screen = Screen(server.screen_path, f"127.0.0.1:{server.port}", False, opened)
         await loop.create_connection(lambda: screen, "127.0.0.1", server.port)
@@ -195,12 +208,14 @@ async def run(args) -> dict:
         no_cookies = http.cookiejar.CookieJar(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
         async with httpx.AsyncClient(base_url=server.base, timeout=60, limits=limits, cookies=no_cookies) as client:
             creds = await devices(client, server.audience_token, args.voters)
+            note(f"{len(creds)} devices; voting")
             await asyncio.sleep(1.0)
             frames0 = sum(len(p.times) for p in phones)
             t0 = time.perf_counter()
             judge_acks, acks = await asyncio.gather(judges(server, args.seconds),
                                                     voters(client, server, creds, args.seconds))
             elapsed = time.perf_counter() - t0
+            note(f"{len(acks)} ballots acknowledged in {elapsed:.1f} s")
             await asyncio.sleep(1.5)
         frames = (sum(len(p.times) for p in phones) - frames0) / max(1, len(phones)) / elapsed
         rss = proc_rss_mb(server.proc.pid)
@@ -214,6 +229,7 @@ async def run(args) -> dict:
         refused = sum(1 for p in phones if p.closed_code is not None)
         first, last = min(a["sent"] for a in acks), max(a["acked"] for a in acks)
         lat = screen_latency(screen, acks)
+        note("measured")
         for p in phones:
             p.close()
         screen.close()
