@@ -13,7 +13,7 @@ shared).  Each run starts a fresh server and database.
 
 Audience sockets and the screen socket are the minimal clients of bench_hall.py (one asyncio Protocol each);
 the voters first get a device credential (paced under the server's 500 new devices a second), then post one
-ballot each at an even pace over keep-alive HTTP connections (``--connections``).  Everything runs on
+ballot each at an even pace over keep-alive HTTP/1.1 connections (``--connections``, a minimal client: httpx cost the bench more CPU per request than the server spends).  Everything runs on
 127.0.0.1; every loop is bounded.
 """
 
@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import http.cookiejar
+import bisect
+import json
 import os
 import re
 import sqlite3
@@ -130,14 +131,63 @@ async def judges(server: Server, seconds: float) -> list[float]:
     return acks
 
 
-async def devices(client: httpx.AsyncClient, token: str, n: int, per_second: int = 400) -> list[str]:
+class Reply:
+    def __init__(self, status: int, headers: dict[str, str], body: bytes) -> None:
+        self.status_code, self.headers, self.content = status, headers, body
+
+    def json(self):
+        return json.loads(self.content)
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", "replace")
+
+
+class KeepAlive:
+    """A minimal HTTP/1.1 client: ``size`` keep-alive connections, one request on each at a time (httpx costs
+    the bench ~5 ms of CPU a request here, more than the server spends on it)."""
+
+    def __init__(self, port: int, size: int) -> None:
+        self.port, self.size = port, size
+        self.free: asyncio.Queue = asyncio.Queue()
+
+    async def open(self) -> None:
+        for _ in range(self.size):
+            self.free.put_nowait(await asyncio.open_connection("127.0.0.1", self.port))
+
+    async def post(self, path: str, body: dict, headers: dict | None = None) -> Reply:
+        data = json.dumps(body).encode()
+        extra = "".join(f"{k}: {v}\r\n" for k, v in (headers or {}).items())
+        head = (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {len(data)}\r\n{extra}\r\n").encode()
+        reader, writer = await self.free.get()
+        try:
+            writer.write(head + data)
+            raw = await reader.readuntil(b"\r\n\r\n")
+            lines = raw.decode("latin-1").split("\r\n")
+            got = {k.strip().lower(): v.strip() for k, _, v in (h.partition(":") for h in lines[1:] if h)}
+            body_bytes = await reader.readexactly(int(got.get("content-length", "0")))
+        except BaseException:
+            writer.close()
+            self.free.put_nowait(await asyncio.open_connection("127.0.0.1", self.port))
+            raise
+        self.free.put_nowait((reader, writer))
+        return Reply(int(lines[0].split()[1]), got, body_bytes)
+
+    async def close(self) -> None:
+        while not self.free.empty():
+            _, writer = self.free.get_nowait()
+            writer.close()
+
+
+async def devices(client: KeepAlive, token: str, n: int, per_second: int = 400) -> list[str]:
     out: list[str] = []
     start = time.perf_counter()
 
     async def one(i: int) -> None:
         await asyncio.sleep(max(0.0, start + i / per_second - time.perf_counter()))
         for _ in range(20):
-            r = await client.post(f"/api/a/{token}/device", json={})
+            r = await client.post(f"/api/a/{token}/device", {})
             if r.status_code == 200:
                 out.append(r.json()["device"])
                 return
@@ -147,7 +197,7 @@ async def devices(client: httpx.AsyncClient, token: str, n: int, per_second: int
     return out
 
 
-async def voters(client: httpx.AsyncClient, server: Server, creds: list[str], seconds: float) -> list[dict]:
+async def voters(client: KeepAlive, server: Server, creds: list[str], seconds: float) -> list[dict]:
     """Each credential posts one ballot, at an even pace over ``seconds``: (sent, acked, count, ballot id)."""
     out: list[dict] = []
     start = time.perf_counter() + 0.2
@@ -158,9 +208,10 @@ async def voters(client: httpx.AsyncClient, server: Server, creds: list[str], se
         t0 = time.perf_counter()
         for _ in range(5):  # a resend (the same ballot id) after an error, as a phone would
             try:
-                r = await client.post(f"/api/a/{server.audience_token}/ballot", headers={"x-audience-device": cred},
-                                      json={"ballot_id": bid, "window": server.window, "stars": 1 + i % 10})
-            except httpx.HTTPError:
+                r = await client.post(f"/api/a/{server.audience_token}/ballot",
+                                      {"ballot_id": bid, "window": server.window, "stars": 1 + i % 10},
+                                      {"X-Audience-Device": cred})
+            except (OSError, asyncio.IncompleteReadError):
                 await asyncio.sleep(0.5)
                 continue
             if r.status_code == 200:
@@ -172,12 +223,22 @@ async def voters(client: httpx.AsyncClient, server: Server, creds: list[str], se
 
 
 def screen_latency(screen: Screen, acks: list[dict]) -> list[float]:
+    times = [t for t, _ in screen.counts]
+    highest, top = [], 0
+    for _, c in screen.counts:
+        top = max(top, c)
+        highest.append(top)
     out = []
     for a in acks:
-        t = next((t for t, c in screen.counts if c >= a["count"] and t >= a["acked"] - 1e-3), None)
-        if t is not None:
-            out.append(max(0.0, t - a["acked"]) * 1000)
+        i = bisect.bisect_left(times, a["acked"] - 1e-3)
+        j = bisect.bisect_left(highest, a["count"], lo=i)
+        if j < len(times):
+            out.append(max(0.0, times[j] - a["acked"]) * 1000)
     return out
+
+
+def note(text: str) -> None:
+    print(f"  {time.strftime('%H:%M:%S')} {text}", file=sys.stderr, flush=True)
 
 
 async def run(args) -> dict:
@@ -185,23 +246,28 @@ async def run(args) -> dict:
     await server.start()
     try:
         loop = asyncio.get_running_loop()
+        note("server up; connecting the audience sockets")
         phones = await connect_watchers(server.port, f"/ws/a/{server.audience_token}", args.sockets, False)
+        note(f"{len(phones)} audience sockets open")
         opened = loop.create_future()
         screen = Screen(server.screen_path, f"127.0.0.1:{server.port}", False, opened)
         await loop.create_connection(lambda: screen, "127.0.0.1", server.port)
         await asyncio.wait_for(opened, 30)
-        limits = httpx.Limits(max_connections=args.connections, max_keepalive_connections=args.connections)
-        # no cookie jar: each credential is its own phone (the server hands a phone back its cookie's credential)
-        no_cookies = http.cookiejar.CookieJar(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
-        async with httpx.AsyncClient(base_url=server.base, timeout=60, limits=limits, cookies=no_cookies) as client:
+        client = KeepAlive(server.port, args.connections)  # no cookies: each credential is its own phone
+        await client.open()
+        try:
             creds = await devices(client, server.audience_token, args.voters)
+            note(f"{len(creds)} devices; voting")
             await asyncio.sleep(1.0)
             frames0 = sum(len(p.times) for p in phones)
             t0 = time.perf_counter()
             judge_acks, acks = await asyncio.gather(judges(server, args.seconds),
                                                     voters(client, server, creds, args.seconds))
             elapsed = time.perf_counter() - t0
+            note(f"{len(acks)} ballots acknowledged in {elapsed:.1f} s")
             await asyncio.sleep(1.5)
+        finally:
+            await client.close()
         frames = (sum(len(p.times) for p in phones) - frames0) / max(1, len(phones)) / elapsed
         rss = proc_rss_mb(server.proc.pid)
         final = (await server.api.get(f"/api/contests/{server.cid}")).json()["audience"]["window"]["count"]
@@ -214,6 +280,7 @@ async def run(args) -> dict:
         refused = sum(1 for p in phones if p.closed_code is not None)
         first, last = min(a["sent"] for a in acks), max(a["acked"] for a in acks)
         lat = screen_latency(screen, acks)
+        note("measured")
         for p in phones:
             p.close()
         screen.close()

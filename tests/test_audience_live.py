@@ -110,7 +110,7 @@ async def test_audience_channel_is_coalesced_and_judges_are_not_published(tmp_pa
     await svc.act("g1", "present", "P01", "organizer")
     aud_sub, judge_sub = hub.subscribe("g1/audience"), hub.subscribe("g1/judge/E1")
     screen_sub, console_sub = hub.subscribe("g1/screen"), hub.subscribe("g1/console")
-    builds = publisher.watchers.builds
+    builds, screen_builds = publisher.watchers.builds, publisher.conflater.builds
     creds = [svc.issue_device(rt, None) for _ in range(40)]
     loop = asyncio.get_running_loop()
     started = loop.time()
@@ -121,6 +121,7 @@ async def test_audience_channel_is_coalesced_and_judges_are_not_published(tmp_pa
     elapsed = loop.time() - started
     audience_builds = publisher.watchers.builds - builds
     assert 1 <= audience_builds <= elapsed * 4 + 2  # at most 4 a second (plus the first and the last)
+    assert 1 <= publisher.conflater.builds - screen_builds <= elapsed * 4 + 2  # the big screen too, not per ballot
     assert judge_sub.delivered == 0 and not judge_sub._has.is_set()  # a ballot never reaches a judge's channel
     last = await asyncio.wait_for(aud_sub.get(), 1)
     assert '"count":40' in last  # the newest build has every committed ballot

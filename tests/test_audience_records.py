@@ -126,3 +126,21 @@ def test_serve_banner_prints_the_audience_link(tmp_path):
         cid, tok = audience_contest(c)
         text = banner(c.app, "http://10.0.0.5:8000", str(tmp_path / "t.db"), None, None, False)
         assert f"http://10.0.0.5:8000/a/{tok}" in text
+
+
+def test_the_closed_popularity_vote_reaches_the_engine_when_it_takes_it(tmp_path, monkeypatch):
+    """compute(..., popularity=) is a12-core's; until it is merged the runtime passes the counts only to an
+    engine that takes them (this test stands in for it)."""
+    from judging.app import runtime
+
+    seen = []
+
+    def engine(rules, marks, infos, popularity=None):
+        seen.append(popularity)
+        return compute(rules, marks, infos)
+    monkeypatch.setattr(runtime, "compute", engine)
+    monkeypatch.setattr(runtime, "_TAKES_POPULARITY", True)
+    with make_client(tmp_path / "t.db", demo=False) as c:
+        _evening(c)
+    assert seen[-1] is not None and seen[-1]["P02"] == 3 and seen[-1]["P01"] == 2
+    assert seen[0] is None  # before the vote closed: no counts

@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from judging.app.audience_archive import AudienceArchiveError, read_part
+from judging.app.audience_marks import popularity_counts
 from judging.app.errors import Conflict, Invalid
 from judging.app.runtime import MarkSet, Runtime, compute_results
 from judging.core.contest import PHASES, LiveState
@@ -125,7 +126,7 @@ def read_archive(data: Any, new_id: str | None = None) -> Imported:
         raise ArchiveError(f"存档中的观众投票有误 / the archived audience is invalid: {e}", {e.where: str(e)}) from None
     trial = Runtime(contest, state, marks, audience=audience)
     try:
-        results = compute_results(contest, trial.engine_table()).to_json()
+        results = compute_results(contest, trial.engine_table(), popularity_counts(trial)).to_json()
     except ScoringError as e:
         results = None
         _need(data.get("results") is None, "results", f"按存档的评分无法计算成绩 / its marks give no results: {e}")

@@ -250,7 +250,11 @@ class AudienceCommands:
             await repo.save_ballots(tx, cid, [ballot])
             grouped[(window, voter)] = ballot
             tx.on_commit(lambda: aud.put(ballot))
-        self.publish_audience(cid)
+        ballot_published = getattr(self.publisher, "ballot", None)
+        if ballot_published is not None:
+            ballot_published(self, cid)  # coalesced: the screen and consoles at most 4 times a second
+        else:
+            self.publish_audience(cid)
         return self._ack(aud, ballot)
 
     def _ack(self, aud: AudienceRuntime, b: AudienceBallot, duplicate: bool = False) -> dict:

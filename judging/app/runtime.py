@@ -11,12 +11,13 @@ database, or publish.
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from judging.app.audience_marks import with_audience
+from judging.app.audience_marks import popularity_counts, with_audience
 from judging.core.contest import LiveState
 from judging.core.engine import ProjectInfo, Results, compute
 from judging.core.model import Contest
@@ -119,15 +120,22 @@ def closed_matrix(state: LiveState, rounds: list[str], project_index: dict[str, 
     return out
 
 
-def compute_results(contest: Contest, marks: MarkTable | list[Mark]) -> Results:
+def compute_results(contest: Contest, marks: MarkTable | list[Mark], popularity: dict | None = None) -> Results:
+    """``popularity``: the closed popularity window's votes per project (judging.app.audience_marks)."""
     infos = {p.id: ProjectInfo(p.id, p.name, p.track, p.requested) for p in contest.projects}
+    if popularity is not None and _TAKES_POPULARITY:
+        return compute(contest.rules, marks, infos, popularity=popularity)
     return compute(contest.rules, marks, infos)
+
+
+# a bridge until the engine of a12-core (compute(..., popularity=...)) is merged; then always true
+_TAKES_POPULARITY = "popularity" in inspect.signature(compute).parameters
 
 
 def results_for(rt: Runtime, state: LiveState) -> tuple[Results | None, str | None]:
     """The results ``rt``'s marks give in ``state`` (or why they cannot be computed)."""
     trial = Runtime(rt.contest, state, rt.marks, audience=rt.audience)
     try:
-        return compute_results(rt.contest, trial.engine_table()), None
+        return compute_results(rt.contest, trial.engine_table(), popularity_counts(trial)), None
     except ScoringError as e:
         return None, str(e)

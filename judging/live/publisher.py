@@ -133,6 +133,7 @@ class Publisher:
         self.coalescer = Coalescer(coalesce_seconds)   # consoles
         self.watchers = Coalescer(watch_seconds)       # phones following the big screen
         self.conflater = Conflater()                   # the big screen itself
+        self.ballots = Coalescer(watch_seconds)        # what an audience ballot changes (screen, console)
 
     # ------------------------------------------------------------ what the service calls after a commit
     def contest(self, svc: "Service", cid: str, judges: Iterable[str] | None = None) -> None:
@@ -161,6 +162,12 @@ class Publisher:
     def audience(self, svc: "Service", cid: str) -> None:
         """The audience's phones (``…/audience``), at most 4 snapshots a second like the watchers."""
         self.soon(f"{cid}/audience", lambda: encode(audience_views.audience(svc, svc.runtimes[cid])))
+
+    def ballot(self, svc: "Service", cid: str) -> None:
+        """After an audience ballot: the phones, and the screen and consoles at most 4 times a second (a
+        hall voting must not rebuild the big screen per ballot)."""
+        self.audience(svc, cid)
+        self.ballots.request(cid, lambda: (self.screen(svc, cid), self.console(svc, cid)))
 
     def console(self, svc: "Service", cid: str) -> None:
         """Also when a judge's phone connects or disconnects (the console shows who is connected)."""
