@@ -21,6 +21,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from judging.app.brand import read_archived as read_archived_brand
+from judging.app.audience_archive import AudienceArchiveError, read_part
+from judging.app.audience_marks import popularity_counts
 from judging.app.errors import Conflict, Invalid
 from judging.app.runtime import MarkSet, Runtime, compute_results, results_for
 from judging.core.contest import PHASES, LiveState
@@ -59,6 +61,7 @@ class Imported:
     source: dict                     # original contest id, exported_at, sha256
     paper: list[PaperEntry] = field(default_factory=list)  # typed paper entries (judging.app.paper)
     brand: Any = None                # judging.core.brand.Brand, its images re-encoded again (None: no branding)
+    audience: Any = None             # judging.app.audience_model.AudienceRuntime (token empty)
 
 
 def checksum(archive: dict) -> str:
@@ -124,9 +127,13 @@ def read_archive(data: Any, new_id: str | None = None) -> Imported:
     marks = _marks(data, contest)
     submissions = _submissions(data, contest)
     audit = _audit(data, original_id)
-    trial = Runtime(contest, state, marks)
     try:
-        results = compute_results(contest, trial.engine_table()).to_json()
+        audience = read_part(data.get("audience"), contest)
+    except AudienceArchiveError as e:
+        raise ArchiveError(f"存档中的观众投票有误 / the archived audience is invalid: {e}", {e.where: str(e)}) from None
+    trial = Runtime(contest, state, marks, audience=audience)
+    try:
+        results = compute_results(contest, trial.engine_table(), popularity_counts(trial)).to_json()
     except ScoringError as e:
         results = None
         _need(data.get("results") is None, "results", f"按存档的评分无法计算成绩 / its marks give no results: {e}")
@@ -138,7 +145,7 @@ def read_archive(data: Any, new_id: str | None = None) -> Imported:
         raise ArchiveError(f"存档有误 / invalid archive: {e}", {"brand": str(e)}) from None
     return Imported(contest, state, marks, submissions, audit, results,
                     {"contest": original_id, "exported_at": data.get("exported_at"), "sha256": data["sha256"]},
-                    _paper(data, contest), brand)
+                    _paper(data, contest), brand, audience)
 
 
 def _normal(x: Any) -> str:
@@ -301,7 +308,8 @@ class ArchiveImport:
                           judges=tuple(replace(j, token=secrets.token_urlsafe(16)) for j in imp.contest.judges))
         cid = contest.id
         # the results too, before the writer's lock is taken (renamed submission ids do not change them)
-        results, results_error = await asyncio.to_thread(results_for, Runtime(contest, imp.state, imp.marks),
+        results, results_error = await asyncio.to_thread(results_for,
+                                                         Runtime(contest, imp.state, imp.marks, audience=imp.audience),
                                                          imp.state)
         async with self.store.write() as tx:
             if cid in self.runtimes or cid in await repo.contest_ids(tx):  # also a deleted contest's id
@@ -329,7 +337,8 @@ class ArchiveImport:
             if imp.brand is not None:
                 await save_brand(tx, cid, imp.brand)
             rt = Runtime(contest, imp.state, marks, results, results_error, paper={e.id: e for e in imp.paper},
-                         brand=imp.brand)
+                         brand=imp.brand, audience=imp.audience)
+            await self.store_imported_audience(tx, rt)  # its ballots, codes and state, under a new link
             tx.on_commit(lambda: self._register(rt))
         self.publish(cid)
         return rt

@@ -20,6 +20,7 @@ from typing import Any
 
 from judging.app.archive_import import FORMAT, VERSION, ArchiveError, Imported, checksum, read_archive  # noqa: F401
 from judging.app.brand import archive_json as archive_brand
+from judging.app.audience_archive import archive_part
 from judging.exports.snapshot import Snapshot
 
 
@@ -51,6 +52,8 @@ def build_archive(snap: Snapshot) -> dict:
         archive["stage"] = c.stage.to_json()
     if (brand := archive_brand(rt)) is not None:  # logo and sponsor logos as base64 PNG; no key without branding
         archive["brand"] = brand
+    if rt.contest.rules.has_audience or (rt.audience is not None and rt.audience.ballots):
+        archive["audience"] = archive_part(rt.audience)  # ballots (voter hashes), codes, the audience state
     archive["sha256"] = checksum(archive)
     return archive
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Collection
 
 from judging.app.brand import screen_json as brand_screen
 from judging.core import contest as machine
+from judging.live import audience_views
 from judging.core.model import Judge, mark_total
 from judging.core.money import money_text, summary_json
 from judging.app.nudges import MESSAGE as NUDGE_MESSAGE, active_nudge
@@ -224,7 +225,8 @@ def screen(svc: "Service", rt: "Runtime") -> dict:
     snap["panels"] = [{"id": p.id, "label": p.label, "weight": p.weight} for p in rt.contest.rules.panels]
     snap["reveal"] = _reveal(rt)
     snap["money"] = _money(rt) if s.phase == "locked" else None  # amounts only once every tier is public
-    return {**snap, "brand": brand_screen(rt)}  # logo, colours, sponsor strip (None: the house look)
+    # logo, colours, sponsor strip (None: the house look); the join card, phones, window and chart
+    return audience_views.screen_part(svc, rt, {**snap, "brand": brand_screen(rt)})
 
 
 WATCH_ROWS = 10  # leaderboard rows a phone following the screen gets
@@ -305,7 +307,7 @@ def console(svc: "Service", rt: "Runtime", connected: Collection[str] = frozense
     snap["paper"] = svc.paper_view(rt)  # pending paper entries and mismatches (judging.app.paper)
     snap["storage"] = {"ok": not svc.store.full, "message": STORAGE_FULL if svc.store.full else None}
     snap.update({"stage": stage_views.console(svc, rt)} if c.stage is not None else {})  # a season's stage only
-    return snap
+    return audience_views.console_with(svc, rt, snap)
 
 
 def refused(svc: "Service", rt: "Runtime", allowed: list[str]) -> dict[str, str]:
