@@ -122,3 +122,21 @@ async def test_ballots_share_commits_and_each_ack_follows_its_commit(tmp_path):
     assert rt.audience.counts["score:final:P01"] == 60
     assert store.commits - commits < 60  # they shared commits
     await store.close()
+
+
+def test_a_contest_without_a_stored_token_gets_one_that_stays(tmp_path):
+    from tests.helpers import edit_db
+
+    db = tmp_path / "t.db"
+    with make_client(db, demo=False) as c:
+        cid, tok = audience_contest(c)
+    edit_db(db, "UPDATE contests SET audience_token = NULL")  # a row from before the migration
+    with make_client(db, demo=False) as c:
+        first = c.get(f"/api/contests/{cid}", headers=ORG).json()["audience"]["link"]["path"]
+    con = sqlite3.connect(db)
+    (stored,) = con.execute("SELECT audience_token FROM contests WHERE id = ?", (cid,)).fetchone()
+    con.close()
+    assert stored and first == f"/a/{stored}"
+    with make_client(db, demo=False) as c:
+        assert c.get(f"/api/contests/{cid}", headers=ORG).json()["audience"]["link"]["path"] == first
+        assert c.post(f"{first.replace('/a/', '/api/a/')}/device", json={}).status_code == 200
