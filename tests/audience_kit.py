@@ -25,7 +25,8 @@ def audience_rules(stars: int = 5, min_ballots: int = 0, choices: int = 2, panel
         text = text.replace("weight = 0.7", "weight = 0.6")
         text += (f'\n[[panels]]\nid = "audience"\nlabel = "现场观众 Audience"\nkind = "audience"\nweight = 0.1\n'
                  f'method = "mean"\nstars = {stars}\nmin_ballots = {min_ballots}\n')
-    if popularity:
+    if popularity:  # the budget holds the tiers and the popularity tier (judging.core.rules_audience)
+        text = text.replace("budget = 400000", "budget = 405000")
         text += f'\n[popularity]\nlabel = "最佳人气奖"\ncount = 1\namount = 5000\nchoices = {choices}\n'
     return text
 

@@ -72,3 +72,41 @@ def test_branding_survives_a_reset_and_comes_along_with_a_duplicate(tmp_path):
         copy = client.get("/api/contests/y2027/brand", headers=ORG).json()["brand"]
         assert copy["sponsor_text"] == "主办：某街道" and copy["logo"]["sha256"] == before["logo"]["sha256"]
         assert client.get(copy["logo"]["url"]).status_code == 200
+
+
+def test_a_rehearsal_reset_clears_the_audience_and_frees_the_codes_a_duplicate_gets_its_own_link(tmp_path):
+    from tests.audience_kit import audience_contest, ballot, device, org_action
+
+    db = tmp_path / "a.db"
+    with make_client(db) as client:
+        cid, token = audience_contest(client, start=False)
+        assert client.post(f"/api/contests/{cid}/rehearsal", headers=ORG, json={"on": True}).status_code == 200
+        codes = client.post(f"/api/contests/{cid}/audience/codes", headers=ORG, json={"count": 3}).json()["codes"]
+        assert org_action(client, cid, "strict_on").status_code == 200
+        ev = Evening(client, cid)
+        ev.act("start")
+        project = ev.state["setup"]["order"][0]
+        ev.act("present", project=project)
+        phone = device(client, token)
+        assert client.post(f"/api/a/{token}/code", headers={"x-audience-device": phone},
+                           json={"code": codes[0]}).status_code == 200
+        assert ballot(client, token, phone, f"score:final:{project}", stars=4).status_code == 200
+        assert contest(client, cid)["audience"]["codes"]["used"] == 1
+        r = client.post(f"/api/contests/{cid}/reset", headers=ORG, json={"confirm": cid})
+        assert r.status_code == 200, r.text
+        snap = contest(client, cid)["audience"]
+        assert snap["codes"] == {"issued": 3, "used": 0} and snap["strict"] is True
+        assert snap["popularity"]["state"] == "idle"
+        other = device(client, token)  # the code a rehearsal phone used works on the night, on any phone
+        assert client.post(f"/api/a/{token}/code", headers={"x-audience-device": other},
+                           json={"code": codes[0]}).status_code == 200
+        r = client.post(f"/api/contests/{cid}/duplicate", headers=ORG, json={"id": "a2"})
+        assert r.status_code == 201, r.text
+        copy_token = contest(client, "a2")["audience"]["link"]["path"].rsplit("/", 1)[1]
+        assert copy_token and copy_token != token
+    con = sqlite3.connect(str(db))
+    assert con.execute("SELECT count(*) FROM audience_ballots WHERE contest_id = ?", (cid,)).fetchone()[0] == 0
+    con.close()
+    with make_client(db) as client:  # a restart agrees
+        assert contest(client, cid)["audience"]["codes"] == {"issued": 3, "used": 1}  # the code bound after reset
+        assert client.get(f"/a/{token}").status_code == 200

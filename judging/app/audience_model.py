@@ -171,6 +171,15 @@ class AudienceRuntime:
             out.put_code(c)
         return out
 
+    def reset(self) -> "AudienceRuntime":
+        """After a rehearsal's reset: the same link, join card and strict mode, no ballot, every code free again,
+        the popularity vote not started."""
+        out = AudienceRuntime(self.token)
+        out.load_state(self.with_state(popularity="idle", opened_at=None, closed_at=None))
+        for c in self.codes.values():
+            out.put_code(AudienceCode(c.code))
+        return out
+
     # ------------------------------------------------------------ codes
     def put_code(self, c: AudienceCode) -> None:
         self.codes[c.code] = c

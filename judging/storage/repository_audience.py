@@ -86,3 +86,10 @@ async def delete_audience(tx: Tx, cid: str) -> None:
     """Every ballot and code of a contest (an archive import replacing them)."""
     await tx.execute("DELETE FROM audience_ballots WHERE contest_id = ?", (cid,))
     await tx.execute("DELETE FROM audience_codes WHERE contest_id = ?", (cid,))
+
+
+async def reset_audience(tx: Tx, cid: str) -> None:
+    """A rehearsal's reset: the ballots go, the printed codes stay but are free again (a code a rehearsal phone
+    used must still work on the night)."""
+    await tx.execute("DELETE FROM audience_ballots WHERE contest_id = ?", (cid,))
+    await tx.execute("UPDATE audience_codes SET voter = NULL, used_at = NULL WHERE contest_id = ?", (cid,))
