@@ -93,7 +93,7 @@ def test_result_part_and_no_audience_part_without_audience_rules(tmp_path):
         with c.websocket_connect(f"/ws/s/{c.get(f'/api/contests/{cid}', headers=ORG).json()['setup']['screen_link'].rsplit('/', 1)[1]}") as s:
             result = s.receive_json()["audience"]["result"]
         assert result["project"] == "P01" and result["ballots"] == 2 and result["fallback"] is True
-        assert result["score"] is not None
+        assert result["score"] is None and result["fallback_mode"] == "reweight"  # 2 < 3 ballots: not counted
 
 
 async def test_audience_channel_is_coalesced_and_judges_are_not_published(tmp_path):

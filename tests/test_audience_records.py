@@ -44,7 +44,7 @@ def test_score_ballots_are_marks_of_the_audience_panel(tmp_path):
                 and len(audience) == 6)
         # the live results are exactly what the engine gives on those marks, one Mark per mark
         again = compute(rt.contest.rules, rows, {p.id: ProjectInfo(p.id, p.name, p.track, p.requested)
-                                                 for p in rt.contest.projects})
+                                                 for p in rt.contest.projects}, popularity=popularity_counts(rt))
         assert again.to_json() == rt.results.to_json()
         by = {r.project: r for r in rt.results.results}
         res = rt.results.rounds["final"]
@@ -128,19 +128,19 @@ def test_serve_banner_prints_the_audience_link(tmp_path):
         assert f"http://10.0.0.5:8000/a/{tok}" in text
 
 
-def test_the_closed_popularity_vote_reaches_the_engine_when_it_takes_it(tmp_path, monkeypatch):
-    """compute(..., popularity=) is a12-core's; until it is merged the runtime passes the counts only to an
-    engine that takes them (this test stands in for it)."""
+def test_the_closed_popularity_vote_reaches_the_engine(tmp_path, monkeypatch):
+    """The runtime hands the engine the closed popularity window's counts, and none before the vote closed."""
     from judging.app import runtime
 
     seen = []
 
-    def engine(rules, marks, infos, popularity=None):
+    def engine(rules, marks, infos, popularity=None, previous=None):
         seen.append(popularity)
-        return compute(rules, marks, infos)
+        return compute(rules, marks, infos, popularity=popularity, previous=previous)
     monkeypatch.setattr(runtime, "compute", engine)
-    monkeypatch.setattr(runtime, "_TAKES_POPULARITY", True)
     with make_client(tmp_path / "t.db", demo=False) as c:
-        _evening(c)
+        cid, _, _ = _evening(c)
+        award = c.get(f"/api/contests/{cid}/results", headers=ORG).json()["popularity"]
     assert seen[-1] is not None and seen[-1]["P02"] == 3 and seen[-1]["P01"] == 2
     assert seen[0] is None  # before the vote closed: no counts
+    assert award["held"] is True

@@ -74,6 +74,13 @@ class Runtime:
         if not isinstance(self.marks, MarkColumns):
             self.marks = MarkColumns(self.marks)
 
+    def copy(self) -> "Runtime":
+        """A private copy for an export built in a worker thread while the evening goes on: the marks, paper
+        entries and audience copied, the rest immutable and shared (nudges and the last change left out)."""
+        return Runtime(self.contest, self.state, self.marks.copy(), self.results, self.results_error,
+                       paper=dict(self.paper), brand=self.brand,
+                       audience=self.audience.copy() if self.audience is not None else None)
+
     def closed(self, project: str, round_name: str) -> bool:
         return is_closed(self.state, project, round_name)
 

@@ -70,9 +70,8 @@ async def load_snapshot(svc: "Service", cid: str) -> Snapshot:
     rt = svc.get(cid)
     path = getattr(svc.store, "path", ":memory:")
     async with svc.store.write() as tx:
-        copy = Runtime(marked_for_export(rt.contest), rt.state, rt.marks.copy(), rt.results, rt.results_error,
-                       brand=rt.brand, audience=rt.audience and rt.audience.copy())
-        copy.paper = dict(rt.paper)  # the paper entries (judging.app.paper): the archive carries them
+        copy = rt.copy()  # marks, paper entries and audience: private to this export
+        copy.contest = marked_for_export(rt.contest)
         if path == ":memory:" or not os.path.exists(path):
             audit = await repo.audit_rows(tx, cid)
             subs = await repo.submissions(tx, cid)

@@ -87,14 +87,16 @@ def _result(rt: "Runtime") -> dict | None:
     s, res, panel = rt.state, rt.results, rt.contest.rules.audience_panel
     if panel is None or s.phase != "result" or not s.current or res is None or s.round not in res.rounds:
         return None
+    scored = res.rounds[s.round]
     try:
         i = res.table.projects.index(s.current)
-        score = float(res.rounds[s.round].panels[panel.id][i])
-    except (ValueError, KeyError, IndexError):
+    except ValueError:
         return None
-    ballots = rt.audience.counts.get(score_window(s.round, s.current), 0)
-    return {"project": s.current, "score": None if score != score else score, "ballots": ballots,
-            "fallback": ballots < panel.min_ballots}
+    if scored.audience is None:
+        return None
+    report = scored.audience.report(i)  # the engine's word on it: ballots, score, the fallback the rules chose
+    return {"project": s.current, "score": report["score"], "ballots": report["ballots"],
+            "fallback": report["fallback"] is not None, "fallback_mode": report["fallback"]}
 
 
 def screen_part(svc: "Service", rt: "Runtime", snap: dict) -> dict:

@@ -10,6 +10,7 @@ is connected (the publisher passes it in) or change state.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Collection
 
 from judging.app.brand import screen_json as brand_screen
@@ -135,9 +136,11 @@ def roadshow_result(rt: "Runtime", project: str, round_name: str, labels: dict[s
                 totals[j.id] = mark_total(panel, m.values)
         lines = explain_panel(panel, totals)
         names = {j.id: j.name for j in rt.contest.judges}
-        panels.append({"id": panel.id, "label": panel.label, "weight": panel.weight, "method": panel.method,
-                       "drop_high": panel.drop_high, "drop_low": panel.drop_low,
-                       "score": float(scored.panels[panel.id][i]),
+        score = float(scored.panels[panel.id][i])  # NaN: an audience panel left out by its fallback
+        panels.append({"id": panel.id, "label": panel.label, "kind": panel.kind, "weight": panel.weight,
+                       "method": panel.method, "drop_high": panel.drop_high, "drop_low": panel.drop_low,
+                       "score": None if math.isnan(score) else score,
+                       **({"audience": scored.audience.report(i)} if panel.audience and scored.audience else {}),
                        "marks": [{"label": labels.get(l.judge, l.judge), "total": l.total, "dropped": l.dropped,
                                   **({"judge": l.judge, "name": names.get(l.judge, "")} if with_names else {})}
                                  for l in sorted(lines, key=lambda l: list(labels).index(l.judge)
