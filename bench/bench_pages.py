@@ -11,7 +11,10 @@ by ``Network.emulateNetworkConditions`` (default: 400 ms round trip, 400 kbit/s 
   what revalidation costs);
 * *usable*: navigation start -> the moment the page shows what its user came for, measured in the page
   (``performance.now()``): the judge page its score form for the open roadshow, the big screen the
-  presenting project, a phone following the screen link the same, the console its big button labelled from the first snapshot.
+  presenting project, a phone following the screen link the same, the console its big button labelled from the first snapshot,
+  the audience page (``/a/<token>``, a second contest with ``expert_public_audience.toml``, or expert_public with an
+  audience panel and a popularity vote added) its stars enabled for
+  the roadshow on stage (docs/AUDIENCE.md; its budget: under 60 KB, usable within 2 s).
 
 What it does not do: assert anything (figures only; tests assert behaviour), or count a later snapshot.
 
@@ -50,6 +53,8 @@ PAGES = {
                      "!!document.querySelector('#task input, #task [role=spinbutton], #task button')"),
     "screen": (PROJECTOR, "(document.querySelector('#stage')?.textContent || '').includes('社区项目0')"),
     "watch": (PHONE, "(document.querySelector('#stage')?.textContent || '').includes('社区项目0')"),
+    "audience": (PHONE, "document.querySelector('#app')?.dataset.view === 'live' && "
+                        "!!document.querySelector('#stars button:not([disabled])')"),
     "console": (LAPTOP, "(() => { const b = document.querySelector('#next-step'),"
                         " l = document.querySelector('#next-label');"
                         " return !!b && !b.disabled && !!l && l.textContent.trim() !== '—'; })()"),
@@ -62,7 +67,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server() -> tuple[subprocess.Popen, str, dict[str, str]]:
+def start_server(pages: list[str]) -> tuple[subprocess.Popen, str, dict[str, str]]:
     port = free_port()
     db = os.path.join(tempfile.mkdtemp(), "pages.db")
     proc = subprocess.Popen([sys.executable, "run.py", "serve", "--db", db, "--port", str(port), "--no-demo"],
@@ -89,7 +94,34 @@ def start_server() -> tuple[subprocess.Popen, str, dict[str, str]]:
     screen = setup["screen_link"].rsplit("/", 1)[1]
     urls = {"judge": f"{base}/j/{setup['judges'][0]['token']}", "screen": f"{base}/s/{screen}?view=screen",
             "watch": f"{base}/s/{screen}?view=watch", "console": f"{base}/console/{cid}", "base": base}
+    if "audience" in pages:
+        urls["audience"] = base + audience_link(api)
     return proc, base, urls
+
+
+def audience_link(api: httpx.Client) -> str:
+    """A second contest whose rules have an audience part, its first roadshow on stage: its audience link's path."""
+    preset = ROOT / "scoring_rules" / "expert_public_audience.toml"
+    if preset.exists():
+        rules = {"rules_preset": preset.name}
+    else:  # before the preset: expert_public.toml with an audience panel of 10 stars and a popularity vote
+        text = (ROOT / "scoring_rules" / "expert_public.toml").read_text(encoding="utf-8").replace(
+            "weight = 0.7", "weight = 0.6")
+        text += ('\n[[panels]]\nid = "audience"\nlabel = "现场观众 Audience"\nkind = "audience"\nweight = 0.1\n'
+                 'method = "mean"\nstars = 10\nmin_ballots = 20\n\n[popularity]\nlabel = "最佳人气奖"\ncount = 1\n'
+                 'amount = 5000\nchoices = 3\n')
+        rules = {"rules_text": text, "rules_name": "audience.toml"}
+    r = api.post("/api/contests", json={
+        "name": "社区治理创新大赛决赛（观众）", **rules,
+        "projects": [{"id": f"P{i:02d}", "name": f"社区项目{i}", "organization": f"社会工作服务中心{i}"}
+                     for i in range(15)],
+        "judges": [{"id": f"J{i:02d}", "name": f"评委{i}", "panel": "expert" if i < 7 else "public"} for i in range(10)],
+        "order": [f"P{i:02d}" for i in range(15)]})
+    r.raise_for_status()
+    cid = r.json()["contest"]["id"]
+    for action in ("start", "present"):
+        api.post(f"/api/contests/{cid}/actions", json={"action": action, "confirm": True}).raise_for_status()
+    return api.get(f"/api/contests/{cid}").json()["audience"]["link"]["path"]
 
 
 def load(browser, page_name: str, url: str, base: str, profile: dict) -> tuple[int, int, float]:
@@ -140,7 +172,7 @@ def main() -> None:
     rate = args.kbps * 1000 / 8
     profile = {"cpu": args.cpu, "network": {"offline": False, "latency": args.rtt, "downloadThroughput": rate,
                                             "uploadThroughput": rate}}
-    proc, base, urls = start_server()
+    proc, base, urls = start_server(args.pages.split(","))
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium, headless=True, args=ARGS)

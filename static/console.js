@@ -25,6 +25,7 @@ import { openMarks, refreshMarks } from './console_marks.js';
 import { renderNudges, wireNudges } from './console_nudge.js';
 import { renderPaper } from './console_paper.js';
 import { renderRehearsal } from './console_rehearsal.js';
+import { renderAudience, wireAudience } from './console_audience.js';
 
 const main = document.querySelector('main');
 const cid = main.dataset.cid;
@@ -91,6 +92,7 @@ function render() {
   renderResults(s);
   renderOrder(s, allowed(s, 'present'), busy);
   renderRoadshow(s);
+  renderAudience(s);
   refreshMarks(s);
   if (liveConfirm) liveConfirm(s);
   tick();
@@ -428,4 +430,5 @@ function onStatus(status) {
 }
 
 document.addEventListener('marks-changed', (ev) => receive(ev.detail));
+wireAudience(cid);
 connect(`/ws/console/${encodeURIComponent(cid)}`, { onState: (s) => receive(s), onStatus });

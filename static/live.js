@@ -5,13 +5,14 @@
 // which on a link that silently drops packets takes a minute or more.
 // It does not render or format anything (shared/format.js writes the clock): callers get
 // onState(snapshot) and onStatus(status), where status is 'connecting' | 'live' | 'reconnecting' |
-// 'invalid' (the server refused the link: close code 4401, or 4403: this role may not open it).
+// 'invalid' (the server refused the link: close code 4401, or 4403: this role may not open it).  `type`: the
+// snapshots' type ('state'; the audience channel sends 'audience').
 
 const HEARTBEAT_GRACE_MS = 25000;  // nothing heard for this long: the link is dead
 const CONNECT_TIMEOUT_MS = 10000;  // a handshake that hangs this long is given up
 const QUIET_MS = 12000;            // on waking up / coming online, a link this quiet is not trusted
 
-export function connect(path, { onState, onStatus = () => {} }) {
+export function connect(path, { onState, onStatus = () => {}, type = 'state' }) {
   const url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + path;
   let ws = null;
   let attempt = 0;
@@ -63,7 +64,7 @@ export function connect(path, { onState, onStatus = () => {} }) {
       arm(HEARTBEAT_GRACE_MS);
       let msg;
       try { msg = JSON.parse(ev.data); } catch { return; }
-      if (msg.type === 'state') {
+      if (msg.type === type) {
         attempt = 0;  // only a server that really sends state resets the backoff
         msg.receivedAt = Date.now();
         onState(msg);

@@ -57,6 +57,10 @@
 //                                 [data-project] with .w-name .grant)  .tier.done (earlier tiers)
 //   #final .final-row[data-project][data-rank][data-award] (.rank .award .name .total .grant) — locked
 //   #money-line (预算 · 已分配 · 未分配) and #money-notes (where capped projects' excess went) — locked
+//   the audience (screen_audience.js): #join-card (.jc-qr, .jc-url) while the console shows it; the view
+//   popularity (#aud-chart .bar-row[data-project][data-votes], .leader; .aud-total) while the popularity vote
+//   is open; #aud-count[data-count] (ballots of the roadshow on stage); #aud-result[data-fallback] in #result;
+//   body[data-audience] off|on|join
 //
 // The views live in screen_views.js (before a result), screen_result.js (one roadshow's result) and
 // screen_ranking.js (ranking, awards, final list); their pieces in screen_parts.js; text fitting in
@@ -69,7 +73,9 @@ import { en, roundLabel as roundName, zh } from './shared/labels.js';
 import { fitAll, fitMarks } from './screen_fit.js';
 import { viewBoard, viewClosed, viewHolding, viewOrder, viewOvertimeIdle, viewPresenting, viewScoring } from './screen_views.js';
 import { viewResult } from './screen_result.js';
+import { applyBrand } from './screen_brand.js';
 import { viewLocked, viewRanking, viewReveal } from './screen_ranking.js';
+import { drawAudience, popularityOpen, viewPopularity } from './screen_audience.js';
 
 const stage = document.getElementById('stage');
 const banner = document.getElementById('round-label');
@@ -84,6 +90,7 @@ let renders = 0;        // counts stage renders, so a late animation promise can
 
 export function chooseView(s) {
   if (s.holding) return viewHolding(s);
+  if (popularityOpen(s)) return viewPopularity(s);
   switch (s.phase) {
     case 'setup': return viewOrder(s);
     case 'idle': {
@@ -141,6 +148,8 @@ function render() {
     fitAll();
     markSettled(++renders);
   }
+  applyBrand(s, v.view);   // colours, logo, sponsor strip (screen_brand.js)
+  drawAudience(s);
   updateCountdown();
 }
 

@@ -9,6 +9,7 @@ import { esc } from './shared/dom.js';
 import { fmtNum, fmtPercent, zhPart, enPart } from './shared/format.js';
 import { overtimeStrip, presenterHead, score } from './screen_parts.js';
 import { viewClosed } from './screen_views.js';
+import { audienceResult, isAudiencePanel } from './screen_audience.js';
 
 // Result reveal: panel by panel — marks pop in, the dropped ones are struck, then the panel score;
 // finally the total.  Every step is under 3 s; the delays are inline custom properties.
@@ -32,14 +33,18 @@ export function viewResult(s) {
   const r = s.result;
   if (!r) return viewClosed(s);
   const overtime = s.overtime > 0;
-  const { plan, total } = resultTimeline(r.panels);
+  // The audience's ballots are never tiles: #aud-result stands for its panel (or, without one, its score alone).
+  const audience = audienceResult(s, r.project);
+  const panels = r.panels.filter((p) => !(audience && isAudiencePanel(s, p)));
+  const { plan, total } = resultTimeline(panels);
   const rankLine = !overtime && r.rank ? `<div class="res-rank"><span class="zh" lang="zh-CN">暂列第 <b class="num">${r.rank}</b> 名</span> <span class="en">provisional rank <b class="num">${r.rank}</b></span></div>` : '';
   return {
     view: 'result', key: `result:${r.round}:${r.project}`,
     html: `<section class="view view-result">
       ${presenterHead(s, { big: false })}
       <div id="result" data-project="${esc(r.project)}" data-round="${esc(r.round)}">
-        <div class="panels" style="--panels:${r.panels.length}">${r.panels.map((p, k) => panelBox(s, p, plan[k], !!s.hide_marks)).join('')}</div>
+        <div class="panels" style="--panels:${panels.length}">${panels.map((p, k) => panelBox(s, p, plan[k], !!s.hide_marks || isAudiencePanel(s, p))).join('')}</div>
+        ${audience}
         <div class="res-foot anim pop" style="--d:${total.toFixed(2)}s">
           <div class="res-total-label">${overtime ? '加时赛得分' : '最终得分'} <span class="en">${overtime ? 'Overtime score' : 'Total'}</span></div>
           <div id="result-total" class="num">${score(s, r.score)}</div>

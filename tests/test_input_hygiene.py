@@ -269,7 +269,7 @@ def test_sockets_with_hostile_paths_and_messages(client):
     state = contest(client)
     token = judge_headers(state)["authorization"][7:]
     ws_routes = [r.path for r in client.app.routes if isinstance(r, WebSocketRoute)]
-    assert len(ws_routes) == 3
+    assert len(ws_routes) == 4  # judge, screen, console, audience
     for path in ws_routes:
         for value in ("%00", "%ED%A0%80"):
             with client.websocket_connect(re.sub(r"{\w+}", value, path)) as ws:

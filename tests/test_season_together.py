@@ -46,3 +46,67 @@ def test_deleting_a_contest_ends_its_staff_keys_and_sessions(tmp_path):
         assert r.status_code == 200, r.text
         assert client.get("/api/contests", headers=bearer(key)).status_code == 401
         assert client.get("/console", follow_redirects=False).status_code in (302, 303)  # signed out: to /login
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+    out = io.BytesIO()
+    Image.new("RGB", (40, 20), (200, 30, 30)).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_branding_survives_a_reset_and_comes_along_with_a_duplicate(tmp_path):
+    with make_client(tmp_path / "b.db") as client:
+        r = client.put("/api/contests/c1/brand/logo", headers={**ORG, "content-type": "image/png"}, content=_png())
+        assert r.status_code == 200, r.text
+        assert client.patch("/api/contests/c1/brand", headers=ORG,
+                            json={"sponsor_text": "主办：某街道"}).status_code == 200
+        before = client.get("/api/contests/c1/brand", headers=ORG).json()["brand"]
+        assert client.post("/api/contests/c1/rehearsal", headers=ORG, json={"on": True}).status_code == 200
+        assert client.post("/api/contests/c1/reset", headers=ORG, json={"confirm": "c1"}).status_code == 200
+        assert client.get("/api/contests/c1/brand", headers=ORG).json()["brand"] == before
+        r = client.post("/api/contests/c1/duplicate", headers=ORG, json={"id": "y2027"})
+        assert r.status_code == 201, r.text
+        copy = client.get("/api/contests/y2027/brand", headers=ORG).json()["brand"]
+        assert copy["sponsor_text"] == "主办：某街道" and copy["logo"]["sha256"] == before["logo"]["sha256"]
+        assert client.get(copy["logo"]["url"]).status_code == 200
+
+
+def test_a_rehearsal_reset_clears_the_audience_and_frees_the_codes_a_duplicate_gets_its_own_link(tmp_path):
+    from tests.audience_kit import audience_contest, ballot, device, org_action
+
+    db = tmp_path / "a.db"
+    with make_client(db) as client:
+        cid, token = audience_contest(client, start=False)
+        assert client.post(f"/api/contests/{cid}/rehearsal", headers=ORG, json={"on": True}).status_code == 200
+        codes = client.post(f"/api/contests/{cid}/audience/codes", headers=ORG, json={"count": 3}).json()["codes"]
+        assert org_action(client, cid, "strict_on").status_code == 200
+        ev = Evening(client, cid)
+        ev.act("start")
+        project = ev.state["setup"]["order"][0]
+        ev.act("present", project=project)
+        phone = device(client, token)
+        assert client.post(f"/api/a/{token}/code", headers={"x-audience-device": phone},
+                           json={"code": codes[0]}).status_code == 200
+        assert ballot(client, token, phone, f"score:final:{project}", stars=4).status_code == 200
+        assert contest(client, cid)["audience"]["codes"]["used"] == 1
+        r = client.post(f"/api/contests/{cid}/reset", headers=ORG, json={"confirm": cid})
+        assert r.status_code == 200, r.text
+        snap = contest(client, cid)["audience"]
+        assert snap["codes"] == {"issued": 3, "used": 0} and snap["strict"] is True
+        assert snap["popularity"]["state"] == "idle"
+        other = device(client, token)  # the code a rehearsal phone used works on the night, on any phone
+        assert client.post(f"/api/a/{token}/code", headers={"x-audience-device": other},
+                           json={"code": codes[0]}).status_code == 200
+        r = client.post(f"/api/contests/{cid}/duplicate", headers=ORG, json={"id": "a2"})
+        assert r.status_code == 201, r.text
+        copy_token = contest(client, "a2")["audience"]["link"]["path"].rsplit("/", 1)[1]
+        assert copy_token and copy_token != token
+    con = sqlite3.connect(str(db))
+    assert con.execute("SELECT count(*) FROM audience_ballots WHERE contest_id = ?", (cid,)).fetchone()[0] == 0
+    con.close()
+    with make_client(db) as client:  # a restart agrees
+        assert contest(client, cid)["audience"]["codes"] == {"issued": 3, "used": 1}  # the code bound after reset
+        assert client.get(f"/a/{token}").status_code == 200

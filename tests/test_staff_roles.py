@@ -110,6 +110,27 @@ API: dict[str, tuple[Callable, str, int | None]] = {
     "POST /api/contests/{cid}/advance": (_api("POST", "/api/contests/c1/advance", {}), "affffuu", 409),
     "GET /api/judge/review": (_api("GET", "/api/judge/review"), "uuuuuuu", None),
     "POST /api/judge/review/submit": (_api("POST", "/api/judge/review/submit", {}), "uuuuuuu", None),
+    # branding (issue 14): the organizer's
+    "GET /api/contests/{cid}/brand": (_api("GET", "/api/contests/c1/brand"), "affffuu", 200),
+    "PATCH /api/contests/{cid}/brand": (_api("PATCH", "/api/contests/c1/brand", {"primary": "nope"}), "affffuu", 422),
+    "PUT /api/contests/{cid}/brand/logo": (_api("PUT", "/api/contests/c1/brand/logo", {}), "affffuu", 422),
+    "DELETE /api/contests/{cid}/brand/logo": (_api("DELETE", "/api/contests/c1/brand/logo"), "affffuu", 404),
+    "POST /api/contests/{cid}/brand/sponsors": (_api("POST", "/api/contests/c1/brand/sponsors", {}), "affffuu", 422),
+    "DELETE /api/contests/{cid}/brand/sponsors/{sha}": (_api("DELETE", "/api/contests/c1/brand/sponsors/00"),
+                                                        "affffuu", 404),
+    # the audience (issue 12): phones use the audience link and their device credential, never a staff key
+    "POST /api/a/{token}/device": (_api("POST", "/api/a/no-such-link/device", {}), "aaaaaaa", 404),
+    "POST /api/a/{token}/code": (_api("POST", "/api/a/no-such-link/code", {}), "aaaaaaa", 404),
+    "POST /api/a/{token}/ballot": (_api("POST", "/api/a/no-such-link/ballot", {}), "aaaaaaa", 404),
+    "GET /api/a/{token}/me": (_api("GET", "/api/a/no-such-link/me"), "aaaaaaa", 404),
+    # the audience's part of the evening is the operator's; codes are made by the organizer, printed by the hall
+    "POST /api/contests/{cid}/audience": (_api("POST", "/api/contests/c1/audience", {"action": "nothing"}),
+                                          "aafffuu", None),
+    "POST /api/contests/{cid}/audience/codes": (_api("POST", "/api/contests/c1/audience/codes", {"count": "x"}),
+                                                "affffuu", None),
+    "GET /api/contests/{cid}/audience/codes": (_api("GET", "/api/contests/c1/audience/codes"), "aafffuu", None),
+    "GET /api/contests/{cid}/audience/codes.pdf": (_api("GET", "/api/contests/c1/audience/codes.pdf"), "aafffuu",
+                                                   None),
     "GET /api/openapi.json": (_api("GET", "/api/openapi.json"), "aaaaaaa", 200),
     # last of the API rows: the organizer's cookie call ends every other session (its Bearer call every one)
     "DELETE /api/sessions/others": (_api("DELETE", "/api/sessions/others"), "affffuu", 200),
@@ -129,6 +150,10 @@ PAGES: dict[str, tuple[Callable[[Ctx], tuple[str, str, dict]], str]] = {
     "GET /console/{cid}/cards": (lambda x: ("GET", "/console/c1/cards", {}), "aafffuu"),
     "GET /console/{cid}/paper": (lambda x: ("GET", "/console/c1/paper", {}), "afaffuu"),
     "GET /k/{key}": (lambda x: ("GET", x.staff_link, {}), "aaaaaaa"),
+    "GET /console/{cid}/tickets": (lambda x: ("GET", "/console/c1/tickets", {}), "aafffuu"),
+    "GET /a/{token}": (lambda x: ("GET", "/a/no-such-link", {}), "aaaaaaa"),  # public (404 here)
+    "GET /a/{token}/qr.svg": (lambda x: ("GET", "/a/no-such-link/qr.svg", {}), "aaaaaaa"),
+    "GET /brand/{cid}/{sha}.png": (lambda x: ("GET", "/brand/c1/00.png", {}), "aaaaaaa"),  # public (404 here)
     "GET /s/{token}": (lambda x: ("GET", f"/s/{x.screen_token}", {}), "aaaaaaa"),
     "GET /j/{token}": (lambda x: ("GET", f"/j/{x.judge_token}", {}), "aaaaaaa"),
     "MOUNT /static/v": (lambda x: ("GET", x.asset, {}), "aaaaaaa"),
@@ -139,6 +164,7 @@ SOCKETS: dict[str, tuple[Callable[[Ctx], str], str]] = {
     "WS /ws/j/{token}": (lambda x: f"/ws/j/{x.judge_token}", "aaaaaaa"),
     "WS /ws/s/{token}": (lambda x: f"/ws/s/{x.screen_token}", "aaaaaaa"),
     "WS /ws/console/{cid}": (lambda x: "/ws/console/c1", "aaaafuu"),
+    "WS /ws/a/{token}": (lambda x: "/ws/a/no-such-link", "uuuuuuu"),  # an unknown link: 4401 to anyone
 }
 
 

@@ -20,6 +20,9 @@ import secrets
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from judging.app.brand import read_archived as read_archived_brand
+from judging.app.audience_archive import AudienceArchiveError, read_part
+from judging.app.audience_marks import popularity_counts
 from judging.app.errors import Conflict, Invalid
 from judging.app.runtime import MarkSet, Runtime, compute_results, results_for
 from judging.core.contest import PHASES, LiveState
@@ -30,6 +33,7 @@ from judging.core.text import bad_string
 from judging.storage import repository as repo
 from judging.storage.chain import entry_hash
 from judging.storage import repository_paper as paper_repo
+from judging.storage.repository_brand import save_brand
 from judging.storage.records import Submission
 from judging.storage.repository_paper import PaperEntry
 
@@ -56,6 +60,8 @@ class Imported:
     results: dict | None
     source: dict                     # original contest id, exported_at, sha256
     paper: list[PaperEntry] = field(default_factory=list)  # typed paper entries (judging.app.paper)
+    brand: Any = None                # judging.core.brand.Brand, its images re-encoded again (None: no branding)
+    audience: Any = None             # judging.app.audience_model.AudienceRuntime (token empty)
 
 
 def checksum(archive: dict) -> str:
@@ -121,17 +127,25 @@ def read_archive(data: Any, new_id: str | None = None) -> Imported:
     marks = _marks(data, contest)
     submissions = _submissions(data, contest)
     audit = _audit(data, original_id)
-    trial = Runtime(contest, state, marks)
     try:
-        results = compute_results(contest, trial.engine_table()).to_json()
+        audience = read_part(data.get("audience"), contest)
+    except AudienceArchiveError as e:
+        raise ArchiveError(f"存档中的观众投票有误 / the archived audience is invalid: {e}", {e.where: str(e)}) from None
+    trial = Runtime(contest, state, marks, audience=audience)
+    try:
+        results = compute_results(contest, trial.engine_table(), popularity_counts(trial)).to_json()
     except ScoringError as e:
         results = None
         _need(data.get("results") is None, "results", f"按存档的评分无法计算成绩 / its marks give no results: {e}")
     _need(_normal(results) == _normal(data.get("results")), "results",
           "存档中的成绩与按其评分重新计算的成绩不一致 / the archived results differ from what its marks give")
+    try:
+        brand = read_archived_brand(data.get("brand"))
+    except ValueError as e:
+        raise ArchiveError(f"存档有误 / invalid archive: {e}", {"brand": str(e)}) from None
     return Imported(contest, state, marks, submissions, audit, results,
                     {"contest": original_id, "exported_at": data.get("exported_at"), "sha256": data["sha256"]},
-                    _paper(data, contest))
+                    _paper(data, contest), brand, audience)
 
 
 def _normal(x: Any) -> str:
@@ -294,7 +308,8 @@ class ArchiveImport:
                           judges=tuple(replace(j, token=secrets.token_urlsafe(16)) for j in imp.contest.judges))
         cid = contest.id
         # the results too, before the writer's lock is taken (renamed submission ids do not change them)
-        results, results_error = await asyncio.to_thread(results_for, Runtime(contest, imp.state, imp.marks),
+        results, results_error = await asyncio.to_thread(results_for,
+                                                         Runtime(contest, imp.state, imp.marks, audience=imp.audience),
                                                          imp.state)
         async with self.store.write() as tx:
             if cid in self.runtimes or cid in await repo.contest_ids(tx):  # also a deleted contest's id
@@ -319,7 +334,11 @@ class ArchiveImport:
                 "archive_sha256": imp.source["sha256"], "entries": len(imp.audit), "phase": imp.state.phase,
                 "renamed_submissions": len(taken)}, client=client)
             await paper_repo.insert_entries(tx, cid, imp.paper)
-            rt = Runtime(contest, imp.state, marks, results, results_error, paper={e.id: e for e in imp.paper})
+            if imp.brand is not None:
+                await save_brand(tx, cid, imp.brand)
+            rt = Runtime(contest, imp.state, marks, results, results_error, paper={e.id: e for e in imp.paper},
+                         brand=imp.brand, audience=imp.audience)
+            await self.store_imported_audience(tx, rt)  # its ballots, codes and state, under a new link
             tx.on_commit(lambda: self._register(rt))
         self.publish(cid)
         return rt

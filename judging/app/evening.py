@@ -83,6 +83,7 @@ class EveningCommands:
                 await repo.save_state(tx, cid, new)
                 if not action.startswith("timer_"):
                     await tx.audit(cid, actor, f"state.{action}", detail, client=client)
+                    await self.audience_step(tx, rt, action, actor, client)  # a window's closing counts
 
                 change = LastChange(origin, action, self.clock()) if step else rt.last_change
 

@@ -33,7 +33,9 @@ from judging.core import contest as machine
 from judging.core.contest import LiveState
 from judging.core.model import ID_PATTERN, Contest
 from judging.storage import repository as repo
+from judging.storage import repository_audience as aud_repo
 from judging.storage import repository_lifecycle as life
+from judging.storage.repository_brand import save_brand
 from judging.storage.mark_columns import MarkColumns
 from judging.storage.store import StorageFull
 
@@ -135,7 +137,10 @@ class LifecycleCommands:
                 "after": {"name": name, "date": date, "venue": venue, "rules": contest.rules.name,
                           "projects": len(contest.projects), "judges": len(contest.judges),
                           "order": list(contest.order)}}, client=client)
-            rt = Runtime(contest, state)
+            brand = self.get(cid).brand  # last year's logo, colours and sponsors come along
+            if brand is not None:
+                await save_brand(tx, new_id, brand)
+            rt = Runtime(contest, state, brand=brand)
             self._recompute(rt)
             tx.on_commit(lambda: self._register(rt))
         self.publish(new_id)
@@ -182,6 +187,10 @@ class LifecycleCommands:
                 await repo.write_setup(tx, contest)
             state = fresh_state(contest, rt.state)
             await repo.save_state(tx, cid, state)
+            audience = rt.audience.reset() if rt.audience is not None else None
+            if audience is not None:  # no test ballot survives, the printed ballot codes work again
+                await aud_repo.reset_audience(tx, cid)
+                await aud_repo.save_state(tx, cid, audience.state_json())
             await tx.audit(cid, actor, "contest.reset", {
                 "removed": removed, "marks_in_memory": len(rt.marks), "from": rt.state.phase, "to": "setup",
                 "rehearsal": contest.rehearsal, "new_judge_tokens": bool(new_judge_tokens)}, client=client)
@@ -189,7 +198,7 @@ class LifecycleCommands:
 
             def commit() -> None:
                 rt.contest, rt.state, rt.marks = contest, state, MarkColumns()
-                rt.nudges, rt.last_change, rt.paper = {}, None, {}
+                rt.nudges, rt.last_change, rt.paper, rt.audience = {}, None, {}, audience
                 self._index_tokens()
                 self._recompute(rt)
                 if new_judge_tokens:  # the old links stop working: open phones are told at once

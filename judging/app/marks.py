@@ -17,6 +17,7 @@ import secrets
 from dataclasses import replace
 
 from judging.app.errors import Conflict, Invalid, NotFound
+from judging.app.audience_marks import popularity_counts
 from judging.app.runtime import MarkSet, Runtime, compute_results
 from judging.core import contest as machine
 from judging.core.model import Judge, check_mark_set, mark_total
@@ -125,9 +126,9 @@ class MarkCommands:
                 action = "mark.correct"
             trial_marks = rt.marks.copy()  # numpy copies: the trial does not touch the evening's marks
             trial_marks[key] = new
-            trial = Runtime(rt.contest, rt.state, trial_marks)
+            trial = Runtime(rt.contest, rt.state, trial_marks, audience=rt.audience)
             try:
-                results = compute_results(rt.contest, trial.engine_table())
+                results = compute_results(rt.contest, trial.engine_table(), popularity_counts(trial))
             except ScoringError as e:
                 raise Conflict(f"此更改将使成绩无法计算 / this change would leave the results uncomputable: {e}") from None
             await repo.save_marks(tx, cid, [new])

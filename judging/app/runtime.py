@@ -12,9 +12,11 @@ database, or publish.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
+from judging.app.audience_marks import popularity_counts, with_audience
 from judging.core.contest import LiveState
 from judging.core.engine import ProjectInfo, Results, compute
 from judging.core.model import Contest
@@ -65,10 +67,19 @@ class Runtime:
     nudges: dict = field(default_factory=dict)  # judge id -> judging.app.nudges.Nudge (in memory only)
     last_change: LastChange | None = None       # who changed the live state last, and when (in memory only)
     paper: dict = field(default_factory=dict)   # paper entry id -> PaperEntry, every one (judging.app.paper)
+    brand: Any = None  # judging.core.brand.Brand: logo, colours, sponsors (None: the house look)
+    audience: Any = None                        # judging.app.audience_model.AudienceRuntime (ballots, codes)
 
     def __post_init__(self) -> None:
         if not isinstance(self.marks, MarkColumns):
             self.marks = MarkColumns(self.marks)
+
+    def copy(self) -> "Runtime":
+        """A private copy for an export built in a worker thread while the evening goes on: the marks, paper
+        entries and audience copied, the rest immutable and shared (nudges and the last change left out)."""
+        return Runtime(self.contest, self.state, self.marks.copy(), self.results, self.results_error,
+                       paper=dict(self.paper), brand=self.brand,
+                       audience=self.audience.copy() if self.audience is not None else None)
 
     def closed(self, project: str, round_name: str) -> bool:
         return is_closed(self.state, project, round_name)
@@ -78,7 +89,7 @@ class Runtime:
         table, straight from the columns: numpy masks, no Python object per mark."""
         panels = {j.id: j.panel for j in self.contest.judges}
         closed = closed_matrix(self.state, self.marks.round_names(), self.marks.project_index())
-        return self.marks.table(panels, closed)
+        return with_audience(self.marks.table(panels, closed), self, self.state, self.closed)
 
     def engine_marks(self) -> list[Mark]:
         """The same marks one ``Mark`` each, in the table's row order (for exports, not for recomputing)."""
@@ -117,16 +128,17 @@ def closed_matrix(state: LiveState, rounds: list[str], project_index: dict[str, 
     return out
 
 
-def compute_results(contest: Contest, marks: MarkTable | list[Mark]) -> Results:
+def compute_results(contest: Contest, marks: MarkTable | list[Mark], popularity: dict | None = None) -> Results:
+    """``popularity``: the closed popularity window's votes per project (judging.app.audience_marks)."""
     infos = {p.id: ProjectInfo(p.id, p.name, p.track, p.requested) for p in contest.projects}
     previous = contest.stage.previous_totals() if contest.stage else None  # a later stage of a season
-    return compute(contest.rules, marks, infos, previous=previous)
+    return compute(contest.rules, marks, infos, popularity=popularity, previous=previous)
 
 
 def results_for(rt: Runtime, state: LiveState) -> tuple[Results | None, str | None]:
     """The results ``rt``'s marks give in ``state`` (or why they cannot be computed)."""
-    trial = Runtime(rt.contest, state, rt.marks)
+    trial = Runtime(rt.contest, state, rt.marks, audience=rt.audience)
     try:
-        return compute_results(rt.contest, trial.engine_table()), None
+        return compute_results(rt.contest, trial.engine_table(), popularity_counts(trial)), None
     except ScoringError as e:
         return None, str(e)

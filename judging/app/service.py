@@ -26,6 +26,8 @@ import time
 from typing import Iterable, Protocol
 
 from judging.app.archive_import import ArchiveImport
+from judging.app.brand import BrandCommands, load_brands
+from judging.app.audience import AudienceCommands
 from judging.app.errors import Conflict, Invalid, NotFound
 from judging.app.evening import EveningCommands
 from judging.app.lifecycle import LifecycleCommands
@@ -58,7 +60,8 @@ class Publishes(Protocol):
 
 
 class Service(SetupCommands, EveningCommands, MarkCommands, PaperCommands, ArchiveImport, LifecycleCommands,
-              StageCommands):
+              StageCommands, BrandCommands,
+              AudienceCommands):
     def __init__(self, store: Store, publisher: Publishes | None = None, clock=time.time) -> None:
         self.store, self.publisher, self.clock = store, publisher, clock
         self.runtimes: dict[str, Runtime] = {}
@@ -94,6 +97,8 @@ class Service(SetupCommands, EveningCommands, MarkCommands, PaperCommands, Archi
             self.runtimes[s.contest.id] = rt
         await self.load_paper()
         await self.load_lifecycle()  # the rehearsal flags (judging.app.lifecycle)
+        await load_brands(self.store, self.runtimes)
+        await self.load_audience()  # the audience's ballots count in the results: recomputed with them
         self._index_tokens()
 
     def get(self, cid: str) -> Runtime:
@@ -117,6 +122,7 @@ class Service(SetupCommands, EveningCommands, MarkCommands, PaperCommands, Archi
     def _register(self, rt: Runtime) -> None:
         """A new contest becomes visible (and its judges' links valid) once its rows are committed."""
         self.runtimes[rt.contest.id] = rt
+        self.adopt_audience(rt)
         self._index_tokens()
 
     def _index_tokens(self) -> None:

@@ -110,6 +110,8 @@ def banner(app, base: str, db: str, new_key: str | None, env_key: str | None, pr
         c = rt.contest
         out.append(f"  [{c.id}] {c.name} — phase {rt.state.phase}")
         out.append(f"      评委二维码与大屏链接 judge QR cards and screen link: {base}/console/{c.id}/cards")
+        if getattr(rt, "audience", None) is not None and c.rules.has_audience:  # public: it is on the poster
+            out.append(f"      观众扫码投票 audience link: {base}/a/{rt.audience.token}")
         if print_links:
             out.append(f"      大屏 screen: {base}/s/{c.screen_token}")
             out.extend(f"      评委 {j.name} ({j.panel}): {base}/j/{j.token}" for j in c.judges)

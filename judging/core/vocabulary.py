@@ -81,6 +81,9 @@ AUDIT_ACTIONS: dict[str, Pair] = {
     "stage.advance": ("晋级到下一阶段", "Advanced to the next stage"),
     "review.open": ("开放书面评审", "Review opened"), "review.deadline": ("更改评审截止时间", "Review deadline changed"),
     "review.close": ("截止书面评审", "Review closed"),
+    "brand.update": ("修改配色或赞助单位", "Colours or sponsors changed"), "brand.logo": ("上传大赛标志", "Logo uploaded"),
+    "brand.logo_remove": ("删除大赛标志", "Logo removed"), "brand.sponsor_logo": ("添加赞助单位标志", "Sponsor logo added"),
+    "brand.sponsor_logo_remove": ("删除赞助单位标志", "Sponsor logo removed"),
 }
 
 # stages of a season (judging.core.stages, judging.core.review): kinds, a review's phases, an application's status

@@ -3,7 +3,8 @@
 An archive holds the format name and version, the setup (projects, judges *without* their link
 tokens, recusals, running order and draw seed, timer), the rules text, the live state (phase,
 rounds, undo history), every mark set (voided ones too), every submission a phone made, every paper entry (``paper_entries``), the
-contest's audit entries with their chain hashes, the results, and a SHA-256 of all of it.
+contest's audit entries with their chain hashes, the results, its branding when it has any (colours,
+sponsor line, the logos as base64 PNG), and a SHA-256 of all of it.
 
 What it does: :func:`build_archive` makes the archive from a :class:`~judging.exports.snapshot.Snapshot`.
 Reading one back (every check before anything is written) is :func:`judging.app.archive_import.read_archive`,
@@ -18,6 +19,8 @@ import json
 from typing import Any
 
 from judging.app.archive_import import FORMAT, VERSION, ArchiveError, Imported, checksum, read_archive  # noqa: F401
+from judging.app.brand import archive_json as archive_brand
+from judging.app.audience_archive import archive_part
 from judging.exports.snapshot import Snapshot
 
 
@@ -47,6 +50,10 @@ def build_archive(snap: Snapshot) -> dict:
     }
     if c.stage is not None:  # a stage of a season: its place, and what it brought from the stage before
         archive["stage"] = c.stage.to_json()
+    if (brand := archive_brand(rt)) is not None:  # logo and sponsor logos as base64 PNG; no key without branding
+        archive["brand"] = brand
+    if rt.contest.rules.has_audience or (rt.audience is not None and rt.audience.ballots):
+        archive["audience"] = archive_part(rt.audience)  # ballots (voter hashes), codes, the audience state
     archive["sha256"] = checksum(archive)
     return archive
 

@@ -16,6 +16,7 @@ import asyncio
 from typing import TYPE_CHECKING, Any, Mapping
 
 from judging.core.vocabulary import file_round, zh
+from judging.exports.brand_sheets import brand_text
 from judging.exports.snapshot import fmt_mark, fmt_time
 from judging.core.model import Contest, mark_total
 from judging.core.rules import short_label
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from judging.storage.store import Store
 
 KINDS = {  # kind -> (label, which actions: the repository turns it into its query)
-    "setup": ("设置", Actions(prefixes=("contest.",), but=("contest.import",))),
+    "setup": ("设置", Actions(prefixes=("contest.", "brand."), but=("contest.import",))),  # branding is setup
     "order": ("出场顺序", Actions(prefixes=("order.",))),
     "state": ("流程", Actions(prefixes=("state.",))),
     "mark": ("评委评分", Actions(names=("mark.submit", "mark.amend"))),
@@ -47,7 +48,8 @@ def kind_of(action: str) -> str:
     if action == "contest.import":
         return "import"
     prefix = action.split(".")[0]
-    return {"contest": "setup", "order": "order", "state": "state", "judge": "nudge", "paper": "paper"}.get(prefix, "other")
+    return {"contest": "setup", "brand": "setup", "order": "order", "state": "state", "judge": "nudge",
+            "paper": "paper"}.get(prefix, "other")
 
 
 def who(actor: str, contest: Contest) -> str:
@@ -154,6 +156,8 @@ def describe(e: Mapping[str, Any], contest: Contest) -> dict:
                  f"规则「{a.get('rules', '')}」")
     elif action == "contest.update":
         before, after = _setup_change(d.get("before") or {}, d.get("after") or {})
+    elif action.startswith("brand."):
+        before, after = brand_text(d.get("before") or {}), brand_text(d.get("after") or {})
     elif action == "contest.import":
         after = (f"来自存档：原大赛编号 {d.get('source_contest', '')}，导出于 {fmt_time(d.get('exported_at'))}，"
                  f"复制 {d.get('entries', 0)} 条审计记录")

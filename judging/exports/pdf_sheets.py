@@ -37,6 +37,7 @@ from reportlab.platypus import (Flowable, KeepTogether, PageBreak, Paragraph, Si
 from xml.sax.saxutils import escape
 
 from judging.exports.audience_rows import summary_lines as audience_summary
+from judging.exports.brand_sheets import pdf_letterhead
 from judging.exports.text import clean
 from judging.exports.rows import STATUS_LABELS, audit_anchor, judge_sheet, rules_in_words, summary_rows
 from judging.core.vocabulary import file_round, zh
@@ -110,7 +111,7 @@ def scoresheets(snap: Snapshot, judges: Sequence[str] | None = None, summary: bo
         raise ValueError("没有要打印的内容 / nothing to print")
     story: list[Flowable] = []
     if summary:
-        story += _summary(snap)
+        story += pdf_letterhead(snap, _summary(snap), lambda text: _p(text, CELL_C))  # logo, sponsors (if any)
     if sheets:
         for j in chosen:
             if story:

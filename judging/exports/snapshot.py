@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from judging.app.lifecycle import marked_for_export
+from judging.app.audience_marks import popularity_marks
 from judging.app.runtime import Runtime
 from judging.exports.text import clean
 from judging.exports.results_text import format_csv
@@ -69,8 +70,8 @@ async def load_snapshot(svc: "Service", cid: str) -> Snapshot:
     rt = svc.get(cid)
     path = getattr(svc.store, "path", ":memory:")
     async with svc.store.write() as tx:
-        copy = Runtime(marked_for_export(rt.contest), rt.state, rt.marks.copy(), rt.results, rt.results_error)
-        copy.paper = dict(rt.paper)  # the paper entries (judging.app.paper): the archive carries them
+        copy = rt.copy()  # marks, paper entries and audience: private to this export
+        copy.contest = marked_for_export(rt.contest)
         if path == ":memory:" or not os.path.exists(path):
             audit = await repo.audit_rows(tx, cid)
             subs = await repo.submissions(tx, cid)
@@ -153,7 +154,7 @@ def sorted_marks(snap: Snapshot) -> list:
 
 def marks_machine_csv(snap: Snapshot) -> bytes:
     """The counted marks in exactly the ``run.py score --marks`` format (ids, BOM), stable order."""
-    return _machine(write_marks(sorted_marks(snap)))
+    return _machine(write_marks(sorted_marks(snap) + popularity_marks(snap.rt)))  # + round "popularity" rows
 
 
 def projects_machine_csv(snap: Snapshot) -> bytes:

@@ -23,6 +23,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from judging.exports.audit_trail import describe
+from judging.exports.brand_sheets import xlsx_letterhead
 from judging.exports.rows import audit_anchor, corrections, rules_in_words, summary_rows
 from judging.exports.text import clean
 from judging.core.vocabulary import zh
@@ -42,6 +43,7 @@ __all__ = ["workbook", "sheet_title", "put"]
 def workbook(snap: Snapshot) -> bytes:
     wb = Workbook()
     _summary(wb.active, snap)
+    xlsx_letterhead(wb.active, snap)  # the logo and sponsor line (nothing without branding)
     for panel in snap.rt.contest.rules.panels:
         if panel.audience:  # thousands of ballots are no judges' sheet: 观众投票 sums them up
             continue

@@ -31,6 +31,7 @@ import time
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from judging.core import roles
+from judging.live import audience_views
 from judging.live import snapshots as views
 from judging.live.hub import Hub
 
@@ -134,11 +135,13 @@ class Publisher:
         self.watchers = Coalescer(watch_seconds)       # phones following the big screen
         self.conflater = Conflater()                   # the big screen itself
         self.closed: set[str] = set()                  # deleted contests (close_contest)
+        self.ballots = Coalescer(watch_seconds)        # what an audience ballot changes (screen, console)
 
     # ------------------------------------------------------------ what the service calls after a commit
     def contest(self, svc: "Service", cid: str, judges: Iterable[str] | None = None) -> None:
         """Every channel of the contest (judge channels: only ``judges`` if given)."""
         self.screen(svc, cid)
+        self.audience(svc, cid)
         self.judges(svc, cid, judges)
 
     def judges(self, svc: "Service", cid: str, judges: Iterable[str] | None = None) -> None:
@@ -157,6 +160,16 @@ class Publisher:
         """The big screen (built when the last fan-out is done) and the phones following it (a few a second)."""
         self.soon(f"{cid}/screen", lambda: encode(views.screen(svc, svc.runtimes[cid])))
         self.soon(f"{cid}/watch", lambda: encode(views.watch(svc, svc.runtimes[cid])))
+
+    def audience(self, svc: "Service", cid: str) -> None:
+        """The audience's phones (``…/audience``), at most 4 snapshots a second like the watchers."""
+        self.soon(f"{cid}/audience", lambda: encode(audience_views.audience(svc, svc.runtimes[cid])))
+
+    def ballot(self, svc: "Service", cid: str) -> None:
+        """After an audience ballot: the phones, and the screen and consoles at most 4 times a second (a
+        hall voting must not rebuild the big screen per ballot)."""
+        self.audience(svc, cid)
+        self.ballots.request(cid, lambda: (self.screen(svc, cid), self.console(svc, cid)))
 
     def console(self, svc: "Service", cid: str) -> None:
         """Also when a judge's phone connects or disconnects (the console shows who is connected).  The
@@ -194,7 +207,7 @@ class Publisher:
     def scheduler(self, channel: str) -> "Coalescer | Conflater":
         if channel.endswith("/screen"):
             return self.conflater
-        if channel.endswith("/watch"):
+        if channel.endswith(("/watch", "/audience")):
             return self.watchers
         return self.coalescer
 

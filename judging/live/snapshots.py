@@ -10,9 +10,12 @@ is connected (the publisher passes it in) or change state.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Collection
 
+from judging.app.brand import screen_json as brand_screen
 from judging.core import contest as machine
+from judging.live import audience_views
 from judging.core.model import Judge, mark_total
 from judging.core.money import money_text, summary_json
 from judging.app.nudges import MESSAGE as NUDGE_MESSAGE, active_nudge
@@ -133,9 +136,11 @@ def roadshow_result(rt: "Runtime", project: str, round_name: str, labels: dict[s
                 totals[j.id] = mark_total(panel, m.values)
         lines = explain_panel(panel, totals)
         names = {j.id: j.name for j in rt.contest.judges}
-        panels.append({"id": panel.id, "label": panel.label, "weight": panel.weight, "method": panel.method,
-                       "drop_high": panel.drop_high, "drop_low": panel.drop_low,
-                       "score": float(scored.panels[panel.id][i]),
+        score = float(scored.panels[panel.id][i])  # NaN: an audience panel left out by its fallback
+        panels.append({"id": panel.id, "label": panel.label, "kind": panel.kind, "weight": panel.weight,
+                       "method": panel.method, "drop_high": panel.drop_high, "drop_low": panel.drop_low,
+                       "score": None if math.isnan(score) else score,
+                       **({"audience": scored.audience.report(i)} if panel.audience and scored.audience else {}),
                        "marks": [{"label": labels.get(l.judge, l.judge), "total": l.total, "dropped": l.dropped,
                                   **({"judge": l.judge, "name": names.get(l.judge, "")} if with_names else {})}
                                  for l in sorted(lines, key=lambda l: list(labels).index(l.judge)
@@ -223,7 +228,8 @@ def screen(svc: "Service", rt: "Runtime") -> dict:
     snap["panels"] = [{"id": p.id, "label": p.label, "weight": p.weight} for p in rt.contest.rules.panels]
     snap["reveal"] = _reveal(rt)
     snap["money"] = _money(rt) if s.phase == "locked" else None  # amounts only once every tier is public
-    return snap
+    # logo, colours, sponsor strip (None: the house look); the join card, phones, window and chart
+    return audience_views.screen_part(svc, rt, {**snap, "brand": brand_screen(rt)})
 
 
 WATCH_ROWS = 10  # leaderboard rows a phone following the screen gets
@@ -304,7 +310,7 @@ def console(svc: "Service", rt: "Runtime", connected: Collection[str] = frozense
     snap["paper"] = svc.paper_view(rt)  # pending paper entries and mismatches (judging.app.paper)
     snap["storage"] = {"ok": not svc.store.full, "message": STORAGE_FULL if svc.store.full else None}
     snap.update({"stage": stage_views.console(svc, rt)} if c.stage is not None else {})  # a season's stage only
-    return snap
+    return audience_views.console_with(svc, rt, snap)
 
 
 def refused(svc: "Service", rt: "Runtime", allowed: list[str]) -> dict[str, str]:

@@ -84,3 +84,42 @@ class Actions:
 
     def __contains__(self, action: str) -> bool:
         return action not in self.but and (action in self.names or action.startswith(self.prefixes))
+
+
+# ---------------------------------------------------------------------- the audience (docs/AUDIENCE.md)
+@dataclass(frozen=True)
+class AudienceBallot:
+    """One voter's ballot in one window (``score:<round>:<project>`` or ``popularity``); ``voter``: the hash
+    sha256(device id or ballot code)[:16], never the raw credential; ``value``: {"stars": n} or
+    {"projects": [...]}."""
+
+    window: str
+    voter: str
+    kind: str  # score | popularity
+    value: dict
+    ballot_id: str
+    updated_at: float
+    client: str = ""
+
+    def to_json(self) -> dict:
+        return {"window": self.window, "voter": self.voter, "kind": self.kind, "value": self.value,
+                "ballot_id": self.ballot_id, "updated_at": self.updated_at}
+
+
+@dataclass(frozen=True)
+class AudienceCode:
+    """A strict-mode ballot code; ``voter``: the hash of the device it is bound to (None: not used yet)."""
+
+    code: str
+    voter: str | None = None
+    used_at: float | None = None
+
+
+@dataclass
+class StoredAudience:
+    """A contest's audience as stored: its link token (None: not stored yet), state, ballots and codes."""
+
+    token: str | None
+    state: dict
+    ballots: list[AudienceBallot] = field(default_factory=list)
+    codes: list[AudienceCode] = field(default_factory=list)

@@ -20,13 +20,15 @@ from judging.storage.store import Store, Tx
 
 # rows the evening makes (what a reset deletes): marks, what the phones sent, the mark checkpoint of issue 11
 # (a copy of the marks); issue 12 adds its ballots here.  A table a database does not have (yet) is skipped.
-EVENING_TABLES: tuple[str, ...] = ("marks", "submissions", "mark_checkpoints", "paper_entries")
+EVENING_TABLES: tuple[str, ...] = ("marks", "submissions", "mark_checkpoints", "paper_entries",
+                                   "audience_ballots")
 # the rows that say a contest "has marks" (a reset outside rehearsal, leaving rehearsal, a delete without archive)
-MARK_TABLES: tuple[str, ...] = ("marks", "submissions")
+MARK_TABLES: tuple[str, ...] = ("marks", "submissions", "audience_ballots")
 # rows a reset keeps: the setup (children of the contests row) and the marks' revision counter of issue 11
 # (it only ever grows, so no checkpoint of the rehearsal's marks can look current again; the marks' delete
 # trigger bumps it, so it is deleted after ``marks``)
-SETUP_TABLES: tuple[str, ...] = ("recusals", "judges", "projects", "mark_revs", "staff", "stages")
+SETUP_TABLES: tuple[str, ...] = ("recusals", "judges", "projects", "mark_revs", "staff", "stages", "brands",
+                                 "brand_images", "audience_codes")
 # every table but ``contests`` and ``audit`` with a row per contest (``contest_id``): what a delete removes
 PER_CONTEST_TABLES: tuple[str, ...] = EVENING_TABLES + SETUP_TABLES
 

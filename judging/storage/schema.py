@@ -108,9 +108,34 @@ MIGRATIONS: list[str] = [
     CREATE INDEX IF NOT EXISTS staff_contest ON staff(contest_id);
     ALTER TABLE sessions ADD COLUMN staff_id TEXT;
     """,
+    # 9: the contest's branding (judging.app.brand): colours and sponsor line, and its images -- the logo (slot
+    # 'logo') and the sponsor logos ('sponsor', in seq order) -- as the re-encoded PNGs the server made
+    """
+    CREATE TABLE IF NOT EXISTS brands (
+        contest_id TEXT PRIMARY KEY, primary_colour TEXT NOT NULL DEFAULT '', accent_colour TEXT NOT NULL DEFAULT '',
+        sponsor_text TEXT NOT NULL DEFAULT '');
+    CREATE TABLE IF NOT EXISTS brand_images (
+        contest_id TEXT NOT NULL, slot TEXT NOT NULL, seq INTEGER NOT NULL, sha256 TEXT NOT NULL,
+        width INTEGER NOT NULL, height INTEGER NOT NULL, png BLOB NOT NULL, PRIMARY KEY (contest_id, slot, seq));
+    """,
+    # 10: the audience (docs/AUDIENCE.md): each contest's audience link token (filled at load where NULL: old rows
+    # and new contests, see judging.app.audience) and its audience state; one ballot per voter per window;
+    # the strict mode's ballot codes (bound to a voter hash, never a raw device id)
+    """
+    ALTER TABLE contests ADD COLUMN audience_token TEXT;
+    ALTER TABLE contests ADD COLUMN audience TEXT NOT NULL DEFAULT '{}';
+    CREATE UNIQUE INDEX IF NOT EXISTS contests_audience_token ON contests(audience_token);
+    CREATE TABLE IF NOT EXISTS audience_ballots (
+        contest_id TEXT NOT NULL, window TEXT NOT NULL, voter TEXT NOT NULL, kind TEXT NOT NULL,
+        value TEXT NOT NULL, ballot_id TEXT NOT NULL, updated_at REAL NOT NULL, client TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (contest_id, window, voter));
+    CREATE TABLE IF NOT EXISTS audience_codes (
+        contest_id TEXT NOT NULL, code TEXT NOT NULL, voter TEXT, used_at REAL,
+        PRIMARY KEY (contest_id, code));
+    """,
 ]
 MIGRATIONS.append(
-    # 9: stages of a season (judging.storage.repository_stages): a contest's series, place, label and kind, with its
+    # 11: stages of a season (judging.storage.repository_stages): a contest's series, place, label and kind, with its
     # review state and what it brought from the stage before in ``detail`` (JSON); a lone contest has no row
     """
     CREATE TABLE IF NOT EXISTS stages (

@@ -310,8 +310,7 @@ async def marks_csv(request: Request) -> Response:
     await require(request, "exports.read")
     rt = svc(request).get(request.path_params["cid"])  # the same file as /export/marks-machine.csv
     # built in a worker thread from a copy: a big contest's file never holds up another hall's judges
-    copy = Runtime(rt.contest, rt.state, rt.marks.copy(), rt.results, rt.results_error)
-    data = await asyncio.to_thread(exports.marks_machine_csv, exports.Snapshot(copy))
+    data = await asyncio.to_thread(exports.marks_machine_csv, exports.Snapshot(rt.copy()))
     return Response(data, media_type="text/csv; charset=utf-8",
                     headers={"content-disposition": f'attachment; filename="{rt.contest.id}-marks.csv"'})
 

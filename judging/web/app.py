@@ -31,6 +31,8 @@ from judging.app.sessions import Sessions
 from judging.app.staff import Staff
 from judging.storage.store import StorageFull, Store
 from judging.web import api
+from judging.web import brand_api
+from judging.web import audience_api
 from judging.web import exports_api
 from judging.web import lifecycle_api
 from judging.web import openapi
@@ -79,6 +81,7 @@ def create_app(db_path: str, *, organizer_key: str | None = None, rotate_key: bo
         hub = Hub()
         publisher = Publisher(hub)
         service = Service(store, publisher, **({"clock": clock} if clock else {}))
+        service.public_url = public_url  # the audience's join link on the big screen
         await service.load()
         auth = OrganizerAuth(store)
         new_key = await auth.setup(organizer_key, rotate=rotate_key)  # a new key ends every console session
@@ -106,8 +109,8 @@ def create_app(db_path: str, *, organizer_key: str | None = None, rotate_key: bo
 
     app = Starlette(
         routes=[*pages.routes(), *exports_api.routes(), *paper_api.routes(), *api.routes(), *lifecycle_api.routes(),
-                *stages_api.routes(), *sessions_api.routes(), *staff_api.routes(), *openapi.routes(),
-                *sockets.routes(),
+                *stages_api.routes(), *sessions_api.routes(), *staff_api.routes(), *brand_api.routes(), *openapi.routes(),
+                *sockets.routes(), *audience_api.routes(),
                 Mount("/static/v", VersionedStatic(directory=str(ROOT / "static"), version=pages.ASSETS.version)),
                 Mount("/static", CachedStatic(directory=str(ROOT / "static")), name="static")],
         middleware=[Middleware(RawSend), Middleware(SecurityMiddleware), Middleware(LazySessions)],

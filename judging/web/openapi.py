@@ -216,6 +216,62 @@ PATHS.update({  # a season's stages (judging.web.stages_api, docs/SEASON.md)
         auth="judge", body={"type": "object", "required": ["submission_id", "project", "marks"],
                             "properties": {"submission_id": S, "project": S, "marks": OBJ}})},
 })
+_IMAGE = " The body is the image itself (PNG, JPEG or WebP, at most 2 MB; 413 above, from Content-Length); the " \
+         "server decodes it and stores a re-encoded PNG (no metadata, at most 800x400, at most 20 megapixels " \
+         "decoded); anything else is a 422 and nothing is stored. Answers {brand}"
+PATHS.update({  # branding (judging/web/brand_api.py; docs/API.md "Branding")
+    "/api/contests/{cid}/brand": {
+        "get": _op("The contest's branding: {brand: {primary, accent, on_primary, sponsor_text, logo: {url, sha256, "
+                   "width, height, bytes} | null, sponsors: [...]}}; images at /brand/<cid>/<sha256>.png "
+                   "(public, cached immutable)", params=C),
+        "patch": _op("Colours (#rrggbb, or '' for the house colour; refused below WCAG AA 4.5:1 against white text "
+                     "(primary) or the screen's stage (accent), with the nearest usable colour in the message) and "
+                     "the sponsor line (one line, at most 200 characters and 12 names); any phase", params=C,
+                     body=_props(primary=S, accent=S, sponsor_text=S))},
+    "/api/contests/{cid}/brand/logo": {
+        "put": _op("Upload the contest's logo." + _IMAGE, params=C, body={"type": "string", "format": "binary"}),
+        "delete": _op("Remove the logo (404 when there is none)", params=C)},
+    "/api/contests/{cid}/brand/sponsors": {
+        "post": _op("Add a sponsor logo (at most 6)." + _IMAGE, params=C, body={"type": "string", "format": "binary"})},
+    "/api/contests/{cid}/brand/sponsors/{sha}": {
+        "delete": _op("Remove a sponsor logo by its sha256", params=["cid", "sha"])},
+})
+
+def _phone(summary: str, body: dict | None = None, method_get: bool = False) -> dict:
+    """An audience route (docs/AUDIENCE.md): the audience token in the path, the device in X-Audience-Device."""
+    op = _op(summary, auth="audience", body=body, params=["token"])
+    op["security"] = [{"audienceDevice": []}]
+    for status, what in (("403", "bad or foreign device credential (code bad_device / code_required)"),
+                         ("404", "unknown audience link (code unknown_link) or ballot code (code_unknown)"),
+                         ("429", "too fast (code too_fast, Retry-After)")):
+        op["responses"][status] = {"description": what, "content": {"application/json": {"schema": ERROR}}}
+    return op
+
+
+PATHS.update({
+    "/api/a/{token}/device": {"post": _phone("A device credential d.<16 hex>.<signature> (also the aud_<contest> "
+                                             "cookie); {device: old} back if it is valid", body=_props(device=S))},
+    "/api/a/{token}/code": {"post": _phone("Strict mode: bind a ballot code to this device; 409 code_taken",
+                                           body=_props(code=S))},
+    "/api/a/{token}/ballot": {"post": _phone(
+        "A ballot for the open window (score:<round>:<project> with stars, or popularity with projects); "
+        "acknowledged after commit; a re-vote replaces it, the same ballot_id again is acknowledged unchanged; "
+        "409 window_closed (nothing stored), 422 bad_stars / not_on_stage / bad_project / too_many_choices / "
+        "duplicate", body=_props(ballot_id=S, window=S, stars={"type": "integer"},
+                                 projects={"type": "array", "items": S}))},
+    "/api/a/{token}/me": {"get": _phone("This device's ballots: {ballots: {window: ballot}, strict, code}")},
+    "/api/contests/{cid}/audience": {"post": _op(
+        "Audience actions: popularity_open, popularity_close, join_show, join_hide, strict_on, strict_off "
+        "(audited); {ok, audience: the console's audience part}", params=C, body=_props(action=S))},
+    "/api/contests/{cid}/audience/codes": {
+        "post": _op("Generate ballot codes ({count: 1-5000}; 8 characters, no 0/O/1/I): {ok, codes}", params=C,
+                    body=_props(count={"type": "integer"}), ok=201),
+        "get": _op("Every ballot code, used or not, for the printed tickets: {codes: [{code, used}], link}",
+                   params=C)},
+    "/api/contests/{cid}/audience/codes.pdf": {"get": _op(
+        "The ballot tickets to print, 24 to an A4 page (?unused=1: only codes not used yet)", params=C,
+        content="application/pdf")},
+})
 
 DOCUMENT = {
     "openapi": "3.1.0",
@@ -227,6 +283,8 @@ DOCUMENT = {
         "consoleCookie": {"type": "apiKey", "in": "cookie", "name": "judging_session",
                           "description": "console session; writes also need the X-CSRF-Token header"},
         "judgeToken": {"type": "http", "scheme": "bearer", "description": "the token of the judge's personal link"},
+        "audienceDevice": {"type": "apiKey", "in": "header", "name": "X-Audience-Device",
+                           "description": "the device credential from POST /api/a/{token}/device (or its cookie)"},
     }},
 }
 

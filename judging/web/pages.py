@@ -1,4 +1,5 @@
-"""HTML pages (thin): login, logout, console pages, big screen, judge page, QR cards.
+"""HTML pages (thin): login, logout, console pages, big screen, judge page, QR cards, the audience page and
+its QR code (docs/AUDIENCE.md).
 
 The QR cards encode the address phones can reach (``serve --public-url`` or the LAN address, see
 :mod:`judging.web.links`); the cards page and the console warn when that address is loopback.
@@ -15,7 +16,9 @@ from __future__ import annotations
 
 import gzip
 import hmac
+import io
 import secrets
+from functools import lru_cache
 from pathlib import Path
 
 import segno
@@ -24,8 +27,10 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
+from judging.app.brand import screen_json as brand_screen
 from judging.core import roles, vocabulary
 from judging.exports import formats
+from judging.live import audience_views
 from judging.app.auth import new_csrf_token
 from judging.web.links import link_base, unreachable_warning
 from judging.app.sessions import describe
@@ -237,17 +242,34 @@ async def judge_cards(request: Request) -> Response:
         cards.append({"judge": j, "panel": panel.label, "url": url,
                       "qr": segno.make(url, error="m").svg_inline(scale=5, border=2, omitsize=True)})
     screen_url = f"{base}/s/{rt.contest.screen_token}"
+    token = _audience_token(rt)
+    audience_url = f"{base}/a/{token}" if token else None
     return render(request, "cards.html", csrf=_csrf(request), cid=rt.contest.id, contest=rt.contest, cards=cards,
                   screen_url=screen_url, link_base=base, unreachable=unreachable_warning(base),
                   screen_qr=segno.make(screen_url, error="m").svg_inline(scale=4, border=2, omitsize=True),
-                  **_role_context(request))
+                  **_role_context(request),
+                  audience_url=audience_url, audience_qr=audience_url and segno.make(audience_url, error="m").svg_inline(
+                      scale=8, border=2, omitsize=True))
+
+
+async def ballot_tickets(request: Request) -> Response:
+    """The ballot codes (选票码) as tickets to print and cut, 21 to an A4 page, from the codes the server issued."""
+    if (r := _console_guard(request, "links.read")) is not None:
+        return r
+    rt = request.app.state.service.runtimes.get(request.path_params["cid"])
+    if rt is None:
+        return error_page(request, 404, "没有这个大赛", "没有这个大赛，请从控制台首页进入。 / No such contest.", "No such contest")
+    codes = audience_views.codes_list(rt)["codes"] if _audience_token(rt) else []
+    unused = sorted(c["code"] for c in codes if not c["used"])
+    return render(request, "tickets.html", csrf=_csrf(request), cid=rt.contest.id, contest=rt.contest, codes=unused,
+                  used=len(codes) - len(unused))
 
 
 async def screen_page(request: Request) -> Response:
     rt = request.app.state.service.by_screen_token(request.path_params["token"])
     if rt is None:
         return error_page(request, 404, "大屏链接无效", "这个大屏链接无效，请向组织者索取新链接。 / This big-screen link is not valid. Ask the organizer for the link.", "Big-screen link not valid")
-    return render(request, "screen.html", contest=rt.contest)
+    return render(request, "screen.html", contest=rt.contest, brand=brand_screen(rt))
 
 
 async def judge_page(request: Request) -> Response:
@@ -258,7 +280,52 @@ async def judge_page(request: Request) -> Response:
                           "ask the staff for your QR code.")
     rt, judge = found
     review = rt.contest.stage is not None and rt.contest.stage.is_review  # 书面评审: the list of applications
-    return render(request, "judge_review.html" if review else "judge.html", contest=rt.contest, judge=judge)
+    return render(request, "judge_review.html" if review else "judge.html", contest=rt.contest, judge=judge,
+                  brand=brand_screen(rt))
+
+
+def _audience_token(rt) -> str | None:
+    """The contest's audience link token, when its rules have an audience part (None otherwise)."""
+    return rt.audience.token if rt.contest.rules.has_audience else None
+
+
+def _audience_runtime(request: Request):
+    """The contest whose audience link this is (None: no such link, or the rules have no audience part)."""
+    rt = request.app.state.service.by_audience_token(request.path_params["token"])
+    return rt if rt is not None and _audience_token(rt) else None
+
+
+def _audience_missing(request: Request) -> Response:
+    return error_page(request, 404, "观众链接无效", title_en="Audience link not valid", message=
+                      "这个观众投票链接无效，请扫描大屏上的二维码。 / This audience link is not valid: scan the code "
+                      "on the big screen.")
+
+
+async def audience_page(request: Request) -> Response:
+    """The audience's phone page: a small shell, filled by static/audience.js from /ws/a/<token>."""
+    rt = _audience_runtime(request)
+    if rt is None:
+        return _audience_missing(request)
+    # the snapshot comes with the page: a phone on a slow link shows the stars before its socket is up
+    initial = audience_views.audience(request.app.state.service, rt)
+    return render(request, "audience.html", contest=rt.contest, token=request.path_params["token"], initial=initial)
+
+
+@lru_cache(maxsize=64)
+def _qr_svg(url: str) -> bytes:
+    """The join card's and the poster's QR code of ``url`` (SVG, drawn once per address)."""
+    out = io.BytesIO()
+    segno.make(url, error="m").save(out, kind="svg", scale=10, border=2, xmldecl=False, svgclass=None,
+                                    lineclass=None, title="观众投票二维码 Audience QR code")
+    return out.getvalue()
+
+
+async def audience_qr(request: Request) -> Response:
+    """The audience link as a QR code (SVG) for the big screen's join card and the printed poster."""
+    if _audience_runtime(request) is None:
+        return _audience_missing(request)
+    url = f"{_link_base(request)}/a/{request.path_params['token']}"
+    return Response(_qr_svg(url), media_type="image/svg+xml", headers={"cache-control": "max-age=300"})
 
 
 async def not_found(request: Request, exc) -> Response:
@@ -280,8 +347,9 @@ def routes() -> list[Route]:
         Route("/console/{cid}/audit", _console_page("audit.html", "audit.read")),
         Route("/console/{cid}/paper", _console_page("paper.html", "marks.correct")),  # paper entry (paper_api)
         Route("/k/{key}", staff_link, methods=["GET"]),
-        Route("/console/{cid}/cards", judge_cards),
+        Route("/console/{cid}/cards", judge_cards), Route("/console/{cid}/tickets", ballot_tickets),
         Route("/s/{token}", screen_page), Route("/j/{token}", judge_page),
+        Route("/a/{token}", audience_page), Route("/a/{token}/qr.svg", audience_qr),
     ]
 
 

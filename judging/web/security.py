@@ -24,7 +24,7 @@ import time
 access_log = logging.getLogger("judging.access")
 BODY_TIMEOUT = 30.0
 
-_TOKEN_PATH = re.compile(r"^/(j|s|k|ws/j|ws/s)/[^/]+")  # k: a staff member's login link
+_TOKEN_PATH = re.compile(r"^/(j|s|a|k|ws/j|ws/s|ws/a|api/a)/[^/]+")  # k: a staff member's login link
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 HEADERS = [
