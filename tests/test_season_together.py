@@ -110,3 +110,14 @@ def test_a_rehearsal_reset_clears_the_audience_and_frees_the_codes_a_duplicate_g
     with make_client(db) as client:  # a restart agrees
         assert contest(client, cid)["audience"]["codes"] == {"issued": 3, "used": 1}  # the code bound after reset
         assert client.get(f"/a/{token}").status_code == 200
+
+
+def test_a_viewer_gets_no_audience_buttons_an_operator_does(tmp_path):
+    from judging.core.roles import console_for
+
+    snap = {"allowed": ["present"], "refused": {}, "next_step": {"action": "present"}, "can_go_back": True,
+            "audience": {"phones": 3, "allowed": ["popularity_open", "join_hide"]}}
+    assert console_for("viewer", snap)["audience"] == {"phones": 3, "allowed": []}
+    assert console_for("scorekeeper", snap)["audience"]["allowed"] == []
+    assert console_for("operator", snap)["audience"]["allowed"] == ["popularity_open", "join_hide"]
+    assert snap["audience"]["allowed"] == ["popularity_open", "join_hide"]  # the organizer's copy untouched

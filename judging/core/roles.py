@@ -123,6 +123,8 @@ def console_for(role: str, snap: dict) -> dict:
         out["refused"] = {a: why for a in ACTIONS}
         out["next_step"] = None
         out["can_go_back"] = False
+        if isinstance(snap.get("audience"), dict):  # the audience's buttons are live actions too
+            out["audience"] = {**snap["audience"], "allowed": []}
     if not rights["links"] and isinstance(snap.get("setup"), dict):
         setup = dict(snap["setup"])
         setup["judges"] = [{k: v for k, v in j.items() if k not in ("token", "link")} for j in setup.get("judges", [])]
