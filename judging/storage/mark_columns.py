@@ -112,15 +112,21 @@ class MarkColumns(MutableMapping):
             if len(buf) != rows.size * cols.size * 8:
                 raise ValueError(f"stored marks do not match their criteria {mc.layouts.names[code]}")
             mc._v[rows[:, None], cols[None, :]] = np.frombuffer(buf, dtype="<f8").reshape(rows.size, cols.size)
-        mc._live = np.ones(n, dtype=bool)
         mc._at = np.asarray(updated_at, dtype=float)
         mc._sid, mc._by = submission_ids, updated_by
-        mc._n = mc._count = n
-        mc._slot = np.full((len(mc.projects.names), len(mc.rounds.names), len(mc.judges.names)), -1, dtype=np.int64)
-        mc._slot[mc._p, mc._r, mc._j] = np.arange(n)
-        if int((mc._slot >= 0).sum()) != n:
-            raise ValueError("stored marks name one roadshow and judge twice")
+        mc._index_rows(n, "stored marks name one roadshow and judge twice")
         return mc
+
+    def _index_rows(self, n: int, twice: str) -> None:
+        """After a bulk load of ``n`` live rows (codes, values, strings set): the counts and the slot cube;
+        ValueError(``twice``) when two rows name one (project, round, judge)."""
+        self._live = np.ones(n, dtype=bool)
+        self._n = self._count = n
+        self._slot = np.full((len(self.projects.names), len(self.rounds.names), len(self.judges.names)), -1,
+                             dtype=np.int64)
+        self._slot[self._p, self._r, self._j] = np.arange(n)
+        if int((self._slot >= 0).sum()) != n:
+            raise ValueError(twice)
 
     # ------------------------------------------------------------ the mapping
     def _row(self, key: Key) -> int:
@@ -234,13 +240,8 @@ class MarkColumns(MutableMapping):
             setattr(mc, name, a.astype(np.int32, copy=True))
         mc._at = arrays["_at"].astype(float, copy=True)
         mc._v = np.array(arrays["_v"], dtype=float)
-        mc._live = np.ones(n, dtype=bool)
         mc._sid, mc._by = list(names["sid"]), list(names["by"])
-        mc._n = mc._count = n
-        mc._slot = np.full((len(mc.projects.names), len(mc.rounds.names), len(mc.judges.names)), -1, dtype=np.int64)
-        mc._slot[mc._p, mc._r, mc._j] = np.arange(n)
-        if int((mc._slot >= 0).sum()) != n:
-            raise ValueError("checkpoint: one roadshow and judge twice")
+        mc._index_rows(n, "checkpoint: one roadshow and judge twice")
         return mc
 
     # ------------------------------------------------------------ growth
