@@ -29,19 +29,25 @@ from judging.storage.records import Submission
 _SUBMISSION_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 
 
+def submission_of(body: dict) -> tuple[str, dict]:
+    """A judge's submission's id and raw marks, or Invalid (the phone's and a review stage's submit)."""
+    sid = str(body.get("submission_id") or "")
+    if not _SUBMISSION_ID.fullmatch(sid):
+        raise Invalid("缺少提交编号 / submission_id (8-64 letters, digits, - or _) is required",
+                      {"submission_id": "required"})
+    raw = body.get("marks")
+    if not isinstance(raw, dict):
+        raise Invalid("marks 须为 {评分项: 分数} / marks must be an object {criterion: score}", {"marks": "required"})
+    return sid, raw
+
+
 class MarkCommands:
     """The mark commands of :class:`judging.app.service.Service` (a part of it: ``self`` is the service)."""
 
     async def submit(self, rt: Runtime, judge: Judge, body: dict, client: str = "") -> dict:
         """A judge's mark set for the open roadshow.  Idempotent on ``submission_id``."""
-        sid = str(body.get("submission_id") or "")
-        if not _SUBMISSION_ID.fullmatch(sid):
-            raise Invalid("缺少提交编号 / submission_id (8-64 letters, digits, - or _) is required",
-                          {"submission_id": "required"})
+        sid, raw = submission_of(body)
         project, round_name = str(body.get("project", "")), str(body.get("round", rt.state.round))
-        raw = body.get("marks")
-        if not isinstance(raw, dict):
-            raise Invalid("marks 须为 {评分项: 分数} / marks must be an object {criterion: score}", {"marks": "required"})
         cid = rt.contest.id
         panel = rt.contest.rules.panel(judge.panel)
         # the checks and the commit are one step: nothing slips in between.  Submissions share a group commit
@@ -64,25 +70,34 @@ class MarkCommands:
             if machine.roadshow_key(rt.state) != (project, round_name):
                 raise Conflict("该路演的评分未开放或已结束，本次评分未被计入 / scoring for this roadshow is not open; "
                                "these marks were not counted")
-            if rt.contest.is_recused(judge.id, project):
-                raise Conflict("您已回避该项目，无需评分 / you are recused from this project")
-            values, errors = check_mark_set(rt.contest.rules, panel, raw)
-            if errors:
-                raise Invalid("评分有误，请检查 / some marks are invalid", errors)
-            now = self.clock()
             before = grouped.get((project, round_name, judge.id)) or rt.marks.get((project, round_name, judge.id))
-            mark = MarkSet(project, round_name, judge.id, values, sid, "active", now, f"judge:{judge.id}")
-            await repo.insert_submissions(tx, cid, [Submission(sid, judge.id, project, round_name, values, now)])
-            await repo.save_marks(tx, cid, [mark])
-            await tx.audit(cid, f"judge:{judge.id}", "mark.amend" if before else "mark.submit",
-                           {"project": project, "round": round_name, "submission_id": sid,
-                            "before": before.values if before else None, "after": values}, client=client)
+            mark = await self.store_judge_marks(tx, rt, judge, project, round_name, sid, raw, before, client)
+            values = mark.values
             grouped[(project, round_name, judge.id)] = mark
             tx.on_commit(lambda: rt.marks.__setitem__((project, round_name, judge.id), mark))
         self.publish(cid, judges=[judge.id])  # other judges' screens do not change
         return {"ok": True, "status": "saved", "duplicate": False, "submission_id": sid, "project": project,
                 "round": round_name, "values": values, "total": mark_total(panel, values), "current": True,
                 "seq": self._seq(), "boot": self.boot}
+
+    async def store_judge_marks(self, tx, rt: Runtime, judge: Judge, project: str, round_name: str, sid: str,
+                                raw: dict, before: MarkSet | None, client: str = "") -> MarkSet:
+        """Inside the caller's write: a judge's own marks for one (project, round) checked (recusal, the mark
+        set) and stored with its submission and its ``mark.submit`` / ``mark.amend`` audit entry; the live
+        phone's submit and a review stage's submit both end here.  ``before``: the judge's mark set there now."""
+        if rt.contest.is_recused(judge.id, project):
+            raise Conflict("您已回避该项目，无需评分 / you are recused from this project")
+        values, errors = check_mark_set(rt.contest.rules, rt.contest.rules.panel(judge.panel), raw)
+        if errors:
+            raise Invalid("评分有误，请检查 / some marks are invalid", errors)
+        cid, now = rt.contest.id, self.clock()
+        mark = MarkSet(project, round_name, judge.id, values, sid, "active", now, f"judge:{judge.id}")
+        await repo.insert_submissions(tx, cid, [Submission(sid, judge.id, project, round_name, values, now)])
+        await repo.save_marks(tx, cid, [mark])
+        await tx.audit(cid, f"judge:{judge.id}", "mark.amend" if before else "mark.submit",
+                       {"project": project, "round": round_name, "submission_id": sid,
+                        "before": before.values if before else None, "after": values}, client=client)
+        return mark
 
     def _seq(self) -> int:
         """A snapshot number taken after the commit: every snapshot with a higher seq includes it."""

@@ -16,18 +16,18 @@ refuses that for a review stage) or build snapshots (:mod:`judging.live.stage_vi
 
 from __future__ import annotations
 
-import re
 import secrets
 from dataclasses import asdict, replace
 
 from judging.app.errors import Conflict, Invalid, NotFound
-from judging.app.runtime import MarkSet, Runtime, results_for
+from judging.app.marks import submission_of
+from judging.app.runtime import Runtime, results_for
 from judging.core import contest as machine
 from judging.core import review
 from judging.core.advance import Advancement, decide, entries_of
 from judging.core.contest import LiveState, Refused
 from judging.core.engine import Results, breaker_facts
-from judging.core.model import ID_PATTERN, Contest, Judge, check_mark_set, mark_total
+from judging.core.model import ID_PATTERN, Contest, Judge, mark_total
 from judging.core.rules import RulesError
 from judging.core.rules_stages import STAGE_KINDS, check_for_kind
 from judging.core.scoring import natural_key
@@ -35,9 +35,6 @@ from judging.core.stages import MAX_STAGES, EarlierRow, StageInfo
 from judging.core.text import LINE, text_problem
 from judging.storage import repository as repo
 from judging.storage import repository_stages as stage_repo
-from judging.storage.records import Submission
-
-_SUBMISSION_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 
 
 def _label(value: object, default: str) -> str:
@@ -202,13 +199,8 @@ class StageCommands:
 
     async def review_submit(self, rt: Runtime, judge: Judge, body: dict, client: str = "") -> dict:
         """A judge's mark set for one application of an open review (a new one, or a change of theirs)."""
-        sid = str(body.get("submission_id") or "")
-        if not _SUBMISSION_ID.fullmatch(sid):
-            raise Invalid("缺少提交编号 / submission_id (8-64 letters, digits, - or _) is required",
-                          {"submission_id": "required"})
-        project, raw = str(body.get("project", "")), body.get("marks")
-        if not isinstance(raw, dict):
-            raise Invalid("marks 须为 {评分项: 分数} / marks must be an object {criterion: score}", {"marks": "required"})
+        sid, raw = submission_of(body)
+        project = str(body.get("project", ""))
         cid, round_name = rt.contest.id, rt.contest.regular_round
         panel = rt.contest.rules.panel(judge.panel)
         async with self.store.write() as tx:
@@ -226,20 +218,10 @@ class StageCommands:
                 raise Conflict(review.refusal(info.review, self.clock()))
             if rt.contest.project(project) is None:
                 raise NotFound(f"没有这个申报项目 / no application {project[:40]!r}")
-            if rt.contest.is_recused(judge.id, project):
-                raise Conflict("您已回避该项目，无需评分 / you are recused from this project")
-            values, errors = check_mark_set(rt.contest.rules, panel, raw)
-            if errors:
-                raise Invalid("评分有误，请检查 / some marks are invalid", errors)
-            now = self.clock()
             key = (project, round_name, judge.id)
-            before = rt.marks.get(key)
-            mark = MarkSet(project, round_name, judge.id, values, sid, "active", now, f"judge:{judge.id}")
-            await repo.insert_submissions(tx, cid, [Submission(sid, judge.id, project, round_name, values, now)])
-            await repo.save_marks(tx, cid, [mark])
-            await tx.audit(cid, f"judge:{judge.id}", "mark.amend" if before else "mark.submit",
-                           {"project": project, "round": round_name, "submission_id": sid,
-                            "before": before.values if before else None, "after": values}, client=client)
+            mark = await self.store_judge_marks(tx, rt, judge, project, round_name, sid, raw, rt.marks.get(key),
+                                                client)
+            values = mark.values
             tx.on_commit(lambda: rt.marks.__setitem__(key, mark))
         self.publish(cid, judges=[judge.id])
         return {"ok": True, "status": "saved", "duplicate": False, "submission_id": sid, "project": project,
