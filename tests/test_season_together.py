@@ -121,3 +121,24 @@ def test_a_viewer_gets_no_audience_buttons_an_operator_does(tmp_path):
     assert console_for("scorekeeper", snap)["audience"]["allowed"] == []
     assert console_for("operator", snap)["audience"]["allowed"] == ["popularity_open", "join_hide"]
     assert snap["audience"]["allowed"] == ["popularity_open", "join_hide"]  # the organizer's copy untouched
+
+
+def test_audience_sockets_are_capped_per_address_with_4503_and_counted_on_the_console(tmp_path):
+    from starlette.websockets import WebSocketDisconnect
+
+    from tests.audience_kit import audience_contest
+
+    with make_client(tmp_path / "c.db") as client:
+        cid, token = audience_contest(client)
+        client.app.state.audience_caps = (10, 1)  # per link, per address (the test client is one address)
+        with client.websocket_connect(f"/ws/a/{token}") as first:
+            assert first.receive_json()["type"] == "audience"
+            try:
+                with client.websocket_connect(f"/ws/a/{token}") as second:
+                    second.receive_json()
+                refused = None
+            except WebSocketDisconnect as e:
+                refused = e
+            assert refused is not None and refused.code == 4503 and "请稍后再试" in refused.reason
+            assert contest(client, cid)["audience"]["phones"] == 1
+        assert client.app.state.audience_addresses == {}  # the address's count is freed when it closes

@@ -148,36 +148,16 @@ async def audience_socket(ws: WebSocket) -> None:
         await sockets._refuse(ws)
         return
     cid = rt.contest.id
-    hub = ws.app.state.hub
-    per_address = getattr(ws.app.state, "audience_addresses", None)
-    if per_address is None:
-        per_address = ws.app.state.audience_addresses = {}
-    address = ws.client.host if ws.client else ""
     caps = getattr(ws.app.state, "audience_caps", None) or (MAX_AUDIENCE_SOCKETS, MAX_AUDIENCE_PER_ADDRESS)
-    if hub.count(f"{cid}/audience") >= caps[0] or per_address.get(address, 0) >= caps[1]:
-        await sockets._refuse(ws, sockets.FULL, "观众人数已满，请稍后再试 / too many phones on this link, try again later")
-        return
-    per_address[address] = per_address.get(address, 0) + 1
-    channel = f"{cid}/audience"
 
-    def build() -> dict:
-        return audience_views.audience(service, service.get(cid))
-    try:
-        await ws.accept()
-        service.publish_console(cid)  # the console shows the phones connected
-        proto = sockets.sansio_protocol(ws.scope)
-        if proto is not None:
-            await sockets._serve_sink(ws, proto, channel, build)
-        else:
-            await sockets._serve(ws, channel, build)
-    finally:
-        left = per_address.get(address, 1) - 1
-        if left > 0:
-            per_address[address] = left
-        else:
-            per_address.pop(address, None)
+    def console() -> None:  # the console shows the phones connected
         if cid in service.runtimes:
             service.publish_console(cid)
+    await sockets.serve_public(ws, f"{cid}/audience", lambda: audience_views.audience(service, service.get(cid)),
+                               in_use=ws.app.state.hub.count(f"{cid}/audience"), caps=caps,
+                               addresses="audience_addresses",
+                               full="观众人数已满，请稍后再试 / too many phones on this link, try again later",
+                               on_open=console, on_close=console)
 
 
 def routes() -> list:

@@ -149,30 +149,48 @@ async def screen_socket(ws: WebSocket) -> None:
     cid = rt.contest.id
     hub = ws.app.state.hub
     caps = getattr(ws.app.state, "socket_caps", None) or (MAX_SCREEN_SOCKETS, MAX_SOCKETS_PER_ADDRESS)
-    per_address = getattr(ws.app.state, "screen_addresses", None)
-    if per_address is None:
-        per_address = ws.app.state.screen_addresses = {}
-    address = ws.client.host if ws.client else ""
-    if hub.count(f"{cid}/screen") + hub.count(f"{cid}/watch") >= caps[0] or per_address.get(address, 0) >= caps[1]:
-        await _refuse(ws, FULL, "观看人数已满，请稍后再试 / too many viewers on this link, try again later")
-        return
     watching = ws.query_params.get("view") == "watch"
     channel = f"{cid}/watch" if watching else f"{cid}/screen"
     build = views.watch if watching else views.screen
+    await serve_public(ws, channel, lambda: build(svc, svc.get(cid)),
+                       in_use=hub.count(f"{cid}/screen") + hub.count(f"{cid}/watch"), caps=caps,
+                       addresses="screen_addresses",
+                       full="观看人数已满，请稍后再试 / too many viewers on this link, try again later")
+
+
+async def serve_public(ws: WebSocket, channel: str, build: Callable[[], dict], *, in_use: int,
+                       caps: tuple[int, int], addresses: str, full: str,
+                       on_open: Callable[[], None] | None = None, on_close: Callable[[], None] | None = None) -> None:
+    """A socket of a public link (the big screen, a phone following it, an audience phone): refused with
+    :data:`FULL` and ``full`` when the link already has ``caps[0]`` sockets (``in_use``) or this client address
+    ``caps[1]`` (counted in ``app.state.<addresses>`` while open); else served as a hub sink on a real server,
+    a subscriber otherwise.  ``on_open`` runs once accepted, ``on_close`` when it ends (not when refused)."""
+    per_address = getattr(ws.app.state, addresses, None)
+    if per_address is None:
+        per_address = {}
+        setattr(ws.app.state, addresses, per_address)
+    address = ws.client.host if ws.client else ""
+    if in_use >= caps[0] or per_address.get(address, 0) >= caps[1]:
+        await _refuse(ws, FULL, full)
+        return
     per_address[address] = per_address.get(address, 0) + 1
     try:
         await ws.accept()
+        if on_open:
+            on_open()
         proto = sansio_protocol(ws.scope)
         if proto is not None:
-            await _serve_sink(ws, proto, channel, lambda: build(svc, svc.get(cid)))
+            await _serve_sink(ws, proto, channel, build)
         else:
-            await _serve(ws, channel, lambda: build(svc, svc.get(cid)))
+            await _serve(ws, channel, build)
     finally:
         left = per_address.get(address, 1) - 1
         if left > 0:
             per_address[address] = left
         else:
             per_address.pop(address, None)
+        if on_close:
+            on_close()
 
 
 async def console_socket(ws: WebSocket) -> None:
