@@ -19,7 +19,10 @@ const main = document.querySelector('main');
 const cid = main.dataset.cid;
 const dirty = new Set();
 let snap = null;
-let wasLocked = false;
+// Until the first snapshot is shown the forms hold nothing to edit (typing then would be saved over blank
+// fields, or drawn over by the snapshot), so every control waits for it: render() enables them in setup.
+main.querySelectorAll('input, select, textarea, button').forEach((x) => { if (!x.matches('[data-copy]')) x.disabled = true; });
+let wasLocked = true;
 let lastSeq = 0;
 let lastBoot = null;   // the server run lastSeq belongs to
 let presets = [];
