@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "judging"
-SQL_HOMES = {"judging.storage.store", "judging.storage.schema", "judging.storage.repository"}
+SQL_HOMES = {"judging.storage.store", "judging.storage.tx", "judging.storage.schema", "judging.storage.repository"}
 
 
 def sql_home(name: str) -> bool:

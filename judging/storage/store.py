@@ -7,7 +7,9 @@ Group commit: writes that ask for it (``write(batch=True)``: judges' submissions
 queue up while another is in progress share one transaction, each in its own
 SAVEPOINT (a failing one is rolled back alone); one COMMIT (one fsync) then
 acknowledges them all.  Nobody's block returns before the COMMIT that contains it,
-and in-memory changes (``on_commit``) still happen only after it.
+and in-memory changes (``on_commit``) still happen only after it.  Inside a write, statements
+without an answer are queued and sent together (:mod:`judging.storage.tx`): the lock every judge
+waits on is held for two trips to aiosqlite's thread per submission, not a dozen.
 The chain's arithmetic is in :mod:`judging.storage.chain`; the statements of the application (contests, marks,
 sessions, audit queries, :func:`~judging.storage.repository.verify_chain`) are in :mod:`judging.storage.repository`.
 
@@ -39,83 +41,11 @@ import aiosqlite
 from judging.storage.chain import GENESIS, AuditEntry, StorageFull, entry_hash, is_disk_full  # noqa: F401 (re-exported)
 from judging.storage.mark_columns import sql_functions
 from judging.storage.schema import MIGRATIONS  # noqa: F401 (re-exported)
+from judging.storage.tx import Tx, run_steps  # noqa: F401 (Tx re-exported)
 
 JOURNAL_SIZE_LIMIT = 4 * 1024 * 1024  # bytes of WAL kept after a checkpoint
 CHECKPOINT_IDLE = 2.0                 # seconds without a write before the WAL is truncated
 CHECKPOINT_COMMITS = 500              # ... or after this many commits, busy or not
-
-
-class Tx:
-    """One write transaction; only valid inside :meth:`Store.write`.  ``shared``: a dict common to every
-    write of one group commit (empty for a write of its own), for what a later write of the group must
-    know of an earlier one before the commit makes it visible in memory."""
-
-    def __init__(self, db: aiosqlite.Connection, store: "Store", shared: dict | None = None) -> None:
-        self.db, self.store = db, store
-        self.audit_entries: list[AuditEntry] = []
-        self._on_commit: list[Callable[[], None]] = []
-        self.shared: dict = {} if shared is None else shared
-
-    def on_commit(self, callback: Callable[[], None]) -> None:
-        """Run ``callback`` right after COMMIT, still inside the writer's lock: in-memory state
-        changes together with the database, and the next writer already sees it."""
-        self._on_commit.append(callback)
-
-    async def fetchone(self, sql: str, params: tuple = ()) -> Any:
-        async with self.db.execute(sql, params) as cur:
-            return await cur.fetchone()
-
-    async def execute(self, sql: str, params: tuple | dict = ()) -> aiosqlite.Cursor:
-        return await self.db.execute(sql, params)
-
-    async def executemany(self, sql: str, rows: list[tuple]) -> None:
-        await self.db.executemany(sql, rows)
-
-    async def audit(self, contest_id: str | None, actor: str, action: str, detail: dict | None = None,
-                    reason: str = "", client: str = "") -> AuditEntry:
-        at = time.time()
-        detail_text = json.dumps(detail or {}, ensure_ascii=False, sort_keys=True, default=str)
-        async with self.db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1") as cur:
-            row = await cur.fetchone()
-        prev_seq, prev = (row[0], row[1]) if row else (0, GENESIS)
-        seq = prev_seq + 1
-        h = entry_hash(prev, seq, contest_id, at, actor, action, detail_text, reason, client)
-        await self.db.execute(
-            "INSERT INTO audit (seq, contest_id, at, actor, action, detail, reason, client, prev_hash, hash) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?)", (seq, contest_id, at, actor, action, detail_text, reason, client, prev, h))
-        await self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('audit_head', ?)",
-                              (json.dumps([seq, h]),))
-        entry = AuditEntry(seq, contest_id, at, actor, action, detail or {}, reason, client, h)
-        self.audit_entries.append(entry)
-        return entry
-
-    async def audit_many(self, contest_id: str | None, entries: list[tuple[str, str, dict, str, str]]) -> None:
-        """Append many entries (actor, action, detail, reason, client) to the chain at once: one read of the
-        head, the hashes chained in a worker thread, one INSERT for all (an archive's thousands of entries
-        hold the writer -- and every other hall's judges -- for milliseconds, not a round trip each)."""
-        if not entries:
-            return
-        async with self.db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1") as cur:
-            row = await cur.fetchone()
-        prev_seq, prev = (row[0], row[1]) if row else (0, GENESIS)
-        at = time.time()
-
-        def chain() -> list[tuple]:
-            out, h = [], prev
-            for n, (actor, action, detail, reason, client) in enumerate(entries, start=prev_seq + 1):
-                text = json.dumps(detail or {}, ensure_ascii=False, sort_keys=True, default=str)
-                new = entry_hash(h, n, contest_id, at, actor, action, text, reason, client)
-                out.append((n, contest_id, at, actor, action, text, reason, client, h, new))
-                h = new
-            return out
-        rows = await asyncio.to_thread(chain)
-        await self.db.executemany(
-            "INSERT INTO audit (seq, contest_id, at, actor, action, detail, reason, client, prev_hash, hash) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
-        await self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('audit_head', ?)",
-                              (json.dumps([rows[-1][0], rows[-1][9]]),))
-        self.audit_entries.extend(AuditEntry(r[0], contest_id, at, r[3], r[4], e[2] or {}, r[6], r[7], r[9])
-                                  for r, e in zip(rows, entries))
 
 
 def _fail(group: "_Group", e: BaseException) -> None:
@@ -129,6 +59,7 @@ class _Group:
 
     def __init__(self) -> None:
         self.members = 0
+        self.head: tuple[int, str] = (0, GENESIS)  # the audit head before the group's first write
         self.callbacks: list[Callable[[], None]] = []
         self.shared: dict = {}
         self.done: asyncio.Future = asyncio.get_running_loop().create_future()
@@ -151,6 +82,7 @@ class Store:
         self._group: _Group | None = None  # the open group transaction, if any
         self.commits = 0               # COMMITs (tests and benchmarks: fewer than writes under load)
         self.grouped = 0               # writes that went through a group commit
+        self._head: tuple[int, str] = (0, GENESIS)  # (seq, hash) of the audit chain's last entry, written or queued
 
     async def open(self) -> None:
         self._db = await aiosqlite.connect(self.path, isolation_level=None)
@@ -161,6 +93,9 @@ class Store:
         await self._db.execute(f"PRAGMA journal_size_limit={JOURNAL_SIZE_LIMIT}")
         await sql_functions(self._db)  # what migration 4 packs old marks with
         await self._migrate()
+        async with self._db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1") as cur:
+            row = await cur.fetchone()
+        self._head = (row[0], row[1]) if row else (0, GENESIS)
         self.maintenance = asyncio.create_task(self.maintain())  # keeps the WAL from filling a small disk
 
     async def close(self) -> None:
@@ -223,6 +158,16 @@ class Store:
             raise RuntimeError("store is not open")
         return self._db
 
+    def _raw(self) -> sqlite3.Connection:
+        """The sqlite3 connection under aiosqlite's (only for functions run by :meth:`_in_thread`)."""
+        return self.db._conn
+
+    async def _in_thread(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Run ``fn(*args)`` in the connection's own thread, in order with every other statement: one trip for
+        several statements.  aiosqlite has no public call for it; ``_execute`` is what its own methods use
+        (tests/test_group_commit.py and every write test fail at once if that changes)."""
+        return await self.db._execute(fn, *args)
+
     async def _migrate(self) -> None:
         async with self.db.execute("PRAGMA user_version") as cur:
             (version,) = await cur.fetchone()  # type: ignore[misc]
@@ -277,19 +222,25 @@ class Store:
             if self._group is None:
                 await self.db.execute("BEGIN IMMEDIATE")
                 self._group = _Group()
+                self._group.head = self._head
             group = self._group
-            await self.db.execute("SAVEPOINT w")
-            tx = Tx(self.db, self, group.shared)
+            head = self._head
+            tx = Tx(self.db, self, group.shared, first=["SAVEPOINT w"])  # sent with its first statement
             try:
                 yield tx
+                if tx.started or tx._queued:
+                    await tx.flush("RELEASE w")  # the queued rows and the release: one trip
             except BaseException as e:
                 if not self.db.in_transaction:  # SQLite ended the whole transaction itself (disk full, I/O)
                     self._group = None
+                    self._head = group.head
                     _fail(group, e)          # the writes already in it were lost too: their writers hear it
                     group = None
                     raise
-                await self.db.execute("ROLLBACK TO w")
-                await self.db.execute("RELEASE w")
+                self._head = head
+                if tx.started:
+                    await self._in_thread(run_steps, tx, [("ROLLBACK TO w", (), False), ("RELEASE w", (), False)],
+                                          None, "")
                 if group.members == 0:  # nothing else in this transaction: end it
                     self._group = None
                     await self.db.execute("ROLLBACK")
@@ -298,7 +249,6 @@ class Store:
                     await self._commit_group()
                 group = None
                 raise
-            await self.db.execute("RELEASE w")
             group.members += 1
             self.grouped += 1
             group.callbacks.extend(tx._on_commit)
@@ -312,16 +262,15 @@ class Store:
     @asynccontextmanager
     async def _single(self) -> AsyncIterator[Tx]:
         changes = self.db.total_changes
+        head = self._head
         await self.db.execute("BEGIN IMMEDIATE")
         tx = Tx(self.db, self)
         try:
             yield tx
-        except BaseException:
-            await self._rollback()
-            raise
-        try:
+            await tx.flush()
             await self.db.execute("COMMIT")
         except BaseException:  # e.g. disk full: nothing was stored, and the next writer must start clean
+            self._head = head
             await self._rollback()
             raise
         self.commits += 1
@@ -341,6 +290,7 @@ class Store:
         try:
             await self.db.execute("COMMIT")
         except BaseException as e:
+            self._head = group.head
             await self._rollback()
             _fail(group, e)
             return
