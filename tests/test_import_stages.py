@@ -211,3 +211,30 @@ def test_run_py_import_prints_the_warning(exported, tmp_path, capsys):
     assert main(["import", "--db", str(tmp_path / "cli.db"), str(path)]) == 0
     err = capsys.readouterr().err
     assert "warning: 本赛季的其他阶段不在本服务器上" in err and "rev" in err
+
+
+def test_a_season_of_the_same_name_here_that_does_not_fit_is_left_alone(exported, tmp_path):
+    _c, archives, before, _res = exported
+    others = [{"id": f"B{i}", "name": f"另一个项目{i}", "organization": "机构"} for i in (1, 2, 3)]
+    with make_client(tmp_path / "other.db", demo=False, clock=Clock()) as c:
+        # this server's own contest "rev" is a review stage too, of other applications
+        create_contest(c, {"id": "rev", "name": "另一个初审", "rules_text": REVIEW_RULES, "projects": others,
+                           "judges": [{"id": "R1", "name": "专家", "panel": "expert"}]})
+        ok(c.post("/api/contests/rev/stage", headers=ORG, json={"kind": "review", "label": "初审"}))
+        a = ok(import_archive(c, archives["fin"]), 201)
+        [warning] = a["import_warnings"]
+        assert "作为单独的大赛导入" in warning and "does not match its projects" in warning
+        assert [s["id"] for s in a["stage"]["series_stages"]] == ["fin"]
+        assert contest(c, "rev")["stage"]["next"] is None            # this server's season is untouched
+        assert [s["id"] for s in contest(c, "rev")["stage"]["series_stages"]] == ["rev"]
+
+
+def test_a_lone_contest_holding_the_seasons_name_does_not_join_it(exported, tmp_path):
+    _c, archives, _before, _res = exported
+    with make_client(tmp_path / "lone.db", demo=False, clock=Clock()) as c:
+        create_contest(c, {"id": "rev", "name": "单场比赛", "projects": APPS[:2],
+                           "judges": [{"id": "J1", "name": "评委", "panel": "expert"}]})
+        a = ok(import_archive(c, archives["fin"]), 201)
+        assert [s["id"] for s in a["stage"]["series_stages"]] == ["fin"]
+        assert "不在本服务器上" in a["import_warnings"][0]
+        assert "stage" not in contest(c, "rev")                       # still a lone contest

@@ -330,7 +330,8 @@ class ArchiveImport:
             marks = {k: replace(m, submission_id=sid(m.submission_id)) for k, m in imp.marks.items()}
             placed = None
             if contest.stage is not None:
-                placed = archive_stages.place(self.runtimes, contest.stage, cid, imp.source["contest"], imp.audit)
+                placed = archive_stages.place(self.runtimes, contest.stage, cid, imp.source["contest"], imp.audit,
+                                              contest.projects)
                 contest = replace(contest, stage=placed.info)
             await repo.insert_contest(tx, contest, imp.state, self.clock())
             await repo.save_marks(tx, cid, marks.values())

@@ -14,9 +14,10 @@ of a stage"):
   in a warning; they link the same way when they are imported afterwards, in any order, under their own id
   or another one.
 * **on its own** -- when the series already has a stage of that number here (the season was never deleted,
-  or this archive is imported a second time) or another contest holds the series' id: the contest keeps what
-  it brought (the earlier ranking, the previous totals, its label and kind) but is a season of its own, and
-  the warning says why.
+  or this archive is imported a second time), or the neighbouring stage here does not fit it (the earlier
+  ranking this stage brought is not that stage's projects, or the other way round: another server's season
+  that happens to have the same id): the contest keeps what it brought (the earlier ranking, the previous
+  totals, its label and kind) but is a season of its own, and the warning says why.
 
 What it does not do: check the rest of an archive (:mod:`judging.app.archive_import`) or run SQL itself
 (:mod:`judging.storage.repository_stages`).
@@ -141,18 +142,28 @@ def _expected_next(audit: list[dict], original: str, info: StageInfo) -> str | N
     return label
 
 
-def place(runtimes: dict[str, "Runtime"], info: StageInfo, cid: str, original: str, audit: list[dict]) -> Placement:
-    """Where the stage ``info`` of the contest imported as ``cid`` (archived as ``original``) goes."""
+def place(runtimes: dict[str, "Runtime"], info: StageInfo, cid: str, original: str, audit: list[dict],
+          projects: tuple = ()) -> Placement:
+    """Where the stage ``info`` of the contest imported as ``cid`` (archived as ``original``, with ``projects``)
+    goes."""
     s, n = info.series, info.stage
     members = {r.contest.stage.stage: r for r in runtimes.values()
                if r.contest.stage is not None and r.contest.stage.series == s}
-    holder = runtimes.get(s)
     name = _name(info.label, n)
-    if n in members or (holder is not None and all(holder is not r for r in members.values())):
-        taken = members.get(n) or holder
+    before, after = members.get(n - 1), members.get(n + 1)
+    why = None
+    if n in members:
+        taken = members[n]
         why = (f"本服务器上已有该赛季的第 {n} 阶段（{taken.contest.id}「{taken.contest.name}」）"
-               f" / this server already has stage {n} of that season ({taken.contest.id})") if n in members else (
-               f"编号 {s} 已被另一个大赛使用 / the season's id {s} belongs to another contest here")
+               f" / this server already has stage {n} of that season ({taken.contest.id})")
+    elif (before is not None and info.came_from and {r.project for r in info.earlier}
+          != {p.id for p in before.contest.projects}) or (
+            after is not None and after.contest.stage.came_from
+            and {r.project for r in after.contest.stage.earlier} != {p.id for p in projects}):
+        other = before or after
+        why = (f"本服务器上同名赛季的阶段（{other.contest.id}「{other.contest.name}」）与它的项目不符"
+               f" / the stage of a season of that name here ({other.contest.id}) does not match its projects")
+    if why is not None:
         alone = replace(info, series=cid)
         return Placement(alone, False, warnings=[
             f"「{name}」作为单独的大赛导入，未与赛季关联：{why.split(' / ')[0]}。它带来的上一阶段排名和成绩都保留。"
@@ -160,7 +171,6 @@ def place(runtimes: dict[str, "Runtime"], info: StageInfo, cid: str, original: s
             "stage's ranking and totals it brought are kept."])
     placed = info
     partners: list[tuple["Runtime", StageInfo]] = []
-    before, after = members.get(n - 1), members.get(n + 1)
     if before is not None and info.came_from:
         placed = replace(placed, came_from=before.contest.id)
         theirs = before.contest.stage

@@ -70,8 +70,10 @@ class StageCommands:
 
     def series(self, rt: Runtime) -> list[Runtime]:
         sid = self.stage_of(rt).series
-        out = [r for r in self.runtimes.values() if (r.contest.stage and r.contest.stage.series == sid)
-               or r.contest.id == sid]
+        # the stages that say so (every stage of a season has its row, the first one too); a contest without one
+        # is never part of another's series, also when it holds the series' name (an imported season's, see
+        # judging.app.archive_stages)
+        out = [r for r in self.runtimes.values() if (r.contest.stage and r.contest.stage.series == sid) or r is rt]
         return sorted(out, key=lambda r: self.stage_of(r).stage)
 
     def next_stage(self, rt: Runtime) -> Runtime | None:
