@@ -58,7 +58,7 @@ def ok(r, status=200):
     return r.json()
 
 
-def season(c) -> dict[str, dict]:
+def season(c, now: float = NOW) -> dict[str, dict]:
     """rev (review, 初审) -> fin (live final, 决赛, carry 0.3), advanced and the final run; both archives."""
     snap = create_contest(c, {"id": "rev", "name": "2026 公益创投", "rules_text": REVIEW_RULES, "rules_name": "r.toml",
                               "projects": APPS, "judges": [{"id": f"R{i}", "name": f"初审专家{i}", "panel": "expert"}
@@ -67,7 +67,7 @@ def season(c) -> dict[str, dict]:
     ok(c.post("/api/contests/rev/stages", headers=ORG, json={
         "id": "fin", "kind": "live", "label": "决赛", "rules_text": FINAL_RULES,
         "judges": [{"id": "E1", "name": "决赛专家", "panel": "expert"}]}), 201)
-    ok(c.post("/api/contests/rev/review", headers=ORG, json={"action": "open", "deadline": NOW + 86400}))
+    ok(c.post("/api/contests/rev/review", headers=ORG, json={"action": "open", "deadline": now + 86400}))
     for j in snap["setup"]["judges"]:
         for pid, level in LEVELS.items():
             ok(c.post("/api/judge/review/submit", headers=bearer(j["token"]),
