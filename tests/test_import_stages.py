@@ -238,3 +238,9 @@ def test_a_lone_contest_holding_the_seasons_name_does_not_join_it(exported, tmp_
         assert [s["id"] for s in a["stage"]["series_stages"]] == ["fin"]
         assert "不在本服务器上" in a["import_warnings"][0]
         assert "stage" not in contest(c, "rev")                       # still a lone contest
+        # it becomes the first stage of a season of its own, with a next stage: fin's season is another one
+        ok(c.post("/api/contests/rev/stage", headers=ORG, json={"label": "预赛"}))
+        ok(c.post("/api/contests/rev/stages", headers=ORG, json={"id": "rev-next", "label": "决赛"}), 201)
+        mine = contest(c, "rev")["stage"]
+        assert [s["id"] for s in mine["series_stages"]] == ["rev", "rev-next"] and mine["series"] != "rev"
+        assert [s["id"] for s in contest(c, "fin")["stage"]["series_stages"]] == ["fin"]
