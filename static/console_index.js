@@ -8,6 +8,7 @@
 import { api, signedOut } from './shared/api.js';
 import { showFieldErrors, clearFieldErrors, toast, confirmDialog } from './console_ui.js';
 import { wireContestList } from './console_lifecycle.js';
+import { wireArchiveImport } from './console_archive.js';
 
 const form = document.getElementById('new-contest');
 const presetSelect = document.getElementById('new-preset');
@@ -50,6 +51,7 @@ form.addEventListener('submit', async (ev) => {
 
 loadPresets();
 wireContestList(document.getElementById('contests'));  // duplicate and delete (console_lifecycle.js)
+wireArchiveImport(document.getElementById('archive-import'));  // a contest from its JSON archive
 
 // coming back to the tab (or to this page from the history): is the session still valid?  401 signs in again.
 function checkSession() {

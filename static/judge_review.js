@@ -1,17 +1,31 @@
 // A review judge's phone (书面评审): every application with 已评 / 未评, and one score form at a time.
-// The list comes from GET /api/judge/review (the judge's token from the page address); a mark set goes to
-// POST /api/judge/review/submit, whose answer is the fresh list.  Marks are checked as the live form checks
-// them (judge_marks.js: bounds, step, every criterion), and the server checks again; it decides everything
-// (whether the review takes marks, recusals), the page only shows what it is sent.
+// The list follows the server over the judge's socket (/ws/j/<token>, live.js: snapshots of type "review",
+// pushed after every change — the deadline moved, the stage closed or reopened, an application added, the
+// judge's own marks saved); #conn shows the connection.  While the socket is down the page reads
+// GET /api/judge/review every few seconds instead, and once more just after the deadline (the server says
+// whether it still takes marks).  A mark set goes to POST /api/judge/review/submit, whose answer is the fresh
+// list.  Marks are checked as the live form checks them (judge_marks.js: bounds, step, every criterion), and
+// the server checks again; it decides everything (whether the review takes marks, recusals), the page only
+// shows what it is sent.  A snapshot older than the one shown (by seq within one boot) is dropped; a form
+// being filled in is kept when a snapshot arrives (only its submit button and message follow).
 // Hooks for tests: #review-list li button[data-project], [data-status], #review-form input[data-criterion],
-// #rf-submit, #review-status.
+// #rf-submit, #rf-msg, #review-status, #conn[data-status].
 
 import { $, el } from './shared/dom.js';
+import { connect } from './live.js';
 import { checkAll, cleanValues, newSubmissionId, total } from './judge_marks.js';
 
 const token = decodeURIComponent(location.pathname.split('/').filter(Boolean).pop() || '');
 let view = null;
 let openId = null;
+let conn = 'connecting';   // live.js: connecting | live | reconnecting | invalid
+let invalid = false;
+let shownAt = 0;           // when the shown view arrived (Date.now())
+let live = null;
+let pollTimer = null;
+let deadlineTimer = null;
+let saved = false;         // the last form was saved (已保存 in the status line)
+const POLL_MS = 10000;     // the fallback read while the socket is down
 
 async function call(method, path, body) {
   const opts = { method, headers: { Accept: 'application/json', Authorization: `Bearer ${token}` } };
@@ -23,6 +37,7 @@ async function call(method, path, body) {
   } catch {
     throw Object.assign(new Error('网络连接失败，请稍后重试 / network error: try again'), { errors: {} });
   }
+  if (res.status === 401 && typeof data?.error === 'string') goInvalid();
   if (!res.ok) throw Object.assign(new Error(data?.error || `请求失败（${res.status}）`), { errors: data?.errors || {} });
   return data;
 }
@@ -43,6 +58,7 @@ function renderStatus() {
   box.replaceChildren(el('strong', {}, view.stage, ' · ', ...pair(r.phase_label)));
   if (r.taking_marks && r.deadline) box.append(`截止时间 ${deadlineText(r)} `, el('span', { class: 'en' }, `deadline ${deadlineText(r)}`));
   else if (r.refusal) box.append(r.refusal);
+  if (saved) box.append(' ', el('span', { class: 'saved', id: 'rf-saved' }, '已保存 / saved'));
   $('review-count').textContent = `已评 ${view.done} / ${view.of} · scored ${view.done} of ${view.of}`;
 }
 
@@ -57,6 +73,7 @@ function renderList() {
 
 function openForm(pid) {
   openId = pid;
+  saved = false;
   const it = view.items.find((x) => x.id === pid);
   const form = $('review-form');
   const rubric = view.rubric;
@@ -103,13 +120,14 @@ async function submit(pid, values, f, msg) {
     return;
   }
   msg.textContent = '正在保存… / saving…';
+  const askedAt = Date.now();
   try {
     const ack = await call('POST', '/api/judge/review/submit',
       { submission_id: newSubmissionId(), project: pid, marks: cleanValues(values, view.rubric) });
-    view = ack.review;
+    saved = true;  // shown until another form opens, also over the snapshots that follow
+    accept(ack.review, askedAt);
     render();
     closeForm();
-    $('review-status').append(' ', el('span', { class: 'saved', id: 'rf-saved' }, '已保存 / saved'));
   } catch (e) {
     msg.textContent = e.message;
     for (const [cid, m] of Object.entries(e.errors || {})) {
@@ -122,18 +140,113 @@ async function submit(pid, values, f, msg) {
 function render() {
   renderStatus();
   renderList();
+  if (openId) followForm();
+}
+
+// A snapshot arrived while a form is open: keep what is typed; the submit button and the message follow
+// whether the review takes marks, and a form of an application that is gone (or now recused) closes.
+function followForm() {
+  const it = view.items.find((x) => x.id === openId);
+  if (!it || it.status === 'recused') {
+    closeForm();
+    $('review-status').append(' ', el('span', { id: 'rf-gone' }, '该申报项目已不在您的评审列表中 / this application is no longer on your list'));
+    return;
+  }
+  const send = $('rf-submit');
+  const msg = $('rf-msg');
+  if (!send || !msg) return;
+  send.disabled = !view.review.taking_marks;
+  if (!view.review.taking_marks) {
+    msg.textContent = view.review.refusal || '';
+    msg.dataset.refusal = 'yes';
+  } else if (msg.dataset.refusal) {
+    msg.textContent = '';
+    delete msg.dataset.refusal;
+  }
+}
+
+// askedAt: when an HTTP answer was asked for (a socket snapshot: null).  An older snapshot of the same boot
+// is dropped, unless it was asked for after the shown one arrived.
+function accept(next, askedAt = null) {
+  if (invalid || !next || next.type !== 'review') return;
+  if (view && typeof next.seq === 'number' && typeof view.seq === 'number' && next.boot === view.boot
+      && next.seq <= view.seq && (askedAt === null || askedAt <= shownAt)) return;
+  view = { ...next, receivedAt: next.receivedAt || Date.now() };
+  shownAt = Date.now();
+  render();
+  armDeadline();
+}
+
+// Just after the deadline, ask the server again (it decides whether marks are still taken).
+function armDeadline() {
+  clearTimeout(deadlineTimer);
+  const r = view.review;
+  if (!r.taking_marks || !r.deadline) return;
+  const left = (r.deadline - view.server_time) * 1000 - (Date.now() - view.receivedAt);
+  deadlineTimer = setTimeout(load, Math.min(Math.max(left, 0) + 1000, 3600000));  // long ones: re-armed by the answer
+}
+
+const CONN = {
+  connecting: ['正在连接…', 'Connecting…'], live: ['在线', 'Live'], reconnecting: ['重连中', 'Reconnecting'],
+  offline: ['无网络 · 重连中', 'No network · reconnecting'], invalid: ['链接无效', 'Invalid link'],
+};
+
+function renderConn() {
+  const offline = navigator.onLine === false;
+  const status = conn === 'invalid' ? 'invalid' : conn === 'live' && !offline ? 'live'
+    : conn === 'connecting' && !offline ? 'connecting' : 'reconnecting';
+  const [zh, en] = CONN[status === 'reconnecting' && offline ? 'offline' : status];
+  $('conn').dataset.status = status;
+  $('conn-text').replaceChildren(zh, ' ', el('span', { class: 'en' }, en));
+}
+
+function goInvalid() {
+  if (invalid) return;
+  invalid = true;
+  conn = 'invalid';
+  clearTimeout(pollTimer);
+  clearTimeout(deadlineTimer);
+  if (live) live.close();
+  renderConn();
+  closeForm();
+  $('review-list').replaceChildren();
+  $('review-count').textContent = '';
+  $('review-status').className = 'alert bad';
+  $('review-status').textContent = '此评委链接已失效，请向组织者索取新的链接 / this judge link is no longer valid: ask the organizer for a new one';
+}
+
+function setConn(status) {
+  if (invalid) return;
+  if (status === 'invalid') { goInvalid(); return; }
+  conn = status;
+  renderConn();
+  if (status !== 'live' && !pollTimer) poll(view ? POLL_MS : 3000);  // already due: keep its time
 }
 
 async function load() {
+  if (invalid) return;
+  const askedAt = Date.now();
   try {
-    view = await call('GET', '/api/judge/review');
-    render();
-    if (openId) openForm(openId);
+    accept(await call('GET', '/api/judge/review'), askedAt);
   } catch (e) {
+    if (invalid || view) return;  // a view is shown: keep it (the connection badge says the link is down)
     $('review-status').className = 'alert bad';
     $('review-status').textContent = e.message;
   }
 }
 
-load();
-setInterval(() => { if (!openId) load(); }, 60000);  // the deadline and the close show without a reload
+// The fallback: while the socket is down (a proxy that blocks it, a captive portal), read the list over HTTP.
+function poll(delay) {
+  clearTimeout(pollTimer);
+  pollTimer = setTimeout(async () => {
+    pollTimer = null;
+    if (invalid || conn === 'live') return;
+    if (navigator.onLine !== false) await load();
+    if (!invalid && conn !== 'live') poll(POLL_MS);
+  }, delay);
+}
+
+window.addEventListener('online', renderConn);
+window.addEventListener('offline', renderConn);
+live = connect(`/ws/j/${encodeURIComponent(token)}`, { type: 'review', onState: (snap) => accept(snap), onStatus: setConn });
+poll(3000);

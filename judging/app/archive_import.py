@@ -20,6 +20,7 @@ import secrets
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from judging.app import archive_stages
 from judging.app.brand import read_archived as read_archived_brand
 from judging.app.audience_archive import AudienceArchiveError, read_part
 from judging.app.audience_marks import popularity_counts
@@ -34,6 +35,7 @@ from judging.storage import repository as repo
 from judging.storage.chain import entry_hash
 from judging.storage import repository_paper as paper_repo
 from judging.storage.repository_brand import save_brand
+from judging.storage import repository_stages as stage_repo
 from judging.storage.records import Submission
 from judging.storage.repository_paper import PaperEntry
 
@@ -123,6 +125,10 @@ def read_archive(data: Any, new_id: str | None = None) -> Imported:
         raise ArchiveError(f"存档中的评分规则有误 / the archived rules are invalid: {e}", {"contest.rules": str(e)}) \
             from None
     contest = _contest(c, cid, rules)
+    try:  # a stage of a season: its results need what it brought from the stage before (the [carry])
+        contest = replace(contest, stage=archive_stages.read_stage(data.get("stage"), contest))
+    except archive_stages.StagePartError as e:
+        raise ArchiveError(str(e), {e.where: str(e)}) from None
     state = _state(data.get("state"), contest)
     marks = _marks(data, contest)
     submissions = _submissions(data, contest)
@@ -295,11 +301,14 @@ def _audit(data: dict, original_id: str) -> list[dict]:
 class ArchiveImport:
     """The import command of :class:`judging.app.service.Service` (a part of it: ``self`` is the service)."""
 
-    async def import_contest(self, archive: Any, actor: str, client: str = "", new_id: str | None = None) -> Runtime:
+    async def import_contest(self, archive: Any, actor: str, client: str = "", new_id: str | None = None,
+                             report: list[str] | None = None) -> Runtime:
         """A contest from a JSON archive (written by :mod:`judging.exports.archive`): the same setup, phase, marks, submissions
         and results; the archived audit entries are copied into this database's chain (marked ``imported``,
         with their original time and hash).  Judges and the big screen get new link tokens.  An existing
-        contest id is never replaced: pass ``new_id`` to import a second copy."""
+        contest id is never replaced: pass ``new_id`` to import a second copy.  A stage of a season is placed
+        in its season (:func:`judging.app.archive_stages.place`); what the organizer must know about that
+        (other stages missing, or imported on its own) is appended to ``report`` (中文 / English)."""
         try:  # checking thousands of hashes and mark sets: a worker thread, so other halls' judges go on
             imp = await asyncio.to_thread(read_archive, archive, new_id)
         except ArchiveError as e:
@@ -319,6 +328,11 @@ class ArchiveImport:
             taken = await repo.taken_submission_ids(tx, ids)  # a copy of a contest already here keeps its ids apart
             sid = (lambda s: f"{cid}~{s}" if s in taken else s)
             marks = {k: replace(m, submission_id=sid(m.submission_id)) for k, m in imp.marks.items()}
+            placed = None
+            if contest.stage is not None:
+                placed = archive_stages.place(self.runtimes, contest.stage, cid, imp.source["contest"], imp.audit,
+                                              contest.projects)
+                contest = replace(contest, stage=placed.info)
             await repo.insert_contest(tx, contest, imp.state, self.clock())
             await repo.save_marks(tx, cid, marks.values())
             await repo.insert_submissions(tx, cid, [replace(s, submission_id=sid(s.submission_id))
@@ -332,7 +346,9 @@ class ArchiveImport:
             await tx.audit(cid, actor, "contest.import", {
                 "source_contest": imp.source["contest"], "exported_at": imp.source["exported_at"],
                 "archive_sha256": imp.source["sha256"], "entries": len(imp.audit), "phase": imp.state.phase,
-                "renamed_submissions": len(taken)}, client=client)
+                "renamed_submissions": len(taken), **({"stage": placed.record()} if placed else {})}, client=client)
+            if placed is not None:
+                await self._link_stages(tx, cid, placed, actor, client)
             await paper_repo.insert_entries(tx, cid, imp.paper)
             if imp.brand is not None:
                 await save_brand(tx, cid, imp.brand)
@@ -341,4 +357,20 @@ class ArchiveImport:
             await self.store_imported_audience(tx, rt)  # its ballots, codes and state, under a new link
             tx.on_commit(lambda: self._register(rt))
         self.publish(cid)
+        for partner, _ in placed.partners if placed else ():
+            self.publish(partner.contest.id)
+        if report is not None and placed is not None:
+            report.extend(placed.warnings)
         return rt
+
+    async def _link_stages(self, tx, cid: str, placed, actor: str, client: str) -> None:
+        """Store the imported stage, and the partners' stages now naming it (each with a ``stage.link`` entry)."""
+        await stage_repo.save_stage(tx, cid, placed.info)
+        for partner, info in placed.partners:
+            await stage_repo.save_stage(tx, partner.contest.id, info)
+            await tx.audit(partner.contest.id, actor, "stage.link", {
+                "imported": cid, "stage": placed.info.stage,
+                "before": {"came_from": partner.contest.stage.came_from,
+                           "advanced_to": partner.contest.stage.review.advanced_to},
+                "after": {"came_from": info.came_from, "advanced_to": info.review.advanced_to}}, client=client)
+            tx.on_commit(lambda p=partner, i=info: self._set_info(p, i))

@@ -69,10 +69,24 @@ class StageCommands:
         return rt.contest.stage or StageInfo(rt.contest.id)
 
     def series(self, rt: Runtime) -> list[Runtime]:
-        sid = self.stage_of(rt).series
-        out = [r for r in self.runtimes.values() if (r.contest.stage and r.contest.stage.series == sid)
-               or r.contest.id == sid]
+        """The stages of ``rt``'s season, in order: those whose row names its series (every stage of a season
+        has its row, the first one too).  A contest without one is a season of its own, also when its id is
+        the name of another season (an imported one's, see :mod:`judging.app.archive_stages`)."""
+        if rt.contest.stage is None:
+            return [rt]
+        sid = rt.contest.stage.series
+        out = [r for r in self.runtimes.values() if r.contest.stage and r.contest.stage.series == sid]
         return sorted(out, key=lambda r: self.stage_of(r).stage)
+
+    def _free_series(self, cid: str) -> str:
+        """A season's name for lone contest ``cid`` becoming its first stage: its id, unless an imported season
+        already goes by it."""
+        used = {r.contest.stage.series for r in self.runtimes.values() if r.contest.stage}
+        name, n = cid, 1
+        while name in used:
+            n += 1
+            name = f"{cid}-{n}"
+        return name
 
     def next_stage(self, rt: Runtime) -> Runtime | None:
         n = self.stage_of(rt).stage + 1
@@ -88,7 +102,7 @@ class StageCommands:
         async with self.store.write() as tx:
             if not self._untouched(rt):
                 raise Conflict("评审或比赛开始后不能更改阶段类型 / the stage cannot change once it has started")
-            old = self.stage_of(rt)
+            old = rt.contest.stage or StageInfo(self._free_series(rt.contest.id))
             info = replace(old, kind=_kind(data.get("kind"), old.kind), label=_label(data.get("label"), old.label))
             self._check_kind(rt.contest, info.kind)
             await stage_repo.save_stage(tx, cid, info)
@@ -123,7 +137,7 @@ class StageCommands:
             raise Invalid("下一阶段的项目由晋级产生 / the next stage's projects come from the advancement",
                           {"projects": "filled by the advancement"})
         async with self.store.write() as tx:
-            this = self.stage_of(rt)
+            this = rt.contest.stage or StageInfo(self._free_series(rt.contest.id))
             if self.next_stage(rt) is not None:
                 raise Conflict("已经有下一阶段 / this stage already has a next stage")
             if this.stage >= MAX_STAGES:

@@ -157,10 +157,12 @@ def cmd_import(args: argparse.Namespace) -> int:
     if problem:
         return _fail(problem)
 
+    report: list[str] = []  # a season's stage: other stages missing here, or imported on its own
+
     async def run():
         svc = await _open(args.db)
         try:
-            return await svc.import_contest(data, "organizer:cli", "cli", new_id=args.new_id)
+            return await svc.import_contest(data, "organizer:cli", "cli", new_id=args.new_id, report=report)
         finally:
             await svc.store.close()
 
@@ -175,4 +177,6 @@ def cmd_import(args: argparse.Namespace) -> int:
     print(f"imported contest {c.id} ({c.name}) into {args.db}: phase {rt.state.phase}, {len(rt.marks)} mark sets, "
           f"{len(c.judges)} judges with new links (restart a running server to see it; the QR cards page has the "
           f"links)")
+    for warning in report:
+        print(f"warning: {warning}", file=sys.stderr)
     return 0

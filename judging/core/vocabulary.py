@@ -79,6 +79,7 @@ AUDIT_ACTIONS: dict[str, Pair] = {
     "session.revoke": ("结束登录会话", "Console session ended"),
     "stage.set": ("设置比赛阶段", "Stage set"), "stage.next": ("添加下一阶段", "Next stage added"),
     "stage.advance": ("晋级到下一阶段", "Advanced to the next stage"),
+    "stage.link": ("与导入的阶段关联", "Linked to an imported stage"),
     "review.open": ("开放书面评审", "Review opened"), "review.deadline": ("更改评审截止时间", "Review deadline changed"),
     "review.close": ("截止书面评审", "Review closed"),
     "brand.update": ("修改配色或赞助单位", "Colours or sponsors changed"), "brand.logo": ("上传大赛标志", "Logo uploaded"),

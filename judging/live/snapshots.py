@@ -327,6 +327,8 @@ STORAGE_FULL = ("存储空间已满：最近的评分或操作没有保存！请
 
 
 def judge(svc: "Service", rt: "Runtime", j: Judge) -> dict:
+    if rt.contest.stage is not None and rt.contest.stage.is_review:  # 书面评审: the list of applications instead
+        return stage_views.judge_review(svc, rt, j)
     s, c = rt.state, rt.contest
     snap = _base(svc, rt, "judge")
     panel = c.rules.panel(j.panel)

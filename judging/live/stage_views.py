@@ -73,7 +73,9 @@ def console(svc: "Service", rt: "Runtime") -> dict:
 
 
 def judge_review(svc: "Service", rt: "Runtime", j: Judge) -> dict:
-    """A review judge's phone: every application with their own status and marks, the rubric, the deadline."""
+    """A review judge's phone: every application with their own status and marks, the rubric, the deadline.
+    Sent over the judge's socket (``/ws/j/<token>``: :func:`judging.live.snapshots.judge` hands a review stage's
+    judges this instead of the live task) after every change, and by ``GET /api/judge/review``."""
     c = rt.contest
     info = svc.stage_of(rt)
     panel = c.rules.panel(j.panel)
@@ -90,7 +92,8 @@ def judge_review(svc: "Service", rt: "Runtime", j: Judge) -> dict:
                       "values": mine.values if mine else None,
                       "total": mark_total(panel, mine.values) if mine else None})
     due = [i for i in items if i["status"] != "recused"]
-    return {"type": "review", "contest": {"id": c.id, "name": c.name}, "stage": stage_name(info),
+    return {"type": "review", "seq": svc.sequence.next(now), "boot": svc.boot,  # newer than the shown one?
+            "contest": {"id": c.id, "name": c.name}, "stage": stage_name(info),
             "me": {"id": j.id, "name": j.name, "panel": j.panel, "panel_label": panel.label},
             "rubric": {"min": c.rules.marks.min, "max": c.rules.marks.max, "step": c.rules.marks.step,
                        "criteria": [{"id": cr.id, "label": cr.label, "min": c.rules.marks.min, "max": cr.max,

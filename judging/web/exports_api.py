@@ -78,8 +78,9 @@ async def import_archive(request: Request) -> Response:
     actor = (await require(request, "archive.import")).actor
     new_id = request.query_params.get("as") or None
     archive = await asyncio.to_thread(parse_json, await request.body())  # megabytes of JSON: off the event loop
-    rt = await svc(request).import_contest(archive, actor, client_of(request), new_id=new_id)
-    return JSONResponse(console_view(request, rt), status_code=201)
+    report: list[str] = []  # a season's stage: other stages missing here, or imported on its own
+    rt = await svc(request).import_contest(archive, actor, client_of(request), new_id=new_id, report=report)
+    return JSONResponse({**console_view(request, rt), "import_warnings": report}, status_code=201)
 
 
 def _int(request: Request, name: str, default: int) -> int:

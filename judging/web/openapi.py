@@ -125,7 +125,9 @@ PATHS = {
     "/api/contests/{cid}/export/{format}": {"get": _export_op()},
     "/api/contests/import": {"post": _op(
         "Import a contest archive (the body is the archive JSON); ?as=ID imports under another id. Never "
-        "overwrites a contest (409); judges get new links", body={"type": "object"}, ok=201)},
+        "overwrites a contest (409); judges get new links. Answers the console snapshot and import_warnings (a "
+        "stage of a season: its other stages not here, or imported on its own; docs/SEASON.md)",
+        body={"type": "object"}, ok=201)},
     "/api/contests/{cid}/paper": {"get": _op(
         "Paper fallback overview: {contest, phase, roadshows [{round, round_label, projects}], judges, paper "
         "{sheets (pending entries and mismatches per sheet), mismatches, agreed, entries}}", params=C)},

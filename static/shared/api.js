@@ -38,7 +38,7 @@ export async function api(method, path, body, { timeout = API_TIMEOUT_MS } = {})
   const timer = setTimeout(() => abort.abort(), timeout);
   const opts = { method, credentials: 'same-origin', headers: { Accept: 'application/json' }, signal: abort.signal };
   if (method !== 'GET') opts.headers['X-CSRF-Token'] = csrf();
-  if (body instanceof FormData) opts.body = body;
+  if (body instanceof FormData || body instanceof Blob) opts.body = body;  // a Blob: sent as it is (its type)
   else if (body !== undefined) {
     opts.body = JSON.stringify(body);
     opts.headers['Content-Type'] = 'application/json';
