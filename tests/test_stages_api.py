@@ -263,3 +263,20 @@ def test_a_live_stage_advances_by_minimum_score_once_locked(env):
     r = c.post("/api/contests/semi/advance", headers=ORG)
     assert r.status_code == 409 and "已经晋级" in r.json()["error"]
     assert len(contest(c, "fin")["setup"]["order"]) == 3
+
+
+def test_a_duplicated_stage_is_a_lone_contest_and_the_season_keeps_its_own(env):
+    """Last year's final copied for this year's: the setup comes along, the season's link does not (the copy
+    would otherwise claim to be a second stage 2 of last year's season)."""
+    c, clock, db = env
+    setup_review(c)
+    r = c.post("/api/contests/fin/duplicate", headers=ORG, json={"id": "fin2027"})
+    assert r.status_code in (200, 201), r.text
+    copy = contest(c, "fin2027")
+    assert copy.get("stage") is None and copy["setup"]["rules"]["text"] == FINAL_RULES
+    assert [s["id"] for s in contest(c, "rev")["stage"]["series_stages"]] == ["rev", "fin"]
+    assert c.get("/api/contests/fin2027/results", headers=ORG).status_code == 200
+    c.__exit__(None, None, None)
+    with make_client(db, demo=False, clock=clock) as again:
+        assert contest(again, "fin2027").get("stage") is None
+        assert [s["id"] for s in contest(again, "fin")["stage"]["series_stages"]] == ["rev", "fin"]

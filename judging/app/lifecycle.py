@@ -126,7 +126,7 @@ class LifecycleCommands:
             if new_id in taken:
                 raise Conflict(f"大赛编号已存在 / contest {new_id!r} exists")
             avoid = self._all_tokens()
-            contest = replace(src, id=new_id, name=name, date=date, venue=venue, rehearsal=False,
+            contest = replace(src, id=new_id, name=name, date=date, venue=venue, rehearsal=False, stage=None,
                               screen_token=self._new_token(12, avoid),
                               judges=tuple(replace(j, token=self._new_token(16, avoid)) for j in src.judges))
             self._validate(contest)
