@@ -37,6 +37,9 @@ from pathlib import Path
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from lean_http import LeanClient  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT.parent.parent / "shared" / "bench"
 if not REFERENCE.exists():
@@ -230,13 +233,17 @@ class Project(Target):
         self.judges = list(self.tokens)
         self.n = 0
 
-    async def submit(self, client: httpx.AsyncClient, judge: str) -> int:
+    def request(self, judge: str) -> tuple[str, dict, dict]:
+        """(path, JSON body, headers) of judge ``judge``'s next submission."""
         self.n += 1
         marks = ({"need": 20, "design": 10 + self.n % 20, "impact": 20, "team": 15} if self.panel[judge] == "expert"
                  else {"overall": 50 + self.n % 50})
-        r = await client.post("/api/judge/submit", headers={"authorization": f"Bearer {self.tokens[judge]}"},
-                              json={"submission_id": uuid.uuid4().hex, "project": self.project, "round": "final",
-                                    "marks": marks})
+        return ("/api/judge/submit", {"submission_id": uuid.uuid4().hex, "project": self.project, "round": "final",
+                                      "marks": marks}, {"authorization": f"Bearer {self.tokens[judge]}"})
+
+    async def submit(self, client: httpx.AsyncClient, judge: str) -> int:
+        path, body, headers = self.request(judge)
+        r = await client.post(path, headers=headers, json=body)
         r.raise_for_status()
         return r.json()["seq"]
 
@@ -265,10 +272,13 @@ class Reference(Target):
         self.judges = [f"j{i}" for i in range(10)]
         self.n = 0
 
-    async def submit(self, client: httpx.AsyncClient, judge: str) -> int:
+    def request(self, judge: str) -> tuple[str, dict, dict]:
         self.n += 1
-        r = await client.post(f"http://127.0.0.1:{self.port}/score",
-                              json={"judge": judge, "project": f"p{self.n % 15}", "value": 90 + self.n % 10})
+        return "/score", {"judge": judge, "project": f"p{self.n % 15}", "value": 90 + self.n % 10}, {}
+
+    async def submit(self, client: httpx.AsyncClient, judge: str) -> int:
+        path, body, _ = self.request(judge)
+        r = await client.post(f"http://127.0.0.1:{self.port}{path}", json=body)
         r.raise_for_status()
         return r.json()["seq"]
 
@@ -349,7 +359,18 @@ async def lone_changes(target: Target, screens: int = 33, samples: int = 60, pac
     return lat
 
 
-async def closed_loop(target: Target, total: int = 3000, inflight: int = 64) -> float:
+async def closed_loop(target: Target, total: int = 3000, inflight: int = 64, lean: bool = True) -> float:
+    """Acknowledged writes a second with ``inflight`` requests always in flight.  ``lean``: driven by
+    bench/lean_http.py (a load generator that leaves the shared cores to the server), else by httpx."""
+    if lean:
+        async with LeanClient(target.port, inflight) as client:
+            async def send(i: int) -> None:
+                status, answer = await client.post_json(*target.request(target.judges[i % len(target.judges)]))
+                if status != 200:
+                    raise RuntimeError(f"{target.name}: HTTP {status} {answer[:200]!r}")
+            t0 = time.perf_counter()
+            await asyncio.gather(*(send(i) for i in range(total)))
+            return total / (time.perf_counter() - t0)
     sem = asyncio.Semaphore(inflight)
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{target.port}", timeout=60,
                                  limits=httpx.Limits(max_connections=inflight)) as client:
@@ -390,8 +411,8 @@ async def main(args) -> None:
                   f"{pct(lat, 0.99):.1f} ms ({len(lat)} samples)", flush=True)
         rates = {}
         for target in (project, reference):
-            rates[target.name] = await closed_loop(target, args.closed)
-        print(f"durable writes, closed loop, 64 in flight, no watchers: project {rates['project']:.0f}/s, reference "
+            rates[target.name] = await closed_loop(target, args.closed, lean=args.closed_client == "lean")
+        print(f"durable writes ({args.closed_client} client), closed loop, 64 in flight, no watchers: project {rates['project']:.0f}/s, reference "
               f"{rates['reference']:.0f}/s (ratio {rates['project'] / rates['reference']:.2f}); load "
               f"{os.getloadavg()[0]:.2f}", flush=True)
     finally:
@@ -404,5 +425,7 @@ if __name__ == "__main__":
     ap.add_argument("--levels", type=int, nargs="+", default=[0, 1000, 3000, 5000])
     ap.add_argument("--seconds", type=float, default=15)
     ap.add_argument("--closed", type=int, default=3000, help="submissions in the closed-loop write test")
+    ap.add_argument("--closed-client", choices=["lean", "httpx"], default="lean",
+                    help="load generator of the closed loop (lean: bench/lean_http.py; httpx: the earlier figures)")
     ap.add_argument("--deflate", action="store_true", help="watchers ask for permessage-deflate")
     asyncio.run(main(ap.parse_args()))

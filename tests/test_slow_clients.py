@@ -120,6 +120,7 @@ def test_run_py_serve_uses_the_head_time_limit_and_the_app_the_body_time_limit(m
     serve.register(ns.add_subparsers())
     serve.cmd_serve(ns.parse_args(["serve", "--db", str(tmp_path / "x.db"), "--port", "8124"]))
     assert issubclass(seen["http"], HeaderTimeoutProtocol) and seen["http"].header_timeout == HEADER_TIMEOUT == 10
+    assert seen["loop"] == "uvloop"  # the event loop the judges' acknowledgements and the fan-out run on
     app = create_app(str(tmp_path / "y.db"), organizer_key="k" * 32, demo=False)
     security = [m for m in app.user_middleware if m.cls is SecurityMiddleware]
     assert len(security) == 1 and "body_timeout" not in security[0].kwargs

@@ -91,7 +91,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     app = create_app(args.db, organizer_key=env_key, rotate_key=args.new_key, demo=not args.no_demo, on_ready=ready,
                      public_url=public_url)
     uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="warning",
-                ws_ping_interval=20, ws_ping_timeout=20, http=http_protocol())
+                ws_ping_interval=20, ws_ping_timeout=20, http=http_protocol(), loop="uvloop")
     return 0
 
 

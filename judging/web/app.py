@@ -107,10 +107,13 @@ def create_app(db_path: str, *, organizer_key: str | None = None, rotate_key: bo
             await checkpoints.close(checkpointing)
             await store.close()
 
+    routes = [*pages.routes(), *exports_api.routes(), *paper_api.routes(), *api.routes(), *lifecycle_api.routes(),
+              *stages_api.routes(), *sessions_api.routes(), *staff_api.routes(), *brand_api.routes(), *openapi.routes(),
+              *sockets.routes(), *audience_api.routes()]
+    # a judge's phone's requests are matched first (Starlette tries routes in order; no other route serves these)
+    routes.sort(key=lambda r: not r.path.startswith("/api/judge/"))
     app = Starlette(
-        routes=[*pages.routes(), *exports_api.routes(), *paper_api.routes(), *api.routes(), *lifecycle_api.routes(),
-                *stages_api.routes(), *sessions_api.routes(), *staff_api.routes(), *brand_api.routes(), *openapi.routes(),
-                *sockets.routes(), *audience_api.routes(),
+        routes=[*routes,
                 Mount("/static/v", VersionedStatic(directory=str(ROOT / "static"), version=pages.ASSETS.version)),
                 Mount("/static", CachedStatic(directory=str(ROOT / "static")), name="static")],
         middleware=[Middleware(RawSend), Middleware(SecurityMiddleware), Middleware(LazySessions)],
