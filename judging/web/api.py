@@ -341,13 +341,23 @@ async def audit(request: Request) -> Response:
 
 
 def _query_int(request: Request, name: str) -> int | None:
+    return query_int(request, name, None)
+
+
+def query_int(request: Request, name: str, default: int | None) -> int | None:
+    """A whole number of the query string (``default`` when absent); not a number, or beyond what any page,
+    limit or sequence number of this API reaches (±10^15; the database's own integers end at 2^63): 400."""
     raw = request.query_params.get(name)
     if raw in (None, ""):
-        return None
+        return default
     try:
-        return int(raw)
+        value = int(raw) if len(raw) <= 20 else None
     except ValueError:
-        raise BadRequest(f"{name} 须为整数 / {name} must be a whole number") from None
+        value = None
+    if value is None or not abs(value) <= MAX_NUMBER:
+        raise BadRequest(f"{name} 须为整数（绝对值不超过 10^15） / {name} must be a whole number "
+                         "(at most 10^15 either way)") from None
+    return value
 
 
 # ------------------------------------------------------------------ judge
