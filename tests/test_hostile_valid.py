@@ -1,0 +1,355 @@
+"""Hostile input sent WITH VALID credentials (issue 15): every other caller's key or token gets past the door, then
+sends broken bodies, files, frames and query values.
+
+The callers: a judge's token (the phone's submit and state, a review stage's submit), an audience phone (its
+device credential and the audience link, ballots, popularity votes, ballot codes in strict mode), a staff key of
+each role (hall operator, scorekeeper with the paper entries, viewer), and the organizer for what only it may send
+(brand images, CSV/XLSX imports, JSON archives).  Each route such a caller may use gets the raw hostile bodies
+(:data:`RAW_BODIES`: empty, truncated JSON, ``null``, arrays, 1e309, NUL, a lone surrogate, bytes that are not
+UTF-8) and then its own valid body with each field in turn given each wrong value (:data:`WRONG`) or left out.
+
+Asserted after every request: no 5xx; a refusal is JSON with a message (API) or a Chinese page; nothing the
+request did not take changed in the database (every table but the sessions is dumped and compared); no
+traceback in the app's log.  At the end of each test a valid request still works.  Sockets with valid tokens get
+binary, huge, invalid-JSON and unknown frames and must still answer a ping.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import json
+import logging
+import sqlite3
+import struct
+import time
+import uuid
+import zlib
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import pytest
+
+from tests.audience_kit import audience_contest, device, org_action
+from tests.helpers import EXPERT, ORG, act, bearer, create_contest, make_client, submit_ok
+
+CID = "a1"
+RAW_BODIES: list[bytes] = [
+    b"", b"{", b'{"submission_id": "abc', b"null", b"[]", b"[{}]", b'[1, "x", null]', b'"text"', b"17", b"true",
+    b"1e309", b'{"x": 1e309}', b'{"x": -1e309}', b'{"x": "a\\u0000b"}', b'{"x": "\\ud800"}', b'{"\\udfff": 1}',
+    b"\xff\xfe\x00\x01", b'{"x": "\xc3\x28"}', b'{"a": 1, "a": [2]}', b"[" * 5000 + b"]" * 5000,
+]
+# raw JSON text of each wrong value a field gets in turn (1e309 and the NUL are refused before any field is read)
+WRONG: list[str] = ["null", "true", "false", "-1", "0", "1000000000000000", "0.123456789", '""', '"二十"',
+                    '"' + "长" * 3000 + '"', "[]", "[null]", "{}", '{"a": {"b": []}}', "1e309", '"a\\u0000"']
+# query strings: views, languages, page numbers and limits (negative, huge, not numbers), bytes that are no text
+QUERIES: list[str] = [
+    "", "?view=watch", "?view=%00", "?view=" + "w" * 5000, "?lang=en", "?lang=xx", "?lang=%ED%A0%80", "?lang=&lang=zh",
+    "?page=-1", "?page=99999999999999999999", "?page=abc", "?limit=-5", "?limit=0", "?limit=1e309",
+    "?limit=99999999999999999999999", "?offset=-1", "?offset=1e3", "?offset=99999999999999999999",
+    "?after_seq=-1", "?before_seq=abc", "?after_seq=99999999999999999999999", "?order=sideways", "?kind=%FF",
+    "?judge=%00&project=%ED%A0%80&round=%0B", "?code=%00", "?code=P:::", "?unused=%FF", "?part=%00",
+    "?%FF=%FE", "?&&&=&", "?a=" + "%25" * 3000,
+]
+MISSING = object()
+SKIP_TABLES = {"sessions", "mark_checkpoints", "mark_revs"}
+
+
+# ---------------------------------------------------------------------- what "nothing changed" means
+
+def db_dump(db: Path) -> dict[str, list]:
+    """Every row of every table (but the sessions and the mark checkpoints, written by their own timers)."""
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        names = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        return {n: sorted(map(repr, con.execute(f'SELECT * FROM "{n}"'))) for n in names if n not in SKIP_TABLES}
+    finally:
+        con.close()
+
+
+class LogCatcher(logging.Handler):
+    """Every record of level WARNING or above with a traceback, from any logger."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.tracebacks: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.exc_info or record.levelno >= logging.ERROR:
+            self.tracebacks.append(f"{record.name}: {record.getMessage()[:300]}")
+
+
+class World:
+    """An audience contest ``a1`` mid-evening (first roadshow closed with every judge's marks, the second in
+    scoring, the popularity vote open), a review stage ``rev`` open, and the valid credentials of every caller."""
+
+    def __init__(self, client, db: Path) -> None:
+        self.c, self.db = client, db
+        self.accepted: list[str] = []
+        self.failures: list[str] = []
+        self.sent = 0
+        cid, self.audience_token = audience_contest(client, CID)
+        snap = client.get(f"/api/contests/{cid}", headers=ORG).json()
+        self.judges = {j["id"]: j for j in snap["setup"]["judges"]}
+        order = [p if isinstance(p, str) else p["id"] for p in snap["order"]]
+        self.first, self.second = order[0], order[1]
+        act(client, "present", cid=cid, project=self.first)
+        act(client, "open_scoring", cid=cid)
+        for k, j in enumerate(self.judges.values()):
+            submit_ok(client, j, self.first, EXPERT if j["panel"] == "expert" else {"overall": 70 + k})
+        act(client, "close_scoring", cid=cid)
+        act(client, "show_result", cid=cid)
+        act(client, "next", cid=cid)
+        act(client, "present", cid=cid, project=self.second)
+        snap = act(client, "open_scoring", cid=cid)
+        self.version = snap["version"]
+        assert org_action(client, cid, "popularity_open").status_code == 200
+        self.screen_token = snap["setup"]["screen_link"].rsplit("/", 1)[1]
+        self.device = device(client, self.audience_token)
+        self.staff = {role: self._issue(role) for role in ("operator", "scorekeeper", "viewer")}
+        self.review_token = self._review_stage()
+        self.pending_entry = self._pending_paper_entry()
+
+    def _issue(self, role: str) -> dict:
+        r = self.c.post(f"/api/contests/{CID}/staff", headers=ORG, json={"name": f"{role} 工作人员", "role": role})
+        assert r.status_code == 201, r.text
+        return bearer(r.json()["key"])
+
+    def _review_stage(self) -> str:
+        text = Path("scoring_rules/expert_public.toml").read_text(encoding="utf-8")
+        snap = create_contest(self.c, {"id": "rev", "name": "书面评审", "rules_text": text, "rules_name": "r.toml",
+                                       "projects": [{"id": f"A{i}", "name": f"申报{i}"} for i in range(1, 4)],
+                                       "judges": [{"id": "R1", "name": "初审专家", "panel": "expert"}]})
+        for path, body in (("stage", {"kind": "review", "label": "初审"}),
+                           ("review", {"action": "open", "deadline": time.time() + 86400})):
+            r = self.c.post(f"/api/contests/rev/{path}", headers=ORG, json=body)
+            assert r.status_code == 200, r.text
+        return snap["setup"]["judges"][0]["token"]
+
+    def _pending_paper_entry(self) -> str:
+        r = self.c.post(f"/api/contests/{CID}/paper/entries", headers=self.staff["scorekeeper"],
+                        json={"code": f"P:E2:{self.first}:final", "entered_by": "录入员",
+                              "marks": {**EXPERT, "need": 19}, "replace": True})
+        assert r.status_code == 201 and r.json()["status"] == "pending", r.text
+        return r.json()["entry"]["id"]
+
+    # ------------------------------------------------------------------ sending and judging one request
+    def send(self, label: str, method: str, url: str, headers: dict, body: bytes | None = None,
+             content_type: str = "application/json", **kw: Any):
+        before = db_dump(self.db)
+        hdrs = {**headers, **({"content-type": content_type} if body is not None else {})}
+        r = self.c.request(method, url, headers=hdrs, content=body, follow_redirects=False, **kw)
+        self.sent += 1
+        where = f"{label}: {method} {url[:80]} {(body or b'')[:60]!r} -> {r.status_code} {r.text[:160]}"
+        if r.status_code >= 500:
+            self.failures.append(where)
+        elif r.status_code >= 400:
+            if url.startswith("/api/"):
+                try:
+                    message = r.json().get("error")
+                except ValueError:
+                    message = None
+                if not isinstance(message, str) or not message.strip():
+                    self.failures.append("no JSON error message: " + where)
+            elif not any("\u4e00" <= ch <= "\u9fff" for ch in r.text):
+                self.failures.append("page without Chinese: " + where)
+            if db_dump(self.db) != before:
+                self.failures.append("refused, yet stored data changed: " + where)
+        else:
+            self.accepted.append(f"{label} {r.status_code}")
+        return r
+
+    def sweep(self, label: str, method: str, url: str, headers: dict, template: dict | None = None) -> None:
+        """The raw hostile bodies, then ``template`` with each field (one level into objects) wrong or missing."""
+        for body in RAW_BODIES:
+            self.send(f"{label} raw", method, url, headers, body)
+        for path, variant in mutations(template or {}):
+            self.send(f"{label} {path}", method, url, headers, variant)
+
+
+def _paths(value: Any, prefix: tuple = ()) -> Iterator[tuple]:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield prefix + (k,)
+            if len(prefix) < 2:
+                yield from _paths(v, prefix + (k,))
+    elif isinstance(value, list) and value and len(prefix) < 3:
+        yield prefix + (0,)
+        yield from _paths(value[0], prefix + (0,))
+
+
+def mutations(template: dict) -> Iterator[tuple[str, bytes]]:
+    """(where, body): ``template`` with one field set to each :data:`WRONG` value (or removed); every text a
+    template holds that must stay unique across requests (``{uid}``) gets a new value each time."""
+    def render(doc: Any) -> bytes:
+        text = json.dumps(doc, ensure_ascii=False)
+        while "{uid}" in text:
+            text = text.replace("{uid}", uuid.uuid4().hex[:20], 1)
+        return text.encode("utf-8")
+
+    for path in _paths(template):
+        for wrong in WRONG + [MISSING]:
+            doc = copy.deepcopy(template)
+            holder = doc
+            for step in path[:-1]:
+                holder = holder[step]
+            marker = "@@WRONG@@"
+            if wrong is MISSING:
+                if isinstance(holder, list):
+                    continue
+                del holder[path[-1]]
+                yield ".".join(map(str, path)) + " missing", render(doc)
+            else:
+                holder[path[-1]] = marker
+                yield ".".join(map(str, path)) + f"={wrong[:12]}", render(doc).replace(f'"{marker}"'.encode(),
+                                                                                        wrong.encode("utf-8"))
+
+
+@pytest.fixture
+def world(tmp_path) -> Iterator[World]:
+    catcher = LogCatcher()
+    root = logging.getLogger()
+    root.addHandler(catcher)
+    try:
+        with make_client(tmp_path / "hostile.db", raise_server_exceptions=False) as client:
+            w = World(client, tmp_path / "hostile.db")
+            w.catcher = catcher  # type: ignore[attr-defined]
+            yield w
+    finally:
+        root.removeHandler(catcher)
+    assert catcher.tracebacks == [], catcher.tracebacks[:5]
+
+
+def finish(w: World, accepted: set[str] | None = None) -> None:
+    assert w.failures == [], f"{len(w.failures)} of {w.sent}:\n" + "\n".join(w.failures[:25])
+    if accepted is not None:
+        assert set(w.accepted) <= accepted, "\n".join(sorted(set(w.accepted) - accepted))
+
+
+# ---------------------------------------------------------------------- a judge's token
+
+def test_a_judges_token_with_hostile_bodies(world):
+    w = world
+    e1 = bearer(w.judges["E1"]["token"])
+    submit = {"submission_id": "h{uid}", "project": w.second, "round": "final", "marks": EXPERT}
+    w.sweep("judge submit", "POST", "/api/judge/submit", e1, submit)
+    public = {"submission_id": "h{uid}", "project": w.second, "round": "final", "marks": {"overall": 80}}
+    w.sweep("public judge submit", "POST", "/api/judge/submit", bearer(w.judges["U01"]["token"]), public)
+    w.sweep("live judge on review submit", "POST", "/api/judge/review/submit", e1, submit)
+    review = {"submission_id": "h{uid}", "project": "A1", "marks": EXPERT}
+    w.sweep("review submit", "POST", "/api/judge/review/submit", bearer(w.review_token), review)
+    w.sweep("review judge on live submit", "POST", "/api/judge/submit", bearer(w.review_token), submit)
+    for path in ("/api/judge/state", "/api/judge/review"):
+        for token in (w.judges["E1"]["token"], w.review_token):
+            for q in QUERIES:
+                w.send("judge read", "GET", path + q, bearer(token))
+    # a 0 is a valid mark, and a submission without a round is for the round on stage (docs/API.md)
+    finish(w, {"judge read 200", "judge submit round missing 200", "public judge submit round missing 200",
+               "public judge submit marks.overall=0 200"} | {f"{who} submit marks.{c}=0 200" for who in ("judge", "review")
+                                                            for c in EXPERT})
+    # the evening goes on: a valid submission is stored
+    ok = submit_ok(w.c, w.judges["E1"], w.second, EXPERT)
+    assert ok["status"] == "saved" and not ok["duplicate"]
+
+
+# ---------------------------------------------------------------------- an audience phone
+
+def test_an_audience_phone_with_hostile_bodies_and_credentials(world):
+    w = world
+    base = f"/api/a/{w.audience_token}"
+    phone = {"x-audience-device": w.device}
+    w.sweep("device", "POST", f"{base}/device", phone, {"device": w.device})
+    stars = {"ballot_id": "b{uid}", "window": f"score:final:{w.second}", "stars": 4}
+    w.sweep("star ballot", "POST", f"{base}/ballot", phone, stars)
+    w.sweep("popularity", "POST", f"{base}/ballot", phone, {"ballot_id": "b{uid}", "window": "popularity",
+                                                           "projects": [w.first, w.second]})
+    w.sweep("code (not strict)", "POST", f"{base}/code", phone, {"code": "K7PX3QWE"})
+    for q in QUERIES:
+        w.send("me", "GET", f"{base}/me{q}", phone)
+    # credentials that are not quite one: another contest's, cut short, padded, forged, several at once
+    forged = [w.device[:-1], w.device + "0", w.device.upper(), "d..", "d." + "0" * 16 + "." + "0" * 32,
+              w.device + "," + w.device, "x" * 5000, " " + w.device]
+    for cred in forged:
+        w.send("forged ballot", "POST", f"{base}/ballot", {"x-audience-device": cred},
+               json.dumps({**stars, "ballot_id": uuid.uuid4().hex}).encode())
+        w.send("forged me", "GET", f"{base}/me", {"x-audience-device": cred})
+        w.c.cookies.set(f"aud_{CID}", cred)
+        w.send("forged cookie", "POST", f"{base}/ballot", {}, json.dumps({**stars, "ballot_id": uuid.uuid4().hex}).encode())
+        w.c.cookies.clear()
+    # strict mode: ballot codes
+    codes = w.c.post(f"/api/contests/{CID}/audience/codes", headers=ORG, json={"count": 3}).json()["codes"]
+    assert org_action(w.c, CID, "strict_on").status_code == 200
+    w.sweep("code", "POST", f"{base}/code", phone, {"code": codes[0]})
+    for typed in ("", " ", codes[0][:7], codes[0] + "X", codes[0].lower(), "-" * 8, "０" * 8, "码" * 8, "x" * 10000):
+        w.send("typed code", "POST", f"{base}/code", phone, json.dumps({"code": typed}).encode())
+    w.sweep("strict ballot", "POST", f"{base}/ballot", phone, stars)
+    finish(w, None)
+    # the phone still votes: bind a code, then a ballot
+    assert w.c.post(f"{base}/code", headers=phone, json={"code": codes[1]}).status_code == 200
+    time.sleep(1.05)  # one ballot change a second per voter
+    r = w.c.post(f"{base}/ballot", headers=phone, json={**stars, "ballot_id": uuid.uuid4().hex})
+    assert r.status_code == 200 and r.json()["ok"], r.text
+
+
+# ---------------------------------------------------------------------- staff keys of each role
+
+def staff_routes(w: World) -> list[tuple[str, str, str, dict | None]]:
+    """(route key, method, path, valid body) of every API route a staff member of ``a1`` may be allowed."""
+    c = f"/api/contests/{CID}"
+    correct = {"project": w.first, "round": "final", "judge": "E3", "marks": {**EXPERT, "team": 14},
+               "reason": "录入错误"}
+    paper = {"code": f"P:E4:{w.first}:final", "entered_by": "录入员", "marks": {**EXPERT, "need": 18}, "replace": True}
+    return [
+        ("GET /api/contests", "GET", "/api/contests", None),
+        ("GET /api/contests/{cid}", "GET", c, None),
+        ("POST /api/contests/{cid}/actions", "POST", f"{c}/actions",
+         {"action": "lock", "project": w.second, "expect_version": w.version, "tab": "tab-1", "confirm": False,
+          "confirm_recent": False}),
+        ("POST /api/contests/{cid}/nudge", "POST", f"{c}/nudge", {"judges": ["E2", "E3"]}),
+        ("POST /api/contests/{cid}/marks/{op:str}", "POST", f"{c}/marks/correct", correct),
+        ("POST /api/contests/{cid}/marks/{op:str}", "POST", f"{c}/marks/void",
+         {k: v for k, v in correct.items() if k != "marks"}),
+        ("GET /api/contests/{cid}/results", "GET", f"{c}/results", None),
+        ("GET /api/contests/{cid}/marks.csv", "GET", f"{c}/marks.csv", None),
+        ("GET /api/contests/{cid}/rules.toml", "GET", f"{c}/rules.toml", None),
+        ("GET /api/contests/{cid}/audit", "GET", f"{c}/audit", None),
+        ("GET /api/contests/{cid}/export/{format}", "GET", f"{c}/export/results.csv", None),
+        ("GET /api/contests/{cid}/export/{format}", "GET", f"{c}/export/scoresheets.pdf", None),
+        ("GET /api/contests/{cid}/audit/entries", "GET", f"{c}/audit/entries", None),
+        ("GET /api/contests/{cid}/audit/verify", "GET", f"{c}/audit/verify", None),
+        ("GET /api/contests/{cid}/paper", "GET", f"{c}/paper", None),
+        ("GET /api/contests/{cid}/paper/sheet", "GET", f"{c}/paper/sheet", None),
+        ("POST /api/contests/{cid}/paper/entries", "POST", f"{c}/paper/entries", paper),
+        ("POST /api/contests/{cid}/paper/entries/{eid}/discard", "POST", f"{c}/paper/entries/{w.pending_entry}/discard",
+         {"reason": "录入笔误"}),
+        # one judge's sheet of one roadshow: the whole pile (every judge x every roadshow) takes seconds to lay out
+        ("GET /api/contests/{cid}/paper/sheets.pdf", "GET", f"{c}/paper/sheets.pdf?judge=E1&project={w.first}", None),
+        ("POST /api/contests/{cid}/audience", "POST", f"{c}/audience", {"action": "join_show"}),
+        ("GET /api/contests/{cid}/audience/codes", "GET", f"{c}/audience/codes", None),
+        ("GET /api/contests/{cid}/audience/codes.pdf", "GET", f"{c}/audience/codes.pdf", None),
+    ]
+
+
+STAFF_COLUMN = {"operator": 1, "scorekeeper": 2, "viewer": 3}
+
+
+@pytest.mark.parametrize("role", list(STAFF_COLUMN))
+def test_a_staff_key_with_hostile_bodies_and_queries(world, role):
+    from tests.test_staff_roles import API
+
+    w = world
+    key = w.staff[role]
+    swept = 0
+    for route, method, path, body in staff_routes(w):
+        if API[route][1][STAFF_COLUMN[role]] != "a":
+            continue
+        swept += 1
+        if method == "GET":
+            queries = QUERIES if ".pdf" not in path else QUERIES[::4]
+            for q in queries:
+                w.send(route, method, path + ("&" + q[1:] if "?" in path and q else q), key)
+        else:
+            w.sweep(route, method, path, key, body)
+    assert swept >= {"operator": 15, "scorekeeper": 11, "viewer": 6}[role]
+    finish(w, None)
+    assert w.c.get(f"/api/contests/{CID}/results", headers=key).status_code == 200
