@@ -353,3 +353,63 @@ def test_a_staff_key_with_hostile_bodies_and_queries(world, role):
     assert swept >= {"operator": 15, "scorekeeper": 11, "viewer": 6}[role]
     finish(w, None)
     assert w.c.get(f"/api/contests/{CID}/results", headers=key).status_code == 200
+
+
+# ---------------------------------------------------------------------- the organizer's files: brand images
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+
+def _png_claiming(width: int, height: int, depth: int = 8, color: int = 2) -> bytes:
+    """A PNG whose header claims ``width`` x ``height`` and whose data is a few bytes."""
+    ihdr = struct.pack(">IIBBBBB", width, height, depth, color, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", ihdr) + _png_chunk(b"IDAT", zlib.compress(b"\x00" * 64))
+            + _png_chunk(b"IEND", b""))
+
+
+def _image(fmt: str, mode: str = "RGB", size: tuple[int, int] = (40, 20), **save: Any) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new(mode, size).save(out, format=fmt, **save)
+    return out.getvalue()
+
+
+def hostile_images() -> dict[str, bytes]:
+    png, jpeg = _image("PNG"), _image("JPEG")
+    exif_garbage = jpeg[:2] + b"\xff\xe1" + struct.pack(">H", 40) + b"Exif\x00\x00MM\x00\x2a\x00\x00\x00\x08\xff\xff" \
+        + b"\x01" * 22 + jpeg[2:]
+    return {
+        "empty": b"", "one byte": b"\x89", "truncated PNG": png[: len(png) // 2], "PNG header only": png[:8],
+        "PNG with a bad CRC": png[:29] + b"\x00\x00\x00\x00" + png[33:], "truncated JPEG": jpeg[: len(jpeg) // 2],
+        "huge dimensions": _png_claiming(100_000, 100_000), "widest PNG": _png_claiming(2 ** 31 - 1, 1),
+        "zero size PNG": _png_claiming(0, 0), "16-bit PNG": _image("PNG", "I;16"), "1-bit PNG": _image("PNG", "1"),
+        "CMYK JPEG": _image("JPEG", "CMYK"), "palette PNG": _image("PNG", "P", transparency=0),
+        "EXIF garbage": exif_garbage, "GIF": _image("GIF", "P"), "BMP": _image("BMP"), "TIFF": _image("TIFF"),
+        "animated WebP": _image("WEBP", save_all=True), "ICO": _image("ICO", size=(16, 16)),
+        "SVG": b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+        "SVG after a BOM and spaces": b"\xef\xbb\xbf  \n<svg/>", "HTML": b"<!doctype html><p>hi",
+        "text": "赞助商名单\n".encode("utf-8"), "PNG then a ZIP": png + b"PK\x03\x04" + b"\x00" * 30,
+        "JSON": b'{"logo": 1}', "NUL bytes": b"\x00" * 1000, "PDF": b"%PDF-1.4\n%\xe2\xe3\n1 0 obj\n",
+    }
+
+
+def test_brand_uploads_of_hostile_files(world):
+    w = world
+    c = f"/api/contests/{CID}/brand"
+    refused = {}
+    for name, data in hostile_images().items():
+        for method, path in (("PUT", f"{c}/logo"), ("POST", f"{c}/sponsors")):
+            for ctype in ("image/png", "image/jpeg", "application/octet-stream", "text/plain"):
+                r = w.send(f"{name} {ctype}", method, path, ORG, data, content_type=ctype)
+                refused[name] = r.status_code
+        files = {"file": (f"{name}.png", data, "image/png")}
+        w.send(f"{name} as a form", "PUT", f"{c}/logo", ORG, None, files=files)
+    w.sweep("brand", "PATCH", c, ORG, {"primary": "#1a5fb4", "accent": "#e66100", "sponsor_text": "鸣谢 · 某基金会"})
+    finish(w, None)
+    kept = {k for k, v in refused.items() if v < 400}
+    assert kept <= {"16-bit PNG", "1-bit PNG", "CMYK JPEG", "palette PNG", "EXIF garbage", "animated WebP",
+                    "PNG then a ZIP"}, kept
+    r = w.c.put(f"{c}/logo", headers={**ORG, "content-type": "image/png"}, content=_image("PNG"))
+    assert r.status_code == 200 and r.json()["brand"]["logo"], r.text
