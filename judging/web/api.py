@@ -200,11 +200,18 @@ async def import_table(request: Request) -> Response:
                                            [(r["id"], r.get("track", "")) for r in parsed.rows])
                               if kind == "projects" else [])
     if dry or parsed.errors:
-        return JSONResponse({**parsed.to_json(), "notices": notices, "applied": False},
+        refused = {"error": _import_error(parsed.errors)} if parsed.errors else {}  # the API's one message too
+        return JSONResponse({**parsed.to_json(), "notices": notices, "applied": False, **refused},
                             status_code=200 if not parsed.errors else 422)
     rt = await svc(request).update_setup(cid, {kind: parsed.rows}, actor, client_of(request))
     return JSONResponse({**parsed.to_json(), "notices": notices, "applied": True,
                          "contest": console_view(request, rt)})
+
+
+def _import_error(errors: list[dict]) -> str:
+    first = errors[0]
+    return (f"文件有 {len(errors)} 处错误，未导入 / {len(errors)} error(s) in the file, nothing imported — "
+            f"第 {first['row']} 行 / row {first['row']}: {first['message']}")
 
 
 def _row_errors(errors: dict[str, str], kind: str, file_rows: list[int]) -> list[dict]:
