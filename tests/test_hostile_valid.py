@@ -413,3 +413,81 @@ def test_brand_uploads_of_hostile_files(world):
                     "PNG then a ZIP"}, kept
     r = w.c.put(f"{c}/logo", headers={**ORG, "content-type": "image/png"}, content=_image("PNG"))
     assert r.status_code == 200 and r.json()["brand"]["logo"], r.text
+
+
+# ---------------------------------------------------------------------- the organizer's files: CSV / XLSX imports
+
+def _xlsx(rows: list[list[Any]], **extra_sheets: list[list[Any]]) -> bytes:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    for row in rows:
+        wb.active.append(row)
+    for name, sheet in extra_sheets.items():
+        ws = wb.create_sheet(name)
+        for row in sheet:
+            ws.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _zip(parts: dict[str, bytes]) -> bytes:
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    return out.getvalue()
+
+
+def hostile_tables() -> dict[str, tuple[str, bytes]]:
+    """(file name, bytes) of tables that are broken, misnamed or strange."""
+    import datetime
+
+    good = _xlsx([["编号", "项目名称"], ["X1", "测试项目"]])
+    weird_cells = _xlsx([["编号", "项目名称", "申请金额", "姓名", "评审团"],
+                         [datetime.datetime(2026, 5, 1), True, -1e308, 3.5, None],
+                         [1e308, "=HYPERLINK(\"http://x\")", "5万", "王芳", "专家"], [None, None, None]])
+    csv_text = "编号,项目名称,申请金额,姓名,评审团\nX1,测试项目,5万,王芳,专家\n"
+    return {
+        "empty csv": ("p.csv", b""), "empty xlsx": ("p.xlsx", b""), "BOM only": ("p.csv", b"\xef\xbb\xbf"),
+        "header only": ("p.csv", "编号,项目名称\n".encode()), "blank lines": ("p.csv", b"\n\n\r\n,,,\n"),
+        "UTF-16": ("p.csv", csv_text.encode("utf-16")), "GBK": ("p.csv", csv_text.encode("gbk")),
+        "bytes that are no text": ("p.csv", b"\x80\x81\xfe\xff" * 50), "NUL in a cell": ("p.csv", b"id,name\nX1,A\x00B\n"),
+        "CR only": ("p.csv", csv_text.replace("\n", "\r").encode()), "open quote": ("p.csv", b'id,name\nX1,"abc\n'),
+        "formula": ("p.csv", "编号,项目名称,姓名,评审团\n=1+1,@SUM(A1),-2,+3\n".encode()),
+        "51 columns": ("p.csv", (",".join(f"c{i}" for i in range(60)) + "\n" + ",".join("x" * 60) + "\n").encode()),
+        "2001 rows": ("p.csv", ("编号,项目名称\n" + "".join(f"X{i},项目{i}\n" for i in range(2001))).encode()),
+        "duplicate ids": ("p.csv", "编号,项目名称,姓名,评审团\nX1,甲,王芳,专家\nX1,乙,王芳,专家\n".encode()),
+        "duplicate headers": ("p.csv", "项目名称,项目名称,姓名,姓名\n甲,乙,王芳,李明\n".encode()),
+        "truncated xlsx": ("p.xlsx", good[: len(good) // 2]), "xlsx named csv": ("p.csv", good),
+        "csv named xlsx": ("p.xlsx", csv_text.encode()), "zip of nothing": ("p.xlsx", _zip({"a.txt": b"hi"})),
+        "xlsx without sheets": ("p.xlsx", _zip({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>"})),
+        "xlsx with broken XML": ("p.xlsx", _zip({"[Content_Types].xml": b"<Types", "xl/workbook.xml": b"<<<"})),
+        "old xls": ("p.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 500), "PNG": ("p.xlsx", _image("PNG")),
+        "weird cells": ("p.xlsx", weird_cells), "second sheet only": ("p.xlsx", _xlsx([], 名单=[["编号", "项目名称"]])),
+        "no extension": ("projects", csv_text.encode()), "hostile name": ("../../etc/passwd\u202e.csv", csv_text.encode()),
+    }
+
+
+def test_csv_and_xlsx_imports_of_hostile_files(world):
+    w = world
+    for kind in ("projects", "judges"):
+        url = f"/api/contests/c1/import/{kind}"
+        for name, (filename, data) in hostile_tables().items():
+            for dry in ("1", "0", "\u0000", "否"):
+                w.send(f"{kind} {name} dry={dry}", "POST", url, ORG, None, files={"file": (filename, data)},
+                       data={"dry_run": dry})
+            w.send(f"{kind} {name} as text", "POST", url, ORG,
+                   json.dumps({"csv": data.decode("utf-8", "replace"), "dry_run": 0}).encode())
+        w.send(f"{kind} no file", "POST", url, ORG, None, files={"other": ("x.csv", b"a")})
+        w.send(f"{kind} file is text", "POST", url, ORG, None, data={"file": "编号,项目名称\nX1,甲\n"})
+        w.send(f"{kind} two files", "POST", url, ORG, None,
+               files=[("file", ("a.csv", b"\xff\xfe")), ("file", ("b.csv", b"id,name\n"))])
+        w.send(f"{kind} multipart without boundary", "POST", url, ORG, b"--x\r\n\r\n", content_type="multipart/form-data")
+        w.sweep(f"{kind} as json", "POST", url, ORG, {"csv": "编号,项目名称,姓名,评审团\nX1,测试,王芳,专家\n", "dry_run": 1})
+    finish(w, None)
+    r = w.c.post("/api/contests/c1/import/judges", headers=ORG, json={"csv": "姓名,评审团\n王芳,专家\n", "dry_run": 1})
+    assert r.status_code == 200 and r.json()["rows"][0]["name"] == "王芳", r.text
