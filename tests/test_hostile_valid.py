@@ -666,3 +666,40 @@ def test_sockets_with_valid_tokens_take_garbage_frames_and_stay_up(world):
     with w.c.websocket_connect(f"/ws/j/{w.judges['E2']['token']}") as ws:
         assert ws.receive_json()["type"] == "state"
     assert submit_ok(w.c, w.judges["E2"], w.second, EXPERT)["status"] == "saved"
+
+
+# ---------------------------------------------------------------------- pages and query strings, signed in
+
+def test_pages_with_hostile_query_strings_for_each_caller(world):
+    from tests.test_staff_roles import cookie_session
+
+    w = world
+    link = w.c.post(f"/api/contests/{CID}/staff", headers=ORG, json={"name": "链接", "role": "viewer"}).json()["link"]
+    consoles = {role: cookie_session(w.c, key["authorization"][7:], "" if role == "organizer" else CID)[0]
+                for role, key in [("organizer", ORG), *w.staff.items()]}
+    w.baseline = None
+    public = [f"/s/{w.screen_token}", f"/j/{w.judges['E1']['token']}", f"/j/{w.review_token}", f"/a/{w.audience_token}",
+              f"/a/{w.audience_token}/qr.svg", link[link.index("/k/"):], "/", "/login"]
+    signed_in = ["/console", f"/console/{CID}", f"/console/{CID}/setup", f"/console/{CID}/audit",
+                 f"/console/{CID}/cards", f"/console/{CID}/paper", f"/console/{CID}/tickets"]
+    pages = [""] + [q for q in QUERIES if q.startswith(("?view", "?lang", "?page", "?%FF", "?&", "?a="))]
+    for q in pages:
+        for path in public:
+            w.send("public page", "GET", path + q, {})
+    for role, cookies in consoles.items():
+        for name, value in cookies.items():
+            w.c.cookies.set(name, value)
+        for q in pages if role == "organizer" else pages[::3]:
+            for path in signed_in:
+                w.send(f"{role} page", "GET", path + q, {})
+        # methods an address does not take, and forms that are not forms
+        for method, path in (("POST", f"/console/{CID}"), ("PUT", "/login"), ("DELETE", f"/s/{w.screen_token}"),
+                             ("PATCH", f"/api/contests/{CID}/results"), ("PUT", "/api/judge/submit")):
+            w.send(f"{role} wrong method", method, path, {"x-csrf-token": "x"})
+        for body, ctype in ((b"--x\r\n\r\n", "multipart/form-data"), (b"--B\r\nbroken", "multipart/form-data; boundary=B"),
+                            (b"key=%ZZ&next=%00", "application/x-www-form-urlencoded"), (b"\xff\xfe", "text/plain")):
+            w.send(f"{role} bad form", "POST", "/login", {}, body, content_type=ctype)
+            w.send(f"{role} bad logout", "POST", "/logout", {}, body, content_type=ctype)
+        w.c.cookies.clear()
+    finish(w, None)
+    assert w.c.get(f"/s/{w.screen_token}?view=watch&lang=en").status_code == 200
