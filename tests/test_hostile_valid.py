@@ -749,3 +749,33 @@ def test_the_organizers_routes_with_each_field_of_the_wrong_type(world):
         w.send("organizer delete", "DELETE", path, ORG)
     finish(w, None)
     assert w.c.get("/api/contests", headers=ORG).status_code == 200
+
+
+# ---------------------------------------------------------------------- marks and projects files (run.py score)
+
+MARKS_HEADER = "project,round,panel,judge,criterion,score"
+
+
+@pytest.mark.parametrize("name, marks", [
+    ("empty", b""), ("header only", MARKS_HEADER.encode()), ("not UTF-8", b"\xff\xfe\x00p\x00r"),
+    ("UTF-16", (MARKS_HEADER + "\nP1,final,public,U1,overall,80\n").encode("utf-16")),
+    ("NUL", (MARKS_HEADER + "\nP1,final,public,U\x001,overall,80\n").encode()),
+    ("huge score", (MARKS_HEADER + "\nP1,final,public,U1,overall,1e309\n").encode()),
+    ("nan", (MARKS_HEADER + "\nP1,final,public,U1,overall,nan\n").encode()),
+    ("short row", (MARKS_HEADER + "\nP1,final\n").encode()), ("open quote", (MARKS_HEADER + '\n"P1,final').encode()),
+    ("long cell", (MARKS_HEADER + "\n" + "P" * 200_000 + ",final,public,U1,overall,80\n").encode()),
+    ("factor text", (MARKS_HEADER + ",factor\nP1,final,public,U1,overall,80,x\n").encode()),
+    ("xlsx", _xlsx([[MARKS_HEADER]])), ("binary", bytes(range(256)) * 20),
+])
+def test_run_py_score_refuses_hostile_marks_files_with_code_2(tmp_path, capsys, name, marks):
+    from judging.cli.main import main
+
+    path = tmp_path / "marks.csv"
+    path.write_bytes(marks)
+    projects = tmp_path / "projects.csv"
+    projects.write_bytes(marks)  # the same bytes as the projects file too
+    rules = Path("scoring_rules/expert_public.toml")
+    for extra in ([], ["--projects", str(projects)]):
+        code = main(["score", "--rules", str(rules), "--marks", str(path), *extra])
+        err = capsys.readouterr().err
+        assert code == 2 and err.strip() and "Traceback" not in err, (name, extra, code, err[-300:])
