@@ -200,18 +200,14 @@ async def import_table(request: Request) -> Response:
                                            [(r["id"], r.get("track", "")) for r in parsed.rows])
                               if kind == "projects" else [])
     if dry or parsed.errors:
-        refused = {"error": _import_error(parsed.errors)} if parsed.errors else {}  # the API's one message too
+        n, first = len(parsed.errors), (parsed.errors or [{}])[0]  # a refusal has the API's one message too
+        refused = {"error": f"文件有 {n} 处错误，未导入 / {n} error(s) in the file, nothing imported — 第 {first.get('row')} "
+                            f"行 / row {first.get('row')}: {first.get('message')}"} if parsed.errors else {}
         return JSONResponse({**parsed.to_json(), "notices": notices, "applied": False, **refused},
                             status_code=200 if not parsed.errors else 422)
     rt = await svc(request).update_setup(cid, {kind: parsed.rows}, actor, client_of(request))
     return JSONResponse({**parsed.to_json(), "notices": notices, "applied": True,
                          "contest": console_view(request, rt)})
-
-
-def _import_error(errors: list[dict]) -> str:
-    first = errors[0]
-    return (f"文件有 {len(errors)} 处错误，未导入 / {len(errors)} error(s) in the file, nothing imported — "
-            f"第 {first['row']} 行 / row {first['row']}: {first['message']}")
 
 
 def _row_errors(errors: dict[str, str], kind: str, file_rows: list[int]) -> list[dict]:
@@ -340,15 +336,11 @@ async def audit(request: Request) -> Response:
         page = await audit_trail.raw_page(
             svc(request).store, cid, project=q.get("project") or None, judge=q.get("judge") or None,
             kind=q.get("kind") or None, newest_first=q.get("order") == "newest",
-            after_seq=_query_int(request, "after_seq"), before_seq=_query_int(request, "before_seq"),
-            limit=_query_int(request, "limit") or audit_trail.RAW_LIMIT)
+            after_seq=query_int(request, "after_seq", None), before_seq=query_int(request, "before_seq", None),
+            limit=query_int(request, "limit", None) or audit_trail.RAW_LIMIT)
     except ValueError as e:
         raise BadRequest(str(e)) from None
     return JSONResponse(page)
-
-
-def _query_int(request: Request, name: str) -> int | None:
-    return query_int(request, name, None)
 
 
 def query_int(request: Request, name: str, default: int | None) -> int | None:
