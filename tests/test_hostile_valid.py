@@ -779,3 +779,16 @@ def test_run_py_score_refuses_hostile_marks_files_with_code_2(tmp_path, capsys, 
         code = main(["score", "--rules", str(rules), "--marks", str(path), *extra])
         err = capsys.readouterr().err
         assert code == 2 and err.strip() and "Traceback" not in err, (name, extra, code, err[-300:])
+
+
+@pytest.mark.parametrize("body", [b"[]", b"null", b'{"format": "roadshow-judging-archive", "version": 1, "contest": NaN}',
+                                  b'{"x": 1e400}', b'{"x": "\\ud800"}', b"[" * 100_000 + b"]" * 100_000, b"\xff\xfe",
+                                  b'{"format": "roadshow-judging-archive", "version": 1, "contest": {"id": []}}'])
+def test_run_py_import_refuses_hostile_archives_with_code_2(tmp_path, capsys, body):
+    from judging.cli.main import main
+
+    path = tmp_path / "archive.json"
+    path.write_bytes(body)
+    code = main(["import", "--db", str(tmp_path / "cli.db"), str(path)])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("error: ") and "Traceback" not in err, (code, err[-300:])
