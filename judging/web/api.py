@@ -292,9 +292,11 @@ async def correct_mark(request: Request) -> Response:
     marks = None if void else body.get("marks")
     if not void and not isinstance(marks, dict):
         raise Invalid("marks 须为 {评分项: 分数} / marks must be an object", {"marks": "required"})
-    rt = await svc(request).correct(request.path_params["cid"], str(body.get("project", "")),
-                                    str(body.get("round", "final")), str(body.get("judge", "")), marks,
-                                    str(body.get("reason", "")), actor, client_of(request))
+    text = {k: body.get(k, d) for k, d in (("project", ""), ("round", "final"), ("judge", ""), ("reason", ""))}
+    if wrong := [k for k, v in text.items() if not isinstance(v, str)]:  # never stored as the text "[]" or "7"
+        raise Invalid(f"{wrong[0]} 须为文本 / {wrong[0]} must be text", {k: "must be text" for k in wrong})
+    rt = await svc(request).correct(request.path_params["cid"], text["project"], text["round"], text["judge"], marks,
+                                    text["reason"], actor, client_of(request))
     return JSONResponse(console_view(request, rt))
 
 
