@@ -274,9 +274,6 @@ def not_text_taken(w: World, fields: set[str]) -> list[str]:
 
 
 def finish(w: World, accepted: set[str] | None = None) -> None:
-    import os
-    if os.environ.get("SHOW_ACCEPTED"):
-        print("\nACCEPTED", sorted(set(w.accepted)))
     assert w.failures == [], f"{len(w.failures)} of {w.sent}:\n" + "\n".join(w.failures[:25])
     if accepted is not None:
         assert set(w.accepted) <= accepted, "\n".join(sorted(set(w.accepted) - accepted))
