@@ -183,8 +183,10 @@ def _contest(c: dict, cid: str, rules) -> Contest:
     when_where = {k: c.get(k, "") for k in ("date", "venue")}  # archives made before they existed have neither
     for k, v in when_where.items():
         _need(isinstance(v, str), f"contest.{k}", "须为文本 / must be text")
+    regular = c.get("regular_round") or "final"  # archives made before stages have none
+    _need(isinstance(regular, str), "contest.regular_round", "须为文本 / must be text")
     contest = Contest(cid, _str(c, "name", "contest"), rules, tuple(projects), tuple(judges), recusals, timer,
-                      c.get("regular_round") or "final", tuple(order), seed, **when_where)
+                      regular, tuple(order), seed, **when_where)
     try:
         validate_setup(contest)
     except SetupError as e:
@@ -193,8 +195,38 @@ def _contest(c: dict, cid: str, rules) -> Contest:
     return contest
 
 
+_TEXTS = lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v)  # noqa: E731
+_COUNT = lambda v: isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 10 ** 9  # noqa: E731
+_TIME = lambda v: v is None or isinstance(v, (int, float)) and not isinstance(v, bool)  # noqa: E731
+_STATE_FIELDS: dict[str, tuple[Any, str]] = {  # key: (check, what it must be), each as LiveState.dump writes it
+    "phase": (lambda v: isinstance(v, str), "文本 / text"), "round": (lambda v: isinstance(v, str), "文本 / text"),
+    "order": (_TEXTS, "项目编号列表 / a list of project ids"), "done": (_TEXTS, "项目编号列表 / a list of project ids"),
+    "current": (lambda v: v is None or isinstance(v, str), "项目编号或 null / a project id or null"),
+    "overtime": (_COUNT, "非负整数 / a whole number ≥ 0"), "reveal_step": (_COUNT, "非负整数 / a whole number ≥ 0"),
+    "version": (_COUNT, "非负整数 / a whole number ≥ 0"),
+    "overtime_groups": (lambda v: isinstance(v, list) and all(_TEXTS(g) for g in v), "列表的列表 / a list of lists"),
+    "holding": (lambda v: isinstance(v, bool), "true / false"), "hide_marks": (lambda v: isinstance(v, bool), "true / false"),
+    "timer_autostart": (lambda v: isinstance(v, bool), "true / false"),
+    "timer": (lambda v: isinstance(v, dict) and _TIME(v.get("duration", 300.0)) and v.get("duration", 300.0) is not None
+              and _TIME(v.get("started_at")) and _TIME(v.get("remaining")), "计时器 / {duration, started_at, remaining}"),
+    "history": (lambda v: isinstance(v, list) and all(isinstance(h, dict) for h in v), "列表 / a list"),
+}
+
+
+def _state_shape(d: dict, where: str = "state") -> None:
+    """Each field of a stored state (and of each state in its history) of the type the state machine needs:
+    a round that is not text, a version that is not a number, would fail later, mid-evening."""
+    for key, (check, what) in _STATE_FIELDS.items():
+        if key in d or key in ("phase", "round", "order"):
+            zh, _, en = what.partition(" / ")
+            _need(check(d.get(key)), f"{where}.{key}", f"须为{zh} / must be {en or zh}")
+    for i, h in enumerate(d.get("history") or []):
+        _state_shape(h, f"{where}.history[{i}]")
+
+
 def _state(d: Any, contest: Contest) -> LiveState:
     _need(isinstance(d, dict), "state", "缺少比赛状态 / missing")
+    _state_shape(d)
     try:
         state = LiveState.load(d)
     except (KeyError, TypeError, ValueError, AttributeError) as e:
@@ -263,8 +295,9 @@ def _paper(data: dict, contest: Contest) -> list[PaperEntry]:
               "重复的录入或未知的评委、项目 / a duplicate entry, or an unknown judge or project")
         seen.add(eid)
         _need(e.get("status") in paper_repo.STATUSES, f"{where}.status", "未知状态 / unknown status")
-        clean, errors = check_mark_set(contest.rules, contest.rules.panel(judge.panel), e.get("values") or {})
-        _need(not errors and isinstance(e.get("values"), dict), f"{where}.values", "评分有误 / invalid marks")
+        _need(isinstance(e.get("values"), dict), f"{where}.values", "须为 {评分项: 分数} / must be an object")
+        clean, errors = check_mark_set(contest.rules, contest.rules.panel(judge.panel), e["values"])
+        _need(not errors, f"{where}.values", "评分有误 / invalid marks")
         settled = e.get("settled_at")
         _need(settled is None or isinstance(settled, (int, float)), f"{where}.settled_at", "须为数字 / a number")
         out.append(PaperEntry(eid, project, round_name, jid, clean, fields[4], fields[5], fields[6],

@@ -31,8 +31,8 @@ _SUBMISSION_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 
 def submission_of(body: dict) -> tuple[str, dict]:
     """A judge's submission's id and raw marks, or Invalid (the phone's and a review stage's submit)."""
-    sid = str(body.get("submission_id") or "")
-    if not _SUBMISSION_ID.fullmatch(sid):
+    sid = body.get("submission_id")
+    if not isinstance(sid, str) or not _SUBMISSION_ID.fullmatch(sid):  # text the phone chose, never a number
         raise Invalid("缺少提交编号 / submission_id (8-64 letters, digits, - or _) is required",
                       {"submission_id": "required"})
     raw = body.get("marks")

@@ -91,7 +91,10 @@ class PaperCommands:
         rt = self.get(cid)
         judge, project, round_name = self.sheet(rt, str(body.get("code") or ""), str(body.get("judge") or ""),
                                                 str(body.get("project") or ""), str(body.get("round") or ""))
-        typist = str(body.get("entered_by") or "").strip()
+        typist = body.get("entered_by") or ""
+        if not isinstance(typist, str):  # a number or a list is refused, never stored as its text
+            raise Invalid("录入人须为文本 / entered_by must be text", {"entered_by": "must be text"})
+        typist = typist.strip()
         if not typist:
             raise Invalid("请填写录入人姓名 / who is typing? entered_by is required", {"entered_by": "required"})
         problem = text_problem(typist, LINE, ("录入人", "entered_by"))

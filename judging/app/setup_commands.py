@@ -69,10 +69,37 @@ def _edited_rules(rules: Rules, data: dict) -> Rules:
     return parse_rules(text, rules.source)
 
 
+def _name(value: Any) -> str:
+    if not isinstance(value, str):
+        raise Invalid(f"大赛名称{NOT_TEXT}", {"name": NOT_TEXT})
+    return value.strip()
+
+
 def _list(value: Any, name: str) -> list[dict]:
     if not isinstance(value, list) or not all(isinstance(x, dict) for x in value):
         raise Invalid(f"{name} 须为列表 / {name} must be a list of objects", {name: "must be a list of objects"})
     return value
+
+
+class _NotText(TypeError):
+    """A field that must be text holds a number, a list, an object (``where`` names it)."""
+
+    def __init__(self, where: str) -> None:
+        super().__init__(where)
+        self.where = where
+
+
+def _text(value: Any, where: str, optional: bool = False) -> str:
+    """``value`` stripped if it is text ("" for null when ``optional``); anything else raises :class:`_NotText`:
+    a name of ``{}`` or an id of ``7`` is refused, never stored as the text "{}" or "7"."""
+    if value is None and optional:
+        return ""
+    if not isinstance(value, str):
+        raise _NotText(where)
+    return value.strip()
+
+
+NOT_TEXT = "须为文本 / must be text"
 
 
 def _when_where(data: dict) -> dict:
@@ -111,7 +138,7 @@ class SetupCommands:
             cid = wanted or self._new_id(taken)
             if cid in taken:
                 raise Conflict(f"大赛编号已存在 / contest {cid!r} exists")
-            contest = Contest(cid, str(data.get("name", "")).strip(), rules,
+            contest = Contest(cid, _name(data.get("name", "")), rules,
                               timer_seconds=_timer_seconds(data.get("timer_seconds", 300)),
                               screen_token=secrets.token_urlsafe(12), **_when_where(data))
             contest = self._apply_setup(contest, data)
@@ -137,7 +164,7 @@ class SetupCommands:
             if "awards" in data or "budget" in data:
                 contest = replace(contest, rules=_edited_rules(contest.rules, data))
             if "name" in data:
-                contest = replace(contest, name=str(data["name"]).strip())
+                contest = replace(contest, name=_name(data["name"]))
             if "timer_seconds" in data:
                 contest = replace(contest, timer_seconds=_timer_seconds(data["timer_seconds"]))
             contest = replace(contest, **_when_where(data))
@@ -186,6 +213,9 @@ class SetupCommands:
 
     def _rules_from(self, data: dict) -> Rules:
         try:
+            for key in ("rules_text", "rules_name", "rules_preset"):
+                if data.get(key) is not None and not isinstance(data[key], str):
+                    raise Invalid(f"{key} {NOT_TEXT}", {key: NOT_TEXT})
             if data.get("rules_text"):
                 source = str(data.get("rules_name") or "uploaded.toml")
                 if problem := text_problem(source, LINE, ("规则文件名", "the rules file name")):
@@ -212,10 +242,12 @@ class SetupCommands:
                             continue
                     else:
                         amount = None if req in (None, "") or isinstance(req, str) else float(req)
-                    projects.append(Project(str(p.get("id", "")).strip(), str(p.get("name", "")).strip(),
-                                            str(p.get("organization", "") or "").strip(),
-                                            str(p.get("community", "") or "").strip(),
-                                            str(p.get("track", "") or "").strip(), amount))
+                    at = f"projects[{i}]."
+                    projects.append(Project(_text(p.get("id", ""), at + "id"), _text(p.get("name", ""), at + "name"),
+                                            *(_text(p.get(k), at + k, optional=True)
+                                              for k in ("organization", "community", "track")), amount))
+                except _NotText as e:
+                    errors[e.where] = NOT_TEXT
                 except (TypeError, ValueError, AttributeError, OverflowError):
                     errors[f"projects[{i}]"] = "项目数据格式有误（申请金额须为数字，如 50000 或 5万） / malformed project"
             contest = replace(contest, projects=tuple(projects))
@@ -224,17 +256,20 @@ class SetupCommands:
             judges = []
             for i, j in enumerate(_list(data["judges"], "judges")):
                 try:
-                    jid = str(j.get("id", "")).strip()
-                    judges.append(Judge(jid, str(j.get("name", "")).strip(), str(j.get("panel", "")).strip(),
+                    at = f"judges[{i}]."
+                    jid = _text(j.get("id", ""), at + "id")
+                    judges.append(Judge(jid, _text(j.get("name", ""), at + "name"), _text(j.get("panel", ""), at + "panel"),
                                         old.get(jid) or secrets.token_urlsafe(16)))
+                except _NotText as e:
+                    errors[e.where] = NOT_TEXT
                 except (TypeError, AttributeError):
                     errors[f"judges[{i}]"] = "评委数据格式有误 / malformed judge"
             contest = replace(contest, judges=tuple(judges))
         if "recusals" in data:
             try:
-                contest = replace(contest, recusals=frozenset((str(r["judge"]), str(r["project"]))
+                contest = replace(contest, recusals=frozenset((_text(r["judge"], "recusals"), _text(r["project"], "recusals"))
                                                               for r in _list(data["recusals"], "recusals")))
-            except (TypeError, KeyError):
+            except (TypeError, KeyError):  # _NotText too
                 errors["recusals"] = "回避格式: [{judge, project}] / recusals must be [{judge, project}]"
         if errors:
             raise Invalid("设置有误 / invalid setup", errors)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import sqlite3
 import sys
@@ -147,12 +146,14 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    try:
-        data = json.loads(Path(args.archive).read_bytes())
+    from judging.web.api import BadRequest, parse_json  # the server's own reading of an uploaded archive
+
+    try:  # NaN, 1e400, a lone surrogate or JSON nested 100,000 deep: refused here, as by the server
+        data = parse_json(Path(args.archive).read_bytes())
     except OSError as e:
         return _fail(f"{args.archive}: cannot read ({e.strerror})")
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        return _fail(f"{args.archive}: not a JSON archive ({e})")
+    except BadRequest as e:
+        return _fail(f"{args.archive}: 不是有效的存档 / not a JSON archive: {e}")
     problem = check_database(args.db, must_exist=False)
     if problem:
         return _fail(problem)

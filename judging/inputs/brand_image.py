@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import warnings
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -50,12 +51,18 @@ def reencode(data: bytes) -> tuple[bytes, int, int]:
                            "SVG and HTML files are not accepted")
     try:
         # Pillow warns above MAX_IMAGE_PIXELS and raises above twice that; the size check refuses both before
-        # a pixel is decoded (no process-wide warning filter is touched: uploads decode in worker threads)
-        with Image.open(io.BytesIO(data), formats=FORMATS) as im:
-            if im.width * im.height > MAX_PIXELS:
-                raise ImageRefused(_too_many(im.width, im.height))
-            im.load()  # every pixel decoded: a truncated file fails here
-            return _png(ImageOps.exif_transpose(im) if im.format == "JPEG" else im)
+        # a pixel is decoded.  Its other warnings are about metadata ("Corrupt EXIF data": a JPEG whose EXIF
+        # block is cut short; the pixels are fine): they are caught for this decode, and such a JPEG is kept
+        # as it is, not turned by an orientation read from broken EXIF.  (catch_warnings is process-wide: a
+        # warning another thread raises in these milliseconds is caught here too; uploads are rare.)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with Image.open(io.BytesIO(data), formats=FORMATS) as im:
+                if im.width * im.height > MAX_PIXELS:
+                    raise ImageRefused(_too_many(im.width, im.height))
+                im.load()  # every pixel decoded: a truncated file fails here
+                exif_broken = any("EXIF" in str(w.message) for w in caught)
+                return _png(ImageOps.exif_transpose(im) if im.format == "JPEG" and not exif_broken else im)
     except ImageRefused:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):

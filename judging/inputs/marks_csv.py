@@ -67,17 +67,30 @@ class MarkFile:
         return None
 
 
+def _csv_rows(reader, source: str) -> Iterable[list[str]]:
+    """The reader's rows; a line the csv module cannot read (a field beyond its 128 KB limit) as an InputError."""
+    while True:
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            raise InputError(source, reader.line_num, "无法读取（单元格过长或引号不配对） / cannot be read (a cell "
+                             "too long, or unbalanced quotes)") from None
+
+
 def _rows(text: str, source: str, required: Sequence[str]) -> Iterable[tuple[int, dict[str, str]]]:
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    rows = _csv_rows(reader, source)
     try:
-        header = [h.strip().lower() for h in next(reader)]
+        header = [h.strip().lower() for h in next(rows)]
     except StopIteration:
         raise InputError(source, None, "文件是空的 / the file is empty") from None
     missing = [c for c in required if c not in header]
     if missing:
         raise InputError(source, 1, f"缺少列 / missing column(s): {', '.join(missing)} (header must be {','.join(required)})")
     line = reader.line_num
-    for row in reader:
+    for row in rows:
         start, line = line + 1, reader.line_num
         if not any(cell.strip() for cell in row):
             continue

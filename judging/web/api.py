@@ -200,7 +200,10 @@ async def import_table(request: Request) -> Response:
                                            [(r["id"], r.get("track", "")) for r in parsed.rows])
                               if kind == "projects" else [])
     if dry or parsed.errors:
-        return JSONResponse({**parsed.to_json(), "notices": notices, "applied": False},
+        n, first = len(parsed.errors), (parsed.errors or [{}])[0]  # a refusal has the API's one message too
+        refused = {"error": f"文件有 {n} 处错误，未导入 / {n} error(s) in the file, nothing imported — 第 {first.get('row')} "
+                            f"行 / row {first.get('row')}: {first.get('message')}"} if parsed.errors else {}
+        return JSONResponse({**parsed.to_json(), "notices": notices, "applied": False, **refused},
                             status_code=200 if not parsed.errors else 422)
     rt = await svc(request).update_setup(cid, {kind: parsed.rows}, actor, client_of(request))
     return JSONResponse({**parsed.to_json(), "notices": notices, "applied": True,
@@ -289,9 +292,11 @@ async def correct_mark(request: Request) -> Response:
     marks = None if void else body.get("marks")
     if not void and not isinstance(marks, dict):
         raise Invalid("marks 须为 {评分项: 分数} / marks must be an object", {"marks": "required"})
-    rt = await svc(request).correct(request.path_params["cid"], str(body.get("project", "")),
-                                    str(body.get("round", "final")), str(body.get("judge", "")), marks,
-                                    str(body.get("reason", "")), actor, client_of(request))
+    text = {k: body.get(k, d) for k, d in (("project", ""), ("round", "final"), ("judge", ""), ("reason", ""))}
+    if wrong := [k for k, v in text.items() if not isinstance(v, str)]:  # never stored as the text "[]" or "7"
+        raise Invalid(f"{wrong[0]} 须为文本 / {wrong[0]} must be text", {k: "must be text" for k in wrong})
+    rt = await svc(request).correct(request.path_params["cid"], text["project"], text["round"], text["judge"], marks,
+                                    text["reason"], actor, client_of(request))
     return JSONResponse(console_view(request, rt))
 
 
@@ -333,21 +338,27 @@ async def audit(request: Request) -> Response:
         page = await audit_trail.raw_page(
             svc(request).store, cid, project=q.get("project") or None, judge=q.get("judge") or None,
             kind=q.get("kind") or None, newest_first=q.get("order") == "newest",
-            after_seq=_query_int(request, "after_seq"), before_seq=_query_int(request, "before_seq"),
-            limit=_query_int(request, "limit") or audit_trail.RAW_LIMIT)
+            after_seq=query_int(request, "after_seq", None), before_seq=query_int(request, "before_seq", None),
+            limit=query_int(request, "limit", None) or audit_trail.RAW_LIMIT)
     except ValueError as e:
         raise BadRequest(str(e)) from None
     return JSONResponse(page)
 
 
-def _query_int(request: Request, name: str) -> int | None:
+def query_int(request: Request, name: str, default: int | None) -> int | None:
+    """A whole number of the query string (``default`` when absent); not a number, or beyond what any page,
+    limit or sequence number of this API reaches (±10^15; the database's own integers end at 2^63): 400."""
     raw = request.query_params.get(name)
     if raw in (None, ""):
-        return None
+        return default
     try:
-        return int(raw)
+        value = int(raw) if len(raw) <= 20 else None
     except ValueError:
-        raise BadRequest(f"{name} 须为整数 / {name} must be a whole number") from None
+        value = None
+    if value is None or not abs(value) <= MAX_NUMBER:
+        raise BadRequest(f"{name} 须为整数（绝对值不超过 10^15） / {name} must be a whole number "
+                         "(at most 10^15 either way)") from None
+    return value
 
 
 # ------------------------------------------------------------------ judge

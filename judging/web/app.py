@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import JSONResponse, Response
@@ -117,7 +118,8 @@ def create_app(db_path: str, *, organizer_key: str | None = None, rotate_key: bo
                 Mount("/static/v", VersionedStatic(directory=str(ROOT / "static"), version=pages.ASSETS.version)),
                 Mount("/static", CachedStatic(directory=str(ROOT / "static")), name="static")],
         middleware=[Middleware(RawSend), Middleware(SecurityMiddleware), Middleware(LazySessions)],
-        exception_handlers={404: pages.not_found},  # an unknown address: the error page (JSON under /api/)
+        # an unknown address: the error page (JSON under /api/); any other refusal of Starlette's own the same way
+        exception_handlers={404: pages.not_found, HTTPException: pages.http_error},
         lifespan=lifespan,
     )
     app.state.public_url = public_url

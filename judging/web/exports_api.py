@@ -26,7 +26,7 @@ from judging.exports import formats
 from judging.exports.snapshot import content_disposition, load_snapshot
 from judging.app.errors import Conflict, Invalid, NotFound
 from judging.exports.pdf_sheets import FontMissing
-from judging.web.api import BadRequest, api, console_view, json_error, parse_json, svc
+from judging.web.api import BadRequest, api, console_view, json_error, parse_json, query_int, svc
 from judging.web.deps import client_of, require
 
 
@@ -84,13 +84,7 @@ async def import_archive(request: Request) -> Response:
 
 
 def _int(request: Request, name: str, default: int) -> int:
-    raw = request.query_params.get(name)
-    if raw in (None, ""):
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise BadRequest(f"{name} 须为整数 / {name} must be a whole number") from None
+    return query_int(request, name, default)
 
 
 @api

@@ -338,6 +338,30 @@ async def not_found(request: Request, exc) -> Response:
     return error_page(request, status, "没有这个页面", "这个地址不存在，请检查链接。 / No such page: check the link.", "No such page")
 
 
+HTTP_ERRORS = {400: ("请求格式有误", "Bad request", "请求的格式无法读取（例如上传的表单不完整），请重试。 / The request could not be read "
+                                                   "(e.g. an incomplete form upload): try again."),
+               405: ("不支持这种请求", "Method not allowed", "这个地址不接受这种请求方法。 / This address does not take "
+                                                           "this request method.")}
+
+
+async def http_error(request: Request, exc) -> Response:
+    """Any other refusal Starlette raises itself before a handler runs (400: a multipart body without its
+    boundary or with a broken part; 405: a method the address does not take): JSON under /api/, else the
+    error page — never a bare English text."""
+    status = getattr(exc, "status_code", 400)
+    title, title_en, message = HTTP_ERRORS.get(status, ("请求无法处理", "Request refused",
+                                                        f"请求无法处理（{status}）。 / The request was refused ({status})."))
+    headers = getattr(exc, "headers", None) or {}
+    if request.url.path.startswith("/api/"):
+        from starlette.responses import JSONResponse
+        detail = str(getattr(exc, "detail", ""))[:200]
+        return JSONResponse({"error": f"{title} / {title_en}: {detail}", "errors": {}}, status_code=status,
+                            headers=headers)
+    response = error_page(request, status, title, message, title_en)
+    response.headers.update(headers)
+    return response
+
+
 def routes() -> list[Route]:
     return [
         Route("/", home), Route("/login", login_page, methods=["GET"]), Route("/login", login_post, methods=["POST"]),

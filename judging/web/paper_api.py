@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from judging.app.errors import NotFound
+from judging.app.errors import Invalid, NotFound
 from judging.app.paper import roadshows
 from judging.core import vocabulary
 from judging.exports.paper_sheets import blank_sheets, chosen_sheets
@@ -66,9 +66,11 @@ async def enter(request: Request) -> Response:
 @api
 async def discard(request: Request) -> Response:
     actor = (await require(request, "marks.correct")).actor
-    body = await body_json(request)
-    answer = await svc(request).discard_paper(request.path_params["cid"], request.path_params["eid"],
-                                              str(body.get("reason") or ""), actor, client_of(request))
+    reason = (await body_json(request)).get("reason") or ""
+    if not isinstance(reason, str):
+        raise Invalid("作废原因须为文本 / reason must be text", {"reason": "must be text"})
+    answer = await svc(request).discard_paper(request.path_params["cid"], request.path_params["eid"], reason, actor,
+                                              client_of(request))
     return JSONResponse(answer)
 
 
