@@ -78,7 +78,13 @@ def test_sigkill_mid_scoring_loses_no_acknowledged_mark(tmp_path):
         threads = [threading.Thread(target=judge_loop, args=(j,)) for j in judges]
         for t in threads:
             t.start()
-        time.sleep(1.5)
+        deadline = time.time() + 60  # a loaded machine: wait for every judge to be acknowledged once, not a fixed time
+        while time.time() < deadline:
+            with lock:
+                if len(acked) >= 20:
+                    break
+            time.sleep(0.05)
+        time.sleep(0.3)  # ... and keep them submitting: the kill lands in the middle of the stream
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)
         stop.set()
