@@ -643,7 +643,7 @@ GARBAGE_FRAMES: list[str | bytes] = [
 def _garbage_then_ping(client, path: str) -> None:
     with client.websocket_connect(path) as ws:
         first = ws.receive_json()
-        assert first.get("type") in ("state", "audience"), (path, str(first)[:200])
+        assert first.get("type") in ("state", "audience", "review"), (path, str(first)[:200])
         for frame in GARBAGE_FRAMES:
             if isinstance(frame, bytes):
                 ws.send_bytes(frame)
