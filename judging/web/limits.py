@@ -12,7 +12,7 @@ templates, the loaded contests) into the permanent generation (``gc.freeze``): a
 not walk them again.  Called once by ``run.py serve`` when the server is ready.  A full collection is rare
 (CPython runs one only when the objects that survived since the last one reach a quarter of the heap), but
 it stops the event loop for as long as it takes: at 3,000 phones watching the heap holds ~530,000 tracked
-objects and one full pass took 0.1-0.7 s on the 2-core box (bench/README.md, *hall*).
+objects and one full pass took 0.3 s of CPU on the shared 2-core box (bench/README.md, *hall*).
 
 What it does not do: cap sockets (:mod:`judging.web.sockets`); freeze objects made later (a phone's socket
 lives minutes to hours and leaves cyclic garbage when it closes, which frozen objects would never free).
