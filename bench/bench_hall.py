@@ -4,6 +4,7 @@ same run, alternating level by level.
 
     .venv/bin/python bench/bench_hall.py                          # levels 0, 1000, 3000, 5000 watchers
     .venv/bin/python bench/bench_hall.py --levels 0 1000 --seconds 10
+    .venv/bin/python bench/bench_hall.py --levels 3000 --skip lone,closed    # one level, project and reference
 
 Per level and server it prints: judge ack p50/p99 (POST → acknowledgement after commit), submit → every
 watcher p50/p99 (the moment the *last* watcher has a snapshot that includes the submission), how many
@@ -198,11 +199,21 @@ class Project(Target):
     name = "project"
     later = True   # a snapshot includes a submission when its seq is higher than the acknowledgement's
 
+    def __init__(self, probe: bool = False, cprofile: str | None = None) -> None:
+        self.probe, self.cprofile = probe, cprofile
+
     async def start(self) -> None:
         self.port = free_port()
         self.db = os.path.join(tempfile.mkdtemp(), "hall.db")
         env = {**os.environ, "JUDGING_ORGANIZER_KEY": KEY}
-        self.proc = subprocess.Popen([sys.executable, "run.py", "serve", "--db", self.db, "--port", str(self.port),
+        entry = "run.py"
+        if self.probe or self.cprofile:   # bench/probe_serve.py: the same server with timers (see its docstring)
+            entry = str(ROOT / "bench" / "probe_serve.py")
+            self.probe_out = os.path.join(os.path.dirname(self.db), "probe.json")
+            env["PROBE_OUT"] = self.probe_out
+            if self.cprofile:
+                env["PROBE_CPROFILE"] = self.cprofile
+        self.proc = subprocess.Popen([sys.executable, entry, "serve", "--db", self.db, "--port", str(self.port),
                                       "--no-demo"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL)
         base = f"http://127.0.0.1:{self.port}"
@@ -330,6 +341,10 @@ async def level(target: Target, n: int, seconds: float, deflate: bool) -> dict:
     await asyncio.sleep(1.5)   # the last snapshots arrive
     cpu = (proc_cpu(target.proc.pid) - cpu0) / (time.perf_counter() - t0) * 100
     rss = proc_rss_mb(target.proc.pid)
+    t1 = time.perf_counter()
+    if getattr(target, "probe", False):   # a forced full collection, timed while every watcher is connected
+        Path(target.probe_out + ".gc").touch()
+        await asyncio.sleep(1.0)
     lat, complete = delivery(watchers, sent, target.later) if watchers else ([], 0)
     refused = sum(1 for w in watchers if w.closed_code is not None)
     if refused:
@@ -337,7 +352,7 @@ async def level(target: Target, n: int, seconds: float, deflate: bool) -> dict:
     for w in watchers:
         w.close()
     await asyncio.sleep(1.0)
-    return {"ack_p50": pct(acks, 0.5), "ack_p99": pct(acks, 0.99), "ack_max": max(acks), "rate": len(acks) / seconds,
+    return {"t0": t0, "t1": t1, "ack_p50": pct(acks, 0.5), "ack_p99": pct(acks, 0.99), "ack_max": max(acks), "rate": len(acks) / seconds,
             "w_p50": pct(lat, 0.5), "w_p99": pct(lat, 0.99), "complete": complete, "sent": len(sent),
             "cpu": cpu, "rss": rss, "load": os.getloadavg()[0]}
 
@@ -382,11 +397,31 @@ async def closed_loop(target: Target, total: int = 3000, inflight: int = 64, lea
         return total / (time.perf_counter() - t0)
 
 
+async def probe_summary(project: Project, t0: float, t1: float) -> str:
+    """Ask the probed server for its records (bench/probe_serve.py) and summarise the level's window."""
+    import glob
+    import json
+    sys.path.insert(0, str(ROOT / "bench"))
+    from probe_serve import summary
+    before = set(glob.glob(project.probe_out + ".*[0-9]"))
+    Path(project.probe_out + ".mark").touch()
+    for _ in range(100):
+        await asyncio.sleep(0.05)
+        new = set(glob.glob(project.probe_out + ".*[0-9]")) - before
+        if new:
+            await asyncio.sleep(0.2)
+            return summary(json.loads(Path(max(new)).read_text()), t0, t1)
+    return "  (no probe records)"
+
+
 async def main(args) -> None:
     raise_nofile(max(args.levels) * 2 + 4096)
-    project, reference = Project(), Reference()
+    project = Project(args.probe, args.cprofile)
+    reference = None if "reference" in args.skip else Reference()
+    targets = (project,) if reference is None else (project, reference)
     await project.start()
-    await reference.start()
+    if reference is not None:
+        await reference.start()
     try:
         print(f"hall benchmark: {args.seconds:.0f} s per level, 10 judges once a second; load average "
               f"{os.getloadavg()[0]:.2f} at start; watchers {'with' if args.deflate else 'without'} deflate")
@@ -394,30 +429,38 @@ async def main(args) -> None:
               f"{'complete':>9} | {'CPU %':>6} {'RSS MB':>7} | load")
         rows = {}
         for n in args.levels:
-            for target in (project, reference):
+            for target in targets:
                 r = await level(target, n, args.seconds, args.deflate)
                 rows[(n, target.name)] = r
                 print(f"{n:>8} {target.name:>9} | {r['ack_p50']:8.1f} {r['ack_p99']:8.1f} {r['ack_max']:8.1f} | "
                       f"{r['w_p50']:13.1f} {r['w_p99']:8.1f} {r['complete']:>4}/{r['sent']:<4} | {r['cpu']:6.1f} "
                       f"{r['rss']:7.1f} | {r['load']:.2f}", flush=True)
+                if target is project and project.probe:
+                    print(await probe_summary(project, r["t0"], r["t1"]), flush=True)
+            if reference is None:
+                continue
             p, ref = rows[(n, "project")], rows[(n, "reference")]
             print(f"{'':>8} {'ratio':>9} | {p['ack_p50'] / ref['ack_p50']:8.2f} {p['ack_p99'] / ref['ack_p99']:8.2f} "
                   f"{'':>8} | {(p['w_p50'] / ref['w_p50']) if n else float('nan'):13.2f} "
                   f"{(p['w_p99'] / ref['w_p99']) if n else float('nan'):8.2f}  (project / reference; < 1: project faster)",
                   flush=True)
-        for target in (project, reference):
+        for target in targets if "lone" not in args.skip else ():
             lat = await lone_changes(target)
             print(f"lone change → 33 screen sockets, {target.name:>9}: p50 {pct(lat, 0.5):.1f} ms  p99 "
                   f"{pct(lat, 0.99):.1f} ms ({len(lat)} samples)", flush=True)
-        rates = {}
-        for target in (project, reference):
+        if "closed" in args.skip:
+            return
+        rates = {"reference": float("nan")}
+        for target in targets:
             rates[target.name] = await closed_loop(target, args.closed, lean=args.closed_client == "lean")
-        print(f"durable writes ({args.closed_client} client), closed loop, 64 in flight, no watchers: project {rates['project']:.0f}/s, reference "
+        print(f"durable writes ({args.closed_client} client), closed loop, 64 in flight, no watchers: project "
+              f"{rates['project']:.0f}/s, reference "
               f"{rates['reference']:.0f}/s (ratio {rates['project'] / rates['reference']:.2f}); load "
               f"{os.getloadavg()[0]:.2f}", flush=True)
     finally:
         await project.close()
-        await reference.close()
+        if reference is not None:
+            await reference.close()
 
 
 if __name__ == "__main__":
@@ -428,4 +471,9 @@ if __name__ == "__main__":
     ap.add_argument("--closed-client", choices=["lean", "httpx"], default="lean",
                     help="load generator of the closed loop (lean: bench/lean_http.py; httpx: the earlier figures)")
     ap.add_argument("--deflate", action="store_true", help="watchers ask for permessage-deflate")
+    ap.add_argument("--probe", action="store_true",
+                    help="run the project's server under bench/probe_serve.py and print where its loop's time went")
+    ap.add_argument("--cprofile", default=None, metavar="FILE", help="also run it under cProfile, stats to FILE")
+    ap.add_argument("--skip", default="", type=lambda s: set(filter(None, s.split(","))),
+                    help="comma-separated parts to leave out: reference, lone, closed (e.g. --skip lone,closed)")
     asyncio.run(main(ap.parse_args()))

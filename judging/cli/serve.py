@@ -64,7 +64,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from judging.web.slow_clients import http_protocol
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    from judging.web.limits import install_emfile_filter, raise_open_files
+    from judging.web.limits import freeze_start_up_heap, install_emfile_filter, raise_open_files
     from judging.web.links import unreachable_warning
 
     _, nofile_warning = raise_open_files()   # every phone watching the screen holds one open file
@@ -85,6 +85,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     def ready(app, new_key: str | None) -> None:
         print(banner(app, base, args.db, new_key, env_key, args.print_links), flush=True)
+        freeze_start_up_heap()   # what start-up made stays out of every later full GC pass (judging.web.limits)
         if public_url is None and (warning := unreachable_warning(base)):
             print(f"  ⚠ {warning}", flush=True)
 

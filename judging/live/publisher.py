@@ -9,8 +9,9 @@ hub (:meth:`judging.live.hub.Hub.publish`).  When to build, per kind of channel:
 * the big screen (``…/screen``): on completion (:class:`Conflater`): a lone change is built at the next
   turn of the event loop; changes arriving while a build is due are folded into it, and the next build
   waits at least as long as the last build and fan-out took (at most half the loop goes to it);
-* watchers (``…/watch``, phones following the screen): at a person's reading rate, at most one build per
-  ``watch_seconds`` (:class:`Coalescer`);
+* watchers (``…/watch``, phones following the screen) and audience phones: at a person's reading rate, at
+  most one build per ``watch_seconds`` (:class:`Coalescer`), never inside the request that caused it (the
+  judge is acknowledged first);
 * the consoles (close to a megabyte for a 300-judge contest) at most once per ``coalesce_seconds``.
 
 Every build reads the state when it runs, so it shows every change requested before it: nothing is lost,
@@ -50,10 +51,15 @@ class Coalescer:
     """At most one build per key every ``interval`` seconds.  The first request after a quiet spell builds
     at once (no added latency for a lone change); requests within the interval after a build are merged
     into one build at the interval's end.  The build reads the state when it runs, so it shows every change
-    requested before it.  Outside a running event loop (scripts) every request builds at once."""
+    requested before it.  Outside a running event loop (scripts) every request builds at once.
 
-    def __init__(self, interval: float) -> None:
+    ``after_caller=True``: "at once" means at the next turn of the event loop instead of inside the
+    request, so a judge whose submit happens to be the first after a quiet spell gets the acknowledgement
+    before the build and fan-out to thousands of phones (bench/README.md, *hall*), not after them."""
+
+    def __init__(self, interval: float, after_caller: bool = False) -> None:
         self.interval = interval
+        self.after_caller = after_caller
         self._last: dict[str, float] = {}
         self._pending: dict[str, asyncio.TimerHandle] = {}
         self.builds = 0  # how many builds ran (for tests and benchmarks)
@@ -69,7 +75,9 @@ class Coalescer:
         if key in self._pending:  # a build is already due: it will read the newest state
             return
         wait = self._last.get(key, -math.inf) + self.interval - loop.time()
-        if wait <= 0:
+        if wait <= 0 and self.after_caller:
+            self._pending[key] = loop.call_soon(self._run, key, build, loop)
+        elif wait <= 0:
             self._run(key, build, loop)
         else:
             self._pending[key] = loop.call_later(wait, self._run, key, build, loop)
@@ -132,7 +140,7 @@ class Publisher:
     def __init__(self, hub: Hub, coalesce_seconds: float = 0.12, watch_seconds: float = 0.25) -> None:
         self.hub = hub
         self.coalescer = Coalescer(coalesce_seconds)   # consoles
-        self.watchers = Coalescer(watch_seconds)       # phones following the big screen
+        self.watchers = Coalescer(watch_seconds, after_caller=True)   # phones following the big screen
         self.conflater = Conflater()                   # the big screen itself
         self.closed: set[str] = set()                  # deleted contests (close_contest)
         self.ballots = Coalescer(watch_seconds)        # what an audience ballot changes (screen, console)
