@@ -1,9 +1,9 @@
-"""Reading a JSON archive back (parse and check everything before anything is written) and importing it.
+"""Reading a JSON archive back: parse and check everything before anything is written.
 
 What it does: :func:`read_archive` checks an archive thoroughly -- format and version, checksum, rules,
 setup, state, every mark set and paper entry against the rubric, every audit entry against its own hash, and that the marks
 give exactly the archived results -- and returns what to store (:class:`Imported`);
-:meth:`ArchiveImport.import_contest` has the repository store it (new link tokens, the archived audit entries
+:meth:`judging.app.archive_command.ArchiveImport.import_contest` has the repository store it (new link tokens, the archived audit entries
 copied into this database's chain, marked ``imported``) in one transaction.  Judge and screen tokens are
 credentials: archives never hold them, and the importing server issues new ones.
 
@@ -12,11 +12,9 @@ What it does not do: write an archive (:mod:`judging.exports.archive`) or trust 
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import re
-import secrets
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -24,18 +22,14 @@ from judging.app import archive_stages
 from judging.app.brand import read_archived as read_archived_brand
 from judging.app.audience_archive import AudienceArchiveError, read_part
 from judging.app.audience_marks import popularity_counts
-from judging.app.errors import Conflict, Invalid
-from judging.app.runtime import MarkSet, Runtime, compute_results, results_for
+from judging.app.runtime import MarkSet, Runtime, compute_results
 from judging.core.contest import PHASES, LiveState
 from judging.core.model import Contest, Judge, Project, SetupError, check_mark_set, validate_setup
 from judging.core.rules import RulesError, parse_rules
 from judging.core.scoring import ScoringError
 from judging.core.text import bad_string
-from judging.storage import repository as repo
 from judging.storage.chain import entry_hash
 from judging.storage import repository_paper as paper_repo
-from judging.storage.repository_brand import save_brand
-from judging.storage import repository_stages as stage_repo
 from judging.storage.records import Submission
 from judging.storage.repository_paper import PaperEntry
 
@@ -329,81 +323,3 @@ def _audit(data: dict, original_id: str) -> list[dict]:
         out.append({"seq": seq, "at": at, "actor": actor, "action": action, "detail": detail, "reason": reason,
                     "client": client, "prev_hash": prev_hash, "hash": h})
     return out
-
-
-class ArchiveImport:
-    """The import command of :class:`judging.app.service.Service` (a part of it: ``self`` is the service)."""
-
-    async def import_contest(self, archive: Any, actor: str, client: str = "", new_id: str | None = None,
-                             report: list[str] | None = None) -> Runtime:
-        """A contest from a JSON archive (written by :mod:`judging.exports.archive`): the same setup, phase, marks, submissions
-        and results; the archived audit entries are copied into this database's chain (marked ``imported``,
-        with their original time and hash).  Judges and the big screen get new link tokens.  An existing
-        contest id is never replaced: pass ``new_id`` to import a second copy.  A stage of a season is placed
-        in its season (:func:`judging.app.archive_stages.place`); what the organizer must know about that
-        (other stages missing, or imported on its own) is appended to ``report`` (中文 / English)."""
-        try:  # checking thousands of hashes and mark sets: a worker thread, so other halls' judges go on
-            imp = await asyncio.to_thread(read_archive, archive, new_id)
-        except ArchiveError as e:
-            raise Invalid(str(e), e.errors) from None
-        contest = replace(imp.contest, screen_token=secrets.token_urlsafe(12),
-                          judges=tuple(replace(j, token=secrets.token_urlsafe(16)) for j in imp.contest.judges))
-        cid = contest.id
-        # the results too, before the writer's lock is taken (renamed submission ids do not change them)
-        results, results_error = await asyncio.to_thread(results_for,
-                                                         Runtime(contest, imp.state, imp.marks, audience=imp.audience),
-                                                         imp.state)
-        async with self.store.write() as tx:
-            if cid in self.runtimes or cid in await repo.contest_ids(tx):  # also a deleted contest's id
-                raise Conflict(f"大赛编号 {cid} 已存在，导入不会覆盖它；请指定新的编号 / contest {cid!r} already exists "
-                               "and is never overwritten; import it under a new id")
-            ids = [s.submission_id for s in imp.submissions] + [m.submission_id for m in imp.marks.values()]
-            taken = await repo.taken_submission_ids(tx, ids)  # a copy of a contest already here keeps its ids apart
-            sid = (lambda s: f"{cid}~{s}" if s in taken else s)
-            marks = {k: replace(m, submission_id=sid(m.submission_id)) for k, m in imp.marks.items()}
-            placed = None
-            if contest.stage is not None:
-                placed = archive_stages.place(self.runtimes, contest.stage, cid, imp.source["contest"], imp.audit,
-                                              contest.projects)
-                contest = replace(contest, stage=placed.info)
-            await repo.insert_contest(tx, contest, imp.state, self.clock())
-            await repo.save_marks(tx, cid, marks.values())
-            await repo.insert_submissions(tx, cid, [replace(s, submission_id=sid(s.submission_id))
-                                                    for s in imp.submissions])
-            copied = []
-            for e in imp.audit:
-                origin = {"contest_id": imp.source["contest"], "seq": e["seq"], "at": e["at"], "hash": e["hash"]}
-                detail = e["detail"] if "imported" in e["detail"] else {**e["detail"], "imported": origin}
-                copied.append((e["actor"], e["action"], detail, e["reason"], e["client"]))
-            await tx.audit_many(cid, copied)
-            await tx.audit(cid, actor, "contest.import", {
-                "source_contest": imp.source["contest"], "exported_at": imp.source["exported_at"],
-                "archive_sha256": imp.source["sha256"], "entries": len(imp.audit), "phase": imp.state.phase,
-                "renamed_submissions": len(taken), **({"stage": placed.record()} if placed else {})}, client=client)
-            if placed is not None:
-                await self._link_stages(tx, cid, placed, actor, client)
-            await paper_repo.insert_entries(tx, cid, imp.paper)
-            if imp.brand is not None:
-                await save_brand(tx, cid, imp.brand)
-            rt = Runtime(contest, imp.state, marks, results, results_error, paper={e.id: e for e in imp.paper},
-                         brand=imp.brand, audience=imp.audience)
-            await self.store_imported_audience(tx, rt)  # its ballots, codes and state, under a new link
-            tx.on_commit(lambda: self._register(rt))
-        self.publish(cid)
-        for partner, _ in placed.partners if placed else ():
-            self.publish(partner.contest.id)
-        if report is not None and placed is not None:
-            report.extend(placed.warnings)
-        return rt
-
-    async def _link_stages(self, tx, cid: str, placed, actor: str, client: str) -> None:
-        """Store the imported stage, and the partners' stages now naming it (each with a ``stage.link`` entry)."""
-        await stage_repo.save_stage(tx, cid, placed.info)
-        for partner, info in placed.partners:
-            await stage_repo.save_stage(tx, partner.contest.id, info)
-            await tx.audit(partner.contest.id, actor, "stage.link", {
-                "imported": cid, "stage": placed.info.stage,
-                "before": {"came_from": partner.contest.stage.came_from,
-                           "advanced_to": partner.contest.stage.review.advanced_to},
-                "after": {"came_from": info.came_from, "advanced_to": info.review.advanced_to}}, client=client)
-            tx.on_commit(lambda p=partner, i=info: self._set_info(p, i))

@@ -25,7 +25,7 @@ import secrets
 import time
 from typing import Iterable, Protocol
 
-from judging.app.archive_import import ArchiveImport
+from judging.app.archive_command import ArchiveImport
 from judging.app.brand import BrandCommands, load_brands
 from judging.app.audience import AudienceCommands
 from judging.app.errors import Conflict, Invalid, NotFound
