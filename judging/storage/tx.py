@@ -40,6 +40,7 @@ class Tx:
         self._queued: list[tuple[str, Any, bool]] = []
         self._first = [(sql, (), False) for sql in first or ()]  # what it opens with (a SAVEPOINT), on its first trip
         self.started = not self._first  # ... and whether that has run
+        self._head_moved = False  # an audit entry was queued since the stored head was last set
 
     def on_commit(self, callback: Callable[[], None]) -> None:
         """Run ``callback`` right after COMMIT, still inside the writer's lock: in-memory state
@@ -48,6 +49,9 @@ class Tx:
 
     async def _trip(self, last: tuple[str, Any] | None = None, fetch: str = "") -> Any:
         """The queued statements, then ``last`` (if any), in one trip to the connection's thread."""
+        if self._head_moved:  # the stored head follows the chain once per trip, not once per entry
+            self._head_moved = False
+            self._queued.append((_SET_HEAD, (json.dumps(list(self.store._head)),), False))
         steps, self._queued = self._queued, []
         if not steps and last is None:
             return None
@@ -82,7 +86,7 @@ class Tx:
         h = entry_hash(prev, seq, contest_id, at, actor, action, detail_text, reason, client)
         self._queued.append((_INSERT_AUDIT, (seq, contest_id, at, actor, action, detail_text, reason, client, prev, h),
                              False))
-        self._queued.append((_SET_HEAD, (json.dumps([seq, h]),), False))
+        self._head_moved = True
         self.store._head = (seq, h)  # the writer's lock is held: the next entry chains on this one
         entry = AuditEntry(seq, contest_id, at, actor, action, detail or {}, reason, client, h)
         self.audit_entries.append(entry)
@@ -107,7 +111,7 @@ class Tx:
             return out
         rows = await asyncio.to_thread(chain)
         self._queued.append((_INSERT_AUDIT, rows, True))
-        self._queued.append((_SET_HEAD, (json.dumps([rows[-1][0], rows[-1][9]]),), False))
+        self._head_moved = True
         self.store._head = (rows[-1][0], rows[-1][9])
         self.audit_entries.extend(AuditEntry(r[0], contest_id, at, r[3], r[4], e[2] or {}, r[6], r[7], r[9])
                                   for r, e in zip(rows, entries))

@@ -77,8 +77,9 @@ class SecurityMiddleware:
             if body_done:  # after the body only a disconnect can come: wait as long as it takes
                 return await receive()
             try:
-                message = await asyncio.wait_for(receive(), self.body_timeout)
-            except asyncio.TimeoutError:
+                async with asyncio.timeout(self.body_timeout):  # no task per body chunk, unlike wait_for
+                    message = await receive()
+            except TimeoutError:
                 await refuse(408, f"请求超时：{self.body_timeout:g} 秒内没有收到数据 / "
                                   f"no request body received for {self.body_timeout:g} s")
             if message["type"] == "http.request":
