@@ -21,6 +21,7 @@ Watchers are minimal WebSocket clients (one asyncio Protocol each, no task, no J
 from __future__ import annotations
 
 import argparse
+import json
 import asyncio
 import base64
 import bisect
@@ -297,6 +298,19 @@ class Reference(Target):
         self.stop()
 
 
+async def judges_apart(target: Target, seconds: float) -> tuple[list[float], list[tuple[float, int]]]:
+    """As :func:`judges_once_a_second`, from a process of their own (bench/hall_judges.py: why)."""
+    job = {"port": target.port, "seconds": seconds,
+           "requests": [[target.request(jid) for _ in range(int(seconds))] for jid in target.judges]}
+    proc = await asyncio.create_subprocess_exec(sys.executable, str(Path(__file__).with_name("hall_judges.py")),
+                                                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+    out, _ = await proc.communicate(json.dumps(job).encode())
+    if proc.returncode:
+        raise RuntimeError(f"bench/hall_judges.py exited with {proc.returncode}")
+    got = json.loads(out)
+    return got["acks"], [(t, seq) for t, seq in got["sent"]]
+
+
 async def judges_once_a_second(target: Target, seconds: float) -> tuple[list[float], list[tuple[float, int]]]:
     """10 judges, each submitting once a second (staggered): ack latencies and (sent at, ack seq)."""
     acks: list[float] = []
@@ -333,11 +347,11 @@ def delivery(watchers: list[Watcher], sent: list[tuple[float, int]], later: bool
     return out, complete
 
 
-async def level(target: Target, n: int, seconds: float, deflate: bool) -> dict:
+async def level(target: Target, n: int, seconds: float, deflate: bool, apart: bool = True) -> dict:
     watchers = await connect_watchers(target.port, target.watch_path, n, deflate) if n else []
     await asyncio.sleep(1.0)
     cpu0, t0 = proc_cpu(target.proc.pid), time.perf_counter()
-    acks, sent = await judges_once_a_second(target, seconds)
+    acks, sent = await (judges_apart if apart else judges_once_a_second)(target, seconds)
     await asyncio.sleep(1.5)   # the last snapshots arrive
     cpu = (proc_cpu(target.proc.pid) - cpu0) / (time.perf_counter() - t0) * 100
     rss = proc_rss_mb(target.proc.pid)
@@ -424,13 +438,14 @@ async def main(args) -> None:
         await reference.start()
     try:
         print(f"hall benchmark: {args.seconds:.0f} s per level, 10 judges once a second; load average "
-              f"{os.getloadavg()[0]:.2f} at start; watchers {'with' if args.deflate else 'without'} deflate")
+              f"{os.getloadavg()[0]:.2f} at start; watchers {'with' if args.deflate else 'without'} deflate; judges "
+              f"{'in the watchers’ process' if args.judges_inline else 'in a process of their own'}")
         print(f"{'watchers':>8} {'server':>9} | {'ack p50':>8} {'p99':>8} {'max':>8} | {'→watchers p50':>13} {'p99':>8} "
               f"{'complete':>9} | {'CPU %':>6} {'RSS MB':>7} | load")
         rows = {}
         for n in args.levels:
             for target in targets:
-                r = await level(target, n, args.seconds, args.deflate)
+                r = await level(target, n, args.seconds, args.deflate, apart=not args.judges_inline)
                 rows[(n, target.name)] = r
                 print(f"{n:>8} {target.name:>9} | {r['ack_p50']:8.1f} {r['ack_p99']:8.1f} {r['ack_max']:8.1f} | "
                       f"{r['w_p50']:13.1f} {r['w_p99']:8.1f} {r['complete']:>4}/{r['sent']:<4} | {r['cpu']:6.1f} "
@@ -471,6 +486,9 @@ if __name__ == "__main__":
     ap.add_argument("--closed-client", choices=["lean", "httpx"], default="lean",
                     help="load generator of the closed loop (lean: bench/lean_http.py; httpx: the earlier figures)")
     ap.add_argument("--deflate", action="store_true", help="watchers ask for permessage-deflate")
+    ap.add_argument("--judges-inline", action="store_true",
+                    help="judges in the benchmark's own event loop with the watchers (the figures before "
+                         "bench/hall_judges.py; their acks include the load generator's backlog)")
     ap.add_argument("--probe", action="store_true",
                     help="run the project's server under bench/probe_serve.py and print where its loop's time went")
     ap.add_argument("--cprofile", default=None, metavar="FILE", help="also run it under cProfile, stats to FILE")
