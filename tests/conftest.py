@@ -1,4 +1,8 @@
-"""Shared fixtures: an in-process app, a real uvicorn server on loopback, headless Debian Chromium."""
+"""Shared fixtures: an in-process app, a real uvicorn server on loopback, headless Debian Chromium.
+
+Also the order the tests run in (:func:`pytest_collection_modifyitems`): browser tests last, the longest
+browser files first among them, and each file's tests kept together on one pytest-xdist worker when the
+suite runs in parallel (``scripts/test`` runs it with ``-n 2 --dist loadgroup``)."""
 
 from __future__ import annotations
 
@@ -23,7 +27,9 @@ def free_port() -> int:
 
 
 class LiveServer:
-    """uvicorn serving create_app() in a background thread."""
+    """uvicorn serving create_app() in a background thread, on a loopback socket it holds from the start
+    (bound here, handed to uvicorn: no other server, nor another pytest-xdist worker, can take its port
+    between the choice of the port and the server's start)."""
 
     def __init__(self, db: str, demo: bool = True) -> None:
         import uvicorn
@@ -32,14 +38,17 @@ class LiveServer:
         from judging.web.slow_clients import http_protocol
 
         self.db = db
-        self.port = free_port()
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
         self.key = ORGANIZER_KEY
         self.app = create_app(db, organizer_key=ORGANIZER_KEY, demo=demo)
         config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning", access_log=False,
                                 ws_ping_interval=20, ws_ping_timeout=20, http=http_protocol())
         self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
 
     def __enter__(self) -> "LiveServer":
         self.thread.start()
@@ -53,6 +62,7 @@ class LiveServer:
     def __exit__(self, *exc) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=10)
+        self.sock.close()
 
     @property
     def service(self):
@@ -100,8 +110,46 @@ def pytest_configure(config):
     os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
 
 
+# The browser files whose tests run longest, longest first: started first, so that in a parallel run
+# (pytest-xdist) no worker is left with a long test at the end while the other has finished.  Only the
+# order depends on this list; a file not named runs after these, in its usual place.
+LONG_BROWSER_FILES = ("test_language_switch.py", "test_evening_ui.py", "test_judge_app.py", "test_screen.py",
+                      "test_screen_console_smoothed.py", "test_live_link.py", "test_pages_a11y.py",
+                      "test_audience_evening.py", "test_console.py")
+
+
+def _is_browser(item) -> bool:
+    return "browser" in getattr(item, "fixturenames", ())
+
+
+def _shares_state(item) -> bool:
+    """The test uses a fixture wider than one test and narrower than the session (a module's server …)."""
+    info = getattr(item, "_fixtureinfo", None)
+    return info is not None and any(d.scope not in ("function", "session")
+                                    for defs in info.name2fixturedefs.values() for d in defs)
+
+
+@pytest.hookimpl(tryfirst=True)   # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(session, config, items):
     """Browser tests run last.  Playwright's sync API keeps an asyncio loop running in the main
     thread for as long as the session's browser lives, and then ``asyncio.run`` (run.py commands
-    called in-process) and pytest-asyncio tests cannot start: they must all come before it."""
-    items.sort(key=lambda item: "browser" in getattr(item, "fixturenames", ()))  # stable: keeps file order
+    called in-process) and pytest-asyncio tests cannot start: they must all come before it.
+
+    Among the browser tests the files of LONG_BROWSER_FILES come first.  For pytest-xdist's
+    ``--dist loadgroup`` each test gets a group: the tests of a file that share a module's fixtures
+    (one server, one signed-in context, a contest the tests carry on) run together on one worker, in
+    file order; a test with only its own fixtures (and the session's browser) can run anywhere.  A
+    worker runs its tests in this order, so on every worker too the browser tests come last."""
+    def key(pair):
+        index, item = pair
+        if not _is_browser(item):
+            return (0, 0, index)
+        name = item.path.name
+        rank = LONG_BROWSER_FILES.index(name) if name in LONG_BROWSER_FILES else len(LONG_BROWSER_FILES)
+        return (1, rank, index)
+
+    items[:] = [item for _, item in sorted(enumerate(items), key=key)]
+    for item in items:
+        if _shares_state(item):
+            group = item.nodeid.split("::")[0] + ("::browser" if _is_browser(item) else "")
+            item.add_marker(pytest.mark.xdist_group(group))
