@@ -2,7 +2,8 @@
 
 What it does: :func:`sign_in` signs a page in on the console's sign-in form with the server's organizer
 key; :func:`new_page` opens a page in a fresh browser context (1366×768 unless told, 8 s timeouts), signed
-in when asked; :func:`demo_setup` is the demo contest's setup as the API gives it.  What it does not do: talk to the API (the API side of a browser test uses ``tests/helpers.py``
+in when asked; :func:`demo_setup` is the demo contest's setup as the API gives it; :func:`entrance_done` waits
+until a page's entrance animations (``.anim``, static/screen.css) have played out.  What it does not do: talk to the API (the API side of a browser test uses ``tests/helpers.py``
 with the server's ``api()`` client), or assert anything a test is about.
 """
 
@@ -35,3 +36,19 @@ def demo_setup(server, cid: str = "c1") -> dict:
         r = http.get(f"/api/contests/{cid}")
         assert r.status_code == 200, r.text
         return r.json()["setup"]
+
+
+# True once every finite animation of an entrance-animated element (``.anim`` and what is inside it, its
+# ::before/::after too) has finished; endless ones (the countdown's pulse, a blinking dot) do not count.
+# getAnimations() brings the styles up to date first, so a view drawn a moment ago already has its
+# (delayed) animations listed.
+ENTRANCE_DONE_JS = """() => document.getAnimations().every((a) => {
+  const t = a.effect && a.effect.target;
+  if (!t || !t.closest || !t.closest('.anim')) return true;
+  return a.effect.getTiming().iterations === Infinity || a.playState !== 'running';
+})"""
+
+
+def entrance_done(page: Page, timeout: float = 8000) -> None:
+    """Wait until the view on ``page`` has finished its entrance (instead of a fixed pause for it)."""
+    page.wait_for_function(ENTRANCE_DONE_JS, timeout=timeout)
