@@ -3,7 +3,8 @@
 What it does: :func:`sign_in` signs a page in on the console's sign-in form with the server's organizer
 key; :func:`new_page` opens a page in a fresh browser context (1366×768 unless told, 8 s timeouts), signed
 in when asked; :func:`demo_setup` is the demo contest's setup as the API gives it; :func:`entrance_done` waits
-until a page's entrance animations (``.anim``, static/screen.css) have played out.  What it does not do: talk to the API (the API side of a browser test uses ``tests/helpers.py``
+until a page's entrance animations (``.anim``, static/screen.css) have played out, :func:`animations_done`
+until every finite animation and transition on it has.  What it does not do: talk to the API (the API side of a browser test uses ``tests/helpers.py``
 with the server's ``api()`` client), or assert anything a test is about.
 """
 
@@ -42,13 +43,18 @@ def demo_setup(server, cid: str = "c1") -> dict:
 # ::before/::after too) has finished; endless ones (the countdown's pulse, a blinking dot) do not count.
 # getAnimations() brings the styles up to date first, so a view drawn a moment ago already has its
 # (delayed) animations listed.
-ENTRANCE_DONE_JS = """() => document.getAnimations().every((a) => {
+ANIMATIONS_DONE_JS = """(only) => document.getAnimations().every((a) => {
   const t = a.effect && a.effect.target;
-  if (!t || !t.closest || !t.closest('.anim')) return true;
-  return a.effect.getTiming().iterations === Infinity || a.playState !== 'running';
+  if (only && (!t || !t.closest || !t.closest(only))) return true;
+  return !a.effect || a.effect.getTiming().iterations === Infinity || a.playState !== 'running';
 })"""
 
 
-def entrance_done(page: Page, timeout: float = 8000) -> None:
+def entrance_done(page: Page, timeout: float = 15000) -> None:
     """Wait until the view on ``page`` has finished its entrance (instead of a fixed pause for it)."""
-    page.wait_for_function(ENTRANCE_DONE_JS, timeout=timeout)
+    page.wait_for_function(ANIMATIONS_DONE_JS, arg=".anim", timeout=timeout)
+
+
+def animations_done(page: Page, timeout: float = 15000) -> None:
+    """Wait until nothing on ``page`` is still animating or in a transition (endless animations aside)."""
+    page.wait_for_function(ANIMATIONS_DONE_JS, arg=None, timeout=timeout)
