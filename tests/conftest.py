@@ -129,6 +129,23 @@ def _shares_state(item) -> bool:
                                     for defs in info.name2fixturedefs.values() for d in defs)
 
 
+# Files whose tests must not run at the same time as each other on two workers: test_layout.py writes a
+# probe module into judging/ for a moment, which test_vocabulary.py's walk over judging/ would read.
+SOURCE_TREE_FILES = ("test_layout.py", "test_vocabulary.py")
+
+
+def _group(item) -> str | None:
+    """The xdist group of a test (None: it can run on any worker, alone).  Non-browser tests run with
+    the rest of their file, as before (module globals, a file's own order); a browser test only when it
+    shares the module's fixtures, since its file's other tests take seconds each."""
+    file = item.nodeid.split("::")[0]
+    if item.path.name in SOURCE_TREE_FILES:
+        return "source-tree"
+    if not _is_browser(item):
+        return file
+    return file + "::browser" if _shares_state(item) else None
+
+
 @pytest.hookimpl(tryfirst=True)   # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(session, config, items):
     """Browser tests run last.  Playwright's sync API keeps an asyncio loop running in the main
@@ -136,10 +153,9 @@ def pytest_collection_modifyitems(session, config, items):
     called in-process) and pytest-asyncio tests cannot start: they must all come before it.
 
     Among the browser tests the files of LONG_BROWSER_FILES come first.  For pytest-xdist's
-    ``--dist loadgroup`` each test gets a group: the tests of a file that share a module's fixtures
-    (one server, one signed-in context, a contest the tests carry on) run together on one worker, in
-    file order; a test with only its own fixtures (and the session's browser) can run anywhere.  A
-    worker runs its tests in this order, so on every worker too the browser tests come last."""
+    ``--dist loadgroup`` each test gets a group (:func:`_group`): the tests of one group run on one
+    worker, in this order.  A worker runs what it is given in this order too, so on every worker the
+    browser tests come last (a group's place is that of its first test)."""
     def key(pair):
         index, item = pair
         if not _is_browser(item):
@@ -150,6 +166,6 @@ def pytest_collection_modifyitems(session, config, items):
 
     items[:] = [item for _, item in sorted(enumerate(items), key=key)]
     for item in items:
-        if _shares_state(item):
-            group = item.nodeid.split("::")[0] + ("::browser" if _is_browser(item) else "")
+        group = _group(item)
+        if group is not None:
             item.add_marker(pytest.mark.xdist_group(group))
