@@ -113,9 +113,9 @@ def pytest_configure(config):
 # The browser files whose tests run longest, longest first: started first, so that in a parallel run
 # (pytest-xdist) no worker is left with a long test at the end while the other has finished.  Only the
 # order depends on this list; a file not named runs after these, in its usual place.
-LONG_BROWSER_FILES = ("test_language_switch.py", "test_evening_ui.py", "test_judge_app.py", "test_screen.py",
-                      "test_screen_console_smoothed.py", "test_live_link.py", "test_pages_a11y.py",
-                      "test_audience_evening.py", "test_console.py")
+LONG_BROWSER_FILES = ("test_screen_console_smoothed.py", "test_evening_ui.py", "test_screen.py",
+                      "test_language_switch.py", "test_pages_a11y.py", "test_brand_screen.py",
+                      "test_audience_evening.py", "test_two_stages.py", "test_judge_app.py", "test_console.py")
 
 
 def _is_browser(item) -> bool:
