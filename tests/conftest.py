@@ -90,10 +90,17 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--no-first-run", "--disable-component-update", "--disable-sync"]
 
 
+# How long an ``expect(...)`` waits for its condition unless the test says otherwise (Playwright's own
+# default is 5 s).  A condition that holds returns at once, so this costs nothing when the test passes;
+# it leaves room for a page on a loaded 2-core machine, where two workers run browser tests at once.
+EXPECT_TIMEOUT_MS = 10_000
+
+
 @pytest.fixture(scope="session")
 def browser():
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS)
         yield b
