@@ -27,9 +27,7 @@ def free_port() -> int:
 
 
 class LiveServer:
-    """uvicorn serving create_app() in a background thread, on a loopback socket it holds from the start
-    (bound here, handed to uvicorn: no other server, nor another pytest-xdist worker, can take its port
-    between the choice of the port and the server's start)."""
+    """uvicorn serving create_app() in a background thread."""
 
     def __init__(self, db: str, demo: bool = True) -> None:
         import uvicorn
@@ -38,17 +36,14 @@ class LiveServer:
         from judging.web.slow_clients import http_protocol
 
         self.db = db
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.key = ORGANIZER_KEY
         self.app = create_app(db, organizer_key=ORGANIZER_KEY, demo=demo)
         config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning", access_log=False,
                                 ws_ping_interval=20, ws_ping_timeout=20, http=http_protocol())
         self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     def __enter__(self) -> "LiveServer":
         self.thread.start()
@@ -62,7 +57,6 @@ class LiveServer:
     def __exit__(self, *exc) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=10)
-        self.sock.close()
 
     @property
     def service(self):
@@ -90,17 +84,10 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--no-first-run", "--disable-component-update", "--disable-sync"]
 
 
-# How long an ``expect(...)`` waits for its condition unless the test says otherwise (Playwright's own
-# default is 5 s).  A condition that holds returns at once, so this costs nothing when the test passes;
-# it leaves room for a page on a loaded 2-core machine, where two workers run browser tests at once.
-EXPECT_TIMEOUT_MS = 10_000
-
-
 @pytest.fixture(scope="session")
 def browser():
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import sync_playwright
 
-    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS)
         yield b
