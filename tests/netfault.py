@@ -14,9 +14,9 @@ import threading
 
 class FaultyLink:
     def __init__(self, target_port: int) -> None:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
+        self._sock = socket.socket()   # held from the start: no other server takes the port meanwhile
+        self._sock.bind(("127.0.0.1", 0))
+        self.port = self._sock.getsockname()[1]
         self.target_port = target_port
         self.hang_new = False
         self._frozen = False
@@ -64,7 +64,7 @@ class FaultyLink:
 
     async def _serve(self) -> None:
         self._stop = asyncio.Event()
-        self._server = await asyncio.start_server(self._handle, "127.0.0.1", self.port)
+        self._server = await asyncio.start_server(self._handle, sock=self._sock)
         self._ready.set()
         await self._stop.wait()
 

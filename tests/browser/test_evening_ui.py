@@ -145,7 +145,7 @@ def csv(header: str, rows: list[tuple]) -> bytes:
     return (header + "\n" + "".join(",".join(map(str, r)) + "\n" for r in rows)).encode("utf-8")
 
 
-def test_a_whole_evening_through_the_console_and_the_big_screen(browser: Browser, tmp_path: Path) -> None:
+def test_a_whole_evening_through_the_console_and_the_big_screen(browser: Browser, tmp_path: Path, request) -> None:
     started = time.monotonic()
     SHOTS.mkdir(parents=True, exist_ok=True)
     CONSOLE_SHOTS.mkdir(parents=True, exist_ok=True)
@@ -198,6 +198,7 @@ def test_a_whole_evening_through_the_console_and_the_big_screen(browser: Browser
         links = {cards.nth(i).get_attribute("data-judge"): cards.nth(i).locator(".qr-url").inner_text()
                  for i in range(10)}
         judges = Judges(server.url, links)
+        request.addfinalizer(judges.close)   # also when a step fails: no socket left for a later test to find
 
         # ------------------------------------------------ the live console and the big screen
         console.goto(f"{server.url}/console/{cid}")

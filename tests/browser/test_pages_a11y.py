@@ -10,9 +10,9 @@ import json
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.helpers import demo_setup, new_page
+from tests.browser.helpers import animations_done, demo_setup, fast_animations, new_page
 from tests.conftest import ROOT, LiveServer
 from tests.helpers import Evening, spread_marks
 
@@ -142,8 +142,13 @@ def test_no_serious_axe_violation_during_the_evening(browser: Browser, tmp_path)
             page = new_page(browser, srv, signed_in=path.startswith("/console"), **ctx)
             try:
                 page.goto(srv.url + path)
+                if "screen" in name:
+                    fast_animations(page)   # axe reads the view once its entrance has ended: played 8× faster
                 settle(page, ready)
-                page.wait_for_timeout(1500 if "screen" in name else 300)  # the result's entrance animation
+                if "screen" in name:
+                    # its entrance is over: the marks pop in one by one, the struck ones take a few seconds more
+                    expect(page.locator("#result[data-settled='1']")).to_have_count(1, timeout=15000)
+                animations_done(page)
                 found[name] = violations(page, name)
             finally:
                 page.context.close()
@@ -286,20 +291,23 @@ def test_no_serious_axe_violation_from_ranking_to_lock(browser: Browser, tmp_pat
         found: dict[str, list] = {}
         try:
             screen.goto(srv.url + state["setup"]["screen_link"])
+            fast_animations(screen)   # axe reads each view once its entrance has ended: played 8× faster
             settle(screen, "body[data-view=ranking]")
-            screen.wait_for_timeout(1500)
+            animations_done(screen)
             found["big_screen_ranking"] = violations(screen, "big_screen_ranking")
             ev.act("start_reveal")
             for step in range(1, 10):
                 r = http.post(f"/api/contests/{CID}/actions", json={"action": "reveal_next"})
                 if r.status_code != 200:
                     break
-                screen.wait_for_timeout(1500)  # the tier's entrance
+                # the tier's entrance is over (screen.js sets data-settled once its animations have ended)
+                expect(screen.locator(f"#reveal[data-step='{step}'][data-settled='1']")).to_have_count(1, timeout=15000)
+                animations_done(screen)
                 found[f"big_screen_reveal_{step}"] = violations(screen, f"big_screen_reveal_{step}")
             assert step > 2, "the demo reveals several tiers"
             ev.act("lock")
             screen.wait_for_selector("body[data-phase=locked]")
-            screen.wait_for_timeout(1500)
+            animations_done(screen)
             found["big_screen_locked"] = violations(screen, "big_screen_locked")
             console.goto(f"{srv.url}/console/{CID}")
             settle(console, "#next-step")
