@@ -16,37 +16,13 @@ import pytest
 
 from judging.app.archive_import import checksum
 from tests.helpers import ORG, Evening, bearer, contest, create_contest, make_client
+from tests.season_kit import NOW, Clock, REVIEW_RUBRIC
 
-NOW = 1_800_000_000.0
-BASE = '''name = "专家评分"
-[marks]
-min = 0
-max = 100
-step = 0.5
-[[criteria]]
-id = "need"
-max = 50
-[[criteria]]
-id = "plan"
-max = 50
-[[panels]]
-id = "expert"
-label = "专家评审团 Expert panel"
-weight = 1
-method = "mean"
-'''
+BASE = REVIEW_RUBRIC
 REVIEW_RULES = BASE + '[advance]\ncount = 2\nbreakers = ["shared"]\n'
 FINAL_RULES = BASE + "[carry]\nweight = 0.3\n"
 APPS = [{"id": f"A{i}", "name": f"申报项目{i}", "organization": f"机构{i}"} for i in range(1, 5)]
 LEVELS = {"A1": 0.9, "A2": 0.8, "A3": 0.7, "A4": 0.6}
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = NOW
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def marks(level: float) -> dict:

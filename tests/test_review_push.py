@@ -12,38 +12,11 @@ import pytest
 
 from judging.web import sockets
 from tests.helpers import ORG, bearer, create_contest, make_client
+from tests.season_kit import NOW, Clock, REVIEW_RUBRIC, ADVANCE_TWO
 
-NOW = 1_800_000_000.0
-RULES = '''name = "初审"
-[marks]
-min = 0
-max = 100
-step = 0.5
-[[criteria]]
-id = "need"
-max = 50
-[[criteria]]
-id = "plan"
-max = 50
-[[panels]]
-id = "expert"
-label = "专家评审团 Expert panel"
-weight = 1
-method = "mean"
-[advance]
-count = 2
-breakers = ["shared"]
-'''
+RULES = REVIEW_RUBRIC + ADVANCE_TWO
 APPS = [{"id": f"A{i}", "name": f"申报项目{i}", "organization": f"机构{i}"} for i in range(1, 4)]
 JUDGES = [{"id": f"R{i}", "name": f"初审专家{i}", "panel": "expert"} for i in range(1, 3)]
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = NOW
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture

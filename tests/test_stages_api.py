@@ -11,8 +11,8 @@ import pytest
 
 from judging.app.setup_commands import load_preset
 from tests.helpers import ORG, Evening, bearer, contest, create_contest, make_client
+from tests.season_kit import NOW, Clock
 
-NOW = 1_800_000_000.0
 BASE = '''name = "初审：专家评分"
 [marks]
 min = 0
@@ -44,14 +44,6 @@ FINAL_RULES = BASE + "[carry]\nweight = 0.3\n"
 APPS = [{"id": f"A{i}", "name": f"申报项目{i}", "organization": f"机构{i}", "track": "社区", "requested": 10000 * i}
         for i in range(1, 6)]
 JUDGES = [{"id": f"R{i}", "name": f"初审专家{i}", "panel": "expert"} for i in range(1, 4)]
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = NOW
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture
