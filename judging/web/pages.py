@@ -197,13 +197,23 @@ async def console_index(request: Request) -> Response:
                   sessions=rows, lifecycle=await svc.lifecycle_flags())
 
 
+def _console_contest(request: Request, operation: str):
+    """(the contest's runtime, None) for a console page of ``path_params["cid"]`` the caller may open for
+    ``operation``; else (None, the answer: the sign-in page, a 403, or the 404 of an unknown contest)."""
+    if (r := _console_guard(request, operation)) is not None:
+        return None, r
+    rt = request.app.state.service.runtimes.get(request.path_params["cid"])
+    if rt is None:
+        return None, error_page(request, 404, "没有这个大赛", "没有这个大赛，请从控制台首页进入。 / No such contest.",
+                                "No such contest")
+    return rt, None
+
+
 def _console_page(template: str, operation: str):
     async def page(request: Request) -> Response:
-        if (r := _console_guard(request, operation)) is not None:
-            return r
-        rt = request.app.state.service.runtimes.get(request.path_params["cid"])
-        if rt is None:
-            return error_page(request, 404, "没有这个大赛", "没有这个大赛，请从控制台首页进入。 / No such contest.", "No such contest")
+        rt, refused = _console_contest(request, operation)
+        if refused is not None:
+            return refused
         return render(request, template, csrf=_csrf(request), cid=rt.contest.id, contest=rt.contest,
                       unreachable=unreachable_warning(_link_base(request)), **_role_context(request))
     return page
@@ -229,11 +239,9 @@ def _link_base(request: Request) -> str:
 
 
 async def judge_cards(request: Request) -> Response:
-    if (r := _console_guard(request, "links.read")) is not None:
-        return r
-    rt = request.app.state.service.runtimes.get(request.path_params["cid"])
-    if rt is None:
-        return error_page(request, 404, "没有这个大赛", "没有这个大赛，请从控制台首页进入。 / No such contest.", "No such contest")
+    rt, refused = _console_contest(request, "links.read")
+    if refused is not None:
+        return refused
     base = _link_base(request)
     cards = []
     for j in rt.contest.judges:
@@ -254,11 +262,9 @@ async def judge_cards(request: Request) -> Response:
 
 async def ballot_tickets(request: Request) -> Response:
     """The ballot codes (选票码) as tickets to print and cut, 21 to an A4 page, from the codes the server issued."""
-    if (r := _console_guard(request, "links.read")) is not None:
-        return r
-    rt = request.app.state.service.runtimes.get(request.path_params["cid"])
-    if rt is None:
-        return error_page(request, 404, "没有这个大赛", "没有这个大赛，请从控制台首页进入。 / No such contest.", "No such contest")
+    rt, refused = _console_contest(request, "links.read")
+    if refused is not None:
+        return refused
     codes = audience_views.codes_list(rt)["codes"] if _audience_token(rt) else []
     unused = sorted(c["code"] for c in codes if not c["used"])
     return render(request, "tickets.html", csrf=_csrf(request), cid=rt.contest.id, contest=rt.contest, codes=unused,
