@@ -40,6 +40,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import hall_judges  # noqa: E402
 from lean_http import LeanClient  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -298,13 +299,18 @@ class Reference(Target):
         self.stop()
 
 
+def judges_job(target: Target, seconds: float) -> dict:
+    """The 10 judges' submissions for bench/hall_judges.py: each judge once a second for ``seconds``."""
+    return {"port": target.port, "seconds": seconds,
+            "requests": [[target.request(jid) for _ in range(int(seconds))] for jid in target.judges]}
+
+
 async def judges_apart(target: Target, seconds: float) -> tuple[list[float], list[tuple[float, int]]]:
-    """As :func:`judges_once_a_second`, from a process of their own (bench/hall_judges.py: why)."""
-    job = {"port": target.port, "seconds": seconds,
-           "requests": [[target.request(jid) for _ in range(int(seconds))] for jid in target.judges]}
+    """10 judges, each submitting once a second (staggered), from a process of their own (bench/hall_judges.py:
+    why): ack latencies and (sent at, ack seq)."""
     proc = await asyncio.create_subprocess_exec(sys.executable, str(Path(__file__).with_name("hall_judges.py")),
                                                 stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
-    out, _ = await proc.communicate(json.dumps(job).encode())
+    out, _ = await proc.communicate(json.dumps(judges_job(target, seconds)).encode())
     if proc.returncode:
         raise RuntimeError(f"bench/hall_judges.py exited with {proc.returncode}")
     got = json.loads(out)
@@ -312,22 +318,9 @@ async def judges_apart(target: Target, seconds: float) -> tuple[list[float], lis
 
 
 async def judges_once_a_second(target: Target, seconds: float) -> tuple[list[float], list[tuple[float, int]]]:
-    """10 judges, each submitting once a second (staggered): ack latencies and (sent at, ack seq)."""
-    acks: list[float] = []
-    sent: list[tuple[float, int]] = []
-    base = f"http://127.0.0.1:{target.port}"
-    start = time.perf_counter() + 0.2
-
-    async def judge(k: int, jid: str) -> None:
-        async with httpx.AsyncClient(base_url=base, timeout=60) as client:
-            for i in range(int(seconds)):
-                await asyncio.sleep(max(0.0, start + i + k / len(target.judges) - time.perf_counter()))
-                t0 = time.perf_counter()
-                seq = await target.submit(client, jid)
-                acks.append((time.perf_counter() - t0) * 1000)
-                sent.append((t0, seq))
-    await asyncio.gather(*(judge(k, j) for k, j in enumerate(target.judges)))
-    return acks, sent
+    """The same judges in this process, the watchers' (``--judges-inline``)."""
+    got = await hall_judges.main(judges_job(target, seconds))
+    return got["acks"], [(t, seq) for t, seq in got["sent"]]
 
 
 def delivery(watchers: list[Watcher], sent: list[tuple[float, int]], later: bool) -> tuple[list[float], int]:
