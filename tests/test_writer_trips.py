@@ -115,3 +115,21 @@ async def test_the_chain_head_survives_a_restart_and_a_failed_single_write(tmp_p
     assert entry.seq == 2
     await store.close()
     assert verify_chain(path)[0]
+
+
+async def test_the_stored_head_is_written_inside_the_writes_savepoint(tmp_path):
+    """The head row goes to SQLite before the write's RELEASE, so a failure writing it rolls back with the write."""
+    store = Store(str(tmp_path / "s.db"))
+    await store.open()
+    steps: list[str] = []
+    real = store._in_thread
+
+    async def seen(fn, *args):
+        steps.extend(sql for sql, _, _ in args[1])
+        return await real(fn, *args)
+    store._in_thread = seen  # type: ignore[method-assign]
+    async with store.write(batch=True) as tx:
+        await tx.audit(None, "organizer", "one")
+    head = next(i for i, sql in enumerate(steps) if "audit_head" in sql)
+    assert steps.index("RELEASE w") > head > steps.index("SAVEPOINT w")
+    await store.close()

@@ -47,11 +47,15 @@ class Tx:
         changes together with the database, and the next writer already sees it."""
         self._on_commit.append(callback)
 
-    async def _trip(self, last: tuple[str, Any] | None = None, fetch: str = "") -> Any:
-        """The queued statements, then ``last`` (if any), in one trip to the connection's thread."""
-        if self._head_moved:  # the stored head follows the chain once per trip, not once per entry
+    def _queue_head(self) -> None:
+        """The stored head follows the chain once per trip, not once per entry."""
+        if self._head_moved:
             self._head_moved = False
             self._queued.append((_SET_HEAD, (json.dumps(list(self.store._head)),), False))
+
+    async def _trip(self, last: tuple[str, Any] | None = None, fetch: str = "") -> Any:
+        """The queued statements, then ``last`` (if any), in one trip to the connection's thread."""
+        self._queue_head()
         steps, self._queued = self._queued, []
         if not steps and last is None:
             return None
@@ -60,7 +64,8 @@ class Tx:
         return await self.store._in_thread(run_steps, self, steps, last, fetch)
 
     async def flush(self, *then: str) -> None:
-        """Send the queued statements (and ``then``, e.g. ``RELEASE w``) now."""
+        """Send the queued statements (and after them ``then``, e.g. ``RELEASE w``: the head goes in first) now."""
+        self._queue_head()
         self._queued.extend((sql, (), False) for sql in then)
         await self._trip()
 
