@@ -10,6 +10,8 @@ Playwright's clock: time flows as usual, and where live.js's own grace or timeou
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from playwright.sync_api import expect
 
@@ -59,6 +61,9 @@ def test_coming_back_online_reconnects_at_once_and_a_hung_handshake_is_given_up(
     page.clock.fast_forward(13_000)  # longer than live.js trusts a quiet link (12 s)
     page.evaluate("window.dispatchEvent(new Event('online'))")   # the phone says it is back …
     expect(page.locator("body")).to_have_attribute("data-conn", "reconnecting", timeout=3000)
+    deadline = time.monotonic() + 5  # the page has opened its socket; the proxy may count it a moment later
+    while link.connections("GET /ws/s/") < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert link.connections("GET /ws/s/") == 2, "… and live.js tried at once, not after the dead socket closed"
     link.hang_new = False           # … and now it really is; the attempt in flight hangs for good
     with server.api() as api:
