@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import time
 from urllib.parse import quote
 
 import httpx
@@ -794,6 +795,10 @@ def test_a_restarted_server_whose_clock_went_back_is_followed_not_ignored(page: 
         new MutationObserver(() => window.__names.push(el.textContent))
           .observe(el, { childList: true, characterData: true, subtree: true });
     }""")
+    deadline = time.time() + 10  # the name may come from the page's first read, before the socket's first push
+    while "snap" not in last:
+        assert time.time() < deadline, "no state came over the console socket"
+        page.wait_for_timeout(50)
     real = last["snap"]
     assert isinstance(real["boot"], str) and real["boot"]
 
